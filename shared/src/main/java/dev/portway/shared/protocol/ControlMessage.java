@@ -1,0 +1,133 @@
+package dev.portway.shared.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON messages of CONTROL frames (stream 0). The {@code type} field names the message.
+ * A message of a type this build does not know decodes to {@link Unknown} and is ignored, so that
+ * a peer may add informational messages without a version bump; everything a peer must
+ * understand needs a new protocol version.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type", defaultImpl = ControlMessage.Unknown.class)
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = ControlMessage.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = ControlMessage.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = ControlMessage.Refused.class, name = "refused"),
+        @JsonSubTypes.Type(value = ControlMessage.Bind.class, name = "bind"),
+        @JsonSubTypes.Type(value = ControlMessage.Bound.class, name = "bound"),
+        @JsonSubTypes.Type(value = ControlMessage.BindRefused.class, name = "bind_refused"),
+        @JsonSubTypes.Type(value = ControlMessage.Unbind.class, name = "unbind"),
+        @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
+        @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
+        @JsonSubTypes.Type(value = ControlMessage.GoAway.class, name = "go_away"),
+        @JsonSubTypes.Type(value = ControlMessage.Notice.class, name = "notice"),
+})
+public sealed interface ControlMessage {
+
+    /**
+     * Client → relay, the first frame of a session.
+     *
+     * @param versions      protocol versions the client speaks
+     * @param token         the client's credential
+     * @param client        free-form client name and version, for logs ({@code portway/0.1.0})
+     * @param resume        the resume key of a previous session, to get its tunnel names back
+     * @param streamWindow  initial credit the relay may use per stream towards the client (bytes)
+     * @param sessionWindow initial credit the relay may use across all streams towards the client
+     */
+    record Hello(List<Integer> versions, String token, String client, String resume,
+                 Integer streamWindow, Integer sessionWindow) implements ControlMessage {
+    }
+
+    /**
+     * Relay → client: the handshake succeeded.
+     *
+     * @param version        the protocol version chosen
+     * @param session        the session id (for logs and support)
+     * @param resume         secret key the client sends in its next hello to resume this session's names
+     * @param streamWindow   initial credit the client may use per stream towards the relay
+     * @param sessionWindow  initial credit the client may use across all streams towards the relay
+     * @param pingIntervalMs how often the relay pings; the client should ping as often
+     * @param deadAfterMs    silence after which the relay declares the client dead
+     * @param graceMs        how long the relay holds this session's names after it drops
+     * @param relay          relay software name and version
+     */
+    record Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
+                   long pingIntervalMs, long deadAfterMs, long graceMs, String relay) implements ControlMessage {
+    }
+
+    /** Relay → client: the handshake failed; the relay closes the WebSocket after sending it. */
+    record Refused(String code, String message) implements ControlMessage {
+        public static Refused of(ErrorCode code, String message) {
+            return new Refused(code.wireName(), message);
+        }
+
+        public ErrorCode errorCode() {
+            return ErrorCode.ofWireName(code);
+        }
+    }
+
+    /**
+     * Client → relay: put a tunnel up.
+     *
+     * @param id      client-chosen id echoed in the answer
+     * @param kind    {@code http} or {@code tcp}
+     * @param name    requested name; null or empty for a generated one
+     * @param port    TCP only: requested public port; null or 0 for any port in the relay's range
+     * @param options tunnel options (strings); unknown options are refused
+     */
+    record Bind(String id, String kind, String name, Integer port, Map<String, String> options) implements ControlMessage {
+    }
+
+    /**
+     * Relay → client: the tunnel is up.
+     *
+     * @param url    HTTP: the public URL; TCP: {@code tcp://host:port}
+     * @param port   TCP only: the public port
+     * @param notice set when the relay did not grant exactly what was asked, e.g. a taken name
+     */
+    record Bound(String id, String name, String kind, String url, Integer port, String notice) implements ControlMessage {
+    }
+
+    /** Relay → client: the tunnel could not be put up. The session stays open. */
+    record BindRefused(String id, String code, String message) implements ControlMessage {
+        public static BindRefused of(String id, ErrorCode code, String message) {
+            return new BindRefused(id, code.wireName(), message);
+        }
+
+        public ErrorCode errorCode() {
+            return ErrorCode.ofWireName(code);
+        }
+    }
+
+    /** Client → relay: take a tunnel down (its name is freed at once, not held). */
+    record Unbind(String name) implements ControlMessage {
+    }
+
+    /** Either way: a heartbeat. {@code time} is the sender's clock in ms; the answer echoes both fields. */
+    record Ping(long seq, long time) implements ControlMessage {
+    }
+
+    /** The answer to a {@link Ping}, echoing its fields; round-trip time = now - time on the pinger. */
+    record Pong(long seq, long time) implements ControlMessage {
+    }
+
+    /**
+     * Relay → client: the relay is shutting down. No new streams will be opened; open streams may
+     * finish until {@code deadlineMs} from now, then the relay closes the session. The client should
+     * reconnect (to the same or another relay) after the close.
+     */
+    record GoAway(String reason, long deadlineMs) implements ControlMessage {
+    }
+
+    /** Relay → client: information to show the user; changes no state. */
+    record Notice(String code, String message) implements ControlMessage {
+    }
+
+    /** A message type this build does not know; receivers ignore it. */
+    record Unknown() implements ControlMessage {
+    }
+}

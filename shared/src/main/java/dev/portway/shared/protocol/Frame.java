@@ -1,0 +1,117 @@
+package dev.portway.shared.protocol;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+
+/**
+ * One frame: what one WebSocket binary message carries. Immutable; {@link #payload()}
+ * returns a read-only view, so a frame may be shared between threads.
+ *
+ * <p>Use the factories ({@link #data}, {@link #fin}, ...) rather than the constructor:
+ * they build payloads in the layout {@link FrameCodec} expects.
+ */
+public record Frame(FrameType type, int streamId, ByteBuffer payload) {
+
+    public Frame {
+        Objects.requireNonNull(type, "type");
+        payload = payload == null ? ByteBuffer.allocate(0).asReadOnlyBuffer() : payload.asReadOnlyBuffer();
+    }
+
+    @Override
+    public ByteBuffer payload() {
+        return payload.duplicate();
+    }
+
+    public int payloadLength() {
+        return payload.remaining();
+    }
+
+    public static Frame control(ControlMessage message) {
+        return new Frame(FrameType.CONTROL, 0, ByteBuffer.wrap(Json.write(message)));
+    }
+
+    public static Frame open(int streamId, OpenMessage open) {
+        return new Frame(FrameType.OPEN, streamId, ByteBuffer.wrap(Json.write(open)));
+    }
+
+    public static Frame reply(int streamId, ReplyMessage reply) {
+        return new Frame(FrameType.REPLY, streamId, ByteBuffer.wrap(Json.write(reply)));
+    }
+
+    public static Frame data(int streamId, ByteBuffer bytes) {
+        return new Frame(FrameType.DATA, streamId, bytes);
+    }
+
+    public static Frame data(int streamId, byte[] bytes, int offset, int length) {
+        return new Frame(FrameType.DATA, streamId, ByteBuffer.wrap(bytes, offset, length).slice());
+    }
+
+    public static Frame windowUpdate(int streamId, int increment) {
+        ByteBuffer b = ByteBuffer.allocate(4).putInt(increment).flip();
+        return new Frame(FrameType.WINDOW_UPDATE, streamId, b);
+    }
+
+    public static Frame fin(int streamId) {
+        return new Frame(FrameType.FIN, streamId, null);
+    }
+
+    public static Frame rst(int streamId, ErrorCode code, String message) {
+        byte[] text = truncateUtf8(message == null ? "" : message, FrameCodec.MAX_RST_MESSAGE);
+        ByteBuffer b = ByteBuffer.allocate(2 + text.length).putShort((short) code.code()).put(text).flip();
+        return new Frame(FrameType.RST, streamId, b);
+    }
+
+    /** The credit a WINDOW_UPDATE grants. Valid only for that type (checked by the codec). */
+    public int windowIncrement() {
+        requireType(FrameType.WINDOW_UPDATE);
+        return payload.getInt(payload.position());
+    }
+
+    /** The error an RST carries. */
+    public ErrorCode rstCode() {
+        requireType(FrameType.RST);
+        return ErrorCode.ofCode(Short.toUnsignedInt(payload.getShort(payload.position())));
+    }
+
+    /** The human-readable message an RST carries (may be empty). */
+    public String rstMessage() {
+        requireType(FrameType.RST);
+        ByteBuffer b = payload();
+        b.position(b.position() + 2);
+        return StandardCharsets.UTF_8.decode(b).toString();
+    }
+
+    /** The payload bytes, copied. */
+    public byte[] payloadBytes() {
+        ByteBuffer b = payload();
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    private void requireType(FrameType expected) {
+        if (type != expected) {
+            throw new IllegalStateException("not a " + expected + " frame: " + type);
+        }
+    }
+
+    private static byte[] truncateUtf8(String s, int maxBytes) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= maxBytes) {
+            return bytes;
+        }
+        int end = maxBytes;
+        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+            end--; // do not cut a multi-byte character in half
+        }
+        byte[] out = new byte[end];
+        System.arraycopy(bytes, 0, out, 0, end);
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return type + "[stream=" + streamId + ", " + payload.remaining() + " bytes]";
+    }
+}

@@ -1,0 +1,63 @@
+package dev.portway.shared.protocol;
+
+import java.util.List;
+
+/** Constants of the protocol that both ends must agree on. See {@code shared/PROTOCOL.md}. */
+public final class Protocol {
+    /** The protocol version this build speaks. */
+    public static final int VERSION = 1;
+    /** Every version this build can speak, newest first. */
+    public static final List<Integer> SUPPORTED_VERSIONS = List.of(1);
+    /** The HTTP path of the WebSocket endpoint on the relay. */
+    public static final String CONNECT_PATH = "/api/tunnel/connect";
+    /** The relay's health endpoint. */
+    public static final String HEALTH_PATH = "/api/tunnel/health";
+    /** Default initial credit per stream, in bytes. */
+    public static final int DEFAULT_STREAM_WINDOW = 1024 * 1024;
+    /** Default initial credit per session (the cap on bytes in flight across all streams). */
+    public static final int DEFAULT_SESSION_WINDOW = 16 * 1024 * 1024;
+    /** Smallest window a peer may declare; smaller values are a BAD_HELLO. */
+    public static final int MIN_WINDOW = 64 * 1024;
+    /** Default ping interval and the silence after which a peer is declared dead. */
+    public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
+    public static final long DEFAULT_DEAD_AFTER_MS = 45_000;
+    /** Tunnel kinds. */
+    public static final String KIND_HTTP = "http";
+    public static final String KIND_TCP = "tcp";
+    /** Header the relay adds so a local app can correlate logs with the relay's. */
+    public static final String REQUEST_ID_HEADER = "Portway-Request-Id";
+
+    private Protocol() {
+    }
+
+    /** @return the highest version both lists contain, or -1 when there is none. */
+    public static int pickVersion(List<Integer> offered) {
+        if (offered == null) {
+            return -1;
+        }
+        for (int v : SUPPORTED_VERSIONS) {
+            if (offered.contains(v)) {
+                return v;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The message for a peer whose versions do not overlap ours, saying who must update:
+     * {@code "Relay speaks protocol 1, this app speaks 2 — update the relay."}
+     */
+    public static String versionMismatchMessage(List<Integer> clientVersions) {
+        int newestClient = clientVersions == null || clientVersions.isEmpty() ? 0
+                : clientVersions.stream().mapToInt(Integer::intValue).max().orElse(0);
+        String relay = "Relay speaks protocol " + join(SUPPORTED_VERSIONS) + ", this app speaks "
+                + (clientVersions == null || clientVersions.isEmpty() ? "none" : join(clientVersions));
+        return newestClient > SUPPORTED_VERSIONS.getFirst()
+                ? relay + " — update the relay (relay-lite) or connect to a newer one."
+                : relay + " — update Portway.";
+    }
+
+    private static String join(List<Integer> versions) {
+        return String.join("/", versions.stream().map(String::valueOf).toList());
+    }
+}
