@@ -1,5 +1,7 @@
 package dev.portway.shared.protocol;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -26,6 +28,7 @@ public record OpenMessage(String tunnel, String kind, String remote, String requ
         return new OpenMessage(tunnel, Protocol.KIND_HTTP, remote, requestId, method, target, List.copyOf(headers));
     }
 
+    @JsonIgnore
     public boolean isHttp() {
         return Protocol.KIND_HTTP.equals(kind);
     }

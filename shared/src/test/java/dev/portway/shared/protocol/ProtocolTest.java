@@ -1,0 +1,36 @@
+package dev.portway.shared.protocol;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProtocolTest {
+
+    @Test
+    void picksACommonVersionOrNone() {
+        assertThat(Protocol.pickVersion(List.of(1, 2))).isEqualTo(1);
+        assertThat(Protocol.pickVersion(List.of(2))).isEqualTo(-1);
+        assertThat(Protocol.pickVersion(List.of())).isEqualTo(-1);
+        assertThat(Protocol.pickVersion(null)).isEqualTo(-1);
+    }
+
+    @Test
+    void mismatchMessageSaysWhoMustUpdate() {
+        assertThat(Protocol.versionMismatchMessage(List.of(2)))
+                .isEqualTo("Relay speaks protocol 1, this app speaks 2 — update the relay (relay-lite) or connect to a newer one.");
+        assertThat(Protocol.versionMismatchMessage(List.of(0)))
+                .isEqualTo("Relay speaks protocol 1, this app speaks 0 — update Portway.");
+    }
+
+    @Test
+    void errorCodesKeepTheirNumbersAndNames() {
+        assertThat(ErrorCode.ofCode(10)).isEqualTo(ErrorCode.TARGET_UNREACHABLE);
+        assertThat(ErrorCode.ofWireName("bad_token")).isEqualTo(ErrorCode.BAD_TOKEN);
+        assertThat(ErrorCode.ofWireName("nope")).isEqualTo(ErrorCode.PROTOCOL_ERROR);
+        assertThat(ErrorCode.TARGET_UNREACHABLE.category().wireName()).isEqualTo("target");
+        assertThat(java.util.Arrays.stream(ErrorCode.values()).map(ErrorCode::code).distinct().count())
+                .isEqualTo(ErrorCode.values().length);
+    }
+}
