@@ -258,8 +258,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (exchange != null) {
                 exchange.visitorInputClosed();
-            } else if (!webSocket) {
-                c.close();
+            } else {
+                c.close(); // an idle visitor or a client that closed its side: nothing more will come
             }
         }
         c.fireUserEventTriggered(evt);
