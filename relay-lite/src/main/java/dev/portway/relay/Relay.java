@@ -19,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -104,6 +105,8 @@ public final class Relay implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, 16 * 1024, 64 * 1024));
+                        // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
+                        ch.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
                         ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx));
                     }
                 });

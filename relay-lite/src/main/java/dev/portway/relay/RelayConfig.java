@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param domain               tunnel hosts are {@code <name>.<domain>}
  * @param token                the secret clients must present in {@code hello}
  * @param tcpPortFrom          first public port for TCP tunnels (inclusive)
- * @param tcpPortTo            last public port for TCP tunnels (inclusive)
+ * @param tcpPortTo            last public port for TCP tunnels (inclusive); the range 0-0 means any free
+ *                             port the operating system assigns, and any requested port
  * @param grace                how long a dropped session's names and ports are held for it
  * @param pingInterval         how often the relay pings each client
  * @param deadAfter            silence after which a client is declared dead
@@ -40,7 +41,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("Port " + port + " is not a valid port (0-65535).");
         }
-        if (tcpPortFrom < 1 || tcpPortTo > 65535 || tcpPortFrom > tcpPortTo) {
+        boolean anyPort = tcpPortFrom == 0 && tcpPortTo == 0; // 0-0: ports picked by the OS (tests, embedded relays)
+        if (!anyPort && (tcpPortFrom < 1 || tcpPortTo > 65535 || tcpPortFrom > tcpPortTo)) {
             throw new IllegalArgumentException("TCP port range " + tcpPortFrom + "-" + tcpPortTo + " is not valid — use e.g. 20000-20999.");
         }
         if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
@@ -52,6 +54,11 @@ public record RelayConfig(String bindHost, int port, String domain, String token
             }
         }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** True when TCP tunnels get OS-assigned ports (range 0-0) instead of ports from a range. */
+    public boolean anyTcpPort() {
+        return tcpPortFrom == 0 && tcpPortTo == 0;
     }
 
     public static Builder builder() {

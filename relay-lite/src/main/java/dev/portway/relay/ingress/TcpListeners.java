@@ -36,12 +36,48 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     @Override
     public CompletableFuture<Integer> bind(Tunnel<Session> tunnel, int requested) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
-        if (requested != 0) {
+        if (requested == 0 && config.anyTcpPort()) {
+            bindAnyPort(tunnel, result);
+        } else if (requested != 0) {
             tryFrom(tunnel, requested, requested, result);
         } else {
             tryFrom(tunnel, config.tcpPortFrom(), config.tcpPortTo(), result);
         }
         return result;
+    }
+
+    /** Range 0-0: let the OS pick the port, then record it in the registry like any other. */
+    private void bindAnyPort(Tunnel<Session> tunnel, CompletableFuture<Integer> result) {
+        bootstrap(tunnel).bind(config.bindHost(), 0).addListener(f -> {
+            if (!f.isSuccess()) {
+                result.completeExceptionally(f.cause());
+                return;
+            }
+            Channel listener = ((io.netty.channel.ChannelFuture) f).channel();
+            int p = ((java.net.InetSocketAddress) listener.localAddress()).getPort();
+            if (!registry.reservePort(p)) { // a held port the OS handed out again: cannot happen while its listener lives
+                listener.close();
+                result.completeExceptionally(new IllegalStateException("port " + p + " is still reserved"));
+                return;
+            }
+            tunnel.listening(p, listener::close);
+            result.complete(p);
+        });
+    }
+
+    private ServerBootstrap bootstrap(Tunnel<Session> tunnel) {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry));
+                    }
+                });
     }
 
     private void tryFrom(Tunnel<Session> tunnel, int from, int last, CompletableFuture<Integer> result) {
@@ -54,19 +90,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
             return;
         }
         int p = port;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry));
-                    }
-                });
-        b.bind(config.bindHost(), p).addListener(f -> {
+        bootstrap(tunnel).bind(config.bindHost(), p).addListener(f -> {
             if (f.isSuccess()) {
                 Channel listener = ((io.netty.channel.ChannelFuture) f).channel();
                 tunnel.listening(p, listener::close);

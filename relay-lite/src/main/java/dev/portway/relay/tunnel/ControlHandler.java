@@ -46,7 +46,7 @@ final class ControlHandler {
             return;
         }
         int port = bind.port() == null ? 0 : bind.port();
-        if (Protocol.KIND_TCP.equals(kind) && port != 0
+        if (Protocol.KIND_TCP.equals(kind) && port != 0 && !ctx.config().anyTcpPort()
                 && (port < ctx.config().tcpPortFrom() || port > ctx.config().tcpPortTo())) {
             refuse(bind, ErrorCode.PORT_UNAVAILABLE, "Port " + port + " is outside this relay's TCP range "
                     + ctx.config().tcpPortFrom() + "-" + ctx.config().tcpPortTo() + " — pick one inside it or leave it empty.");
