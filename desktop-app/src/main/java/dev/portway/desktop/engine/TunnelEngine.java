@@ -295,7 +295,7 @@ public final class TunnelEngine implements AutoCloseable {
     private void setStatus(EngineStatus s) {
         status = s;
         if (s.state() == EngineState.FAILED || s.state() == EngineState.RECONNECTING) {
-            LOG.info("{}: {}", s.state(), s.message());
+            LOG.debug("{}: {}", s.state(), s.message());
         }
         emit(l -> l.onStatus(s));
     }
