@@ -79,6 +79,8 @@ final class Session extends WebSocketListener {
     private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
     private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicLong pingSeq = new AtomicLong();
+    /** Held by a DATA sender while it waits for OkHttp's queue to drain and enqueues its frame. */
+    private final java.util.concurrent.locks.ReentrantLock dataLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile WebSocket webSocket;
     private volatile FlowWindow sessionFlow;
     private volatile long lastFrameNanos = System.nanoTime();
@@ -172,13 +174,18 @@ final class Session extends WebSocketListener {
     /** Sends a DATA frame once OkHttp's queue is below the high-water mark. Call on a virtual thread. */
     void sendData(Frame frame) throws IOException {
         WebSocket ws = webSocket;
-        while (ws.queueSize() > QUEUE_HIGH_WATER) {
-            if (ended.isDone()) {
-                throw new IOException("the connection to the relay is closed");
+        dataLock.lock(); // check-then-send as one step, so many streams cannot overshoot the mark together
+        try {
+            while (ws.queueSize() > QUEUE_HIGH_WATER) {
+                if (ended.isDone()) {
+                    throw new IOException("the connection to the relay is closed");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            send(frame);
+        } finally {
+            dataLock.unlock();
         }
-        send(frame);
     }
 
     FlowWindow sendFlow() {
