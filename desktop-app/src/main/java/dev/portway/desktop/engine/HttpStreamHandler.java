@@ -70,7 +70,11 @@ final class HttpStreamHandler {
                     }
                     stream.fin();
                 }
-                stream.discardInbound(); // request bytes the local app did not read
+                if (upgrade) {
+                    stream.abandonInbound();
+                } else {
+                    stream.discardInbound(); // request bytes the local app did not read
+                }
             }
         } catch (IOException e) {
             if (stream.isReset() || e instanceof StreamResetException) {

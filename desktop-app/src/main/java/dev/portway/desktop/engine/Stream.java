@@ -103,6 +103,16 @@ final class Stream {
         consumed(inbound.discard());
     }
 
+    /**
+     * Treats the inbound direction as finished without a FIN: for an upgrade request that got an
+     * ordinary answer, the relay sends no FIN (it would have half-closed the pipe).
+     */
+    void abandonInbound() {
+        discardInbound();
+        finReceived.set(true);
+        maybeDone();
+    }
+
     boolean isReset() {
         return resetCode != null;
     }
