@@ -1,0 +1,203 @@
+package dev.portway.relay;
+
+import dev.portway.relay.auth.TokenCheck;
+import dev.portway.relay.ingress.HttpIngressHandler;
+import dev.portway.relay.ingress.IngressContext;
+import dev.portway.relay.ingress.TcpListeners;
+import dev.portway.relay.tunnel.Session;
+import dev.portway.relay.tunnel.SessionContext;
+import dev.portway.relay.tunnel.TunnelRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A running relay: visitors over HTTP/WS/TCP, clients over one WebSocket each. Start one with
+ * {@link #start}; stop it with {@link #shutdown} or {@link #close}. Thread-safe. {@link #shutdown}
+ * blocks the caller, so never call it on a Netty event loop.
+ */
+public final class Relay implements AutoCloseable {
+    /** The relay's software version, as shown in health and {@code welcome.relay}. */
+    public static final String VERSION = "0.1.0";
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final RelayConfig config;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final TunnelRegistry<Session> registry;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Channel server;
+    private volatile int port;
+
+    private Relay(RelayConfig config) {
+        this.config = config;
+        this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-accept"), NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("relay-io"), NioIoHandler.newFactory());
+        this.registry = new TunnelRegistry<>(config.grace(), workers);
+    }
+
+    /**
+     * Binds the HTTP port now (port 0 picks a free one) and starts serving.
+     *
+     * @throws IOException when the port cannot be bound, with a message saying what to do
+     */
+    public static Relay start(RelayConfig config) throws IOException {
+        Relay relay = new Relay(config);
+        try {
+            relay.bind();
+        } catch (IOException | RuntimeException e) {
+            relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+        return relay;
+    }
+
+    private void bind() throws IOException {
+        SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
+                shuttingDown::get, new TcpListeners(boss, workers, config, registry), VERSION, new SessionContext.Publisher() {
+            @Override
+            public String httpUrl(String name) {
+                return publicUrl(name);
+            }
+
+            @Override
+            public String tcpUrl(int tcpPort) {
+                return "tcp://" + config.domain() + ":" + tcpPort;
+            }
+        });
+        IngressContext ictx = new IngressContext(sctx, () -> port);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, 16 * 1024, 64 * 1024));
+                        ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx));
+                    }
+                });
+        ChannelFuture f = b.bind(config.bindHost(), config.port()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            if (cause instanceof BindException) {
+                throw new IOException("Port " + config.port() + " is already in use — choose another with --port", cause);
+            }
+            throw new IOException("Cannot listen on " + config.bindHost() + ":" + config.port() + ": " + cause.getMessage(), cause);
+        }
+        server = f.channel();
+        port = ((InetSocketAddress) server.localAddress()).getPort();
+        log.info("relay-lite {} listening on {}:{}", VERSION, config.bindHost(), port);
+    }
+
+    /** The bound HTTP port. */
+    public int port() {
+        return port;
+    }
+
+    /** Where clients connect, e.g. {@code ws://127.0.0.1:8080/api/tunnel/connect}. */
+    public String connectUrl() {
+        String host = config.bindHost();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+            host = "127.0.0.1";
+        } else if (host.contains(":")) {
+            host = "[" + host + "]";
+        }
+        return "ws://" + host + ":" + port + dev.portway.shared.protocol.Protocol.CONNECT_PATH;
+    }
+
+    /** The public URL of an HTTP tunnel, e.g. {@code http://myapp.localhost:8080/}. */
+    public String publicUrl(String name) {
+        boolean defaultPort = (port == 80 && config.publicScheme().equals("http"))
+                || (port == 443 && config.publicScheme().equals("https"));
+        return config.publicScheme() + "://" + name + "." + config.domain() + (defaultPort ? "" : ":" + port) + "/";
+    }
+
+    /** Connected (welcomed) client sessions. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /**
+     * Stops the relay: go_away to every client, no new sessions or streams, in-flight streams get up to
+     * {@code deadline} to finish, then everything closes. Blocks until done; idempotent (later calls wait
+     * for the first to finish).
+     */
+    public void shutdown(Duration deadline) {
+        if (!shuttingDown.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            List<Session> live = List.copyOf(sessions);
+            log.info("Shutting down: {} sessions, waiting up to {} ms for open streams", live.size(), deadline.toMillis());
+            for (Session s : live) {
+                s.goAway(deadline.toMillis());
+            }
+            long end = System.nanoTime() + deadline.toNanos();
+            while (System.nanoTime() < end && live.stream().anyMatch(s -> !s.isClosed() && s.openStreams() > 0)) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            for (Session s : live) {
+                s.close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "The relay is shutting down.");
+            }
+            if (server != null) {
+                server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            registry.clear();
+            // Let the close frames go out before the loops stop.
+            long closeBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+            while (System.nanoTime() < closeBy && live.stream().anyMatch(s -> !s.isClosed())) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            log.info("relay-lite stopped");
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown(config.shutdownDeadline());
+    }
+}

@@ -1,0 +1,101 @@
+package dev.portway.relay;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Command line of relay-lite; the composition root. */
+@Command(name = "relay-lite", mixinStandardHelpOptions = true, version = "relay-lite " + Relay.VERSION,
+        description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.")
+public final class RelayMain implements Callable<Integer> {
+    @Option(names = "--port", description = "HTTP port for visitors and clients (default ${DEFAULT-VALUE}).", defaultValue = "8080")
+    int port;
+    @Option(names = "--host", description = "Interface to listen on (default ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
+    String host;
+    @Option(names = "--domain", description = "Tunnels are <name>.<domain> (default ${DEFAULT-VALUE}).", defaultValue = "localhost")
+    String domain;
+    @Option(names = "--token", description = "Secret clients must present (or env PORTWAY_TOKEN; generated when absent).")
+    String token;
+    @Option(names = "--tcp-ports", description = "Range of public ports for TCP tunnels (default ${DEFAULT-VALUE}).", defaultValue = "20000-20999")
+    String tcpPorts;
+    @Option(names = "--grace", description = "How long a dropped client's names are held, e.g. 30s, 2m (default ${DEFAULT-VALUE}).", defaultValue = "30s")
+    String grace;
+
+    public static void main(String[] args) {
+        CommandLine cmd = new CommandLine(new RelayMain());
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            System.err.println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
+            return 2;
+        });
+        System.exit(cmd.execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        RelayConfig.Builder b = RelayConfig.builder().port(port).bindHost(host).domain(domain);
+        try {
+            Matcher m = Pattern.compile("(\\d+)-(\\d+)").matcher(tcpPorts.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("--tcp-ports must look like 20000-20999, not \"" + tcpPorts + "\".");
+            }
+            b.tcpPortFrom(Integer.parseInt(m.group(1))).tcpPortTo(Integer.parseInt(m.group(2)));
+            b.grace(parseDuration(grace));
+        } catch (IllegalArgumentException e) {
+            System.err.println("relay-lite: " + e.getMessage());
+            return 2;
+        }
+        String secret = token != null && !token.isBlank() ? token : System.getenv("PORTWAY_TOKEN");
+        boolean generated = secret == null || secret.isBlank();
+        if (generated) {
+            byte[] bytes = new byte[18];
+            new SecureRandom().nextBytes(bytes);
+            secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        }
+        RelayConfig config;
+        Relay relay;
+        try {
+            config = b.token(secret).build();
+            relay = Relay.start(config);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("relay-lite: " + e.getMessage());
+            return 2;
+        }
+        if (generated) {
+            System.out.println("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
+        }
+        String hostPart = relay.port() == 80 ? "" : ":" + relay.port();
+        System.out.println("relay-lite listening on http://*." + config.domain() + hostPart + "/ (clients connect to "
+                + relay.connectUrl() + ")");
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            relay.shutdown(config.shutdownDeadline());
+            done.countDown();
+        }, "relay-shutdown"));
+        done.await();
+        return 0;
+    }
+
+    static Duration parseDuration(String text) {
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--grace must look like 30s, 500ms, 2m or 1h, not \"" + text + "\".");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+}

@@ -1,0 +1,259 @@
+package dev.portway.relay.ingress;
+
+import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.StreamListener;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.Header;
+import dev.portway.shared.protocol.ReplyMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One visitor request carried over one stream (PROTOCOL.md §6.1, §6.2): request body out as DATA,
+ * response head/body back, or a raw byte pipe after a 101. Runs on the visitor's event loop.
+ * Reading pauses while the stream lacks credit, and after the request until the response is done.
+ */
+final class HttpExchange implements StreamListener {
+    private final HttpIngressHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final boolean head;
+    private final boolean upgradeRequested;
+    private final boolean http11;
+    private boolean keepAlive;
+    private RelayStream stream;
+    private boolean requestDone;
+    private boolean creditBlocked;
+    private boolean responseStarted;
+    private boolean bodyless;
+    private boolean upgraded;
+    private boolean inputClosed;
+    private boolean outputClosed;
+    private boolean over;
+
+    HttpExchange(HttpIngressHandler owner, ChannelHandlerContext ctx, HttpRequest req, boolean keepAlive, boolean upgrade) {
+        this.owner = owner;
+        this.ctx = ctx;
+        this.head = HttpMethod.HEAD.equals(req.method());
+        this.http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        this.keepAlive = keepAlive;
+        this.upgradeRequested = upgrade;
+    }
+
+    void start(RelayStream stream) {
+        this.stream = stream;
+    }
+
+    RelayStream stream() {
+        return stream;
+    }
+
+    boolean requestDone() {
+        return requestDone;
+    }
+
+    boolean upgraded() {
+        return upgraded;
+    }
+
+    // ---- visitor → client
+
+    void requestBody(HttpContent content) {
+        ByteBuf bytes = content.content().retain();
+        content.release();
+        if (!stream.send(bytes)) {
+            creditBlocked = true;
+        }
+        if (content instanceof LastHttpContent) {
+            requestDone = true;
+            if (!upgradeRequested) {
+                stream.finish(); // an upgrade request's FIN would half-close the pipe it may become
+            }
+        }
+        updateRead();
+    }
+
+    /** Raw bytes after a 101. */
+    void visitorBytes(Object msg) {
+        if (msg instanceof ByteBuf buf && !over) {
+            if (!stream.send(buf)) {
+                creditBlocked = true;
+                updateRead();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    void visitorInputClosed() {
+        inputClosed = true;
+        if (upgraded) {
+            stream.finish();
+            closeIfBothShut();
+        } else if (!requestDone) {
+            stream.reset(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
+            ctx.close();
+        } else {
+            keepAlive = false;
+        }
+    }
+
+    void visitorGone() {
+        if (!over) {
+            over = true;
+            stream.reset(ErrorCode.CANCEL, "The visitor went away.");
+        }
+    }
+
+    @Override
+    public void onWritable() {
+        creditBlocked = false;
+        updateRead();
+    }
+
+    private void updateRead() {
+        ctx.channel().config().setAutoRead(!creditBlocked && (!requestDone || upgraded) && !over);
+    }
+
+    // ---- client → visitor
+
+    @Override
+    public void onReply(ReplyMessage reply) {
+        try {
+            reply.validateHttp();
+        } catch (dev.portway.shared.protocol.ProtocolException e) {
+            stream.reset(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+            onReset(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
+            return;
+        }
+        int status = reply.status();
+        HttpResponseStatus st = reply.reason() == null ? HttpResponseStatus.valueOf(status)
+                : new HttpResponseStatus(status, reply.reason());
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, st);
+        for (Header h : reply.headers()) {
+            String n = h.name();
+            if (!n.equalsIgnoreCase("Transfer-Encoding") && !n.equalsIgnoreCase("Keep-Alive")
+                    && (status == 101 || !n.equalsIgnoreCase("Connection"))) {
+                response.headers().add(n, h.value());
+            }
+        }
+        responseStarted = true;
+        if (status == 101 && upgradeRequested) {
+            ctx.writeAndFlush(response);
+            upgraded = true;
+            ctx.pipeline().remove(HttpServerCodec.class); // leftover bytes come to us as raw ByteBufs
+            updateRead();
+            return;
+        }
+        if (upgradeRequested) {
+            keepAlive = false; // an ordinary answer to an upgrade request: close after it (§6.2)
+            stream.finish();
+        }
+        if (!requestDone) {
+            keepAlive = false; // the app answered before reading the whole body
+        }
+        bodyless = head || (status >= 100 && status < 200) || status == 204 || status == 304;
+        if (!bodyless && !response.headers().contains("Content-Length")) {
+            if (http11) {
+                HttpUtil.setTransferEncodingChunked(response, true);
+            } else {
+                keepAlive = false;
+            }
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ctx.writeAndFlush(response);
+    }
+
+    @Override
+    public void onData(ByteBuf data) {
+        int n = data.readableBytes();
+        if (upgraded) {
+            ctx.writeAndFlush(data).addListener(f -> stream.consumed(n));
+        } else if (bodyless || over) {
+            data.release();
+            stream.consumed(n);
+        } else {
+            ctx.writeAndFlush(new DefaultHttpContent(data)).addListener(f -> stream.consumed(n));
+        }
+    }
+
+    @Override
+    public void onFin() {
+        if (upgraded) {
+            outputClosed = true;
+            // after the queued writes: shutdownOutput fails whatever is still in the outbound buffer
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+                ((SocketChannel) ctx.channel()).shutdownOutput();
+                closeIfBothShut();
+            });
+            return;
+        }
+        over = true;
+        var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (keepAlive) {
+            f.addListener(done -> owner.exchangeDone(this));
+        } else {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void closeIfBothShut() {
+        if (inputClosed && outputClosed) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void onReset(ErrorCode code, String message) {
+        over = true;
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        String text = message == null || message.isBlank() ? "The tunnel's client could not reach the app." : message;
+        var page = switch (code) {
+            case TARGET_TIMEOUT -> Pages.page(HttpResponseStatus.GATEWAY_TIMEOUT, "Gateway timeout", text,
+                    "The app behind this tunnel did not answer in time.");
+            case REFUSED_STREAM, SHUTTING_DOWN -> HttpIngressHandler.withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "Tunnel busy", text, "Try again in a moment."), 1);
+            default -> Pages.page(HttpResponseStatus.BAD_GATEWAY, "Bad gateway", text,
+                    "Check that the app behind this tunnel is running.");
+        };
+        boolean reuse = keepAlive && requestDone && !upgradeRequested;
+        HttpUtil.setKeepAlive(page, reuse);
+        responseStarted = true;
+        var f = ctx.writeAndFlush(page);
+        if (reuse) {
+            f.addListener(done -> owner.exchangeDone(this));
+        } else {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void onSessionGone() {
+        over = true;
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        var page = Pages.page(HttpResponseStatus.BAD_GATEWAY, "Bad gateway", "The tunnel's client disconnected.",
+                "It may reconnect in a moment — try again shortly.");
+        HttpUtil.setKeepAlive(page, false);
+        responseStarted = true;
+        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
+    }
+}

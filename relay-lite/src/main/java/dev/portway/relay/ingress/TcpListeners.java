@@ -1,0 +1,84 @@
+package dev.portway.relay.ingress;
+
+import dev.portway.relay.RelayConfig;
+import dev.portway.relay.tunnel.Session;
+import dev.portway.relay.tunnel.SessionContext;
+import dev.portway.relay.tunnel.Tunnel;
+import dev.portway.relay.tunnel.TunnelRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Opens the public ports of TCP tunnels: the requested port, or the first free one in the configured
+ * range. Ports are reserved in the registry first so two binds never race for one. Asynchronous; never
+ * blocks an event loop.
+ */
+public final class TcpListeners implements SessionContext.TcpBinder {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final RelayConfig config;
+    private final TunnelRegistry<Session> registry;
+
+    public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<Session> registry) {
+        this.boss = boss;
+        this.workers = workers;
+        this.config = config;
+        this.registry = registry;
+    }
+
+    @Override
+    public CompletableFuture<Integer> bind(Tunnel<Session> tunnel, int requested) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        if (requested != 0) {
+            tryFrom(tunnel, requested, requested, result);
+        } else {
+            tryFrom(tunnel, config.tcpPortFrom(), config.tcpPortTo(), result);
+        }
+        return result;
+    }
+
+    private void tryFrom(Tunnel<Session> tunnel, int from, int last, CompletableFuture<Integer> result) {
+        int port = from;
+        while (port <= last && !registry.reservePort(port)) {
+            port++;
+        }
+        if (port > last) {
+            result.completeExceptionally(new IllegalStateException("no free port"));
+            return;
+        }
+        int p = port;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry));
+                    }
+                });
+        b.bind(config.bindHost(), p).addListener(f -> {
+            if (f.isSuccess()) {
+                Channel listener = ((io.netty.channel.ChannelFuture) f).channel();
+                tunnel.listening(p, listener::close);
+                result.complete(p);
+            } else {
+                registry.releasePort(p);
+                if (p < last) {
+                    tryFrom(tunnel, p + 1, last, result);
+                } else {
+                    result.completeExceptionally(f.cause());
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,141 @@
+package dev.portway.relay.ingress;
+
+import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.Session;
+import dev.portway.relay.tunnel.StreamListener;
+import dev.portway.relay.tunnel.Tunnel;
+import dev.portway.relay.tunnel.TunnelRegistry;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.protocol.ReplyMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+
+/**
+ * One visitor connection to a TCP tunnel's public port, carried as one stream (PROTOCOL.md §6.3).
+ * The channel starts with auto-read off and is read only after the client's REPLY and while there is
+ * credit. Runs on the visitor's event loop.
+ */
+final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements StreamListener {
+    private final String tunnelName;
+    private final TunnelRegistry<Session> registry;
+    private ChannelHandlerContext ctx;
+    private RelayStream stream;
+    private boolean replied;
+    private boolean creditBlocked;
+    private boolean inputClosed;
+    private boolean outputClosed;
+
+    TcpVisitorHandler(String tunnelName, TunnelRegistry<Session> registry) {
+        this.tunnelName = tunnelName;
+        this.registry = registry;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext c) {
+        ctx = c;
+        Tunnel<Session> tunnel = registry.lookup(tunnelName);
+        if (tunnel == null || !Protocol.KIND_TCP.equals(tunnel.kind())) {
+            c.close(); // held for a reconnecting client, or gone
+            return;
+        }
+        String remote = c.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
+        Session.Opened opened = tunnel.owner().open(OpenMessage.tcp(tunnelName, remote), c.channel().eventLoop(), this);
+        if (opened.stream() == null) {
+            c.close();
+            return;
+        }
+        stream = opened.stream();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (msg instanceof ByteBuf buf && stream != null) {
+            if (!stream.send(buf)) {
+                creditBlocked = true;
+                updateRead();
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void updateRead() {
+        ctx.channel().config().setAutoRead(replied && !creditBlocked && !inputClosed);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && stream != null) {
+            inputClosed = true;
+            stream.finish();
+            closeIfBothShut();
+        }
+        c.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        if (stream != null) {
+            stream.reset(ErrorCode.CANCEL, "The visitor's connection closed.");
+        }
+        c.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        c.close();
+    }
+
+    @Override
+    public void onReply(ReplyMessage reply) {
+        replied = true;
+        updateRead();
+    }
+
+    @Override
+    public void onData(ByteBuf data) {
+        int n = data.readableBytes();
+        ctx.writeAndFlush(data).addListener(f -> stream.consumed(n));
+    }
+
+    @Override
+    public void onFin() {
+        outputClosed = true;
+        // after the queued writes: shutdownOutput fails whatever is still in the outbound buffer
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> {
+            ((SocketChannel) ctx.channel()).shutdownOutput();
+            closeIfBothShut();
+        });
+    }
+
+    private void closeIfBothShut() {
+        if (inputClosed && outputClosed) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void onReset(ErrorCode code, String message) {
+        ctx.close();
+    }
+
+    @Override
+    public void onSessionGone() {
+        ctx.close();
+    }
+
+    @Override
+    public void onWritable() {
+        creditBlocked = false;
+        updateRead();
+    }
+}

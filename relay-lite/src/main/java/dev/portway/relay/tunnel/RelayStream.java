@@ -1,0 +1,285 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.FlowWindow;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.protocol.ReplyMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * One stream of a session, as seen from the relay (PROTOCOL.md §5, §6).
+ *
+ * <p>Threads: the visitor-facing methods ({@link #send}, {@link #finish}, {@link #reset},
+ * {@link #consumed}) run on the visitor's event loop; frames from the client arrive on the session's
+ * loop and are handed over to the visitor's loop, where all mutable state here lives. Flow windows
+ * are thread-safe.
+ *
+ * <p>Limits: bytes read from the visitor beyond the available credit wait in {@code pending}; the
+ * caller stops reading as soon as {@link #send} returns false, so that queue holds at most what one
+ * socket read produced.
+ */
+public final class RelayStream {
+    private final Session session;
+    private final int id;
+    private final EventLoop loop;
+    private final StreamListener listener;
+    /** Send side: the client's stream window; receive side: the relay's. */
+    final FlowWindow flow;
+
+    // Visitor loop only.
+    private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+    private boolean finQueued;
+    private boolean finSent;
+    private boolean finReceived;
+    private boolean replied;
+    private boolean ended;
+
+    RelayStream(Session session, int id, EventLoop loop, StreamListener listener, int sendWindow, int receiveWindow) {
+        this.session = session;
+        this.id = id;
+        this.loop = loop;
+        this.listener = listener;
+        this.flow = new FlowWindow(sendWindow, receiveWindow);
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    // ---- visitor → client (visitor loop)
+
+    /**
+     * Sends visitor bytes as DATA as far as credit and the WebSocket allow; keeps the rest.
+     *
+     * @return false when the caller must stop reading until {@link StreamListener#onWritable()}
+     */
+    public boolean send(ByteBuf bytes) {
+        if (ended || finQueued) {
+            ReferenceCountUtil.release(bytes);
+            return true;
+        }
+        if (bytes.isReadable()) {
+            pending.add(bytes);
+        } else {
+            bytes.release();
+        }
+        return drain();
+    }
+
+    /** Half-closes towards the client (FIN) once pending bytes are sent. */
+    public void finish() {
+        if (ended || finQueued) {
+            return;
+        }
+        finQueued = true;
+        drain();
+    }
+
+    /** Aborts the stream towards the client; the listener hears nothing more. */
+    public void reset(ErrorCode code, String message) {
+        if (ended) {
+            return;
+        }
+        session.send(Frame.rst(id, code, message));
+        end();
+    }
+
+    /** The listener wrote {@code n} bytes of client DATA onward: grant the credit back. */
+    public void consumed(int n) {
+        if (n <= 0) {
+            return;
+        }
+        int inc = flow.consumed(n);
+        if (inc > 0 && !ended) {
+            session.send(Frame.windowUpdate(id, inc));
+        }
+        session.consumed(n);
+    }
+
+    private boolean drain() {
+        while (!pending.isEmpty()) {
+            if (ended) {
+                return true;
+            }
+            ByteBuf head = pending.peek();
+            int n = acquire(head.readableBytes());
+            if (n == 0) {
+                session.markBlocked(this);
+                n = acquire(head.readableBytes()); // credit may have come in meanwhile: no lost wake-up
+                if (n == 0) {
+                    return false;
+                }
+            }
+            ByteBuf part = n == head.readableBytes() ? pending.poll() : head.readRetainedSlice(n);
+            session.sendData(id, part);
+        }
+        if (finQueued && !finSent && !ended) {
+            finSent = true;
+            session.send(Frame.fin(id));
+            endIfDone();
+        }
+        return true;
+    }
+
+    private int acquire(int wanted) {
+        if (!session.isWritable()) {
+            return 0;
+        }
+        int n = flow.tryAcquire(Math.min(wanted, dev.portway.shared.protocol.FrameCodec.MAX_PAYLOAD));
+        if (n == 0) {
+            return 0;
+        }
+        int s = session.acquire(n);
+        if (s < n) {
+            flow.giveBack(n - s);
+        }
+        return s;
+    }
+
+    /** Visitor loop: credit or room came back. */
+    void wake() {
+        execute(() -> {
+            if (!ended && drain()) {
+                listener.onWritable();
+            }
+        });
+    }
+
+    // ---- client → visitor (arrive on the session loop)
+
+    void onReply(java.nio.ByteBuffer payload) {
+        ReplyMessage reply;
+        try {
+            reply = Json.read(payload, ReplyMessage.class);
+        } catch (ProtocolException e) {
+            protocolViolation(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+            return;
+        }
+        execute(() -> {
+            if (ended) {
+                return;
+            }
+            if (replied) {
+                violate(ErrorCode.PROTOCOL_ERROR, "second REPLY on stream " + id);
+                return;
+            }
+            replied = true;
+            listener.onReply(reply);
+        });
+    }
+
+    void onData(ByteBuf data) {
+        int n = data.readableBytes();
+        try {
+            flow.received(n);
+        } catch (ProtocolException e) {
+            data.release();
+            session.consumed(n); // dropped: give the session its credit back
+            protocolViolation(ErrorCode.FLOW_CONTROL, e.getMessage());
+            return;
+        }
+        if (!execute(() -> {
+            if (ended) {
+                data.release();
+                session.consumed(n);
+            } else if (!replied || finReceived) {
+                data.release();
+                session.consumed(n);
+                violate(ErrorCode.PROTOCOL_ERROR, (replied ? "DATA after FIN" : "DATA before REPLY") + " on stream " + id);
+            } else {
+                listener.onData(data);
+            }
+        })) {
+            data.release();
+        }
+    }
+
+    void onFin() {
+        execute(() -> {
+            if (ended || finReceived) {
+                return;
+            }
+            if (!replied) {
+                violate(ErrorCode.PROTOCOL_ERROR, "FIN before REPLY on stream " + id);
+                return;
+            }
+            finReceived = true;
+            listener.onFin();
+            endIfDone();
+        });
+    }
+
+    void onRst(ErrorCode code, String message) {
+        execute(() -> {
+            if (!ended) {
+                end();
+                listener.onReset(code, message);
+            }
+        });
+    }
+
+    void onSessionGone() {
+        execute(() -> {
+            if (!ended) {
+                end();
+                listener.onSessionGone();
+            }
+        });
+    }
+
+    void grant(int increment) {
+        try {
+            flow.grant(increment);
+            wake();
+        } catch (ProtocolException e) {
+            protocolViolation(ErrorCode.FLOW_CONTROL, e.getMessage());
+        }
+    }
+
+    private void protocolViolation(ErrorCode code, String message) {
+        execute(() -> violate(code, message));
+    }
+
+    /** Visitor loop: the client broke the protocol on this stream; RST it and tell the visitor side. */
+    private void violate(ErrorCode code, String message) {
+        if (!ended) {
+            reset(code, message);
+            listener.onReset(code, message);
+        }
+    }
+
+    private void endIfDone() {
+        if (finSent && finReceived) {
+            end();
+        }
+    }
+
+    private void end() {
+        ended = true;
+        ByteBuf b;
+        while ((b = pending.poll()) != null) {
+            b.release();
+        }
+        session.streamEnded(this);
+    }
+
+    private boolean execute(Runnable task) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.ControlMessage;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.FlowWindow;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.FrameType;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One client's WebSocket session: streams, flow control towards and from the client, and its tunnels.
+ *
+ * <p>Threads: frames from the client are handled on the WebSocket channel's event loop (see
+ * {@link SessionHandler}); visitors call {@link #open}, {@link #send} and {@link #sendData} from their
+ * own loops. Stream ids are assigned and OPEN written under this object's lock so ids reach the client
+ * strictly increasing. {@code streams} and {@code blocked} are concurrent; flow windows are thread-safe.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    final SessionContext ctx;
+    final Channel channel;
+    final String id;
+    final String resumeKey;
+    final Map<Integer, RelayStream> streams = new ConcurrentHashMap<>();
+    private final Set<RelayStream> blocked = ConcurrentHashMap.newKeySet();
+    /** Send side: the client's session window; receive side: the relay's. Set by the hello. */
+    volatile FlowWindow flow;
+    volatile int clientStreamWindow;
+    volatile String resumeFrom;
+    volatile boolean welcomed;
+    volatile boolean goingAway;
+    volatile boolean closed;
+    private int nextStreamId = 1; // guarded by this
+
+    Session(SessionContext ctx, Channel channel) {
+        this.ctx = ctx;
+        this.channel = channel;
+        this.id = Secrets.random(9);
+        this.resumeKey = Secrets.random(24);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** The outcome of {@link #open}: a stream, or why none was opened (for the visitor's error page). */
+    public record Opened(RelayStream stream, ErrorCode refusal) {
+    }
+
+    /**
+     * Opens a stream for a visitor and sends OPEN. Any thread.
+     *
+     * @return the stream, or a refusal: {@code refused_stream} at the stream limit, {@code shutting_down}
+     *     when the session is going away or gone
+     */
+    public Opened open(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        synchronized (this) {
+            if (closed || goingAway || !welcomed) {
+                return new Opened(null, ErrorCode.SHUTTING_DOWN);
+            }
+            if (streams.size() >= ctx.config().maxStreamsPerSession() || nextStreamId < 0) {
+                return new Opened(null, ErrorCode.REFUSED_STREAM);
+            }
+            int streamId = nextStreamId;
+            nextStreamId += 2;
+            RelayStream stream = new RelayStream(this, streamId, visitorLoop, listener, clientStreamWindow,
+                    ctx.config().streamWindow());
+            streams.put(streamId, stream);
+            send(Frame.open(streamId, open));
+            return new Opened(stream, null);
+        }
+    }
+
+    /** Any thread. */
+    public int openStreams() {
+        return streams.size();
+    }
+
+    void streamEnded(RelayStream stream) {
+        streams.remove(stream.id(), stream);
+        blocked.remove(stream);
+    }
+
+    // ---- writing to the client (any thread; Netty queues writes from other threads in order)
+
+    void send(Frame frame) {
+        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FrameCodec.encode(frame))), channel.voidPromise());
+    }
+
+    void sendData(int streamId, ByteBuf data) {
+        ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_SIZE);
+        header.writeByte(FrameType.DATA.code()).writeInt(streamId);
+        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(header, data)), channel.voidPromise());
+    }
+
+    boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    /** Takes session credit for DATA towards the client. */
+    int acquire(int n) {
+        FlowWindow f = flow;
+        return f == null ? 0 : f.tryAcquire(n);
+    }
+
+    /** Client DATA of {@code n} bytes was consumed (or dropped): grant session credit back. */
+    void consumed(int n) {
+        FlowWindow f = flow;
+        int inc = f == null ? 0 : f.consumed(n);
+        if (inc > 0 && !closed) {
+            send(Frame.windowUpdate(0, inc));
+        }
+    }
+
+    void markBlocked(RelayStream stream) {
+        blocked.add(stream);
+    }
+
+    /** Credit or WebSocket room came back: let every stalled visitor try again. */
+    void wakeBlocked() {
+        for (RelayStream s : blocked) {
+            if (blocked.remove(s)) {
+                s.wake();
+            }
+        }
+    }
+
+    // ---- session lifecycle
+
+    /** Sends go_away: no new streams from now on. Any thread. */
+    public void goAway(long deadlineMs) {
+        goingAway = true;
+        if (welcomed && !closed) {
+            send(Frame.control(new ControlMessage.GoAway("The relay is shutting down.", deadlineMs)));
+        }
+    }
+
+    /** Closes the WebSocket with a status code and reason. Any thread. */
+    public void close(int status, String reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Session loop: the WebSocket closed. Ends every stream and holds the tunnels' names. */
+    void closed() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (welcomed) {
+            ctx.sessions().remove(this);
+            ctx.registry().drop(this, resumeKey);
+            log.info("Session {} ended", id);
+        }
+        for (RelayStream s : streams.values()) {
+            s.onSessionGone();
+        }
+        streams.clear();
+        blocked.clear();
+        FlowWindow f = flow;
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    static String truncateReason(String reason) {
+        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= 123) {
+            return reason;
+        }
+        int end = 120;
+        while (end > 0 && (b[end] & 0xC0) == 0x80) {
+            end--;
+        }
+        return new String(b, 0, end, StandardCharsets.UTF_8) + "…";
+    }
+
+    /** Applies a WINDOW_UPDATE on stream 0; overflow ends the session. */
+    void grantSession(int increment) throws ProtocolException {
+        flow.grant(increment);
+        wakeBlocked();
+    }
+}

@@ -1,0 +1,259 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.ControlMessage;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.FlowWindow;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.protocol.ProtocolException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the client's WebSocket messages (one frame each) on the session's event loop: the handshake,
+ * control messages, and stream frames, which it hands to their {@link RelayStream}. Expects whole
+ * messages (a {@code WebSocketFrameAggregator} in front) and an {@code IdleStateHandler} whose
+ * reader-idle event means the client has been silent for {@code dead_after}.
+ */
+public final class SessionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
+
+    private final SessionContext ctx;
+    private Session session;
+    private ControlHandler control;
+    private ScheduledFuture<?> helloTimer;
+    private ScheduledFuture<?> pinger;
+    private long pingSeq;
+
+    public SessionHandler(SessionContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext c) {
+        session = new Session(ctx, c.channel());
+        control = new ControlHandler(session);
+        long hello = ctx.config().helloTimeout().toMillis();
+        helloTimer = c.executor().schedule(() -> {
+            if (!session.welcomed) {
+                session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "No hello within " + hello + " ms.");
+            }
+        }, hello, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        try {
+            switch (msg) {
+                case BinaryWebSocketFrame bin -> onMessage(bin.content());
+                case PingWebSocketFrame ping -> c.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case PongWebSocketFrame ignored -> {
+                }
+                case CloseWebSocketFrame close -> c.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
+                        .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                case WebSocketFrame other -> session.close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
+                        "Only binary messages are allowed.");
+                default -> {
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onMessage(ByteBuf content) {
+        if (session.closed) {
+            return;
+        }
+        Frame frame;
+        try {
+            frame = FrameCodec.decode(content.nioBuffer());
+        } catch (ProtocolException e) {
+            session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
+            return;
+        }
+        if (!session.welcomed) {
+            onHello(frame);
+            return;
+        }
+        switch (frame.type()) {
+            case CONTROL -> {
+                try {
+                    onControl(Json.read(frame.payload(), ControlMessage.class));
+                } catch (ProtocolException e) {
+                    session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
+                }
+            }
+            case WINDOW_UPDATE -> onWindowUpdate(frame);
+            case OPEN -> session.send(Frame.rst(frame.streamId(), ErrorCode.PROTOCOL_ERROR,
+                    "Clients may not open streams in protocol 1."));
+            case REPLY, DATA, FIN, RST -> onStreamFrame(frame, content);
+        }
+    }
+
+    private void onStreamFrame(Frame frame, ByteBuf content) {
+        RelayStream stream = session.streams.get(frame.streamId());
+        int n = frame.type() == dev.portway.shared.protocol.FrameType.DATA ? frame.payloadLength() : 0;
+        if (n > 0) {
+            try {
+                session.flow.received(n);
+            } catch (ProtocolException e) {
+                session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
+                return;
+            }
+        }
+        if (stream == null) {
+            session.consumed(n);
+            if (frame.type() != dev.portway.shared.protocol.FrameType.RST) {
+                session.send(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM,
+                        "Stream " + frame.streamId() + " is not open."));
+            }
+            return;
+        }
+        switch (frame.type()) {
+            case REPLY -> stream.onReply(frame.payload());
+            case DATA -> stream.onData(content.retainedSlice(content.readerIndex() + FrameCodec.HEADER_SIZE, n));
+            case FIN -> stream.onFin();
+            case RST -> stream.onRst(frame.rstCode(), frame.rstMessage());
+            default -> throw new IllegalStateException(frame.type().toString());
+        }
+    }
+
+    private void onWindowUpdate(Frame frame) {
+        if (frame.streamId() == 0) {
+            try {
+                session.grantSession(frame.windowIncrement());
+            } catch (ProtocolException e) {
+                session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
+            }
+        } else {
+            RelayStream stream = session.streams.get(frame.streamId());
+            if (stream != null) {
+                stream.grant(frame.windowIncrement());
+            }
+        }
+    }
+
+    private void onControl(ControlMessage message) {
+        switch (message) {
+            case ControlMessage.Bind bind -> control.bind(bind);
+            case ControlMessage.Unbind unbind -> control.unbind(unbind);
+            case ControlMessage.Ping ping -> session.send(Frame.control(new ControlMessage.Pong(ping.seq(), ping.time())));
+            default -> {
+                // pong, a repeated hello, or an informational message of a newer peer: nothing to do
+            }
+        }
+    }
+
+    private void onHello(Frame frame) {
+        ControlMessage.Hello hello;
+        try {
+            if (frame.type() != dev.portway.shared.protocol.FrameType.CONTROL
+                    || !(Json.read(frame.payload(), ControlMessage.class) instanceof ControlMessage.Hello h)) {
+                refuse(ErrorCode.BAD_HELLO, "The first frame must be a hello.");
+                return;
+            }
+            hello = h;
+        } catch (ProtocolException e) {
+            refuse(ErrorCode.BAD_HELLO, "The first frame must be a hello: " + e.getMessage());
+            return;
+        }
+        int version = Protocol.pickVersion(hello.versions());
+        if (version < 0) {
+            refuse(ErrorCode.UNSUPPORTED_VERSION, Protocol.versionMismatchMessage(hello.versions()));
+            return;
+        }
+        if (!ctx.tokens().matches(hello.token())) {
+            refuse(ErrorCode.BAD_TOKEN, "Invalid token — check the token you gave Portway (--token or PORTWAY_TOKEN).");
+            return;
+        }
+        if (ctx.shuttingDown().getAsBoolean()) {
+            refuse(ErrorCode.SHUTTING_DOWN, "The relay is shutting down — try again shortly.");
+            return;
+        }
+        int streamWindow = hello.streamWindow() == null ? Protocol.DEFAULT_STREAM_WINDOW : hello.streamWindow();
+        int sessionWindow = hello.sessionWindow() == null ? Protocol.DEFAULT_SESSION_WINDOW : hello.sessionWindow();
+        if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
+            refuse(ErrorCode.BAD_HELLO, "Windows must be at least " + Protocol.MIN_WINDOW + " bytes.");
+            return;
+        }
+        var cfg = ctx.config();
+        session.clientStreamWindow = streamWindow;
+        session.flow = new FlowWindow(sessionWindow, cfg.sessionWindow());
+        session.resumeFrom = hello.resume();
+        helloTimer.cancel(false);
+        session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
+                cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
+                cfg.grace().toMillis(), "relay-lite/" + ctx.version())));
+        session.welcomed = true;
+        ctx.sessions().add(session);
+        long every = Math.max(1, cfg.pingInterval().toMillis());
+        pinger = session.channel.eventLoop().scheduleAtFixedRate(() -> session.send(
+                Frame.control(new ControlMessage.Ping(++pingSeq, System.currentTimeMillis()))), every, every, TimeUnit.MILLISECONDS);
+        log.info("Session {} connected ({}, {})", session.id, hello.client(), session.channel.remoteAddress());
+    }
+
+    private void refuse(ErrorCode code, String message) {
+        log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
+        session.send(Frame.control(ControlMessage.Refused.of(code, message)));
+        session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.info("Session {} silent for {} ms — closing it", session.id, ctx.config().deadAfter().toMillis());
+            session.close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "No frames received for too long.");
+            c.channel().close();
+        }
+        c.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext c) {
+        if (c.channel().isWritable()) {
+            session.wakeBlocked();
+        }
+        c.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        if (helloTimer != null) {
+            helloTimer.cancel(false);
+        }
+        if (pinger != null) {
+            pinger.cancel(false);
+        }
+        control.sessionClosed();
+        session.closed();
+        c.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        log.debug("Session {} failed: {}", session.id, cause.toString());
+        c.close();
+    }
+
+    /** The session this handler serves. */
+    public Session session() {
+        return session;
+    }
+}
