@@ -1,0 +1,161 @@
+package dev.portway.desktop.cli;
+
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.engine.TunnelEngine;
+import dev.portway.desktop.engine.TunnelSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code portway connect [--relay URL --token T] http|tcp PORT|HOST:PORT [--name NAME]}. */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+        description = "Open a tunnel to a local service. Without --relay, an embedded relay runs on this machine.")
+final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "KIND", description = "http or tcp")
+    String kind;
+
+    @Parameters(index = "1", paramLabel = "TARGET", description = "the local service: PORT or HOST:PORT")
+    String target;
+
+    @Option(names = "--relay", paramLabel = "URL", description = "relay address, e.g. ws://relay.example.com:8080")
+    String relay;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "relay token (default: $PORTWAY_TOKEN)")
+    String token;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "public name to ask for (default: generated)")
+    String name;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "port of the embedded relay when no --relay is given (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> env;
+
+    ConnectCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** The validated request. */
+    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort) {
+    }
+
+    /** Checks the arguments; bad input becomes a {@link CommandLine.ParameterException} (exit 2). */
+    Request validate() {
+        TunnelSpec tunnel;
+        try {
+            String k = kind.toLowerCase(Locale.ROOT);
+            String host = "localhost";
+            String portText = target;
+            int colon = target.lastIndexOf(':');
+            if (colon >= 0) {
+                host = target.substring(0, colon);
+                portText = target.substring(colon + 1);
+                if (host.isEmpty()) {
+                    throw bad("Target '" + target + "' has no host — write PORT or HOST:PORT, e.g. 3000 or localhost:3000.");
+                }
+            }
+            int localPort;
+            try {
+                localPort = Integer.parseInt(portText);
+            } catch (NumberFormatException e) {
+                throw bad("Target '" + target + "' is not a port — write PORT or HOST:PORT, e.g. 3000 or localhost:3000.");
+            }
+            tunnel = new TunnelSpec(k, name, host, localPort, Map.of());
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        String t = token != null ? token : env.get("PORTWAY_TOKEN");
+        if (relay == null) {
+            if (port < 1 || port > 65_535) {
+                throw bad("--port " + port + " is out of range — use 1..65535.");
+            }
+            return new Request(null, t, tunnel, port);
+        }
+        if (t == null || t.isBlank()) {
+            throw bad("A relay needs a token — pass --token or set PORTWAY_TOKEN.");
+        }
+        return new Request(relayUri(relay), t, tunnel, port);
+    }
+
+    private URI relayUri(String text) {
+        try {
+            URI u = new URI(text);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            String ws = switch (scheme) {
+                case "ws", "http" -> "ws";
+                case "wss", "https" -> "wss";
+                default -> null;
+            };
+            if (ws == null || u.getHost() == null) {
+                throw bad("Relay address '" + text + "' is not a URL like ws://relay.example.com:8080.");
+            }
+            return new URI(ws, u.getUserInfo(), u.getHost(), u.getPort(), u.getPath(), u.getQuery(), null);
+        } catch (URISyntaxException e) {
+            throw bad("Relay address '" + text + "' is not a URL like ws://relay.example.com:8080.");
+        }
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Request request = validate();
+        var out = spec.commandLine().getOut();
+        EmbeddedRelay embedded = null;
+        URI relayUrl = request.relay();
+        String relayToken = request.token();
+        if (relayUrl == null) {
+            embedded = EmbeddedRelay.start(request.embeddedPort());
+            relayUrl = embedded.connectUrl();
+            relayToken = embedded.token();
+            out.println("Started an embedded relay on port " + request.embeddedPort() + ".");
+        }
+        ExecutorService printer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("portway-cli-output").daemon(true)
+                .uncaughtExceptionHandler((th, e) -> e.printStackTrace()).factory());
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger exit = new AtomicInteger(0);
+        TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel())), printer);
+        engine.addListener(new ConsolePrinter(out, () -> {
+            exit.set(PortwayCli.EXIT_FAILED);
+            done.countDown();
+        }));
+        EmbeddedRelay relayToClose = embedded;
+        Thread hook = Thread.ofPlatform().name("portway-shutdown").unstarted(() -> {
+            engine.close();
+            if (relayToClose != null) {
+                relayToClose.close();
+            }
+            done.countDown();
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        engine.start();
+        done.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            hook.run(); // gave up (not Ctrl-C): close here
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the hook closes everything
+        }
+        printer.shutdown();
+        out.flush();
+        return exit.get();
+    }
+}

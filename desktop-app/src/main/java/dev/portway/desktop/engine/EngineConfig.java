@@ -1,0 +1,56 @@
+package dev.portway.desktop.engine;
+
+import dev.portway.shared.protocol.Protocol;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything a {@link TunnelEngine} needs. {@code relayUrl} is the relay's {@code ws://} or
+ * {@code wss://} address; when its path is empty the protocol's connect path is used.
+ *
+ * @param streamWindow        bytes the relay may send per stream before we grant more (our receive window)
+ * @param sessionWindow       bytes the relay may send across all streams before we grant more
+ * @param localConnectTimeout how long to wait for the local service to accept a connection
+ */
+public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels, Duration pingInterval, Duration deadAfter,
+                           ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout) {
+
+    public EngineConfig {
+        Objects.requireNonNull(relayUrl, "relayUrl");
+        Objects.requireNonNull(pingInterval, "pingInterval");
+        Objects.requireNonNull(deadAfter, "deadAfter");
+        Objects.requireNonNull(reconnect, "reconnect");
+        Objects.requireNonNull(localConnectTimeout, "localConnectTimeout");
+        tunnels = List.copyOf(tunnels);
+        if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
+            throw new IllegalArgumentException("windows must be at least " + Protocol.MIN_WINDOW + " bytes");
+        }
+    }
+
+    public static EngineConfig of(URI relayUrl, String token, List<TunnelSpec> tunnels) {
+        return new EngineConfig(relayUrl, token, tunnels,
+                Duration.ofMillis(Protocol.DEFAULT_PING_INTERVAL_MS), Duration.ofMillis(Protocol.DEFAULT_DEAD_AFTER_MS),
+                ReconnectPolicy.defaults(), Protocol.DEFAULT_STREAM_WINDOW, Protocol.DEFAULT_SESSION_WINDOW,
+                Duration.ofSeconds(5));
+    }
+
+    public EngineConfig withReconnect(ReconnectPolicy p) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, p, streamWindow, sessionWindow, localConnectTimeout);
+    }
+
+    public EngineConfig withHeartbeat(Duration ping, Duration deadAfter) {
+        return new EngineConfig(relayUrl, token, tunnels, ping, deadAfter, reconnect, streamWindow, sessionWindow, localConnectTimeout);
+    }
+
+    /** The full WebSocket URL to dial: {@link #relayUrl} with the connect path when it has none. */
+    URI connectUri() {
+        String path = relayUrl.getPath();
+        if (path == null || path.isEmpty() || path.equals("/")) {
+            return relayUrl.resolve(Protocol.CONNECT_PATH);
+        }
+        return relayUrl;
+    }
+}

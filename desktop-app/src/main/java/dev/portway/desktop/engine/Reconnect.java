@@ -1,0 +1,36 @@
+package dev.portway.desktop.engine;
+
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
+
+/** Builds the Failsafe retry policy for connect attempts from a {@link ReconnectPolicy}. */
+final class Reconnect {
+    private Reconnect() {
+    }
+
+    /**
+     * Retries {@link ConnectFailure}s with exponential backoff and jitter; aborts at once on fatal
+     * ones (wrong token, no common protocol version).
+     *
+     * @param onRetryScheduled called with (attempt about to be made, delay) before each wait
+     */
+    static <T> RetryPolicy<T> policy(ReconnectPolicy p, java.util.function.BiConsumer<Integer, java.time.Duration> onRetryScheduled) {
+        RetryPolicyBuilder<T> b = RetryPolicy.<T>builder()
+                .handle(ConnectFailure.class)
+                .abortOn(e -> e instanceof ConnectFailure f && f.fatal);
+        if (p.forever()) {
+            b.withMaxRetries(-1);
+        } else {
+            b.withMaxAttempts(p.maxAttempts());
+        }
+        if (p.base().compareTo(p.max()) < 0 && p.factor() > 1) {
+            b.withBackoff(p.base(), p.max(), p.factor());
+        } else {
+            b.withDelay(p.base());
+        }
+        if (p.jitter() > 0) {
+            b.withJitter(p.jitter());
+        }
+        return b.onRetryScheduled(e -> onRetryScheduled.accept(e.getAttemptCount() + 1, e.getDelay())).build();
+    }
+}

@@ -1,0 +1,461 @@
+package dev.portway.desktop.engine;
+
+import dev.portway.shared.protocol.ControlMessage;
+import dev.portway.shared.protocol.ErrorCategory;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.FlowWindow;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.protocol.ProtocolException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okio.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One WebSocket to the relay: the handshake, frame dispatch, flow-control windows, heartbeat and
+ * the streams it carries (PROTOCOL.md §2–§6). A session is used once; the engine makes a new one to
+ * reconnect.
+ *
+ * <p>Threads: OkHttp's reader thread calls the listener methods; they never block (stream work runs
+ * on one virtual thread per stream, see {@link StreamHandlers}). Heartbeat tasks run on the engine's
+ * timer. Sending is thread-safe; DATA senders wait (parking) while OkHttp's outgoing queue holds
+ * more than {@link #QUEUE_HIGH_WATER} bytes, so that queue never grows past OkHttp's 16 MiB limit.
+ */
+final class Session extends WebSocketListener {
+    static final Logger LOG = LoggerFactory.getLogger(Session.class);
+    /** Above this many queued bytes in OkHttp's WebSocket, DATA senders wait. */
+    static final long QUEUE_HIGH_WATER = 1024 * 1024;
+
+    /** Why a session ended. */
+    record End(String message, ErrorCategory category, boolean goAway) {
+    }
+
+    /** What the session tells its engine. Called on the reader thread: must not block. */
+    interface Events {
+        TunnelSpec specFor(String tunnelName);
+
+        void onWelcome(Session session, ControlMessage.Welcome welcome);
+
+        void onBound(ControlMessage.Bound bound);
+
+        void onBindRefused(ControlMessage.BindRefused refused);
+
+        void onRtt(Duration rtt);
+
+        void onNotice(String code, String message);
+
+        void onGoAway(ControlMessage.GoAway goAway);
+    }
+
+    private final EngineConfig config;
+    private final String resume;
+    private final String clientName;
+    private final ScheduledExecutorService timer;
+    private final StreamHandlers handlers;
+    private final Events events;
+    private final CompletableFuture<ControlMessage.Welcome> welcome = new CompletableFuture<>();
+    private final CompletableFuture<End> ended = new CompletableFuture<>();
+    private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
+    private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
+    private final AtomicLong pingSeq = new AtomicLong();
+    /** Held by a DATA sender while it waits for OkHttp's queue to drain and enqueues its frame. */
+    private final java.util.concurrent.locks.ReentrantLock dataLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile WebSocket webSocket;
+    private volatile FlowWindow sessionFlow;
+    private volatile long lastFrameNanos = System.nanoTime();
+    private volatile boolean goingAway;
+    private volatile ScheduledFuture<?> pingTask;
+    private volatile ScheduledFuture<?> deadTask;
+    /** Reader thread only. */
+    private int peerStreamWindow;
+    private int lastOpenId;
+
+    Session(EngineConfig config, String resume, String clientName, ScheduledExecutorService timer,
+            StreamHandlers handlers, Events events) {
+        this.config = config;
+        this.resume = resume;
+        this.clientName = clientName;
+        this.timer = timer;
+        this.handlers = handlers;
+        this.events = events;
+    }
+
+    void connect(OkHttpClient client) {
+        Request request = new Request.Builder().url(config.connectUri().toString()).build();
+        webSocket = client.newWebSocket(request, this);
+    }
+
+    /** Completes with the relay's welcome, or fails with a {@link ConnectFailure}. */
+    CompletableFuture<ControlMessage.Welcome> welcome() {
+        return welcome;
+    }
+
+    CompletableFuture<End> ended() {
+        return ended;
+    }
+
+    /** Takes the session's tunnels down (freeing their names) and closes the WebSocket. */
+    void close(Iterable<String> boundNames) {
+        WebSocket ws = webSocket;
+        if (ws == null) {
+            return;
+        }
+        if (welcome.isDone() && !welcome.isCompletedExceptionally()) {
+            for (String name : boundNames) {
+                trySend(Frame.control(new ControlMessage.Unbind(name)));
+            }
+        }
+        ws.close(1000, "client closed");
+        end(new End("Disconnected.", null, false));
+    }
+
+    /** Waits up to {@code timeout} for the WebSocket close handshake to finish. */
+    void awaitSocketClosed(Duration timeout) {
+        try {
+            socketClosed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.debug("close handshake did not finish: {}", e.toString());
+        }
+    }
+
+    void cancel() {
+        WebSocket ws = webSocket;
+        if (ws != null) {
+            ws.cancel();
+        }
+    }
+
+    void bind(ControlMessage.Bind bind) {
+        trySend(Frame.control(bind));
+    }
+
+    // ---- sending
+
+    /** Sends a frame at once. A false from OkHttp means the socket is closing: the session is lost. */
+    void send(Frame frame) throws IOException {
+        WebSocket ws = webSocket;
+        if (ws == null || !ws.send(ByteString.of(FrameCodec.encode(frame)))) {
+            lost("The connection to the relay closed.");
+            throw new IOException("the connection to the relay is closed");
+        }
+    }
+
+    void trySend(Frame frame) {
+        try {
+            send(frame);
+        } catch (IOException e) {
+            LOG.debug("dropped {}: {}", frame, e.getMessage());
+        }
+    }
+
+    /** Sends a DATA frame once OkHttp's queue is below the high-water mark. Call on a virtual thread. */
+    void sendData(Frame frame) throws IOException {
+        WebSocket ws = webSocket;
+        dataLock.lock(); // check-then-send as one step, so many streams cannot overshoot the mark together
+        try {
+            while (ws.queueSize() > QUEUE_HIGH_WATER) {
+                if (ended.isDone()) {
+                    throw new IOException("the connection to the relay is closed");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            send(frame);
+        } finally {
+            dataLock.unlock();
+        }
+    }
+
+    FlowWindow sendFlow() {
+        return sessionFlow;
+    }
+
+    /** Grants session credit back for {@code n} bytes written onward or dropped. */
+    void consumed(int n) {
+        FlowWindow flow = sessionFlow;
+        if (n > 0 && flow != null) {
+            int inc = flow.consumed(n);
+            if (inc > 0) {
+                trySend(Frame.windowUpdate(0, inc));
+            }
+        }
+    }
+
+    void forget(Stream stream) {
+        streams.remove(stream.id, stream);
+    }
+
+    int openStreams() {
+        return streams.size();
+    }
+
+    // ---- WebSocket listener (OkHttp reader thread)
+
+    @Override
+    public void onOpen(WebSocket ws, Response response) {
+        lastFrameNanos = System.nanoTime();
+        trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
+                config.streamWindow(), config.sessionWindow())));
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, String text) {
+        violation(new ProtocolException(ErrorCode.PROTOCOL_ERROR, "text message; frames are binary"), 1003);
+    }
+
+    @Override
+    public void onMessage(WebSocket ws, ByteString bytes) {
+        lastFrameNanos = System.nanoTime();
+        try {
+            Frame frame = FrameCodec.decode(bytes.asByteBuffer());
+            if (!welcome.isDone() && frame.type() != dev.portway.shared.protocol.FrameType.CONTROL) {
+                throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, frame.type() + " before welcome");
+            }
+            switch (frame.type()) {
+                case CONTROL -> onControl(Json.read(frame.payload(), ControlMessage.class));
+                case OPEN -> onOpenFrame(frame);
+                case DATA -> onData(frame);
+                case WINDOW_UPDATE -> onWindowUpdate(frame);
+                case FIN -> withStream(frame, Stream::onFin);
+                case RST -> {
+                    Stream s = streams.get(frame.streamId());
+                    if (s != null) {
+                        s.reset(frame.rstCode(), frame.rstMessage());
+                    }
+                }
+                case REPLY -> withStream(frame, s -> s.rst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
+            }
+        } catch (ProtocolException e) {
+            violation(e, e.code() == ErrorCode.FRAME_TOO_LARGE ? 1009 : 1002);
+        }
+    }
+
+    @Override
+    public void onClosing(WebSocket ws, int code, String reason) {
+        ws.close(1000, null);
+        end(new End(reason.isEmpty() ? "The relay closed the connection (" + code + ")." : "The relay closed the connection: " + reason,
+                ErrorCategory.NETWORK, goingAway));
+    }
+
+    @Override
+    public void onClosed(WebSocket ws, int code, String reason) {
+        socketClosed.complete(null);
+        end(new End("The relay closed the connection (" + code + ").", ErrorCategory.NETWORK, goingAway));
+    }
+
+    @Override
+    public void onFailure(WebSocket ws, Throwable t, Response response) {
+        socketClosed.complete(null);
+        String where = config.relayUrl().toString();
+        String message;
+        if (response != null) {
+            message = "The relay at " + where + " answered HTTP " + response.code() + " instead of a WebSocket — check the relay address.";
+            response.close();
+        } else if (t instanceof ConnectException) {
+            message = "Cannot reach the relay at " + where + " — is it running?";
+        } else if (t instanceof UnknownHostException) {
+            message = "The relay address " + where + " does not resolve — check it.";
+        } else {
+            message = "Connection to the relay failed: " + t.getMessage();
+        }
+        end(new End(message, ErrorCategory.NETWORK, goingAway));
+    }
+
+    private void onControl(ControlMessage message) throws ProtocolException {
+        switch (message) {
+            case ControlMessage.Welcome w -> onWelcome(w);
+            case ControlMessage.Refused r -> {
+                ConnectFailure failure = ConnectFailure.refused(r.errorCode(), r.message());
+                welcome.completeExceptionally(failure);
+                end(new End(r.message(), failure.category, false));
+            }
+            case ControlMessage.Bound b -> events.onBound(b);
+            case ControlMessage.BindRefused r -> events.onBindRefused(r);
+            case ControlMessage.Ping p -> trySend(Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
+            case ControlMessage.Pong p -> events.onRtt(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - p.time())));
+            case ControlMessage.GoAway g -> {
+                goingAway = true;
+                events.onGoAway(g);
+            }
+            case ControlMessage.Notice n -> events.onNotice(n.code(), n.message());
+            default -> LOG.debug("ignored control message {}", message);
+        }
+    }
+
+    private void onWelcome(ControlMessage.Welcome w) throws ProtocolException {
+        if (welcome.isDone()) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "second welcome");
+        }
+        if (!Protocol.SUPPORTED_VERSIONS.contains(w.version())) {
+            ConnectFailure failure = ConnectFailure.refused(ErrorCode.UNSUPPORTED_VERSION,
+                    "The relay chose protocol " + w.version() + ", this app speaks " + Protocol.SUPPORTED_VERSIONS + " — update Portway.");
+            welcome.completeExceptionally(failure);
+            webSocket.close(1002, "unsupported version");
+            end(new End(failure.getMessage(), failure.category, false));
+            return;
+        }
+        peerStreamWindow = w.streamWindow();
+        sessionFlow = new FlowWindow(w.sessionWindow(), config.sessionWindow());
+        startHeartbeat(w);
+        welcome.complete(w);
+        events.onWelcome(this, w);
+    }
+
+    private void onOpenFrame(Frame frame) {
+        int id = frame.streamId();
+        if ((id & 1) == 0 || id <= lastOpenId) {
+            trySend(Frame.rst(id, ErrorCode.PROTOCOL_ERROR, "stream ids from the relay are odd and increasing"));
+            return;
+        }
+        lastOpenId = id;
+        OpenMessage open;
+        try {
+            open = Json.read(frame.payload(), OpenMessage.class);
+            open.validate();
+        } catch (ProtocolException e) {
+            trySend(Frame.rst(id, e.code(), e.getMessage()));
+            return;
+        }
+        TunnelSpec spec = events.specFor(open.tunnel());
+        if (spec == null || !spec.kind().equals(open.kind())) {
+            trySend(Frame.rst(id, ErrorCode.REFUSED_STREAM, "this client has no " + open.kind() + " tunnel named " + open.tunnel()));
+            return;
+        }
+        Stream stream = new Stream(id, open, spec, this, peerStreamWindow, config.streamWindow());
+        streams.put(id, stream);
+        if (goingAway || ended.isDone()) {
+            stream.rst(ErrorCode.CANCEL, "the session is closing");
+            return;
+        }
+        handlers.start(stream);
+    }
+
+    private void onData(Frame frame) throws ProtocolException {
+        int n = frame.payloadLength();
+        sessionFlow.received(n); // session excess: violation, ends the session
+        Stream s = streams.get(frame.streamId());
+        if (s == null) {
+            consumed(n);
+            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+            return;
+        }
+        try {
+            s.onData(frame);
+        } catch (ProtocolException | IllegalStateException e) {
+            consumed(n);
+            s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+        }
+    }
+
+    private void onWindowUpdate(Frame frame) throws ProtocolException {
+        if (frame.streamId() == 0) {
+            sessionFlow.grant(frame.windowIncrement());
+            return;
+        }
+        Stream s = streams.get(frame.streamId());
+        if (s != null) {
+            try {
+                s.onWindowUpdate(frame.windowIncrement());
+            } catch (ProtocolException e) {
+                s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+            }
+        }
+    }
+
+    private void withStream(Frame frame, java.util.function.Consumer<Stream> action) {
+        Stream s = streams.get(frame.streamId());
+        if (s == null) {
+            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+        } else {
+            action.accept(s);
+        }
+    }
+
+    private void violation(ProtocolException e, int closeCode) {
+        LOG.warn("relay broke the protocol: {}", e.getMessage());
+        WebSocket ws = webSocket;
+        if (ws != null) {
+            ws.close(closeCode, truncate(e.getMessage()));
+        }
+        end(new End("The relay broke the protocol: " + e.getMessage(), ErrorCategory.PROTOCOL, false));
+    }
+
+    // ---- heartbeat (timer thread)
+
+    private void startHeartbeat(ControlMessage.Welcome w) {
+        long ping = config.pingInterval().toMillis();
+        if (w.pingIntervalMs() > 0) {
+            ping = Math.min(ping, w.pingIntervalMs());
+        }
+        long deadAfter = config.deadAfter().toMillis();
+        pingTask = timer.scheduleAtFixedRate(this::ping, ping, ping, TimeUnit.MILLISECONDS);
+        long check = Math.max(50, Math.min(1000, deadAfter / 5));
+        deadTask = timer.scheduleAtFixedRate(() -> checkAlive(deadAfter), check, check, TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        trySend(Frame.control(new ControlMessage.Ping(pingSeq.incrementAndGet(), System.currentTimeMillis())));
+    }
+
+    private void checkAlive(long deadAfterMs) {
+        long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameNanos);
+        if (silent >= deadAfterMs && !ended.isDone()) {
+            LOG.warn("no frame from the relay for {} ms, dropping the connection", silent);
+            cancel();
+            end(new End("No answer from the relay for " + Duration.ofMillis(silent).toSeconds() + " s.", ErrorCategory.NETWORK, false));
+        }
+    }
+
+    // ---- ending
+
+    private void lost(String message) {
+        end(new End(message, ErrorCategory.NETWORK, goingAway));
+    }
+
+    private void end(End end) {
+        if (!ended.complete(end)) {
+            return;
+        }
+        welcome.completeExceptionally(end.category() == null ? ConnectFailure.network(end.message())
+                : new ConnectFailure(end.message(), end.category(), null, false));
+        if (pingTask != null) {
+            pingTask.cancel(false);
+        }
+        if (deadTask != null) {
+            deadTask.cancel(false);
+        }
+        FlowWindow flow = sessionFlow;
+        if (flow != null) {
+            flow.close();
+        }
+        for (Stream s : streams.values()) {
+            s.reset(ErrorCode.CANCEL, "the connection to the relay was lost");
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 120 ? s.substring(0, 120) : s; // close reasons are limited to 123 bytes
+    }
+}

@@ -1,0 +1,204 @@
+package dev.portway.desktop.engine;
+
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.FlowWindow;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.ReplyMessage;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One stream of a {@link Session}: a visitor request (HTTP) or connection (TCP).
+ *
+ * <p>Outbound ({@link #reply}, {@link #write}, {@link #fin}) is called by the one handler thread
+ * that owns the stream's outbound direction. {@link #rst} and {@link #reset} may come from any thread;
+ * the first end wins. Inbound DATA lands in {@link #inbound} (bounded by our stream window).
+ */
+final class Stream {
+    final int id;
+    final OpenMessage open;
+    final TunnelSpec spec;
+    final StreamInbound inbound;
+    private final Session session;
+    private final FlowWindow flow;
+    private final AtomicBoolean finSent = new AtomicBoolean();
+    private final AtomicBoolean finReceived = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile ErrorCode resetCode;
+    private volatile Runnable onReset = () -> { };
+
+    Stream(int id, OpenMessage open, TunnelSpec spec, Session session, int peerStreamWindow, int ourStreamWindow) {
+        this.id = id;
+        this.open = open;
+        this.spec = spec;
+        this.session = session;
+        this.flow = new FlowWindow(peerStreamWindow, ourStreamWindow);
+        this.inbound = new StreamInbound(ourStreamWindow);
+    }
+
+    // ---- outbound (handler thread)
+
+    void reply(ReplyMessage reply) throws IOException {
+        checkOpen();
+        session.send(Frame.reply(id, reply));
+    }
+
+    /** Sends {@code len} bytes as DATA frames of at most 64 KiB, waiting for stream and session credit. */
+    void write(byte[] bytes, int off, int len) throws IOException {
+        while (len > 0) {
+            checkOpen();
+            int n = awaitCredit(flow, Math.min(len, FrameCodec.MAX_PAYLOAD));
+            int m = awaitCredit(session.sendFlow(), n);
+            if (m < n) {
+                flow.giveBack(n - m);
+            }
+            session.sendData(Frame.data(id, bytes, off, m));
+            off += m;
+            len -= m;
+        }
+    }
+
+    void fin() throws IOException {
+        checkOpen();
+        if (finSent.compareAndSet(false, true)) {
+            session.send(Frame.fin(id));
+            maybeDone();
+        }
+    }
+
+    /** Aborts the stream from our side: sends RST and stops the handler's local work. */
+    void rst(ErrorCode code, String message) {
+        if (ended.compareAndSet(false, true)) {
+            resetCode = code;
+            session.trySend(Frame.rst(id, code, message));
+            teardown(new IOException("stream " + id + " reset: " + message));
+        }
+    }
+
+    /** Runs {@code action} (from any thread) when the stream is reset or its session ends; replaces the previous one. */
+    void onReset(Runnable action) {
+        this.onReset = action;
+        if (resetCode != null) {
+            action.run();
+        }
+    }
+
+    /** Grants credit back for {@code n} inbound bytes written onward. */
+    void consumed(int n) {
+        if (n <= 0) {
+            return;
+        }
+        int inc = flow.consumed(n);
+        if (inc > 0 && !finReceived.get() && !ended.get()) {
+            session.trySend(Frame.windowUpdate(id, inc));
+        }
+        session.consumed(n);
+    }
+
+    /** Drops all inbound bytes from now on, granting their credit back. */
+    void discardInbound() {
+        consumed(inbound.discard());
+    }
+
+    /**
+     * Treats the inbound direction as finished without a FIN: for an upgrade request that got an
+     * ordinary answer, the relay sends no FIN (it would have half-closed the pipe).
+     */
+    void abandonInbound() {
+        discardInbound();
+        finReceived.set(true);
+        maybeDone();
+    }
+
+    boolean isReset() {
+        return resetCode != null;
+    }
+
+    ErrorCode resetCode() {
+        return resetCode;
+    }
+
+    String localTarget() {
+        return spec.localTarget();
+    }
+
+    // ---- inbound (reader thread)
+
+    /** @throws IllegalStateException when the relay exceeded the stream's credit */
+    void onData(Frame frame) throws dev.portway.shared.protocol.ProtocolException {
+        int n = frame.payloadLength();
+        flow.received(n);
+        if (!inbound.offer(frame.payload())) {
+            consumed(n);
+        }
+    }
+
+    void onWindowUpdate(int increment) throws dev.portway.shared.protocol.ProtocolException {
+        flow.grant(increment);
+    }
+
+    void onFin() {
+        finReceived.set(true);
+        inbound.finish();
+        maybeDone();
+    }
+
+    /** The relay reset the stream, or the session ended. Sends nothing. */
+    void reset(ErrorCode code, String message) {
+        if (ended.compareAndSet(false, true)) {
+            resetCode = code;
+            teardown(new IOException(message.isEmpty() ? "stream reset by the relay (" + code.wireName() + ")" : message));
+        }
+    }
+
+    private void teardown(IOException cause) {
+        session.consumed(inbound.fail(cause));
+        flow.close();
+        session.forget(this);
+        try {
+            onReset.run();
+        } catch (RuntimeException e) {
+            Session.LOG.debug("stream {}: cancel action failed", id, e);
+        }
+    }
+
+    private void maybeDone() {
+        if (finSent.get() && finReceived.get() && ended.compareAndSet(false, true)) {
+            flow.close();
+            session.forget(this);
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (resetCode != null) {
+            throw new StreamResetException(resetCode);
+        }
+    }
+
+    private int awaitCredit(FlowWindow window, int wanted) throws IOException {
+        try {
+            int n = window.awaitSendCredit(wanted);
+            if (n < 0) {
+                checkOpen();
+                throw new StreamResetException(ErrorCode.CANCEL);
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for flow-control credit");
+        }
+    }
+
+    /** The stream ended abnormally while the handler was using it. */
+    static final class StreamResetException extends IOException {
+        final ErrorCode code;
+
+        StreamResetException(ErrorCode code) {
+            super("stream reset (" + code.wireName() + ")");
+            this.code = code;
+        }
+    }
+}

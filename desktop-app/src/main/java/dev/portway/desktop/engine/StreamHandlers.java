@@ -1,0 +1,41 @@
+package dev.portway.desktop.engine;
+
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.Protocol;
+import okhttp3.OkHttpClient;
+import org.slf4j.MDC;
+
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * Starts the work for each new stream on its own virtual thread: HTTP requests (and upgrades) and
+ * TCP connections to the local service.
+ *
+ * @param http           the one OkHttp client for local HTTP (pooled keep-alive, no redirects, no retries)
+ * @param connectTimeout how long the local service may take to accept a connection
+ * @param report         receives one {@link RequestEvent} per finished request or connection
+ */
+record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<RequestEvent> report) {
+
+    void start(Stream stream) {
+        Thread.ofVirtual().name("portway-stream-" + stream.id).start(() -> run(stream));
+    }
+
+    private void run(Stream stream) {
+        MDC.put("tunnel", stream.open.tunnel());
+        MDC.put("stream", String.valueOf(stream.id));
+        try {
+            if (Protocol.KIND_TCP.equals(stream.open.kind())) {
+                new TcpStreamHandler(this, stream).run();
+            } else {
+                new HttpStreamHandler(this, stream).run();
+            }
+        } catch (RuntimeException e) {
+            Session.LOG.error("stream {} failed", stream.id, e);
+            stream.rst(ErrorCode.INTERNAL, "Portway failed on this request: " + e);
+        } finally {
+            MDC.clear();
+        }
+    }
+}

@@ -1,0 +1,323 @@
+package dev.portway.desktop.engine;
+
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.portway.shared.protocol.ControlMessage;
+import dev.portway.shared.protocol.ErrorCategory;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.Proxy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The tunnel client: keeps one session to the relay up (reconnecting with backoff), binds every
+ * {@link TunnelSpec} on it and forwards visitors to the local services.
+ *
+ * <p>Lifecycle: {@link #start()} once, {@link #close()} once (idempotent). Thread-safe. Listeners are
+ * called on the executor given to the constructor, never on a network thread. Threads owned: one
+ * virtual "connect loop" thread, the named heartbeat timer, OkHttp's reader and writer threads,
+ * and one or two virtual threads per open stream — all stopped by {@link #close()}.
+ */
+public final class TunnelEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelEngine.class);
+    private static final Duration WELCOME_TIMEOUT = Duration.ofSeconds(15);
+    private static final String CLIENT = "portway/" + version();
+
+    private final EngineConfig config;
+    private final Executor listenerExecutor;
+    private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService timer;
+    private final OkHttpClient wsClient;
+    private final OkHttpClient localClient;
+    private final StreamHandlers handlers;
+    /** Currently bound tunnels by public name (lower case). */
+    private final Map<String, BoundTunnel> bound = new ConcurrentHashMap<>();
+    private final Map<String, TunnelSpec> specsByName = new ConcurrentHashMap<>();
+    /** What each spec (by index) got last time, asked for again on reconnect to keep its URL. */
+    private final Map<Integer, ControlMessage.Bound> lastBound = new ConcurrentHashMap<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile EngineStatus status = EngineStatus.of(EngineState.DISCONNECTED, "Not connected.");
+    private volatile Session session;
+    private volatile String resume;
+    private volatile Thread loop;
+    private volatile ConnectFailure lastFailure = ConnectFailure.network("Cannot reach the relay.");
+
+    public TunnelEngine(EngineConfig config, Executor listenerExecutor) {
+        this.config = config;
+        this.listenerExecutor = listenerExecutor;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("portway-heartbeat").daemon(true)
+                .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory());
+        Dispatcher dispatcher = new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("portway-okhttp-", 0)
+                .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory()));
+        this.wsClient = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .socketFactory(new NoDelaySocketFactory())
+                .connectTimeout(Duration.ofSeconds(10))
+                .readTimeout(Duration.ZERO) // the heartbeat notices a dead relay
+                .build();
+        this.localClient = wsClient.newBuilder()
+                .proxy(Proxy.NO_PROXY)
+                .connectionPool(new ConnectionPool(64, 1, TimeUnit.MINUTES))
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(config.localConnectTimeout())
+                .readTimeout(Duration.ZERO) // server-sent events may idle for minutes
+                .writeTimeout(Duration.ZERO)
+                .callTimeout(Duration.ZERO)
+                .build();
+        this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)));
+    }
+
+    public void addListener(EngineListener l) {
+        listeners.add(l);
+    }
+
+    /** Returns at once; connects in the background and binds every tunnel of the config. */
+    public void start() {
+        if (closed.get() || !started.compareAndSet(false, true)) {
+            return;
+        }
+        loop = Thread.ofVirtual().name("portway-connect-loop").start(this::runLoop);
+    }
+
+    public EngineStatus status() {
+        return status;
+    }
+
+    /** The tunnels currently bound, in no particular order. */
+    public List<BoundTunnel> tunnels() {
+        return List.copyOf(bound.values());
+    }
+
+    /** Unbinds, closes the session and stops all threads. Blocks for at most about two seconds. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Session s = session;
+        if (s != null) {
+            s.close(bound.keySet());
+            s.awaitSocketClosed(Duration.ofSeconds(1));
+            s.cancel();
+        }
+        Thread t = loop;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        timer.shutdownNow();
+        wsClient.dispatcher().executorService().shutdown();
+        localClient.connectionPool().evictAll();
+        bound.clear();
+        setStatus(EngineStatus.of(EngineState.DISCONNECTED, "Disconnected."));
+    }
+
+    // ---- connect loop (virtual thread)
+
+    private void runLoop() {
+        int maxAttempts = config.reconnect().maxAttempts();
+        setStatus(new EngineStatus(EngineState.CONNECTING, "Connecting to " + config.relayUrl() + "…", null, 1, maxAttempts, null));
+        while (!closed.get()) {
+            Session s;
+            try {
+                s = Failsafe.with(Reconnect.<Session>policy(config.reconnect(), this::retryScheduled)).get(this::connectOnce);
+            } catch (ConnectFailure f) {
+                if (!closed.get()) {
+                    String message = f.fatal || maxAttempts < 0 ? f.getMessage()
+                            : f.getMessage() + " Gave up after " + maxAttempts + " attempts.";
+                    setStatus(new EngineStatus(EngineState.FAILED, message, f.category, 0, maxAttempts, null));
+                }
+                return;
+            } catch (FailsafeException | CancellationException e) {
+                return; // interrupted by close()
+            }
+            Session.End end;
+            try {
+                end = s.ended().get();
+            } catch (InterruptedException | ExecutionException e) {
+                return;
+            }
+            session = null;
+            bound.clear();
+            specsByName.clear();
+            if (closed.get()) {
+                return;
+            }
+            LOG.info("session ended: {}", end.message());
+            setStatus(new EngineStatus(EngineState.RECONNECTING, end.message() + " Reconnecting…",
+                    end.category() == null ? ErrorCategory.NETWORK : end.category(), 1, maxAttempts, Duration.ZERO));
+        }
+    }
+
+    private Session connectOnce() {
+        if (closed.get()) {
+            throw new CancellationException("engine closed");
+        }
+        Session s = new Session(config, resume, CLIENT, timer, handlers, new Events());
+        session = s;
+        s.connect(wsClient);
+        try {
+            s.welcome().get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return s;
+        } catch (ExecutionException e) {
+            s.cancel();
+            throw noteFailure(e.getCause() instanceof ConnectFailure f ? f : ConnectFailure.network(String.valueOf(e.getCause())));
+        } catch (TimeoutException e) {
+            s.cancel();
+            throw noteFailure(ConnectFailure.network("The relay at " + config.relayUrl() + " did not answer the handshake within "
+                    + WELCOME_TIMEOUT.toSeconds() + " s."));
+        } catch (InterruptedException e) {
+            s.cancel();
+            Thread.currentThread().interrupt();
+            throw new CancellationException("engine closed");
+        }
+    }
+
+    private void retryScheduled(int attempt, Duration delay) {
+        ConnectFailure last = lastFailure;
+        setStatus(new EngineStatus(EngineState.RECONNECTING, last.getMessage() + " Retrying in " + delay.toMillis() / 1000.0 + " s…",
+                last.category, attempt, config.reconnect().maxAttempts(), delay));
+    }
+
+    /** Records why the last attempt failed, for the RECONNECTING message. */
+    private ConnectFailure noteFailure(ConnectFailure f) {
+        lastFailure = f;
+        return f;
+    }
+
+    // ---- session events (reader thread: never block)
+
+    private final class Events implements Session.Events {
+        @Override
+        public TunnelSpec specFor(String tunnelName) {
+            return tunnelName == null ? null : specsByName.get(tunnelName.toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public void onWelcome(Session s, ControlMessage.Welcome w) {
+            resume = w.resume();
+            setStatus(new EngineStatus(EngineState.CONNECTED, "Connected to " + config.relayUrl() + ".", null, 0,
+                    config.reconnect().maxAttempts(), null));
+            List<TunnelSpec> specs = config.tunnels();
+            for (int i = 0; i < specs.size(); i++) {
+                s.bind(bindFor(i, specs.get(i)));
+            }
+        }
+
+        @Override
+        public void onBound(ControlMessage.Bound b) {
+            TunnelSpec spec = specOf(b.id());
+            if (spec == null) {
+                return;
+            }
+            lastBound.put(Integer.parseInt(b.id()), b);
+            specsByName.put(b.name().toLowerCase(Locale.ROOT), spec);
+            BoundTunnel t = new BoundTunnel(b.name(), b.kind(), b.url(), b.port(), spec.localTarget(), b.notice());
+            bound.put(b.name().toLowerCase(Locale.ROOT), t);
+            emit(l -> l.onTunnelBound(t));
+        }
+
+        @Override
+        public void onBindRefused(ControlMessage.BindRefused r) {
+            TunnelSpec spec = specOf(r.id());
+            if (spec != null) {
+                emit(l -> l.onTunnelRefused(spec, r.errorCode(), r.message()));
+            }
+        }
+
+        @Override
+        public void onRtt(Duration rtt) {
+            emit(l -> l.onRtt(rtt));
+        }
+
+        @Override
+        public void onNotice(String code, String message) {
+            LOG.info("relay notice ({}): {}", code, message);
+        }
+
+        @Override
+        public void onGoAway(ControlMessage.GoAway g) {
+            LOG.info("relay is going away: {}", g.reason());
+            setStatus(new EngineStatus(EngineState.CONNECTED, "The relay is shutting down (" + g.reason()
+                    + "); will reconnect.", ErrorCategory.SERVER, 0, config.reconnect().maxAttempts(), null));
+        }
+    }
+
+    private ControlMessage.Bind bindFor(int index, TunnelSpec spec) {
+        ControlMessage.Bound last = lastBound.get(index);
+        Map<String, String> options = new HashMap<>(spec.options());
+        String port = options.remove("port");
+        Integer wantedPort = last != null && last.port() != null ? last.port()
+                : port != null ? Integer.valueOf(port) : null;
+        String name = last != null ? last.name() : spec.name();
+        return new ControlMessage.Bind(String.valueOf(index), spec.kind(), name == null || name.isEmpty() ? null : name,
+                wantedPort, options.isEmpty() ? null : options);
+    }
+
+    private TunnelSpec specOf(String bindId) {
+        try {
+            int i = Integer.parseInt(bindId);
+            return i >= 0 && i < config.tunnels().size() ? config.tunnels().get(i) : null;
+        } catch (NumberFormatException | NullPointerException e) {
+            return null;
+        }
+    }
+
+    // ---- status and listeners
+
+    private void setStatus(EngineStatus s) {
+        status = s;
+        if (s.state() == EngineState.FAILED || s.state() == EngineState.RECONNECTING) {
+            LOG.debug("{}: {}", s.state(), s.message());
+        }
+        emit(l -> l.onStatus(s));
+    }
+
+    private void emit(Consumer<EngineListener> call) {
+        try {
+            listenerExecutor.execute(() -> {
+                for (EngineListener l : listeners) {
+                    try {
+                        call.accept(l);
+                    } catch (RuntimeException e) {
+                        LOG.warn("listener failed", e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.debug("listener executor rejected an event: {}", e.getMessage());
+        }
+    }
+
+    private static String version() {
+        String v = TunnelEngine.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0";
+    }
+}
