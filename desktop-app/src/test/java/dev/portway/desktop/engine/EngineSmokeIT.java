@@ -60,7 +60,87 @@ class EngineSmokeIT {
                 out.write(body);
             }
         });
+        local.createContext("/big", ex -> {
+            ex.sendResponseHeaders(200, 0); // chunked
+            byte[] chunk = new byte[64 * 1024];
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 50 * 16; i++) {
+                    out.write(chunk);
+                }
+            }
+        });
+        local.createContext("/events", ex -> {
+            ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write("data: first\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                sseRelease.await();
+                out.write("data: second\n\n".getBytes(StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         local.start();
+    }
+
+    private final java.util.concurrent.CountDownLatch sseRelease = new java.util.concurrent.CountDownLatch(1);
+
+    @Test
+    void bigDownloadStreamsThroughWithoutHoldingItInMemory() throws IOException {
+        start("secret", TunnelSpec.http("big", local.getAddress().getPort()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !engine.tunnels().isEmpty());
+
+        try (Response r = get("big", "/big")) {
+            long n = 0;
+            byte[] buf = new byte[64 * 1024];
+            InputStream in = r.body().byteStream();
+            int k;
+            while ((k = in.read(buf)) != -1) {
+                n += k;
+            }
+            assertThat(n).isEqualTo(50L * 1024 * 1024);
+        }
+        await().until(() -> events.stream().anyMatch(e -> e.bytesOut() == 50L * 1024 * 1024));
+    }
+
+    @Test
+    void serverSentEventsArriveBeforeTheResponseEnds() throws IOException {
+        start("secret", TunnelSpec.http("sse", local.getAddress().getPort()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !engine.tunnels().isEmpty());
+
+        try (Response r = get("sse", "/events")) {
+            assertThat(r.body().source().readUtf8Line()).isEqualTo("data: first");
+            sseRelease.countDown();
+            assertThat(r.body().string()).contains("data: second");
+        }
+    }
+
+    @Test
+    void reconnectsAfterTheRelayRestartsAndBindsTheSameName() throws IOException {
+        int port = relay.port();
+        engine = new TunnelEngine(EngineConfig.of(URI.create(relay.connectUrl()), "secret",
+                        List.of(TunnelSpec.http(null, local.getAddress().getPort())))
+                .withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), -1)), Runnable::run);
+        engine.addListener(new EngineListener() {
+            @Override
+            public void onStatus(EngineStatus status) {
+                statuses.add(status);
+            }
+        });
+        engine.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !engine.tunnels().isEmpty());
+        String name = engine.tunnels().getFirst().name();
+
+        relay.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> engine.status().state() == EngineState.RECONNECTING);
+        relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token("secret").build());
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> engine.status().state() == EngineState.CONNECTED && !engine.tunnels().isEmpty());
+        assertThat(engine.tunnels().getFirst().name()).isEqualTo(name);
+        try (Response r = get(name, "/")) {
+            assertThat(r.code()).isEqualTo(200);
+        }
     }
 
     @AfterEach
@@ -169,6 +249,11 @@ class EngineSmokeIT {
                 public void onMessage(WebSocket webSocket, String text) {
                     webSocket.send("echo: " + text);
                 }
+
+                @Override
+                public void onClosing(WebSocket webSocket, int code, String reason) {
+                    webSocket.close(code, reason); // OkHttp leaves answering the close to the application
+                }
             }).build());
             ws.start();
             start("secret", TunnelSpec.http("ws", ws.getPort()));
@@ -181,10 +266,17 @@ class EngineSmokeIT {
                 public void onMessage(WebSocket webSocket, String text) {
                     got.add(text);
                 }
+
+                @Override
+                public void onClosed(WebSocket webSocket, int code, String reason) {
+                    got.add("closed " + code);
+                }
             });
             client.send("hi");
             await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("echo: hi"));
             client.close(1000, "bye");
+            await().atMost(Duration.ofSeconds(10)).until(() -> got.contains("closed 1000"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(e -> e.path().equals("/socket")));
         }
     }
 
