@@ -157,17 +157,18 @@ class SessionIT {
     @Test
     void aSecondClientAskingForATakenNameGetsAnotherAndTheFirstKeepsIt() throws Exception {
         try (LocalHttpApp other = new LocalHttpApp();
-             RecordingEngine first = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("shared-name", app.port()));
-             RecordingEngine second = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("shared-name", other.port()))) {
+             RecordingEngine first = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("shared-name", app.port()))) {
             BoundTunnel a = first.awaitTunnel();
-            BoundTunnel b = second.awaitTunnel();
-            assertThat(a.name()).isEqualTo("shared-name");
-            assertThat(b.name()).isNotEqualTo("shared-name").startsWith("shared-name");
-            assertThat(b.notice()).isNotBlank();
-            assertThat(get("shared-name.localhost", "/hello")).isEqualTo("200 hello from the local app");
-            assertThat(get(b.name() + ".localhost", "/hello")).isEqualTo("200 hello from the local app");
-            assertThat(app.seen).hasSize(1);
-            assertThat(other.seen).hasSize(1);
+            try (RecordingEngine second = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("shared-name", other.port()))) {
+                BoundTunnel b = second.awaitTunnel();
+                assertThat(a.name()).isEqualTo("shared-name");
+                assertThat(b.name()).isNotEqualTo("shared-name").startsWith("shared-name");
+                assertThat(b.notice()).isNotBlank();
+                assertThat(get("shared-name.localhost", "/hello")).isEqualTo("200 hello from the local app");
+                assertThat(get(b.name() + ".localhost", "/hello")).isEqualTo("200 hello from the local app");
+                assertThat(app.seen).hasSize(1);
+                assertThat(other.seen).hasSize(1);
+            }
         }
     }
 

@@ -98,16 +98,30 @@ public final class Session {
         blocked.remove(stream);
     }
 
-    // ---- writing to the client (any thread; Netty queues writes from other threads in order)
+    // ---- writing to the client (any thread)
 
     void send(Frame frame) {
-        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FrameCodec.encode(frame))), channel.voidPromise());
+        write(Unpooled.wrappedBuffer(FrameCodec.encode(frame)));
     }
 
     void sendData(int streamId, ByteBuf data) {
         ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_SIZE);
         header.writeByte(FrameType.DATA.code()).writeInt(streamId);
-        channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(header, data)), channel.voidPromise());
+        write(Unpooled.wrappedBuffer(header, data));
+    }
+
+    /**
+     * Every frame goes through the session loop's task queue, even when called on that loop: a direct
+     * write from the loop would overtake frames other threads queued before it. Queuing keeps frames in
+     * the order they were sent — OPENs in stream-id order (they are sent under this session's lock,
+     * PROTOCOL.md §3) and each stream's OPEN before its DATA.
+     */
+    private void write(ByteBuf frame) {
+        try {
+            channel.eventLoop().execute(() -> channel.writeAndFlush(new BinaryWebSocketFrame(frame), channel.voidPromise()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            frame.release(); // the loop is shutting down with the relay: the session is gone anyway
+        }
     }
 
     boolean isWritable() {
@@ -157,8 +171,13 @@ public final class Session {
         if (!channel.isActive()) {
             return;
         }
-        channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
-                .addListener(ChannelFutureListener.CLOSE);
+        // Queued like every frame (see write), so a refusal or go_away sent just before goes out first.
+        try {
+            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
+                    .addListener(ChannelFutureListener.CLOSE));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            channel.close();
+        }
     }
 
     /** Session loop: the WebSocket closed. Ends every stream and holds the tunnels' names. */
