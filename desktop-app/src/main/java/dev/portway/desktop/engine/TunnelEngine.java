@@ -81,7 +81,10 @@ public final class TunnelEngine implements AutoCloseable {
                 .connectionPool(new ConnectionPool(64, 1, TimeUnit.MINUTES))
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .retryOnConnectionFailure(false)
+                // Lets OkHttp retry on a fresh connection when a pooled one turns out closed by the local app
+                // (HTTP/1.0 servers such as `python3 -m http.server` close after every response). OkHttp never
+                // retries a request whose streamed (one-shot) body was already started.
+                .retryOnConnectionFailure(true)
                 .connectTimeout(config.localConnectTimeout())
                 .readTimeout(Duration.ZERO) // server-sent events may idle for minutes
                 .writeTimeout(Duration.ZERO)

@@ -17,7 +17,7 @@ class EngineArchitectureTest {
     void engineKnowsNothingOfJavaFxNettyOrTheRelay() {
         noClasses().that().resideInAPackage("dev.portway.desktop.engine..")
                 .should().dependOnClassesThat()
-                .resideInAnyPackage("javafx..", "io.netty..", "dev.portway.relay..", "dev.portway.desktop.cli..", "picocli..")
+                .resideInAnyPackage("javafx..", "io.netty..", "dev.portway.relay..", "dev.portway.desktop.cli..", "dev.portway.desktop.ui..", "picocli..")
                 .check(classes);
     }
 }

@@ -197,6 +197,32 @@ class SessionIT {
     }
 
     @Test
+    void aLocalAppThatClosesEveryConnectionAnswersEveryRequest() throws Exception {
+        try (ServerSocket http10 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                // Like `python3 -m http.server`: HTTP/1.0, one response per connection, then close.
+                while (!http10.isClosed()) {
+                    try (Socket s = http10.accept()) {
+                        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                        for (String line; (line = in.readLine()) != null && !line.isEmpty(); ) {
+                            // read the request head
+                        }
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            try (RecordingEngine engine = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("old", http10.getLocalPort()))) {
+                engine.awaitTunnel();
+                for (int i = 0; i < 5; i++) {
+                    assertThat(get("old.localhost", "/" + i)).isEqualTo("200 ok");
+                }
+            }
+        }
+    }
+
+    @Test
     void heartbeatReportsRoundTripTimes() {
         try (RecordingEngine engine = new RecordingEngine(RecordingEngine.config(relay.connectUrl(), TunnelHarness.TOKEN,
                 TunnelSpec.http("beat", app.port())).withHeartbeat(Duration.ofMillis(200), Duration.ofSeconds(5)))) {
