@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and latency through a Portway tunnel against the same origin direct.
 #
-#   bench/tunnel.sh [DURATION_SECONDS] [CONNECTIONS]
+#   bench/tunnel.sh [DURATION_SECONDS] [CONNECTIONS] [WARMUP_SECONDS]
 #
 # Starts nginx-light as the local origin (1 KiB page and a 256 MiB file), relay-lite, and the
 # engine (`portway connect`), all on loopback; then runs wrk against nginx direct and through the
@@ -12,6 +12,7 @@ root=$(dirname "$here")
 . "$here/lib.sh"
 dur=${1:-10}
 conns=${2:-32}
+warm=${3:-20}
 
 need_pkgs wrk nginx-light curl
 java=$(find_java)
@@ -20,6 +21,7 @@ cli_jar=$root/desktop-app/target/portway.jar
 [ -f "$relay_jar" ] && [ -f "$cli_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/portway-bench-XXXXXX)
+chmod 755 "$work"  # nginx workers run as www-data
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -65,8 +67,10 @@ run_wrk() { # label url [header]
   errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
   printf '%-22s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
 }
-# Warm up the JIT on both JVMs first.
-wrk -t2 -c"$conns" -d3s -H "$host_hdr" "http://127.0.0.1:$relay_port/index.html" >/dev/null
+# Warm up the JIT on both JVMs first: the first seconds run interpreted and are several times slower.
+echo "(warming up for ${warm}s)"
+wrk -t2 -c"$conns" -d"${warm}s" -H "$host_hdr" "http://127.0.0.1:$relay_port/index.html" >/dev/null
+curl -s -o /dev/null -H "$host_hdr" "http://127.0.0.1:$relay_port/big.bin"
 run_wrk "nginx direct" "$direct_url/index.html"
 run_wrk "through tunnel (Host)" "http://127.0.0.1:$relay_port/index.html" "$host_hdr"
 run_wrk "through tunnel (path)" "$tunnel_url/index.html"

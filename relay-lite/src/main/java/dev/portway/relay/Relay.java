@@ -43,6 +43,13 @@ import java.util.concurrent.locks.LockSupport;
  * blocks the caller, so never call it on a Netty event loop.
  */
 public final class Relay implements AutoCloseable {
+    /**
+     * The classic pooled allocator rather than Netty 4.2's adaptive default: on JDK 25 the adaptive one
+     * allocates FFM memory segments whose release costs a safepoint handshake. Measured with bench/tunnel.sh:
+     * about 5 % more requests per second and 10-25 % more download throughput.
+     */
+    public static final io.netty.buffer.ByteBufAllocator ALLOCATOR = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+
     /** The relay's software version, as shown in health and {@code welcome.relay}. */
     public static final String VERSION = "0.1.0";
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
@@ -60,7 +67,10 @@ public final class Relay implements AutoCloseable {
     private Relay(RelayConfig config) {
         this.config = config;
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-accept"), NioIoHandler.newFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("relay-io"), NioIoHandler.newFactory());
+        // One loop per core (Netty's default is two): a request crosses from its visitor's loop to its
+        // session's loop and back, and fewer loops make that hop land on the same thread more often.
+        this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("relay-io"), NioIoHandler.newFactory());
         this.registry = new TunnelRegistry<>(config.grace(), workers);
     }
 
@@ -99,6 +109,7 @@ public final class Relay implements AutoCloseable {
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {

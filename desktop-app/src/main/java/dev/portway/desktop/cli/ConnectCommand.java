@@ -3,6 +3,7 @@ package dev.portway.desktop.cli;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,9 +14,11 @@ import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code portway connect [--relay URL --token T] http|tcp PORT|HOST:PORT [--name NAME]}. */
@@ -41,6 +44,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "port of the embedded relay when no --relay is given (default: ${DEFAULT-VALUE})")
     int port;
+
+    @Option(names = {"-q", "--quiet"}, description = "no line per request")
+    boolean quiet;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -128,15 +134,19 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             relayToken = embedded.token();
             out.println("Started an embedded relay on port " + request.embeddedPort() + ".");
         }
-        ExecutorService printer = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("portway-cli-output").daemon(true)
-                .uncaughtExceptionHandler((th, e) -> e.printStackTrace()).factory());
+        // Bounded: when the terminal cannot keep up, the engine thread reporting a request prints the line
+        // itself (caller runs), which slows requests down instead of queueing lines without limit.
+        ExecutorService printer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4096),
+                Thread.ofPlatform().name("portway-cli-output").daemon(true)
+                        .uncaughtExceptionHandler((th, e) -> LoggerFactory.getLogger(ConnectCommand.class).error("output failed", e)).factory(),
+                new ThreadPoolExecutor.CallerRunsPolicy());
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger exit = new AtomicInteger(0);
         TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel())), printer);
         engine.addListener(new ConsolePrinter(out, () -> {
             exit.set(PortwayCli.EXIT_FAILED);
             done.countDown();
-        }));
+        }, quiet));
         EmbeddedRelay relayToClose = embedded;
         Thread hook = Thread.ofPlatform().name("portway-shutdown").unstarted(() -> {
             engine.close();

@@ -19,11 +19,14 @@ final class ConsolePrinter implements EngineListener {
 
     private final PrintWriter out;
     private final Runnable onFailed;
+    private final boolean quiet;
     private EngineState lastState;
 
-    ConsolePrinter(PrintWriter out, Runnable onFailed) {
+    /** @param quiet no line per request (status and tunnels are still printed) */
+    ConsolePrinter(PrintWriter out, Runnable onFailed, boolean quiet) {
         this.out = out;
         this.onFailed = onFailed;
+        this.quiet = quiet;
     }
 
     @Override
@@ -65,6 +68,9 @@ final class ConsolePrinter implements EngineListener {
 
     @Override
     public void onRequest(RequestEvent e) {
+        if (quiet) {
+            return;
+        }
         out.println(requestLine(e));
         out.flush();
     }

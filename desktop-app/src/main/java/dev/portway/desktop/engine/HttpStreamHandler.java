@@ -66,7 +66,7 @@ final class HttpStreamHandler {
                 try (response) {
                     stream.reply(ReplyMessage.http(status, response.message(), HopByHop.strip(headers(response))));
                     if (hasBody(open.method(), status)) {
-                        copyBody(response.body().source());
+                        copyBody(response.body().source(), response.body().contentLength());
                     }
                     stream.fin();
                 }
@@ -137,12 +137,25 @@ final class HttpStreamHandler {
         return BODY_REQUIRED.contains(method) ? new InboundBody(0) : null;
     }
 
-    private void copyBody(BufferedSource source) throws IOException {
+    /**
+     * Copies the response body into DATA frames. A body of known length is sent in full 64 KiB frames
+     * (okio reads 8 KiB at a time; every frame costs a WebSocket message). A body of unknown length —
+     * chunked, server-sent events — is sent as it arrives, so nothing waits for a frame to fill.
+     */
+    private void copyBody(BufferedSource source, long contentLength) throws IOException {
         byte[] buf = new byte[FrameCodec.MAX_PAYLOAD];
-        int n;
-        while ((n = source.read(buf, 0, buf.length)) != -1) {
+        long remaining = contentLength;
+        while (true) {
+            if (remaining > 0) {
+                source.request(Math.min(remaining, buf.length)); // fewer bytes only at the end of the body
+            }
+            int n = source.read(buf, 0, buf.length);
+            if (n == -1) {
+                return;
+            }
             stream.write(buf, 0, n);
             bytesOut += n;
+            remaining -= n;
         }
     }
 

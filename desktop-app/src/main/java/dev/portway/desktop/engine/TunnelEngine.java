@@ -74,7 +74,8 @@ public final class TunnelEngine implements AutoCloseable {
                 .dispatcher(dispatcher)
                 .socketFactory(new NoDelaySocketFactory())
                 .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ZERO) // the heartbeat notices a dead relay
+                .readTimeout(Duration.ZERO) // the heartbeat notices a dead relay...
+                .writeTimeout(Duration.ZERO) // ...and cancels a stuck write; no okio watchdog work per frame
                 .build();
         this.localClient = wsClient.newBuilder()
                 .proxy(Proxy.NO_PROXY)
