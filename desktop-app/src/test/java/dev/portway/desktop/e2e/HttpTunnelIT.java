@@ -41,8 +41,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * HTTP through the whole path: real visitor (OkHttp) → real relay (port 0) → real engine → real
- * local HTTP server. The JVM runs with a small heap (see the failsafe argLine), so the 50 MiB
- * transfers also prove that no side holds a whole body in memory.
+ * local HTTP server. The JVM runs with a 64 MiB heap ({@code test.argLine} in desktop-app/pom.xml),
+ * so the 50 MiB transfers also prove that no side holds a whole body in memory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpTunnelIT {
