@@ -64,6 +64,7 @@ final class ConsolePrinter implements EngineListener {
     public void onTunnelRefused(TunnelSpec spec, ErrorCode code, String message) {
         out.println("Tunnel to " + spec.localTarget() + " refused: " + message);
         out.flush();
+        onFailed.run(); // the CLI runs one tunnel: without it there is nothing left to do
     }
 
     @Override

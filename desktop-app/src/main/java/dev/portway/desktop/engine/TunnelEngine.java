@@ -206,7 +206,7 @@ public final class TunnelEngine implements AutoCloseable {
 
     private void retryScheduled(int attempt, Duration delay) {
         ConnectFailure last = lastFailure;
-        setStatus(new EngineStatus(EngineState.RECONNECTING, last.getMessage() + " Retrying in " + delay.toMillis() / 1000.0 + " s…",
+        setStatus(new EngineStatus(EngineState.RECONNECTING, last.getMessage() + " Retrying in " + String.format(java.util.Locale.ROOT, "%.1f", delay.toMillis() / 1000.0) + " s…",
                 last.category, attempt, config.reconnect().maxAttempts(), delay));
     }
 

@@ -1,6 +1,7 @@
 package dev.portway.desktop.engine;
 
 import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.protocol.TunnelNames;
 
 import java.util.Map;
 import java.util.Objects;
@@ -25,6 +26,9 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
         }
         if (localPort < 1 || localPort > 65_535) {
             throw new IllegalArgumentException("Port " + localPort + " is out of range — use 1..65535.");
+        }
+        if (name != null && !name.isEmpty() && TunnelNames.normalize(name) == null) {
+            throw new IllegalArgumentException(TunnelNames.invalidMessage(name));
         }
         options = options == null ? Map.of() : Map.copyOf(options);
     }

@@ -1,13 +1,12 @@
 package dev.portway.relay.tunnel;
 
+import dev.portway.shared.protocol.TunnelNames;
+
 import java.security.SecureRandom;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /** Tunnel names: DNS labels, compared lower-case (PROTOCOL.md §4). Stateless and thread-safe. */
 public final class Names {
-    private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final List<String> ADJECTIVES = List.of("brave", "calm", "clever", "eager", "fancy", "gentle",
             "happy", "jolly", "kind", "lively", "mellow", "nimble", "proud", "quick", "quiet", "swift", "sunny", "witty");
     private static final List<String> ANIMALS = List.of("otter", "badger", "falcon", "heron", "koala", "lynx",
@@ -20,11 +19,7 @@ public final class Names {
 
     /** @return the name lower-cased, or {@code null} when it is not a DNS label */
     public static String normalize(String name) {
-        if (name == null) {
-            return null;
-        }
-        String lower = name.toLowerCase(Locale.ROOT);
-        return LABEL.matcher(lower).matches() ? lower : null;
+        return TunnelNames.normalize(name);
     }
 
     /** A fresh name like {@code brave-otter-4821}. */

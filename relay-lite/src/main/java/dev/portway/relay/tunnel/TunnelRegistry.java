@@ -64,8 +64,7 @@ public final class TunnelRegistry<S> {
         } else {
             name = Names.normalize(requested);
             if (name == null) {
-                return new Claim.Refused<>(ErrorCode.NAME_INVALID, "\"" + requested
-                        + "\" is not a valid tunnel name — use 1-63 letters, digits and '-', not starting or ending with '-'.");
+                return new Claim.Refused<>(ErrorCode.NAME_INVALID, dev.portway.shared.protocol.TunnelNames.invalidMessage(requested));
             }
         }
         String notice = null;

@@ -33,4 +33,15 @@ class ProtocolTest {
         assertThat(java.util.Arrays.stream(ErrorCode.values()).map(ErrorCode::code).distinct().count())
                 .isEqualTo(ErrorCode.values().length);
     }
+
+    @Test
+    void tunnelNamesAreLowerCaseDnsLabels() {
+        assertThat(TunnelNames.normalize("MyApp-2")).isEqualTo("myapp-2");
+        assertThat(TunnelNames.normalize("a")).isEqualTo("a");
+        assertThat(TunnelNames.normalize("a".repeat(63))).hasSize(63);
+        for (String bad : new String[]{"", "-a", "a-", "a_b", "a.b", "a b", "ä", "a".repeat(64), "Bad_Name!"}) {
+            assertThat(TunnelNames.normalize(bad)).as(bad).isNull();
+        }
+        assertThat(TunnelNames.invalidMessage("a_b")).startsWith("\"a_b\" is not a valid tunnel name");
+    }
 }
