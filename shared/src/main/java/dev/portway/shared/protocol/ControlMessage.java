@@ -25,6 +25,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
         @JsonSubTypes.Type(value = ControlMessage.GoAway.class, name = "go_away"),
         @JsonSubTypes.Type(value = ControlMessage.Notice.class, name = "notice"),
+        @JsonSubTypes.Type(value = ControlMessage.QueueStatus.class, name = "queue_status"),
+        @JsonSubTypes.Type(value = ControlMessage.Breaker.class, name = "breaker"),
 })
 public sealed interface ControlMessage {
 
@@ -37,9 +39,14 @@ public sealed interface ControlMessage {
      * @param resume        the resume key of a previous session, to get its tunnel names back
      * @param streamWindow  initial credit the relay may use per stream towards the client (bytes)
      * @param sessionWindow initial credit the relay may use across all streams towards the client
+     * @param clientKey     a stable secret of this client installation (≥128 random bits, kept by the
+     *                      client across restarts); owns the names of queued tunnels (PROTOCOL.md §9)
      */
     record Hello(List<Integer> versions, String token, String client, String resume,
-                 Integer streamWindow, Integer sessionWindow) implements ControlMessage {
+                 Integer streamWindow, Integer sessionWindow, String clientKey) implements ControlMessage {
+        public Hello(List<Integer> versions, String token, String client, String resume, Integer streamWindow, Integer sessionWindow) {
+            this(versions, token, client, resume, streamWindow, sessionWindow, null);
+        }
     }
 
     /**
@@ -125,6 +132,23 @@ public sealed interface ControlMessage {
 
     /** Relay → client: information to show the user; changes no state. */
     record Notice(String code, String message) implements ControlMessage {
+    }
+
+    /**
+     * Relay → client: the state of a tunnel's durable queue on the relay (PROTOCOL.md §9). Sent when a
+     * queued tunnel is bound and whenever {@code level} changes.
+     *
+     * @param level {@code ok}, {@code pressure} (≥ 80 % of the count or byte capacity) or {@code full}
+     */
+    record QueueStatus(String tunnel, int count, long bytes, int maxCount, long maxBytes, String level)
+            implements ControlMessage {
+    }
+
+    /**
+     * Client → relay: the client's circuit breaker for a tunnel's local target changed state
+     * ({@code closed}, {@code open}, {@code half_open}). Informational: the relay counts it in metrics.
+     */
+    record Breaker(String tunnel, String state) implements ControlMessage {
     }
 
     /** A message type this build does not know; receivers ignore it. */

@@ -23,6 +23,8 @@ public enum ErrorCode {
     TARGET_TIMEOUT(11, ErrorCategory.TARGET),
     /** The local target broke the connection or sent something unusable. */
     TARGET_ERROR(12, ErrorCategory.TARGET),
+    /** The client's circuit breaker for the local target is open: it failed repeatedly; not tried now. */
+    TARGET_FAILING(13, ErrorCategory.TARGET),
     INTERNAL(20, ErrorCategory.SERVER),
     // Handshake refusals.
     UNSUPPORTED_VERSION(30, ErrorCategory.PROTOCOL),
@@ -34,7 +36,9 @@ public enum ErrorCode {
     NAME_TAKEN(41, ErrorCategory.CONFIG),
     KIND_UNSUPPORTED(42, ErrorCategory.CONFIG),
     PORT_UNAVAILABLE(43, ErrorCategory.CONFIG),
-    LIMIT_REACHED(44, ErrorCategory.SERVER);
+    LIMIT_REACHED(44, ErrorCategory.SERVER),
+    /** A durable queue (the relay's for a tunnel, or the client's) is full; the delivery stays where it was. */
+    QUEUE_FULL(45, ErrorCategory.SERVER);
 
     private final int code;
     private final ErrorCategory category;

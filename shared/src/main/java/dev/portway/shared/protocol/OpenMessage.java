@@ -16,16 +16,31 @@ import java.util.Objects;
  * @param method    HTTP only: request method
  * @param target    HTTP only: request target (path and query) as the local app should see it
  * @param headers   HTTP only: request headers, hop-by-hop fields removed, {@code X-Forwarded-*} added
+ * @param deliveryId HTTP only: set when this stream delivers a request from the relay's durable queue
+ *                  (PROTOCOL.md §9); the client answers REPLY only once the request is stored durably
+ * @param priority  with {@code deliveryId}: {@code high}, {@code normal} or {@code low}
  */
 public record OpenMessage(String tunnel, String kind, String remote, String requestId,
-                          String method, String target, List<Header> headers) {
+                          String method, String target, List<Header> headers, String deliveryId, String priority) {
 
     public static OpenMessage tcp(String tunnel, String remote) {
-        return new OpenMessage(tunnel, Protocol.KIND_TCP, remote, null, null, null, null);
+        return new OpenMessage(tunnel, Protocol.KIND_TCP, remote, null, null, null, null, null, null);
     }
 
     public static OpenMessage http(String tunnel, String remote, String requestId, String method, String target, List<Header> headers) {
-        return new OpenMessage(tunnel, Protocol.KIND_HTTP, remote, requestId, method, target, List.copyOf(headers));
+        return new OpenMessage(tunnel, Protocol.KIND_HTTP, remote, requestId, method, target, List.copyOf(headers), null, null);
+    }
+
+    /** A request delivered from the relay's durable queue. */
+    public static OpenMessage delivery(String tunnel, String remote, String requestId, String method, String target,
+                                       List<Header> headers, String deliveryId, String priority) {
+        return new OpenMessage(tunnel, Protocol.KIND_HTTP, remote, requestId, method, target, List.copyOf(headers),
+                deliveryId, priority);
+    }
+
+    @JsonIgnore
+    public boolean isDelivery() {
+        return deliveryId != null;
     }
 
     @JsonIgnore

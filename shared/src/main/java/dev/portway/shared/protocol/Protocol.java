@@ -26,6 +26,18 @@ public final class Protocol {
     public static final String KIND_TCP = "tcp";
     /** Header the relay adds so a local app can correlate logs with the relay's. */
     public static final String REQUEST_ID_HEADER = "Portway-Request-Id";
+    /** Header on every request delivered from a durable queue, so an app can drop duplicates. */
+    public static final String DELIVERY_ID_HEADER = "Portway-Delivery-Id";
+    /** Delivery priorities, most urgent first (PROTOCOL.md §9). */
+    public static final String PRIORITY_HIGH = "high";
+    public static final String PRIORITY_NORMAL = "normal";
+    public static final String PRIORITY_LOW = "low";
+    /** Bind options of protocol v1 (PROTOCOL.md §4, §9); the relay refuses any other. */
+    public static final String OPTION_STRICT_NAME = "strict_name";
+    public static final String OPTION_QUEUE = "queue";
+    public static final String OPTION_QUEUE_METHODS = "queue_methods";
+    public static final String OPTION_QUEUE_MAX_BODY = "queue_max_body";
+    public static final String OPTION_QUEUE_PRIORITY = "queue_priority";
 
     private Protocol() {
     }

@@ -76,6 +76,29 @@ class ControlMessageTest {
     }
 
     @Test
+    void reliabilityMessages() throws Exception {
+        assertGolden(new ControlMessage.Hello(List.of(1), "t", "c", null, null, null, "k3y"),
+                "{\"type\":\"hello\",\"versions\":[1],\"token\":\"t\",\"client\":\"c\",\"client_key\":\"k3y\"}");
+        assertGolden(new ControlMessage.QueueStatus("hooks", 80, 4096, 100, 1048576, "pressure"),
+                "{\"type\":\"queue_status\",\"tunnel\":\"hooks\",\"count\":80,\"bytes\":4096,\"max_count\":100,"
+                        + "\"max_bytes\":1048576,\"level\":\"pressure\"}");
+        assertGolden(new ControlMessage.Breaker("myapp", "open"), "{\"type\":\"breaker\",\"tunnel\":\"myapp\",\"state\":\"open\"}");
+    }
+
+    @Test
+    void deliveryOpenCarriesItsIdAndPriority() throws Exception {
+        OpenMessage open = OpenMessage.delivery("hooks", "203.0.113.9:1", "r9", "POST", "/hook",
+                List.of(new Header("Portway-Delivery-Id", "d1")), "d1", "normal");
+        String expected = "{\"tunnel\":\"hooks\",\"kind\":\"http\",\"remote\":\"203.0.113.9:1\",\"request_id\":\"r9\","
+                + "\"method\":\"POST\",\"target\":\"/hook\",\"headers\":[[\"Portway-Delivery-Id\",\"d1\"]],"
+                + "\"delivery_id\":\"d1\",\"priority\":\"normal\"}";
+        assertThat(json(open)).isEqualTo(expected);
+        OpenMessage back = read(expected, OpenMessage.class);
+        assertThat(back).isEqualTo(open);
+        assertThat(back.isDelivery()).isTrue();
+    }
+
+    @Test
     void unknownMessageTypeAndUnknownFieldsAreTolerated() throws Exception {
         assertThat(read("{\"type\":\"from_the_future\",\"x\":1}", ControlMessage.class)).isInstanceOf(ControlMessage.Unknown.class);
         assertThat(read("{\"type\":\"ping\",\"seq\":1,\"time\":2,\"extra\":true}", ControlMessage.class))
