@@ -10,13 +10,17 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy between the engine and the relay that a test can cut: {@link #dropAll()} closes every
- * proxied connection at once, as a network failure would (new connections still get through).
+ * A TCP proxy between the engine and the relay that a test can break in two ways:
+ * {@link #dropAll()} closes every proxied connection at once (a reset network), and {@link #freeze()}
+ * stops forwarding bytes without closing anything (a half-open network: a sleeping laptop, a dead NAT
+ * entry) until {@link #heal()}.
  */
 final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Object gate = new Object();
+    private boolean frozen; // guarded by gate
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -40,7 +44,9 @@ final class TcpProxy implements AutoCloseable {
                 Thread.ofVirtual().start(() -> pump(in, out));
                 Thread.ofVirtual().start(() -> pump(out, in));
             } catch (IOException e) {
-                return;
+                if (server.isClosed()) {
+                    return;
+                }
             }
         }
     }
@@ -50,13 +56,24 @@ final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) > 0; ) {
+                awaitThawed();
                 out.write(buf, 0, n);
             }
-        } catch (IOException ignored) {
+        } catch (IOException | InterruptedException ignored) {
             // cut or closed
         } finally {
             closeQuietly(from);
             closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
+        }
+    }
+
+    private void awaitThawed() throws InterruptedException {
+        synchronized (gate) {
+            while (frozen) {
+                gate.wait();
+            }
         }
     }
 
@@ -66,6 +83,21 @@ final class TcpProxy implements AutoCloseable {
             closeQuietly(s);
         }
         open.clear();
+    }
+
+    /** From now on, bytes are held back; no connection is closed. */
+    void freeze() {
+        synchronized (gate) {
+            frozen = true;
+        }
+    }
+
+    /** Lets bytes flow again. */
+    void heal() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
     }
 
     private static void closeQuietly(Socket s) {
@@ -78,6 +110,7 @@ final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        heal();
         server.close();
         dropAll();
     }

@@ -6,6 +6,7 @@ import dev.portway.desktop.engine.EngineListener;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
 import dev.portway.desktop.engine.ReconnectPolicy;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
@@ -14,7 +15,6 @@ import okhttp3.OkHttpClient;
 
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +52,8 @@ final class TunnelHarness {
         final List<BoundTunnel> bound = new CopyOnWriteArrayList<>();
         final ConcurrentLinkedQueue<RequestEvent> requests = new ConcurrentLinkedQueue<>();
         final List<Duration> rtts = new CopyOnWriteArrayList<>();
+        final List<RelayQueueStatus> relayQueue = new CopyOnWriteArrayList<>();
+        final List<String> breaker = new CopyOnWriteArrayList<>();
 
         RecordingEngine(EngineConfig config) {
             engine = new TunnelEngine(config, Runnable::run);
@@ -74,6 +76,16 @@ final class TunnelHarness {
                 @Override
                 public void onRtt(Duration rtt) {
                     rtts.add(rtt);
+                }
+
+                @Override
+                public void onRelayQueue(RelayQueueStatus status) {
+                    relayQueue.add(status);
+                }
+
+                @Override
+                public void onBreaker(String tunnel, String state) {
+                    breaker.add(tunnel + ":" + state);
                 }
             });
             engine.start();
@@ -103,13 +115,5 @@ final class TunnelHarness {
         public void close() {
             engine.close();
         }
-    }
-
-    static String hostOf(String url) {
-        return URI.create(url).getHost();
-    }
-
-    static void ignore(UnknownHostException e) {
-        // unused; keeps the Dns lambda signature obvious
     }
 }
