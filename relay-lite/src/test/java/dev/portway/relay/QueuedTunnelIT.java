@@ -4,7 +4,6 @@ import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.FrameType;
-import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ReplyMessage;
@@ -386,9 +385,5 @@ class QueuedTunnelIT {
             assertThat(r.peekBody(100_000).string()).contains("The local service behind this tunnel is failing",
                     "giving it a rest");
         }
-    }
-
-    static String json(Object o) {
-        return new String(Json.write(o), StandardCharsets.UTF_8);
     }
 }

@@ -26,17 +26,20 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Delivers one queued tunnel's stored requests to its connected owner (PROTOCOL.md §9.3): highest
- * priority first, then arrival order, at most {@link #MAX_IN_FLIGHT} at a time. A delivery is an HTTP
+ * priority first, then arrival order, at most {@link #MAX_IN_FLIGHT} at a time (fewer when bodies may be
+ * large: about {@link #MAX_IN_FLIGHT_BYTES} of bodies). A delivery is an HTTP
  * stream (OPEN with {@code delivery_id}, the body as DATA under flow control, FIN); the client's REPLY
  * acknowledges it and the row is deleted. RST {@code queue_full}, or any other RST, keeps the row and
  * postpones it with a growing backoff; a session that ends leaves in-flight rows where they are, to be
  * delivered again on the next bind (at least once).
  *
  * <p>Threads: all state lives on the session's event loop; store results are handed back to it.
- * Memory: at most {@code MAX_IN_FLIGHT} bodies (each at most the tunnel's {@code queue_max_body}).
+ * Memory: at most {@code maxInFlight} bodies of at most the tunnel's {@code queue_max_body} each.
  */
 final class DeliveryPump {
     static final int MAX_IN_FLIGHT = 16;
+    /** Bodies in flight per tunnel at most (roughly): fewer deliveries at once when bodies may be large. */
+    static final long MAX_IN_FLIGHT_BYTES = 16L * 1024 * 1024;
     static final long FIRST_BACKOFF_MS = 500;
     static final long MAX_BACKOFF_MS = 30_000;
     private static final Logger log = LoggerFactory.getLogger(DeliveryPump.class);
@@ -45,6 +48,7 @@ final class DeliveryPump {
     private final String tunnel;
     private final Session session;
     private final EventLoop loop;
+    private final int maxInFlight;
 
     // Session loop only.
     private final Map<String, Delivery> inFlight = new HashMap<>();
@@ -54,11 +58,13 @@ final class DeliveryPump {
     private int failures;
     private ScheduledFuture<?> retry;
 
-    DeliveryPump(DurableQueue queue, String tunnel, Session session) {
+    /** @param maxBody the tunnel's queue_max_body: bounds the memory of {@code maxInFlight} bodies */
+    DeliveryPump(DurableQueue queue, String tunnel, Session session, long maxBody) {
         this.queue = queue;
         this.tunnel = tunnel;
         this.session = session;
         this.loop = session.eventLoop();
+        this.maxInFlight = Math.clamp(MAX_IN_FLIGHT_BYTES / Math.max(1, maxBody), 1, MAX_IN_FLIGHT);
     }
 
     Session session() {
@@ -103,7 +109,7 @@ final class DeliveryPump {
             fetchAgain = true;
             return;
         }
-        int room = MAX_IN_FLIGHT - inFlight.size();
+        int room = maxInFlight - inFlight.size();
         if (room <= 0) {
             return;
         }

@@ -122,7 +122,7 @@ public final class DurableQueue {
 
     /** Session loop: the owner of a queued tunnel bound it: report its level and start delivering. */
     public void bound(String tunnel, Session session, Reservation reservation) {
-        DeliveryPump pump = new DeliveryPump(this, tunnel, session);
+        DeliveryPump pump = new DeliveryPump(this, tunnel, session, reservation.queue().maxBody());
         DeliveryPump old = pumps.put(tunnel, pump);
         if (old != null) {
             old.stop();
