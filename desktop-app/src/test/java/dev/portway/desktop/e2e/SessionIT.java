@@ -155,6 +155,22 @@ class SessionIT {
     }
 
     @Test
+    void retryAfterFailedConnectsAgain() {
+        try (RecordingEngine engine = new RecordingEngine(RecordingEngine.config(relay.connectUrl(), "wrong-token",
+                TunnelSpec.http("x", app.port())))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.engine.status().state() == EngineState.FAILED);
+            int before = engine.statuses.size();
+
+            engine.engine.retry();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.statuses.size() > before + 1
+                    && engine.engine.status().state() == EngineState.FAILED);
+            assertThat(engine.statuses.subList(before, engine.statuses.size())).extracting(EngineStatus::state)
+                    .containsExactly(EngineState.CONNECTING, EngineState.FAILED);
+        }
+    }
+
+    @Test
     void aSecondClientAskingForATakenNameGetsAnotherAndTheFirstKeepsIt() throws Exception {
         try (LocalHttpApp other = new LocalHttpApp();
              RecordingEngine first = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("shared-name", app.port()))) {
