@@ -6,6 +6,7 @@ import dev.portway.desktop.queue.ClientStore;
 import dev.portway.desktop.queue.StoredRequest;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCategory;
+import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.OpenMessage;
 import okhttp3.ConnectionPool;
@@ -396,8 +397,13 @@ public final class TunnelEngine implements AutoCloseable {
                 return null;
             }
             long wait = Math.max(1, breakers.remainingDelay(open.tunnel()).toSeconds());
-            return spec.localTarget() + " failed " + config.breaker().failures() + " times in a row — Portway is not sending it"
-                    + " requests for the next " + wait + " s. Is your app healthy?";
+            String message = spec.localTarget() + " failed " + config.breaker().failures() + " times in a row — Portway is not"
+                    + " sending it requests for the next " + wait + " s. Is your app healthy?";
+            RequestEvent refused = new RequestEvent(open.requestId() != null ? open.requestId() : "refused", open.tunnel(),
+                    open.isHttp() ? open.method() : "TCP", open.isHttp() ? open.target() : open.remote(), 0, Duration.ZERO, 0, 0,
+                    ErrorCode.TARGET_FAILING, message, java.time.Instant.now());
+            emit(l -> l.onRequest(refused));
+            return message;
         }
 
         @Override

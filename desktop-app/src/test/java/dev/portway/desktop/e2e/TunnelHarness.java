@@ -1,11 +1,13 @@
 package dev.portway.desktop.e2e;
 
 import dev.portway.desktop.engine.BoundTunnel;
+import dev.portway.desktop.engine.DeliveryEvent;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.EngineListener;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
 import dev.portway.desktop.engine.ReconnectPolicy;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
@@ -52,6 +54,10 @@ final class TunnelHarness {
         final List<BoundTunnel> bound = new CopyOnWriteArrayList<>();
         final ConcurrentLinkedQueue<RequestEvent> requests = new ConcurrentLinkedQueue<>();
         final List<Duration> rtts = new CopyOnWriteArrayList<>();
+        /** "tunnel state" for every breaker change. */
+        final List<String> breakers = new CopyOnWriteArrayList<>();
+        final List<DeliveryEvent> deliveries = new CopyOnWriteArrayList<>();
+        final List<RelayQueueStatus> relayQueues = new CopyOnWriteArrayList<>();
 
         RecordingEngine(EngineConfig config) {
             engine = new TunnelEngine(config, Runnable::run);
@@ -74,6 +80,21 @@ final class TunnelHarness {
                 @Override
                 public void onRtt(Duration rtt) {
                     rtts.add(rtt);
+                }
+
+                @Override
+                public void onBreaker(String tunnel, String state) {
+                    breakers.add(tunnel + " " + state);
+                }
+
+                @Override
+                public void onDelivery(DeliveryEvent event) {
+                    deliveries.add(event);
+                }
+
+                @Override
+                public void onRelayQueue(RelayQueueStatus status) {
+                    relayQueues.add(status);
                 }
             });
             engine.start();
