@@ -443,8 +443,9 @@ final class Session extends WebSocketListener {
         long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameNanos);
         if (silent >= deadAfterMs && !ended.isDone()) {
             LOG.warn("no frame from the relay for {} ms, dropping the connection", silent);
-            cancel();
+            // End first: cancelling makes OkHttp's reader fail at once, and its "socket closed" must not be the reason shown.
             end(new End("No answer from the relay for " + Duration.ofMillis(silent).toSeconds() + " s.", ErrorCategory.NETWORK, false));
+            cancel();
         }
     }
 
