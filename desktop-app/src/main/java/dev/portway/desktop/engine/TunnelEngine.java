@@ -144,6 +144,10 @@ public final class TunnelEngine implements AutoCloseable {
 
     // ---- the client queue (blocking JDBC: not on the FX thread)
 
+    private static boolean isQueued(TunnelSpec spec) {
+        return spec != null && "on".equals(spec.options().get(dev.portway.shared.protocol.Protocol.OPTION_QUEUE));
+    }
+
     /** The client queue, in the order it is delivered: priority (high first), then arrival. */
     public List<QueuedRequest> queuedRequests() {
         return store.list().stream().map(TunnelEngine::queued).toList();
@@ -244,7 +248,10 @@ public final class TunnelEngine implements AutoCloseable {
         return List.copyOf(bound.values());
     }
 
-    /** Unbinds, closes the session and stops all threads. Blocks for at most about two seconds. Idempotent. */
+    /**
+     * Unbinds (except queued tunnels, whose names stay reserved so the relay keeps queueing for them), closes the
+     * session and the client store, and stops all threads. Blocks for at most about two seconds. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -252,7 +259,9 @@ public final class TunnelEngine implements AutoCloseable {
         }
         Session s = session;
         if (s != null) {
-            s.close(bound.keySet());
+            // Queued tunnels are not unbound: unbinding would give up the name, and with it the relay's queue
+            // that keeps webhooks while this client is away (§9.2). Their names stay reserved for the client key.
+            s.close(bound.keySet().stream().filter(name -> !isQueued(specsByName.get(name))).toList());
             s.awaitSocketClosed(Duration.ofSeconds(1));
             s.cancel();
         }
