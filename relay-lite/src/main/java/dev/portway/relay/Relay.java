@@ -4,9 +4,17 @@ import dev.portway.relay.auth.TokenCheck;
 import dev.portway.relay.ingress.HttpIngressHandler;
 import dev.portway.relay.ingress.IngressContext;
 import dev.portway.relay.ingress.TcpListeners;
+import dev.portway.relay.queue.DurableQueue;
+import dev.portway.relay.queue.HeldRequests;
+import dev.portway.relay.store.RelayStore;
+import dev.portway.relay.store.ReservationRow;
+import dev.portway.relay.tunnel.QueueOptions;
+import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionContext;
+import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelRegistry;
+import dev.portway.shared.protocol.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -29,7 +37,9 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -58,20 +68,31 @@ public final class Relay implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final TunnelRegistry<Session> registry;
+    private final RelayStore store;
+    private final HeldRequests holds;
+    private final DurableQueue queue;
+    private final Map<String, String> breakers = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Channel server;
     private volatile int port;
 
-    private Relay(RelayConfig config) {
+    private Relay(RelayConfig config, RelayStore store) {
         this.config = config;
+        this.store = store;
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-accept"), NioIoHandler.newFactory());
         // One loop per core (Netty's default is two): a request crosses from its visitor's loop to its
         // session's loop and back, and fewer loops make that hop land on the same thread more often.
         this.workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("relay-io"), NioIoHandler.newFactory());
-        this.registry = new TunnelRegistry<>(config.grace(), workers);
+        this.registry = new TunnelRegistry<>(config.grace(), workers, this::holdReleased);
+        this.holds = new HeldRequests(registry, config);
+        this.queue = new DurableQueue(store, config);
+    }
+
+    private void holdReleased(String name) {
+        holds.released(name);
     }
 
     /**
@@ -80,20 +101,44 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when the port cannot be bound, with a message saying what to do
      */
     public static Relay start(RelayConfig config) throws IOException {
-        Relay relay = new Relay(config);
+        RelayStore store = RelayStore.open(config.dataDir());
+        Relay relay;
         try {
+            relay = new Relay(config, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        try {
+            relay.load();
             relay.bind();
         } catch (IOException | RuntimeException e) {
             relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            store.close();
             throw e;
         }
         return relay;
     }
 
+    /** Reservations and queue levels from the store, before the first client or visitor. */
+    private void load() {
+        List<Reservation> reservations = new ArrayList<>();
+        for (ReservationRow r : store.loadReservations()) {
+            Set<String> methods = Set.of(r.methods().split(","));
+            reservations.add(new Reservation(r.name(), r.keyHash(), new QueueOptions(methods, r.maxBody(), r.priority())));
+        }
+        registry.loadReservations(reservations);
+        Map<String, long[]> totals = store.loadTotals();
+        queue.load(totals);
+        if (!reservations.isEmpty() || !totals.isEmpty()) {
+            log.info("{} queued tunnels reserved, {} requests queued", reservations.size(),
+                    totals.values().stream().mapToLong(t -> t[0]).sum());
+        }
+    }
+
     private void bind() throws IOException {
-        SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
-                shuttingDown::get, new TcpListeners(boss, workers, config, registry), VERSION, new SessionContext.Publisher() {
+        SessionContext.Publisher publisher = new SessionContext.Publisher() {
             @Override
             public String httpUrl(String name) {
                 return publicUrl(name);
@@ -103,8 +148,25 @@ public final class Relay implements AutoCloseable {
             public String tcpUrl(int tcpPort) {
                 return "tcp://" + config.domain() + ":" + tcpPort;
             }
-        });
-        IngressContext ictx = new IngressContext(sctx, () -> port);
+        };
+        SessionContext.TunnelEvents events = new SessionContext.TunnelEvents() {
+            @Override
+            public void bound(Tunnel<Session> tunnel, Session session, Reservation reservation) {
+                holds.bound(tunnel.name(), session, Protocol.KIND_HTTP.equals(tunnel.kind()));
+                if (reservation != null) {
+                    queue.bound(tunnel.name(), session, reservation);
+                }
+            }
+
+            @Override
+            public void unbound(String name, boolean reservationEnded) {
+                queue.unbound(name, reservationEnded);
+            }
+        };
+        SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
+                shuttingDown::get, new TcpListeners(boss, workers, config, registry), VERSION, publisher, store, events,
+                breakers);
+        IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -157,6 +219,24 @@ public final class Relay implements AutoCloseable {
         return config.publicScheme() + "://" + name + "." + config.domain() + (defaultPort ? "" : ":" + port) + "/";
     }
 
+    /**
+     * Requests stored in the durable queue of a tunnel (PROTOCOL.md §9.3). Blocks on the store: never call it
+     * on an event loop.
+     */
+    public int queuedCount(String tunnel) {
+        return store.count(tunnel).join();
+    }
+
+    /** Requests held now for a tunnel whose client is reconnecting (PROTOCOL.md §9.1). */
+    public int heldCount(String tunnel) {
+        return holds.waiting(tunnel);
+    }
+
+    /** The latest circuit-breaker state each client reported, by tunnel ({@code closed}, {@code open}, {@code half_open}). */
+    public Map<String, String> breakerStates() {
+        return Map.copyOf(breakers);
+    }
+
     /** Connected (welcomed) client sessions. */
     public int sessionCount() {
         return sessions.size();
@@ -178,6 +258,7 @@ public final class Relay implements AutoCloseable {
             for (Session s : live) {
                 s.goAway(deadline.toMillis());
             }
+            holds.releaseAll();
             long end = System.nanoTime() + deadline.toNanos();
             while (System.nanoTime() < end && live.stream().anyMatch(s -> !s.isClosed() && s.openStreams() > 0)) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
@@ -196,6 +277,7 @@ public final class Relay implements AutoCloseable {
             }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            store.close();
             log.info("relay-lite stopped");
         } finally {
             stopped.countDown();

@@ -2,6 +2,7 @@ package dev.portway.relay;
 
 import dev.portway.shared.protocol.Protocol;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -25,11 +26,37 @@ import java.util.Objects;
  * @param maxStreamsPerSession open streams per session before visitors get 503
  * @param maxTunnelsPerSession tunnels per session before binds get {@code limit_reached}
  * @param publicScheme         scheme of public URLs and {@code X-Forwarded-Proto}
+ * @param dataDir              where the relay keeps its database (queued requests, reservations of queued
+ *                             tunnels); null keeps them in memory only, lost when the relay stops
+ * @param holdTime             how long a request to a reconnecting tunnel is held before it gets 503 (§9.1)
+ * @param holdCount            requests held per tunnel at most
+ * @param holdBytes            bytes of request heads held per tunnel at most
+ * @param queueMaxCount        requests stored per queued tunnel at most (§9.3)
+ * @param queueMaxBytes        bytes of request bodies stored per queued tunnel at most
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
                           Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
-                          int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme) {
+                          int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
+                          Path dataDir, Duration holdTime, int holdCount, long holdBytes,
+                          int queueMaxCount, long queueMaxBytes) {
+
+    public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
+    public static final int DEFAULT_HOLD_COUNT = 100;
+    public static final long DEFAULT_HOLD_BYTES = 1024 * 1024;
+    public static final int DEFAULT_QUEUE_MAX_COUNT = 10_000;
+    public static final long DEFAULT_QUEUE_MAX_BYTES = 64L * 1024 * 1024;
+
+    /** The configuration of protocol §1-8 only, with the defaults of §9 (in-memory store). */
+    public RelayConfig(String bindHost, int port, String domain, String token,
+                       int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
+                       Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
+                       int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme) {
+        this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
+                shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
+                null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
+                DEFAULT_QUEUE_MAX_BYTES);
+    }
 
     public RelayConfig {
         if (token == null || token.isBlank()) {
@@ -47,6 +74,18 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         }
         if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
             throw new IllegalArgumentException("Windows must be at least " + Protocol.MIN_WINDOW + " bytes.");
+        }
+        if (holdTime == null || holdTime.isNegative()) {
+            throw new IllegalArgumentException("The hold time must be set and not negative (0 turns holding off).");
+        }
+        if (holdCount < 0 || holdBytes < 0) {
+            throw new IllegalArgumentException("Hold limits must not be negative (0 turns holding off).");
+        }
+        if (queueMaxCount < 1) {
+            throw new IllegalArgumentException("--queue-max-count must be at least 1, not " + queueMaxCount + ".");
+        }
+        if (queueMaxBytes < 1) {
+            throw new IllegalArgumentException("--queue-max-bytes must be at least 1 byte, not " + queueMaxBytes + ".");
         }
         for (Duration d : new Duration[]{grace, pingInterval, deadAfter, helloTimeout, shutdownDeadline}) {
             if (d == null || d.isNegative()) {
@@ -82,6 +121,12 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private int maxStreamsPerSession = 1024;
         private int maxTunnelsPerSession = 32;
         private String publicScheme = "http";
+        private Path dataDir;
+        private Duration holdTime = DEFAULT_HOLD_TIME;
+        private int holdCount = DEFAULT_HOLD_COUNT;
+        private long holdBytes = DEFAULT_HOLD_BYTES;
+        private int queueMaxCount = DEFAULT_QUEUE_MAX_COUNT;
+        private long queueMaxBytes = DEFAULT_QUEUE_MAX_BYTES;
 
         private Builder() {
         }
@@ -102,12 +147,19 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder maxStreamsPerSession(int v) { maxStreamsPerSession = v; return this; }
         public Builder maxTunnelsPerSession(int v) { maxTunnelsPerSession = v; return this; }
         public Builder publicScheme(String v) { publicScheme = v; return this; }
+        /** Null (the default) keeps the queue and reservations in memory: they work, but do not survive a restart. */
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder holdTime(Duration v) { holdTime = v; return this; }
+        public Builder holdCount(int v) { holdCount = v; return this; }
+        public Builder holdBytes(long v) { holdBytes = v; return this; }
+        public Builder queueMaxCount(int v) { queueMaxCount = v; return this; }
+        public Builder queueMaxBytes(long v) { queueMaxBytes = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
-                    maxTunnelsPerSession, publicScheme);
+                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes);
         }
     }
 }

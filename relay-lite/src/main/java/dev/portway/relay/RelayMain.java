@@ -5,6 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -29,6 +31,18 @@ public final class RelayMain implements Callable<Integer> {
     String tcpPorts;
     @Option(names = "--grace", description = "How long a dropped client's names are held, e.g. 30s, 2m (default ${DEFAULT-VALUE}).", defaultValue = "30s")
     String grace;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where queued requests and reservations are kept "
+            + "(default $XDG_DATA_HOME/portway-relay or ~/.local/share/portway-relay).")
+    Path dataDir;
+    @Option(names = "--hold", description = "How long a request to a reconnecting tunnel waits before it gets 503, "
+            + "e.g. 10s; 0 turns holding off (default ${DEFAULT-VALUE}).", defaultValue = "10s")
+    String hold;
+    @Option(names = "--queue-max-count", description = "Requests stored per queued tunnel at most (default ${DEFAULT-VALUE}).",
+            defaultValue = "10000")
+    int queueMaxCount;
+    @Option(names = "--queue-max-bytes", description = "Bytes stored per queued tunnel at most, e.g. 64MiB (default ${DEFAULT-VALUE}).",
+            defaultValue = "64MiB")
+    String queueMaxBytes;
 
     public static void main(String[] args) {
         CommandLine cmd = new CommandLine(new RelayMain());
@@ -48,7 +62,17 @@ public final class RelayMain implements Callable<Integer> {
                 throw new IllegalArgumentException("--tcp-ports must look like 20000-20999, not \"" + tcpPorts + "\".");
             }
             b.tcpPortFrom(Integer.parseInt(m.group(1))).tcpPortTo(Integer.parseInt(m.group(2)));
-            b.grace(parseDuration(grace));
+            b.grace(parseDuration("--grace", grace));
+            b.holdTime(parseDuration("--hold", hold));
+            b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize("--queue-max-bytes", queueMaxBytes));
+            Path dir = dataDir != null ? dataDir : defaultDataDir();
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("Cannot create the data directory " + dir + " (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with --data-dir.");
+            }
+            b.dataDir(dir);
         } catch (IllegalArgumentException e) {
             System.err.println("relay-lite: " + e.getMessage());
             return 2;
@@ -84,10 +108,33 @@ public final class RelayMain implements Callable<Integer> {
         return 0;
     }
 
-    static Duration parseDuration(String text) {
+    /** {@code $XDG_DATA_HOME/portway-relay}, or {@code ~/.local/share/portway-relay}. */
+    static Path defaultDataDir() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("portway-relay");
+    }
+
+    /** Bytes, with an optional unit: {@code 1048576}, {@code 512KiB}, {@code 64MiB}, {@code 1GiB}. */
+    static long parseSize(String option, String text) {
+        Matcher m = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(option + " must look like 1048576, 512KiB, 64MiB or 1GiB, not \"" + text + "\".");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        return switch (unit) {
+            case "KiB" -> n * 1024;
+            case "MiB" -> n * 1024 * 1024;
+            case "GiB" -> n * 1024 * 1024 * 1024;
+            default -> n;
+        };
+    }
+
+    static Duration parseDuration(String option, String text) {
         Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(text.trim());
         if (!m.matches()) {
-            throw new IllegalArgumentException("--grace must look like 30s, 500ms, 2m or 1h, not \"" + text + "\".");
+            throw new IllegalArgumentException(option + " must look like 30s, 500ms, 2m or 1h, not \"" + text + "\".");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);

@@ -56,8 +56,13 @@ final class ProtocolTestClient implements AutoCloseable {
     }
 
     static ProtocolTestClient connect(Relay relay, String token, String resume) {
+        return connect(relay, token, resume, null);
+    }
+
+    /** @param clientKey the installation's stable key ({@code hello.client_key}), or null */
+    static ProtocolTestClient connect(Relay relay, String token, String resume, String clientKey) {
         ProtocolTestClient c = new ProtocolTestClient(relay.connectUrl());
-        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", resume, null, null)));
+        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", resume, null, null, clientKey)));
         return c;
     }
 

@@ -124,7 +124,7 @@ final class HttpExchange implements StreamListener {
         updateRead();
     }
 
-    private void updateRead() {
+    void updateRead() {
         ctx.channel().config().setAutoRead(!creditBlocked && (!requestDone || upgraded) && !over);
     }
 
@@ -227,6 +227,9 @@ final class HttpExchange implements StreamListener {
         var page = switch (code) {
             case TARGET_TIMEOUT -> Pages.page(HttpResponseStatus.GATEWAY_TIMEOUT, "Gateway timeout", text,
                     "The app behind this tunnel did not answer in time.");
+            case TARGET_FAILING -> HttpIngressHandler.withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "Service failing", "The local service behind this tunnel is failing — Portway is giving it a rest; "
+                            + "try again shortly.", message == null || message.isBlank() ? null : message), 30);
             case REFUSED_STREAM, SHUTTING_DOWN -> HttpIngressHandler.withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "Tunnel busy", text, "Try again in a moment."), 1);
             default -> Pages.page(HttpResponseStatus.BAD_GATEWAY, "Bad gateway", text,

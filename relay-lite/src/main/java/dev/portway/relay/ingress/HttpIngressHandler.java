@@ -1,6 +1,8 @@
 package dev.portway.relay.ingress;
 
+import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionHandler;
 import dev.portway.relay.tunnel.Tunnel;
@@ -32,6 +34,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -46,12 +49,20 @@ import java.util.concurrent.TimeUnit;
  * client WebSocket endpoint, or to the relay's own pages. One instance per connection; every method runs
  * on that connection's event loop. Requests are handled one at a time: the next is not read until the
  * current response is done.
+ *
+ * <p>A request for a tunnel whose client is away is either held (its head; reading stops, so its body
+ * stays in the socket) until the client is back or the hold runs out, or — for a queued tunnel and a
+ * matching request — read whole by a {@link QueueIntake} and stored (PROTOCOL.md §9).
  */
 public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private final IngressContext ictx;
     private ChannelHandlerContext ctx;
     /** The request being proxied, or null. */
     private HttpExchange exchange;
+    /** The request held while its tunnel's client reconnects, or null. */
+    private Held waiting;
+    /** The request being read whole to be stored for a queued tunnel, or null. */
+    private QueueIntake intake;
     /** Swallowing the body of a request the relay answered itself. */
     private boolean discarding;
     private boolean closeAfterDiscard;
@@ -82,7 +93,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             exchange.visitorBytes(msg);
             return;
         }
-        if (exchange != null && exchange.requestDone() || !held.isEmpty()) {
+        if (mustWait() || !held.isEmpty()) {
             held.add(msg);
             return;
         }
@@ -96,6 +107,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpContent content) {
             if (exchange != null && !exchange.requestDone()) {
                 exchange.requestBody(content);
+            } else if (intake != null && intake.accept(content)) {
+                return;
             } else {
                 content.release();
                 if (content instanceof LastHttpContent && discarding) {
@@ -147,23 +160,79 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
-        Tunnel<Session> tunnel = ictx.sessions().registry().lookup(name);
-        if (tunnel == null || !Protocol.KIND_HTTP.equals(tunnel.kind())) {
-            if (ictx.sessions().registry().isHeld(name)) {
-                respond(reconnecting(), keepAlive);
-            } else {
-                respond(Pages.page(HttpResponseStatus.NOT_FOUND, "Tunnel not found", "No tunnel named " + name + " is connected.",
-                        "Start Portway with a tunnel named " + name + ", or check the address."), keepAlive);
-            }
+        var registry = ictx.sessions().registry();
+        Tunnel<Session> tunnel = registry.lookup(name);
+        if (tunnel != null && !ictx.holds().anyWaiting()) {
+            forward(tunnel, req, name, target, keepAlive);
             return;
         }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
+        if (tunnel == null) {
+            Reservation reservation = registry.reservation(name);
+            if (reservation != null && !upgrade && reservation.queue().queues(req.method().name())) {
+                intake(req, name, target, keepAlive, reservation);
+                return;
+            }
+        }
+        // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
+        Held waiter = new Held(name, openMessage(req, name, target, upgrade), ex, keepAlive, headBytes(req));
+        switch (ictx.holds().admit(name, waiter)) {
+            case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
+            case HeldRequests.Admission.Held ignored -> {
+                waiting = waiter;
+                ctx.channel().config().setAutoRead(false); // the body stays in the visitor's socket meanwhile
+                long ms = ictx.sessions().config().holdTime().toMillis();
+                waiter.deadline = ctx.executor().schedule(() -> {
+                    if (waiting == waiter && ictx.holds().withdraw(name, waiter)) {
+                        turnAway(waiter);
+                    }
+                }, ms, TimeUnit.MILLISECONDS);
+            }
+            case HeldRequests.Admission.Full ignored -> respond(reconnecting(), keepAlive);
+            case HeldRequests.Admission.Unknown ignored -> notFound(name, keepAlive);
+        }
+    }
+
+    private void notFound(String name, boolean keepAlive) {
+        respond(Pages.page(HttpResponseStatus.NOT_FOUND, "Tunnel not found", "No tunnel named " + name + " is connected.",
+                "Start Portway with a tunnel named " + name + ", or check the address."), keepAlive);
+    }
+
+    /** Carries the request over the tunnel's session now. */
+    private void forward(Tunnel<Session> tunnel, HttpRequest req, String name, String target, boolean keepAlive) {
+        if (!Protocol.KIND_HTTP.equals(tunnel.kind())) {
+            notFound(name, keepAlive);
+            return;
+        }
+        boolean upgrade = HopByHop.isUpgrade(req.headers());
+        OpenMessage open = openMessage(req, name, target, upgrade);
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
+        Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
+        if (opened.stream() == null) {
+            respond(refusal(opened, name), keepAlive);
+            return;
+        }
+        exchange = ex;
+        ex.start(opened.stream());
+    }
+
+    private static FullHttpResponse refusal(Session.Opened opened, String name) {
+        return opened.refusal() == ErrorCode.REFUSED_STREAM
+                ? withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Tunnel busy",
+                "The tunnel " + name + " has too many requests in flight.", "Try again in a moment."), 1)
+                : reconnecting();
+    }
+
+    /** The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id (PROTOCOL.md §6.1). */
+    private OpenMessage openMessage(HttpRequest req, String name, String target, boolean upgrade) {
         String remote = remoteIp();
         String requestId = RequestIds.next();
         List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
         String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
         headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
-                || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER));
+                || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)
+                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER));
         headers.add(new Header("X-Forwarded-For", xff.isEmpty() ? remote : xff + ", " + remote));
         headers.add(new Header("X-Forwarded-Proto", ictx.sessions().config().publicScheme()));
         String host = req.headers().get(HttpHeaderNames.HOST);
@@ -171,18 +240,152 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             headers.add(new Header("X-Forwarded-Host", host));
         }
         headers.add(new Header(Protocol.REQUEST_ID_HEADER, requestId));
-        OpenMessage open = OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
-        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
-        Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
-        if (opened.stream() == null) {
-            respond(opened.refusal() == ErrorCode.REFUSED_STREAM
-                    ? withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Tunnel busy",
-                    "The tunnel " + name + " has too many requests in flight.", "Try again in a moment."), 1)
-                    : reconnecting(), keepAlive);
+        return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
+    }
+
+    private static long headBytes(HttpRequest req) {
+        long n = req.method().name().length() + req.uri().length() + 12;
+        for (Map.Entry<String, String> h : req.headers()) {
+            n += h.getKey().length() + h.getValue().length() + 4;
+        }
+        return n;
+    }
+
+    // ---- held requests (PROTOCOL.md §9.1)
+
+    /** A request waiting for its tunnel's client to come back. Fields are set on the visitor's loop. */
+    private final class Held implements HeldRequests.Waiter {
+        final String name;
+        final OpenMessage open;
+        final HttpExchange exchange;
+        final boolean keepAlive;
+        final long headBytes;
+        ScheduledFuture<?> deadline;
+
+        Held(String name, OpenMessage open, HttpExchange exchange, boolean keepAlive, long headBytes) {
+            this.name = name;
+            this.open = open;
+            this.exchange = exchange;
+            this.keepAlive = keepAlive;
+            this.headBytes = headBytes;
+        }
+
+        @Override
+        public long headBytes() {
+            return headBytes;
+        }
+
+        @Override
+        public void open(Session session) {
+            // On the session's loop, which cannot read the client's answer before this task ends: the hand-over
+            // below reaches the visitor's loop before any frame of the new stream does.
+            Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
+            onVisitorLoop(() -> handedOver(this, opened));
+        }
+
+        @Override
+        public void reject() {
+            onVisitorLoop(() -> {
+                if (waiting == this) {
+                    turnAway(this);
+                }
+            });
+        }
+    }
+
+    private void handedOver(Held waiter, Session.Opened opened) {
+        if (waiting != waiter || !ctx.channel().isActive()) {
+            if (opened.stream() != null) {
+                opened.stream().reset(ErrorCode.CANCEL, "The visitor went away.");
+            }
             return;
         }
-        exchange = ex;
-        ex.start(opened.stream());
+        waiting = null;
+        waiter.deadline.cancel(false);
+        if (opened.stream() == null) {
+            respond(refusal(opened, waiter.name), waiter.keepAlive);
+        } else {
+            exchange = waiter.exchange;
+            exchange.start(opened.stream());
+        }
+        readOn();
+    }
+
+    private void turnAway(Held waiter) {
+        waiting = null;
+        if (waiter.deadline != null) {
+            waiter.deadline.cancel(false);
+        }
+        respond(reconnecting(), waiter.keepAlive);
+        readOn();
+    }
+
+    private void onVisitorLoop(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            ctx.channel().close();
+        }
+    }
+
+    // ---- queued tunnels (PROTOCOL.md §9.3)
+
+    private void intake(HttpRequest req, String name, String target, boolean keepAlive, Reservation reservation) {
+        long limit = reservation.queue().maxBody();
+        long length = HttpUtil.getContentLength(req, -1L);
+        if (length > limit) {
+            respond(tooLarge(limit), keepAlive);
+            return;
+        }
+        if (!ictx.queue().hasRoom(name, Math.max(0, length))) {
+            respond(queueFull(name), keepAlive);
+            return;
+        }
+        intake = new QueueIntake(this, ctx, ictx.queue(), openMessage(req, name, target, false), reservation, keepAlive);
+    }
+
+    static FullHttpResponse tooLarge(long limit) {
+        return Pages.page(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large",
+                "This tunnel queues request bodies of at most " + limit + " bytes while its client is away.",
+                "Send a smaller request, or try again when the tunnel is connected.");
+    }
+
+    static FullHttpResponse queueFull(String name) {
+        return withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Queue full",
+                "The tunnel " + name + " is offline and its queue is full.", "Try again later."), 60);
+    }
+
+    /** The intake refused its request (413, 503) before storing it; the caller goes on reading. */
+    void intakeRefused(QueueIntake refused, FullHttpResponse response, boolean keepAlive, boolean bodyLeft) {
+        if (intake == refused) {
+            intake = null;
+            respond(response, keepAlive, bodyLeft);
+        }
+    }
+
+    /** The intake stored its request (or failed) and answered: go on with the next request. */
+    void intakeDone(QueueIntake done) {
+        if (intake == done) {
+            intake = null;
+            readOn();
+        }
+    }
+
+    /** Feeds what was read meanwhile to the current state, then reads the socket again unless a request must wait. */
+    private void readOn() {
+        while (!held.isEmpty() && !mustWait() && ctx.channel().isActive()) {
+            handle(held.poll());
+        }
+        if (exchange != null) {
+            exchange.updateRead();
+        } else if (!mustWait()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** True while objects read now must wait in {@code held}: a response in progress, a held request, a store write. */
+    private boolean mustWait() {
+        return exchange != null && exchange.requestDone() || waiting != null || intake != null && intake.storing();
     }
 
     static FullHttpResponse reconnecting() {
@@ -221,8 +424,13 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a relay page; the rest of the request's body is discarded. */
     void respond(FullHttpResponse response, boolean keepAlive) {
+        respond(response, keepAlive, true);
+    }
+
+    /** @param bodyLeft whether the request's body is still to come (and must be discarded) */
+    void respond(FullHttpResponse response, boolean keepAlive, boolean bodyLeft) {
         HttpUtil.setKeepAlive(response, keepAlive);
-        discarding = true;
+        discarding = bodyLeft;
         closeAfterDiscard = !keepAlive;
         var f = ctx.writeAndFlush(response);
         if (!keepAlive) {
@@ -236,12 +444,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
-        while (exchange == null && !held.isEmpty() && ctx.channel().isActive()) {
-            handle(held.poll());
-        }
-        if (exchange == null || !exchange.requestDone()) {
-            ctx.channel().config().setAutoRead(true);
-        }
+        readOn();
     }
 
     private String remoteIp() {
@@ -258,6 +461,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (exchange != null) {
                 exchange.visitorInputClosed();
+            } else if (waiting != null || intake != null) {
+                // a half-closed visitor still gets its answer; nothing more will be read
             } else {
                 c.close(); // an idle visitor or a client that closed its side: nothing more will come
             }
@@ -269,6 +474,17 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext c) {
         if (exchange != null) {
             exchange.visitorGone();
+        }
+        if (waiting != null) {
+            ictx.holds().withdraw(waiting.name, waiting);
+            if (waiting.deadline != null) {
+                waiting.deadline.cancel(false);
+            }
+            waiting = null;
+        }
+        if (intake != null) {
+            intake.visitorGone();
+            intake = null;
         }
         Object o;
         while ((o = held.poll()) != null) {

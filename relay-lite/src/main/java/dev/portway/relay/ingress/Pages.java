@@ -31,7 +31,11 @@ final class Pages {
     }
 
     static FullHttpResponse json(byte[] body) {
-        FullHttpResponse r = full(HttpResponseStatus.OK, body, "application/json");
+        return json(HttpResponseStatus.OK, body);
+    }
+
+    static FullHttpResponse json(HttpResponseStatus status, byte[] body) {
+        FullHttpResponse r = full(status, body, "application/json");
         r.headers().set("X-Content-Type-Options", "nosniff");
         return r;
     }

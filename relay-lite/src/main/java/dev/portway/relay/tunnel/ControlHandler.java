@@ -7,15 +7,18 @@ import dev.portway.shared.protocol.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.portway.relay.store.ReservationRow;
+
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /** Binds and unbinds a session's tunnels (PROTOCOL.md §4). Runs on the session's event loop only. */
 final class ControlHandler {
     private static final Logger log = LoggerFactory.getLogger(ControlHandler.class);
-    private static final Set<String> OPTIONS = Set.of("strict_name");
+    private static final Set<String> BREAKER_STATES = Set.of("closed", "open", "half_open");
+    /** 128 random bits are at least 22 characters in base64url (PROTOCOL.md §9.2). */
+    private static final int MIN_CLIENT_KEY_CHARS = 22;
 
     private final Session session;
     private final SessionContext ctx;
@@ -32,13 +35,22 @@ final class ControlHandler {
             refuse(bind, ErrorCode.KIND_UNSUPPORTED, "This relay serves http and tcp tunnels, not \"" + kind + "\".");
             return;
         }
-        Map<String, String> options = bind.options() == null ? Map.of() : bind.options();
-        for (String key : options.keySet()) {
-            if (!OPTIONS.contains(key)) {
-                refuse(bind, ErrorCode.KIND_UNSUPPORTED, "This relay does not know the tunnel option \"" + key
-                        + "\" — it knows " + String.join(", ", OPTIONS) + ".");
-                return;
-            }
+        BindOptions options;
+        try {
+            options = BindOptions.parse(bind.options(), kind, ctx.config().queueMaxBytes());
+        } catch (BindOptions.Invalid e) {
+            refuse(bind, ErrorCode.KIND_UNSUPPORTED, e.getMessage());
+            return;
+        }
+        if (options.queue() != null && session.clientKeyHash == null) {
+            refuse(bind, ErrorCode.KIND_UNSUPPORTED, "A queued tunnel (queue=on) belongs to a client installation, "
+                    + "but this client sent no client_key in its hello — update Portway, or bind without queue=on.");
+            return;
+        }
+        if (options.queue() != null && session.clientKeyChars < MIN_CLIENT_KEY_CHARS) {
+            refuse(bind, ErrorCode.KIND_UNSUPPORTED, "A queued tunnel needs a client_key of at least 128 random bits ("
+                    + MIN_CLIENT_KEY_CHARS + " characters or more); this one has " + session.clientKeyChars + ".");
+            return;
         }
         if (tunnels.size() >= ctx.config().maxTunnelsPerSession()) {
             refuse(bind, ErrorCode.LIMIT_REACHED, "This client already has " + tunnels.size()
@@ -52,13 +64,20 @@ final class ControlHandler {
                     + ctx.config().tcpPortFrom() + "-" + ctx.config().tcpPortTo() + " — pick one inside it or leave it empty.");
             return;
         }
-        boolean strict = "true".equalsIgnoreCase(options.get("strict_name"));
-        var claim = ctx.registry().claim(session, session.resumeFrom, bind.name(), strict, kind);
+        QueueOptions queue = options.queue();
+        var claim = ctx.registry().claim(session, session.resumeFrom, session.clientKeyHash, bind.name(),
+                options.strictName(), kind, queue);
         switch (claim) {
             case TunnelRegistry.Claim.Refused<Session> r -> refuse(bind, r.code(), r.message());
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 Tunnel<Session> t = g.tunnel();
                 tunnels.add(t);
+                if (queue != null) {
+                    ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),
+                            queue.maxBody(), queue.priority());
+                    // Write-through; a failure is logged by the store and the reservation lives on in memory.
+                    ctx.store().saveReservation(row);
+                }
                 if (Protocol.KIND_HTTP.equals(kind)) {
                     bound(bind, t, null, g.notice());
                 } else if (t.port() > 0 && (port == 0 || port == t.port())) {
@@ -89,7 +108,10 @@ final class ControlHandler {
     private void bound(ControlMessage.Bind bind, Tunnel<Session> t, Integer port, String notice) {
         String url = port == null ? ctx.publisher().httpUrl(t.name()) : ctx.publisher().tcpUrl(port);
         session.send(Frame.control(new ControlMessage.Bound(bind.id(), t.name(), t.kind(), url, port, notice)));
-        log.info("Session {} bound {} tunnel {} at {}", session.id, t.kind(), t.name(), url);
+        Reservation r = ctx.registry().reservation(t.name());
+        boolean mine = r != null && session.clientKeyHash != null && r.keyHash().equals(session.clientKeyHash);
+        log.info("Session {} bound {} tunnel {} at {}{}", session.id, t.kind(), t.name(), url, mine ? " (queued)" : "");
+        ctx.events().bound(t, session, mine ? r : null);
     }
 
     private void refuse(ControlMessage.Bind bind, ErrorCode code, String message) {
@@ -102,8 +124,32 @@ final class ControlHandler {
             if (t.name().equals(name)) {
                 tunnels.remove(t);
                 ctx.registry().remove(t);
-                log.info("Session {} unbound tunnel {}", session.id, name);
+                ctx.breakers().remove(name);
+                boolean reservationEnded = ctx.registry().unreserve(name, session.clientKeyHash);
+                if (reservationEnded) {
+                    String sessionId = session.id;
+                    ctx.store().deleteReservation(name).thenAccept(n -> log.info(
+                            "Session {} unbound queued tunnel {}: its reservation and {} queued requests were deleted",
+                            sessionId, name, n));
+                } else {
+                    log.info("Session {} unbound tunnel {}", session.id, name);
+                }
+                ctx.events().unbound(name, reservationEnded);
             }
+        }
+    }
+
+    /** The client's circuit breaker for one of its tunnels changed state (§9.4); kept for metrics. */
+    void breaker(ControlMessage.Breaker breaker) {
+        String name = Names.normalize(breaker.tunnel());
+        boolean mine = tunnels.stream().anyMatch(t -> t.name().equals(name));
+        if (!mine || breaker.state() == null || !BREAKER_STATES.contains(breaker.state())) {
+            log.debug("Session {} reported breaker {} for {}: ignored", session.id, breaker.state(), breaker.tunnel());
+            return;
+        }
+        String before = ctx.breakers().put(name, breaker.state());
+        if (!breaker.state().equals(before)) {
+            log.info("Session {}: the local service of tunnel {} — circuit breaker {}", session.id, name, breaker.state());
         }
     }
 

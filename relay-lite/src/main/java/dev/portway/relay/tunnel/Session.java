@@ -44,6 +44,9 @@ public final class Session {
     volatile FlowWindow flow;
     volatile int clientStreamWindow;
     volatile String resumeFrom;
+    /** Hex SHA-256 of {@code hello.client_key}, or null; {@code clientKeyChars} its length, for the §9.2 check. */
+    volatile String clientKeyHash;
+    volatile int clientKeyChars;
     volatile boolean welcomed;
     volatile boolean goingAway;
     volatile boolean closed;
@@ -86,6 +89,18 @@ public final class Session {
             send(Frame.open(streamId, open));
             return new Opened(stream, null);
         }
+    }
+
+    /** Sends a control message to the client. Any thread. */
+    public void sendControl(ControlMessage message) {
+        if (!closed) {
+            send(Frame.control(message));
+        }
+    }
+
+    /** The session's event loop: frames from the client are handled there. */
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     /** Any thread. */
@@ -189,8 +204,8 @@ public final class Session {
             closed = true;
         }
         if (welcomed) {
+            ctx.registry().drop(this, resumeKey); // first: once the session is not counted, its names are held
             ctx.sessions().remove(this);
-            ctx.registry().drop(this, resumeKey);
             log.info("Session {} ended", id);
         }
         for (RelayStream s : streams.values()) {

@@ -3,6 +3,9 @@ package dev.portway.relay.tunnel;
 import dev.portway.relay.RelayConfig;
 import dev.portway.relay.auth.TokenCheck;
 
+import dev.portway.relay.store.RelayStore;
+
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -13,10 +16,14 @@ import java.util.function.BooleanSupplier;
  * @param sessions     live (welcomed) sessions; thread-safe set
  * @param shuttingDown true once the relay is stopping: new sessions are refused
  * @param tcpBinder    opens public TCP listeners (implemented by the ingress)
+ * @param store        the relay's database (reservations of queued tunnels)
+ * @param events       told when tunnels go up and down (held requests, deliveries)
+ * @param breakers     the latest circuit-breaker state each client reported, by tunnel; thread-safe map
  */
 public record SessionContext(RelayConfig config, TunnelRegistry<Session> registry, TokenCheck tokens,
                              Set<Session> sessions, BooleanSupplier shuttingDown, TcpBinder tcpBinder,
-                             String version, Publisher publisher) {
+                             String version, Publisher publisher, RelayStore store, TunnelEvents events,
+                             Map<String, String> breakers) {
 
     /** Binds the public port of a TCP tunnel. Kept as a function so the tunnel package does not depend on ingress. */
     @FunctionalInterface
@@ -26,6 +33,19 @@ public record SessionContext(RelayConfig config, TunnelRegistry<Session> registr
          * @return the bound port; fails when no port could be bound
          */
         CompletableFuture<Integer> bind(Tunnel<Session> tunnel, int requested);
+    }
+
+    /** What else must happen when a tunnel goes up or down. Calls come on the session's event loop. */
+    public interface TunnelEvents {
+        /**
+         * A tunnel was bound and {@code bound} sent.
+         *
+         * @param reservation the name's reservation when it belongs to this session's client key, else null
+         */
+        void bound(Tunnel<Session> tunnel, Session session, Reservation reservation);
+
+        /** The owner unbound a tunnel; {@code reservationEnded} when that also ended its reservation. */
+        void unbound(String name, boolean reservationEnded);
     }
 
     /** Public URLs of tunnels. */

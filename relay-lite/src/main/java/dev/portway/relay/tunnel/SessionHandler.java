@@ -154,6 +154,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         switch (message) {
             case ControlMessage.Bind bind -> control.bind(bind);
             case ControlMessage.Unbind unbind -> control.unbind(unbind);
+            case ControlMessage.Breaker breaker -> control.breaker(breaker);
             case ControlMessage.Ping ping -> session.send(Frame.control(new ControlMessage.Pong(ping.seq(), ping.time())));
             default -> {
                 // pong, a repeated hello, or an informational message of a newer peer: nothing to do
@@ -197,6 +198,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.clientStreamWindow = streamWindow;
         session.flow = new FlowWindow(sessionWindow, cfg.sessionWindow());
         session.resumeFrom = hello.resume();
+        if (hello.clientKey() != null && !hello.clientKey().isEmpty()) {
+            session.clientKeyHash = sha256(hello.clientKey());
+            session.clientKeyChars = hello.clientKey().length();
+        }
         helloTimer.cancel(false);
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
@@ -207,6 +212,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         pinger = session.channel.eventLoop().scheduleAtFixedRate(() -> session.send(
                 Frame.control(new ControlMessage.Ping(++pingSeq, System.currentTimeMillis()))), every, every, TimeUnit.MILLISECONDS);
         log.info("Session {} connected ({}, {})", session.id, hello.client(), session.channel.remoteAddress());
+    }
+
+    /** Only the hash of a client key is kept (and stored): the key itself stays a secret of the client. */
+    static String sha256(String key) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private void refuse(ErrorCode code, String message) {

@@ -5,6 +5,7 @@ import dev.portway.shared.protocol.ErrorCode;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,10 +14,16 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Which session owns which tunnel name, and which names (and TCP ports) are held for a dropped
  * session until its grace period ends (PROTOCOL.md §2 "Resume and names").
+ *
+ * <p>It also knows which names are <b>reserved</b> for the client installation that owns a queued
+ * tunnel (§9.2): such a name is free only for that owner's key, whatever its sessions do, until it
+ * is unreserved. The reservations are durable; the caller loads them at start and writes changes
+ * through to the store — this class only keeps them in memory.
  *
  * <p>Thread-safe: every method holds this object's lock briefly and never blocks or does I/O
  * (closing a listener is an asynchronous Netty call). Two owners never hold the same name.
@@ -29,6 +36,8 @@ public final class TunnelRegistry<S> {
     private final Map<String, Tunnel<S>> active = new HashMap<>();
     private final Map<String, Hold> held = new HashMap<>();
     private final Set<Integer> ports = new HashSet<>();
+    private final Map<String, Reservation> reserved = new HashMap<>();
+    private final Consumer<String> released;
 
     /** A name kept for a dropped session; {@code port}/{@code closeListener} are set for TCP tunnels. */
     private record Hold(String name, String kind, String resumeKey, int port, Runnable closeListener,
@@ -46,21 +55,41 @@ public final class TunnelRegistry<S> {
     }
 
     public TunnelRegistry(Duration grace, ScheduledExecutorService scheduler) {
+        this(grace, scheduler, name -> {
+        });
+    }
+
+    /**
+     * @param released told (on the scheduler, outside the lock) when a held name is released at the end
+     *                 of its grace period
+     */
+    public TunnelRegistry(Duration grace, ScheduledExecutorService scheduler, Consumer<String> released) {
         this.grace = grace;
         this.scheduler = scheduler;
+        this.released = released;
+    }
+
+    /** See {@link #claim(Object, String, String, String, boolean, String, QueueOptions)}; no client key, not queued. */
+    public Claim<S> claim(S owner, String resumeKey, String requested, boolean strict, String kind) {
+        return claim(owner, resumeKey, null, requested, strict, kind, null);
     }
 
     /**
      * Gives {@code owner} a tunnel name. A name held for {@code resumeKey} is handed back with its TCP
-     * port and listener (still open). A name bound or held by someone else gets a generated variant
-     * and a notice, or {@code name_taken} when {@code strict}.
+     * port and listener (still open). A name reserved for {@code keyHash} is handed back even when it is
+     * held for an older session of that owner. A name bound, held or reserved by someone else gets a
+     * generated variant and a notice, or {@code name_taken} when {@code strict}.
+     *
+     * @param keyHash the hashed client key of the owner, or null
+     * @param queue   non-null for a queued tunnel: the name is then reserved for {@code keyHash} (not null)
      */
-    public synchronized Claim<S> claim(S owner, String resumeKey, String requested, boolean strict, String kind) {
+    public synchronized Claim<S> claim(S owner, String resumeKey, String keyHash, String requested, boolean strict,
+                                       String kind, QueueOptions queue) {
         String name;
         if (requested == null || requested.isEmpty()) {
             do {
                 name = Names.generate();
-            } while (!isFree(name, null));
+            } while (!isFree(name, null, null));
         } else {
             name = Names.normalize(requested);
             if (name == null) {
@@ -68,7 +97,7 @@ public final class TunnelRegistry<S> {
             }
         }
         String notice = null;
-        if (!isFree(name, resumeKey)) {
+        if (!isFree(name, resumeKey, keyHash)) {
             if (strict) {
                 return new Claim.Refused<>(ErrorCode.NAME_TAKEN, "The tunnel name " + name
                         + " is in use by another client — choose another name or turn off strict naming.");
@@ -76,7 +105,7 @@ public final class TunnelRegistry<S> {
             String wanted = name;
             do {
                 name = Names.variant(wanted);
-            } while (!isFree(name, null));
+            } while (!isFree(name, null, null));
             notice = "The name " + wanted + " is in use by another client, so this tunnel is called " + name + ".";
         }
         Hold hold = held.remove(name);
@@ -93,15 +122,48 @@ public final class TunnelRegistry<S> {
             tunnel = new Tunnel<>(name, kind, owner, 0, null);
         }
         active.put(name, tunnel);
+        if (queue != null) {
+            reserved.put(name, new Reservation(name, java.util.Objects.requireNonNull(keyHash, "keyHash"), queue));
+        }
         return new Claim.Granted<>(tunnel, notice);
     }
 
-    private boolean isFree(String name, String resumeKey) {
+    private boolean isFree(String name, String resumeKey, String keyHash) {
         if (active.containsKey(name)) {
             return false;
         }
+        Reservation r = reserved.get(name);
+        if (r != null) {
+            return keyHash != null && TokenCheck.same(r.keyHash(), keyHash);
+        }
         Hold h = held.get(name);
         return h == null || TokenCheck.same(h.resumeKey, resumeKey);
+    }
+
+    /** Adds reservations read from the store (at start). */
+    public synchronized void loadReservations(Collection<Reservation> rs) {
+        for (Reservation r : rs) {
+            reserved.put(r.name(), r);
+        }
+    }
+
+    /** @return the reservation of a queued tunnel's name, or null */
+    public synchronized Reservation reservation(String name) {
+        return reserved.get(name);
+    }
+
+    /** Ends a reservation (its owner unbound the tunnel). @return whether there was one for that key */
+    public synchronized boolean unreserve(String name, String keyHash) {
+        Reservation r = reserved.get(name);
+        if (r != null && keyHash != null && TokenCheck.same(r.keyHash(), keyHash)) {
+            reserved.remove(name);
+            return true;
+        }
+        return false;
+    }
+
+    public synchronized int reservedCount() {
+        return reserved.size();
     }
 
     /** @return the bound tunnel of that name, or null (also while the name is only held) */
@@ -148,20 +210,25 @@ public final class TunnelRegistry<S> {
         }
     }
 
-    private synchronized void expire(Hold hold) {
-        if (held.get(hold.name) == hold) {
+    private void expire(Hold hold) {
+        synchronized (this) {
+            if (held.get(hold.name) != hold) {
+                return;
+            }
             held.remove(hold.name);
             closeListener(hold.closeListener, hold.port);
         }
+        released.accept(hold.name);
     }
 
-    /** Releases everything (relay shutdown). */
+    /** Releases everything in memory (relay shutdown); the durable reservations stay in the store. */
     public synchronized void clear() {
         for (Hold h : held.values()) {
             cancel(h);
             closeListener(h.closeListener, h.port);
         }
         held.clear();
+        reserved.clear();
         for (Tunnel<S> t : active.values()) {
             closeListener(t.closeListener(), t.port());
         }

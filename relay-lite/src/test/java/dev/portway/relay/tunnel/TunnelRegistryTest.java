@@ -55,6 +55,23 @@ class TunnelRegistryTest {
     }
 
     @Test
+    void reservedNameIsFreeOnlyForItsKeyEvenAfterTheGraceAndUntilUnreserved() {
+        QueueOptions queue = new QueueOptions(java.util.Set.of("POST"), 1024, "normal");
+        granted(registry.claim("a", null, "hash-a", "hooks", false, "http", queue));
+        assertThat(registry.reservation("hooks").keyHash()).isEqualTo("hash-a");
+        registry.drop("a", "resume-a");
+        await().atMost(Duration.ofSeconds(3)).until(() -> !registry.isHeld("hooks"));
+        assertThat(granted(registry.claim("b", null, "hash-b", "hooks", false, "http", null))).isNotEqualTo("hooks");
+        assertThat(granted(registry.claim("c", null, null, "hooks", false, "http", null))).isNotEqualTo("hooks");
+        assertThat(registry.claim("b", null, "hash-b", "hooks", true, "http", null)).isInstanceOf(TunnelRegistry.Claim.Refused.class);
+        // its owner gets it back without the old resume key, in a new session
+        assertThat(granted(registry.claim("a2", "resume-new", "hash-a", "hooks", false, "http", queue))).isEqualTo("hooks");
+        assertThat(registry.unreserve("hooks", "hash-b")).isFalse();
+        assertThat(registry.unreserve("hooks", "hash-a")).isTrue();
+        assertThat(registry.reservation("hooks")).isNull();
+    }
+
+    @Test
     void namesAreDnsLabels() {
         assertThat(Names.normalize("My-App1")).isEqualTo("my-app1");
         assertThat(Names.normalize("a".repeat(64))).isNull();

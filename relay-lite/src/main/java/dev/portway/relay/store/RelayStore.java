@@ -1,0 +1,356 @@
+package dev.portway.relay.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portway.shared.protocol.Header;
+import dev.portway.shared.protocol.Json;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's database: reservations of queued tunnels and their queued requests (PROTOCOL.md §9).
+ * H2 in a file under the data directory, or in memory when there is none; the schema is Flyway
+ * migrations in {@code db/migration/relay}, plain SQL that also runs on PostgreSQL.
+ *
+ * <p>Threads: every statement runs on the one {@code relay-store} thread, never on the caller's, so
+ * writes are serialised and no Netty event loop ever waits for the disk. Asynchronous methods complete
+ * their future on that thread once the transaction is committed; callers hop back to their own loop.
+ * {@link #open} and {@link #close} block: call them at start and stop only.
+ */
+public final class RelayStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RelayStore.class);
+    private static final TypeReference<List<Header>> HEADERS = new TypeReference<>() {
+    };
+
+    private final HikariDataSource pool;
+    private final ExecutorService executor;
+    private final boolean inMemory;
+
+    private RelayStore(HikariDataSource pool, boolean inMemory) {
+        this.pool = pool;
+        this.inMemory = inMemory;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "relay-store");
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> log.error("Unexpected failure on {}", th.getName(), e));
+            return t;
+        });
+    }
+
+    /**
+     * Opens (creating or migrating) the database. Blocks.
+     *
+     * @param dataDir the relay's data directory, or null for an in-memory database (not durable)
+     * @throws IOException when the database cannot be opened, with a message saying what to do
+     */
+    public static RelayStore open(Path dataDir) throws IOException {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("relay-store");
+        hc.setMaximumPoolSize(2);
+        hc.setMinimumIdle(1);
+        hc.setAutoCommit(true);
+        if (dataDir == null) {
+            // DB_CLOSE_DELAY=-1 keeps it while the pool recycles connections; close() drops it with SHUTDOWN.
+            hc.setJdbcUrl("jdbc:h2:mem:relay-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        } else {
+            // FILE_LOCK=FS: the lock dies with the process, so a relay killed with kill -9 restarts at once.
+            hc.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("relay") + ";FILE_LOCK=FS");
+        }
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new IOException("Cannot open the relay database in " + dataDir + ": " + rootMessage(e)
+                    + " — is another relay using this --data-dir?", e);
+        }
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration/relay").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw new IOException("Cannot prepare the relay database" + (dataDir == null ? "" : " in " + dataDir) + ": "
+                    + rootMessage(e), e);
+        }
+        if (dataDir == null) {
+            log.info("No data directory: queued requests and reservations are kept in memory and lost when the relay stops");
+        } else {
+            log.info("Queued requests and reservations are kept in {}", dataDir.toAbsolutePath());
+        }
+        return new RelayStore(ds, dataDir == null);
+    }
+
+    // ---- read at start (blocking, caller's thread)
+
+    /** Every reservation. Blocking: at start only. */
+    public List<ReservationRow> loadReservations() {
+        return call("load reservations", c -> {
+            List<ReservationRow> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT name, key_hash, methods, max_body, priority FROM reservation")) {
+                while (rs.next()) {
+                    out.add(new ReservationRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            return out;
+        }).join();
+    }
+
+    /** Per tunnel: {count, bytes} of stored requests. Blocking: at start only. */
+    public Map<String, long[]> loadTotals() {
+        return call("count queued requests", c -> {
+            Map<String, long[]> out = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT tunnel, COUNT(*), SUM(body_length) FROM queued_request GROUP BY tunnel")) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new long[]{rs.getLong(2), rs.getLong(3)});
+                }
+            }
+            return out;
+        }).join();
+    }
+
+    // ---- reservations
+
+    /** Creates or updates a reservation. */
+    public CompletableFuture<Void> saveReservation(ReservationRow r) {
+        return call("save the reservation of " + r.name(), c -> inTransaction(c, () -> {
+            // UPDATE then INSERT rather than MERGE/ON CONFLICT: portable, and only this thread writes.
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE reservation SET key_hash = ?, methods = ?, max_body = ?, priority = ? WHERE name = ?")) {
+                u.setString(1, r.keyHash());
+                u.setString(2, r.methods());
+                u.setLong(3, r.maxBody());
+                u.setString(4, r.priority());
+                u.setString(5, r.name());
+                if (u.executeUpdate() > 0) {
+                    return null;
+                }
+            }
+            try (PreparedStatement i = c.prepareStatement(
+                    "INSERT INTO reservation (name, key_hash, methods, max_body, priority, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                i.setString(1, r.name());
+                i.setString(2, r.keyHash());
+                i.setString(3, r.methods());
+                i.setLong(4, r.maxBody());
+                i.setString(5, r.priority());
+                i.setLong(6, System.currentTimeMillis());
+                i.executeUpdate();
+            }
+            return null;
+        }));
+    }
+
+    /** Deletes a reservation and every request queued for it, in one transaction; completes with the requests deleted. */
+    public CompletableFuture<Integer> deleteReservation(String name) {
+        return call("delete the reservation of " + name, c -> inTransaction(c, () -> {
+            int requests;
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM queued_request WHERE tunnel = ?")) {
+                d.setString(1, name);
+                requests = d.executeUpdate();
+            }
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM reservation WHERE name = ?")) {
+                d.setString(1, name);
+                d.executeUpdate();
+            }
+            return requests;
+        }));
+    }
+
+    // ---- queued requests
+
+    /** Stores a request; the future completes once it is committed. */
+    public CompletableFuture<Void> enqueue(QueuedRequest q) {
+        return call("store a queued request for " + q.tunnel(), c -> {
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO queued_request (delivery_id, tunnel, priority, "
+                    + "request_id, remote, method, target, headers, body, body_length, received_at, not_before) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                i.setString(1, q.deliveryId());
+                i.setString(2, q.tunnel());
+                i.setInt(3, q.priority());
+                i.setString(4, q.requestId());
+                i.setString(5, q.remote());
+                i.setString(6, q.method());
+                i.setString(7, q.target());
+                i.setString(8, new String(Json.write(q.headers()), java.nio.charset.StandardCharsets.UTF_8));
+                i.setBytes(9, q.body());
+                i.setLong(10, q.body().length);
+                i.setLong(11, q.receivedAt());
+                i.setLong(12, 0);
+                i.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The next requests to deliver for a tunnel: highest priority first, then arrival order; skipping
+     * those in {@code exclude} (in flight) and those postponed past {@code now}.
+     */
+    public CompletableFuture<List<QueuedRequest>> next(String tunnel, int max, Collection<String> exclude, long now) {
+        List<String> skip = List.copyOf(exclude);
+        return call("read queued requests of " + tunnel, c -> {
+            StringBuilder sql = new StringBuilder("SELECT delivery_id, priority, request_id, remote, method, target, headers, "
+                    + "body, received_at FROM queued_request WHERE tunnel = ? AND not_before <= ?");
+            if (!skip.isEmpty()) {
+                sql.append(" AND delivery_id NOT IN (").append("?, ".repeat(skip.size() - 1)).append("?)");
+            }
+            sql.append(" ORDER BY priority, seq");
+            List<QueuedRequest> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(sql.toString())) {
+                q.setMaxRows(max); // portable LIMIT
+                q.setString(1, tunnel);
+                q.setLong(2, now);
+                for (int i = 0; i < skip.size(); i++) {
+                    q.setString(3 + i, skip.get(i));
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new QueuedRequest(rs.getString(1), tunnel, rs.getInt(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), Json.MAPPER.readValue(rs.getString(7), HEADERS),
+                                rs.getBytes(8), rs.getLong(9)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Deletes a delivered request; completes with its body length, or -1 when it was not there. */
+    public CompletableFuture<Long> delete(String deliveryId) {
+        return call("delete a delivered request", c -> inTransaction(c, () -> {
+            long length = -1;
+            try (PreparedStatement q = c.prepareStatement("SELECT body_length FROM queued_request WHERE delivery_id = ?")) {
+                q.setString(1, deliveryId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        length = rs.getLong(1);
+                    }
+                }
+            }
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM queued_request WHERE delivery_id = ?")) {
+                d.setString(1, deliveryId);
+                return d.executeUpdate() > 0 ? length : -1L;
+            }
+        }));
+    }
+
+    /** Keeps a request from being delivered before {@code notBefore} (epoch ms). */
+    public CompletableFuture<Void> postpone(String deliveryId, long notBefore) {
+        return call("postpone a queued request", c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE queued_request SET not_before = ? WHERE delivery_id = ?")) {
+                u.setLong(1, notBefore);
+                u.setString(2, deliveryId);
+                u.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** Stored requests of a tunnel. */
+    public CompletableFuture<Integer> count(String tunnel) {
+        return call("count queued requests of " + tunnel, c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM queued_request WHERE tunnel = ?")) {
+                q.setString(1, tunnel);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** Waits for pending writes (up to 5 s), then closes the database. Blocks; idempotent. */
+    @Override
+    public void close() {
+        if (executor.isShutdown()) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                log.warn("The relay database was still busy after 5 s; closing it anyway");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (inMemory) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SHUTDOWN");
+            } catch (SQLException e) {
+                log.debug("SHUTDOWN of the in-memory database failed: {}", e.toString());
+            }
+        }
+        pool.close();
+    }
+
+    // ---- plumbing
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface Body<T> {
+        T run() throws Exception;
+    }
+
+    private <T> CompletableFuture<T> call(String what, Work<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            executor.execute(() -> {
+                try (Connection c = pool.getConnection()) {
+                    result.complete(work.run(c));
+                } catch (Exception e) {
+                    log.warn("Relay database: could not {}: {}", what, rootMessage(e));
+                    result.completeExceptionally(new StoreException("Could not " + what + ": " + rootMessage(e), e));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            result.completeExceptionally(new StoreException("Could not " + what + ": the relay is stopping", e));
+        }
+        return result;
+    }
+
+    private static <T> T inTransaction(Connection c, Body<T> body) throws Exception {
+        c.setAutoCommit(false);
+        try {
+            T value = body.run();
+            c.commit();
+            return value;
+        } catch (Exception e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

@@ -1,0 +1,92 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.Protocol;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The options of a bind (PROTOCOL.md §4, §9.2), checked. Bad input is refused with a message that names
+ * the option and what is allowed; nothing is half-applied. Stateless.
+ *
+ * @param queue null unless {@code queue=on}
+ */
+record BindOptions(boolean strictName, QueueOptions queue) {
+    static final List<String> KNOWN = List.of(Protocol.OPTION_STRICT_NAME, Protocol.OPTION_QUEUE,
+            Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY);
+    static final String DEFAULT_METHODS = "POST,PUT,PATCH,DELETE";
+    static final long DEFAULT_MAX_BODY = 1024 * 1024;
+    /** A queued body is held in memory while it is read and written: keep it well below the heap. */
+    static final long MAX_MAX_BODY = 16L * 1024 * 1024;
+    private static final Pattern METHOD = Pattern.compile("[A-Z][A-Z-]{0,31}");
+
+    /** Thrown with a message for the user. */
+    static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * @param queueMaxBytes the relay's byte capacity per queued tunnel; a body may not exceed it
+     * @throws Invalid when an option is unknown or has a bad value
+     */
+    static BindOptions parse(Map<String, String> options, String kind, long queueMaxBytes) throws Invalid {
+        Map<String, String> o = options == null ? Map.of() : options;
+        for (String key : o.keySet()) {
+            if (!KNOWN.contains(key)) {
+                throw new Invalid("This relay does not know the tunnel option \"" + key + "\" — it knows "
+                        + String.join(", ", KNOWN) + ".");
+            }
+        }
+        String strict = o.getOrDefault(Protocol.OPTION_STRICT_NAME, "false"); // anything but true is false, as before §9
+        String queue = o.getOrDefault(Protocol.OPTION_QUEUE, "off");
+        if (!queue.equals("on") && !queue.equals("off")) {
+            throw new Invalid("The option queue must be on or off, not \"" + queue + "\".");
+        }
+        if (queue.equals("off")) {
+            for (String key : List.of(Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY)) {
+                if (o.containsKey(key)) {
+                    throw new Invalid("The option " + key + " needs queue=on.");
+                }
+            }
+            return new BindOptions(strict.equalsIgnoreCase("true"), null);
+        }
+        if (!Protocol.KIND_HTTP.equals(kind)) {
+            throw new Invalid("The option queue=on is for http tunnels only, not " + kind + ".");
+        }
+        Set<String> methods = new LinkedHashSet<>();
+        String list = o.getOrDefault(Protocol.OPTION_QUEUE_METHODS, DEFAULT_METHODS);
+        for (String m : list.split(",", -1)) {
+            String method = m.trim().toUpperCase(Locale.ROOT);
+            if (!METHOD.matcher(method).matches()) {
+                throw new Invalid("The option queue_methods must be HTTP methods separated by commas, e.g. "
+                        + DEFAULT_METHODS + ", not \"" + list + "\".");
+            }
+            methods.add(method);
+        }
+        long limit = Math.min(MAX_MAX_BODY, queueMaxBytes);
+        long maxBody = Math.min(DEFAULT_MAX_BODY, limit);
+        String body = o.get(Protocol.OPTION_QUEUE_MAX_BODY);
+        if (body != null) {
+            try {
+                maxBody = Long.parseLong(body.trim());
+            } catch (NumberFormatException e) {
+                maxBody = -1;
+            }
+            if (maxBody < 0 || maxBody > limit) {
+                throw new Invalid("The option queue_max_body must be a number of bytes from 0 to " + limit
+                        + " on this relay, not \"" + body + "\".");
+            }
+        }
+        String priority = o.getOrDefault(Protocol.OPTION_QUEUE_PRIORITY, Protocol.PRIORITY_NORMAL);
+        if (!List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW).contains(priority)) {
+            throw new Invalid("The option queue_priority must be high, normal or low, not \"" + priority + "\".");
+        }
+        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority));
+    }
+}
