@@ -11,6 +11,8 @@ import picocli.CommandLine.Parameters;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +50,14 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "no line per request")
     boolean quiet;
 
+    @Option(names = "--queue", description = "queue requests on the relay while this client is away (webhooks), and"
+            + " deliver them with retries when it is back")
+    boolean queue;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "where the client key and the client queue are kept (default: $XDG_DATA_HOME/portway or ~/.local/share/portway)")
+    Path dataDir;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +68,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The validated request. */
-    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort) {
+    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir) {
     }
 
     /** Checks the arguments; bad input becomes a {@link CommandLine.ParameterException} (exit 2). */
@@ -82,21 +92,48 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             } catch (NumberFormatException e) {
                 throw bad("Target '" + target + "' is not a port — write PORT or HOST:PORT, e.g. 3000 or localhost:3000.");
             }
-            tunnel = new TunnelSpec(k, name, host, localPort, Map.of());
+            if (queue && !"http".equals(k)) {
+                throw bad("--queue works for http tunnels only — webhooks are HTTP requests.");
+            }
+            tunnel = new TunnelSpec(k, name, host, localPort, queue ? Map.of("queue", "on") : Map.of());
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
         String t = token != null ? token : env.get("PORTWAY_TOKEN");
+        Path data = checkedDataDir();
         if (relay == null) {
             if (port < 1 || port > 65_535) {
                 throw bad("--port " + port + " is out of range — use 1..65535.");
             }
-            return new Request(null, t, tunnel, port);
+            return new Request(null, t, tunnel, port, data);
         }
         if (t == null || t.isBlank()) {
             throw bad("A relay needs a token — pass --token or set PORTWAY_TOKEN.");
         }
-        return new Request(relayUri(relay), t, tunnel, port);
+        return new Request(relayUri(relay), t, tunnel, port, data);
+    }
+
+    /** The data dir to use; checks it can be used or created, without creating anything yet. */
+    private Path checkedDataDir() {
+        Path dir = dataDir;
+        if (dir == null) {
+            String xdg = env.get("XDG_DATA_HOME");
+            String home = env.getOrDefault("HOME", System.getProperty("user.home"));
+            dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "portway") : Path.of(home, ".local", "share", "portway");
+        }
+        dir = dir.toAbsolutePath();
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw bad("Data directory " + dir + " cannot be created: " + existing + " is not a directory — pass another --data-dir.");
+        }
+        if (!Files.isWritable(existing)) {
+            throw bad("Data directory " + (existing.equals(dir) ? dir : dir + " cannot be created: " + existing)
+                    + " is not writable — pass another --data-dir.");
+        }
+        return dir;
     }
 
     private URI relayUri(String text) {
@@ -142,7 +179,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                 new ThreadPoolExecutor.CallerRunsPolicy());
         CountDownLatch done = new CountDownLatch(1);
         AtomicInteger exit = new AtomicInteger(0);
-        TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel())), printer);
+        Files.createDirectories(request.dataDir());
+        TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel()))
+                .withDataDir(request.dataDir()), printer);
         engine.addListener(new ConsolePrinter(out, () -> {
             exit.set(PortwayCli.EXIT_FAILED);
             done.countDown();

@@ -1,14 +1,20 @@
 package dev.portway.desktop.cli;
 
 import dev.portway.desktop.engine.BoundTunnel;
+import dev.portway.desktop.engine.DeliveryEvent;
 import dev.portway.desktop.engine.EngineListener;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.shared.protocol.ErrorCode;
 
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -21,6 +27,8 @@ final class ConsolePrinter implements EngineListener {
     private final Runnable onFailed;
     private final boolean quiet;
     private EngineState lastState;
+    private final Map<String, String> relayQueueLevel = new HashMap<>();
+    private boolean queueReported;
 
     /** @param quiet no line per request (status and tunnels are still printed) */
     ConsolePrinter(PrintWriter out, Runnable onFailed, boolean quiet) {
@@ -74,6 +82,68 @@ final class ConsolePrinter implements EngineListener {
         }
         out.println(requestLine(e));
         out.flush();
+    }
+
+    @Override
+    public void onQueueChanged(int size) {
+        if (!queueReported && size > 0) {
+            out.println(size + (size == 1 ? " queued request is" : " queued requests are") + " waiting to be delivered.");
+            out.flush();
+        }
+        queueReported = true;
+    }
+
+    @Override
+    public void onDelivery(DeliveryEvent e) {
+        if (quiet) {
+            return;
+        }
+        out.println(deliveryLine(e, Instant.now()));
+        out.flush();
+    }
+
+    @Override
+    public void onRelayQueue(RelayQueueStatus s) {
+        String line = relayQueueLine(s, relayQueueLevel.put(s.tunnel(), s.level()));
+        if (line != null) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    @Override
+    public void onBreaker(String tunnel, String state) {
+        out.println(switch (state) {
+            case "open" -> "Circuit breaker for " + tunnel + " opened: its local app keeps failing, so new requests get 503"
+                    + " and queued ones wait for a while.";
+            case "half_open" -> "Circuit breaker for " + tunnel + ": trying the local app again.";
+            default -> "Circuit breaker for " + tunnel + " closed: the local app answers again.";
+        });
+        out.flush();
+    }
+
+    /** {@code Queued request d-1 delivered to localhost:3000 (attempt 2)}, or why the attempt failed and when the next is. */
+    static String deliveryLine(DeliveryEvent e, Instant now) {
+        if (e.delivered()) {
+            return "Queued request " + e.deliveryId() + " delivered to " + e.localTarget() + " (attempt " + e.attempt() + ")";
+        }
+        String next = e.nextAttempt() == null ? "" : " Next try in "
+                + Math.max(1, Duration.between(now, e.nextAttempt()).toSeconds()) + " s.";
+        return "Queued request " + e.deliveryId() + " not delivered to " + e.localTarget() + " (attempt " + e.attempt() + "): "
+                + e.error() + next;
+    }
+
+    /** A line when a relay queue's level changed, or null when there is nothing to say. */
+    static String relayQueueLine(RelayQueueStatus s, String previous) {
+        String counts = " (" + s.count() + " of " + s.maxCount() + " requests, " + bytes(s.bytes()) + " of " + bytes(s.maxBytes()) + ")";
+        return switch (s.level()) {
+            case "pressure" -> "Warning: the relay's queue for " + s.tunnel() + " is over 80 % full" + counts + ".";
+            case "full" -> "Warning: the relay's queue for " + s.tunnel() + " is full" + counts
+                    + " — new requests get 503 until this client catches up.";
+            default -> previous != null && !"ok".equals(previous) ? "The relay's queue for " + s.tunnel() + " is back to normal" + counts + "."
+                    : s.count() > 0 ? "The relay holds " + s.count() + " queued requests for " + s.tunnel() + "; delivering them now."
+                    : null;
+        };
     }
 
     /** {@code 12:00:01  POST /hooks  200  12 ms  1.2 KiB in  340 B out}, or the error in words. */

@@ -1,8 +1,10 @@
 package dev.portway.desktop.engine;
 
+import dev.portway.desktop.queue.QueueLimits;
 import dev.portway.shared.protocol.Protocol;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +16,15 @@ import java.util.Objects;
  * @param streamWindow        bytes the relay may send per stream before we grant more (our receive window)
  * @param sessionWindow       bytes the relay may send across all streams before we grant more
  * @param localConnectTimeout how long to wait for the local service to accept a connection
+ * @param dataDir             where the engine keeps its client key and client queue ({@code engine.mv.db});
+ *                            null = in memory, lost on close (tests, embedding)
+ * @param queueLimits         capacity of the client queue
+ * @param delivery            how queued requests are delivered to the local app
+ * @param breaker             the circuit breaker per tunnel
  */
 public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels, Duration pingInterval, Duration deadAfter,
-                           ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout) {
+                           ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout,
+                           Path dataDir, QueueLimits queueLimits, DeliveryPolicy delivery, BreakerPolicy breaker) {
 
     public EngineConfig {
         Objects.requireNonNull(relayUrl, "relayUrl");
@@ -24,6 +32,9 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
         Objects.requireNonNull(deadAfter, "deadAfter");
         Objects.requireNonNull(reconnect, "reconnect");
         Objects.requireNonNull(localConnectTimeout, "localConnectTimeout");
+        Objects.requireNonNull(queueLimits, "queueLimits");
+        Objects.requireNonNull(delivery, "delivery");
+        Objects.requireNonNull(breaker, "breaker");
         tunnels = List.copyOf(tunnels);
         if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
             throw new IllegalArgumentException("windows must be at least " + Protocol.MIN_WINDOW + " bytes");
@@ -34,15 +45,38 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
         return new EngineConfig(relayUrl, token, tunnels,
                 Duration.ofMillis(Protocol.DEFAULT_PING_INTERVAL_MS), Duration.ofMillis(Protocol.DEFAULT_DEAD_AFTER_MS),
                 ReconnectPolicy.defaults(), Protocol.DEFAULT_STREAM_WINDOW, Protocol.DEFAULT_SESSION_WINDOW,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), null, QueueLimits.defaults(), DeliveryPolicy.defaults(), BreakerPolicy.defaults());
     }
 
     public EngineConfig withReconnect(ReconnectPolicy p) {
-        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, p, streamWindow, sessionWindow, localConnectTimeout);
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, p, streamWindow, sessionWindow, localConnectTimeout,
+                dataDir, queueLimits, delivery, breaker);
     }
 
     public EngineConfig withHeartbeat(Duration ping, Duration deadAfter) {
-        return new EngineConfig(relayUrl, token, tunnels, ping, deadAfter, reconnect, streamWindow, sessionWindow, localConnectTimeout);
+        return new EngineConfig(relayUrl, token, tunnels, ping, deadAfter, reconnect, streamWindow, sessionWindow, localConnectTimeout,
+                dataDir, queueLimits, delivery, breaker);
+    }
+
+    /** @param dir where the client key and queue live (created if missing); null = in memory, not durable */
+    public EngineConfig withDataDir(Path dir) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dir, queueLimits, delivery, breaker);
+    }
+
+    public EngineConfig withQueueLimits(QueueLimits limits) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dataDir, limits, delivery, breaker);
+    }
+
+    public EngineConfig withDelivery(DeliveryPolicy p) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dataDir, queueLimits, p, breaker);
+    }
+
+    public EngineConfig withBreaker(BreakerPolicy p) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dataDir, queueLimits, delivery, p);
     }
 
     /** The full WebSocket URL to dial: {@link #relayUrl} with the connect path when it has none. */

@@ -20,4 +20,20 @@ public interface EngineListener {
 
     default void onRequest(RequestEvent event) {
     }
+
+    /** The client queue's size changed; coalesced to a few calls per second. */
+    default void onQueueChanged(int size) {
+    }
+
+    /** A queued tunnel's queue on the relay: sent when bound and when its level changes (pressure at 80 %, full). */
+    default void onRelayQueue(RelayQueueStatus status) {
+    }
+
+    /** A tunnel's circuit breaker changed state: {@code closed}, {@code open} or {@code half_open}. */
+    default void onBreaker(String tunnel, String state) {
+    }
+
+    /** An attempt to deliver a queued request to the local app finished. */
+    default void onDelivery(DeliveryEvent event) {
+    }
 }

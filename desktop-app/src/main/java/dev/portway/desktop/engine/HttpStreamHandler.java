@@ -93,7 +93,7 @@ final class HttpStreamHandler {
             Session.LOG.debug("{} {}: {}", open.method(), open.target(), errorMessage);
         }
         String id = open.requestId() != null ? open.requestId() : "s" + stream.id;
-        ctx.report().accept(new RequestEvent(id, open.tunnel(), open.method(), open.target(), status,
+        ctx.finished(new RequestEvent(id, open.tunnel(), open.method(), open.target(), status,
                 Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started));
     }
 

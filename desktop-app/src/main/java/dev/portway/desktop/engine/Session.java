@@ -66,10 +66,21 @@ final class Session extends WebSocketListener {
         void onNotice(String code, String message);
 
         void onGoAway(ControlMessage.GoAway goAway);
+
+        void onQueueStatus(ControlMessage.QueueStatus status);
+
+        /**
+         * Asks to carry a live (not queued) stream of a tunnel. When admitted the caller must report the
+         * stream's outcome to the tunnel's breaker.
+         *
+         * @return null to admit; otherwise the message of an RST {@code target_failing}
+         */
+        String admit(OpenMessage open, TunnelSpec spec);
     }
 
     private final EngineConfig config;
     private final String resume;
+    private final String clientKey;
     private final String clientName;
     private final ScheduledExecutorService timer;
     private final StreamHandlers handlers;
@@ -91,10 +102,11 @@ final class Session extends WebSocketListener {
     private int peerStreamWindow;
     private int lastOpenId;
 
-    Session(EngineConfig config, String resume, String clientName, ScheduledExecutorService timer,
+    Session(EngineConfig config, String resume, String clientKey, String clientName, ScheduledExecutorService timer,
             StreamHandlers handlers, Events events) {
         this.config = config;
         this.resume = resume;
+        this.clientKey = clientKey;
         this.clientName = clientName;
         this.timer = timer;
         this.handlers = handlers;
@@ -217,7 +229,7 @@ final class Session extends WebSocketListener {
     public void onOpen(WebSocket ws, Response response) {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
-                config.streamWindow(), config.sessionWindow())));
+                config.streamWindow(), config.sessionWindow(), clientKey)));
     }
 
     @Override
@@ -300,6 +312,7 @@ final class Session extends WebSocketListener {
                 events.onGoAway(g);
             }
             case ControlMessage.Notice n -> events.onNotice(n.code(), n.message());
+            case ControlMessage.QueueStatus q -> events.onQueueStatus(q);
             default -> LOG.debug("ignored control message {}", message);
         }
     }
@@ -348,6 +361,13 @@ final class Session extends WebSocketListener {
         if (goingAway || ended.isDone()) {
             stream.rst(ErrorCode.CANCEL, "the session is closing");
             return;
+        }
+        if (!open.isDelivery()) {
+            String refusal = events.admit(open, spec);
+            if (refusal != null) {
+                stream.rst(ErrorCode.TARGET_FAILING, refusal);
+                return;
+            }
         }
         handlers.start(stream);
     }
@@ -423,8 +443,9 @@ final class Session extends WebSocketListener {
         long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameNanos);
         if (silent >= deadAfterMs && !ended.isDone()) {
             LOG.warn("no frame from the relay for {} ms, dropping the connection", silent);
-            cancel();
+            // End first: cancelling makes OkHttp's reader fail at once, and its "socket closed" must not be the reason shown.
             end(new End("No answer from the relay for " + Duration.ofMillis(silent).toSeconds() + " s.", ErrorCategory.NETWORK, false));
+            cancel();
         }
     }
 

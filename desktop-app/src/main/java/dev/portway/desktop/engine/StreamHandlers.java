@@ -15,24 +15,38 @@ import java.util.function.Consumer;
  * @param http           the one OkHttp client for local HTTP (pooled keep-alive, no redirects, no retries)
  * @param connectTimeout how long the local service may take to accept a connection
  * @param report         receives one {@link RequestEvent} per finished request or connection
+ * @param breakers       told the outcome of every live stream (admitted by {@link Session.Events#admit})
+ * @param deliveries     takes the streams that deliver from the relay's durable queue
  */
-record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<RequestEvent> report) {
+record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<RequestEvent> report, Breakers breakers,
+                      DeliveryAcceptor deliveries) {
 
     void start(Stream stream) {
         Thread.ofVirtual().name("portway-stream-" + stream.id).start(() -> run(stream));
+    }
+
+    /** A live request or connection finished: counts it for the tunnel's breaker, then reports it. */
+    void finished(RequestEvent e) {
+        breakers.record(e.tunnel(), Breakers.isFailure(e.error(), e.status()));
+        report.accept(e);
     }
 
     private void run(Stream stream) {
         MDC.put("tunnel", stream.open.tunnel());
         MDC.put("stream", String.valueOf(stream.id));
         try {
-            if (Protocol.KIND_TCP.equals(stream.open.kind())) {
+            if (stream.open.isDelivery()) {
+                deliveries.accept(stream);
+            } else if (Protocol.KIND_TCP.equals(stream.open.kind())) {
                 new TcpStreamHandler(this, stream).run();
             } else {
                 new HttpStreamHandler(this, stream).run();
             }
         } catch (RuntimeException e) {
             Session.LOG.error("stream {} failed", stream.id, e);
+            if (!stream.open.isDelivery()) {
+                breakers.record(stream.open.tunnel(), true);
+            }
             stream.rst(ErrorCode.INTERNAL, "Portway failed on this request: " + e);
         } finally {
             MDC.clear();

@@ -67,7 +67,7 @@ final class TcpStreamHandler {
                 errorMessage = "The connection was reset.";
             }
         }
-        ctx.report().accept(new RequestEvent("s" + stream.id, stream.open.tunnel(), "TCP", stream.open.remote(), 0,
+        ctx.finished(new RequestEvent("s" + stream.id, stream.open.tunnel(), "TCP", stream.open.remote(), 0,
                 Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started));
     }
 

@@ -2,8 +2,13 @@ package dev.portway.desktop.engine;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
+import dev.portway.desktop.queue.ClientStore;
+import dev.portway.desktop.queue.StoredRequest;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCategory;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.OpenMessage;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -33,10 +38,17 @@ import java.util.function.Consumer;
  * The tunnel client: keeps one session to the relay up (reconnecting with backoff), binds every
  * {@link TunnelSpec} on it and forwards visitors to the local services.
  *
- * <p>Lifecycle: {@link #start()} once, {@link #close()} once (idempotent). Thread-safe. Listeners are
- * called on the executor given to the constructor, never on a network thread. Threads owned: one
- * virtual "connect loop" thread, the named heartbeat timer, OkHttp's reader and writer threads,
- * and one or two virtual threads per open stream — all stopped by {@link #close()}.
+ * <p>It also keeps the client side of PROTOCOL.md §9: a durable client queue (in {@link EngineConfig#dataDir()})
+ * for requests the relay delivers from its durable queue, delivered on to the local app with retries by a
+ * {@link DeliveryWorker}, and a circuit breaker per tunnel ({@link Breakers}).
+ *
+ * <p>Lifecycle: the constructor opens the client store (disk I/O: construct off the FX thread);
+ * {@link #start()} once, {@link #close()} once (idempotent); {@link #retry()} after {@link EngineState#FAILED}.
+ * Thread-safe. Listeners are called on the executor given to the constructor, never on a network thread.
+ * The queue methods ({@link #queuedRequests()}, {@link #retryNow}, {@link #discard}…) do blocking JDBC:
+ * call them off the FX thread. Threads owned: one virtual "connect loop" thread, the named heartbeat timer,
+ * OkHttp's reader and writer threads, one or two virtual threads per open stream, the virtual delivery
+ * thread and one per delivery attempt — all stopped by {@link #close()}.
  */
 public final class TunnelEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelEngine.class);
@@ -50,6 +62,10 @@ public final class TunnelEngine implements AutoCloseable {
     private final OkHttpClient wsClient;
     private final OkHttpClient localClient;
     private final StreamHandlers handlers;
+    private final ClientStore store;
+    private final Breakers breakers;
+    private final DeliveryWorker worker;
+    private final AtomicBoolean queueEventPending = new AtomicBoolean();
     /** Currently bound tunnels by public name (lower case). */
     private final Map<String, BoundTunnel> bound = new ConcurrentHashMap<>();
     private final Map<String, TunnelSpec> specsByName = new ConcurrentHashMap<>();
@@ -63,7 +79,9 @@ public final class TunnelEngine implements AutoCloseable {
     private volatile Thread loop;
     private volatile ConnectFailure lastFailure = ConnectFailure.network("Cannot reach the relay.");
 
+    /** @throws dev.portway.desktop.queue.StoreException when the client store cannot be opened (the message says why) */
     public TunnelEngine(EngineConfig config, Executor listenerExecutor) {
+        this.store = ClientStore.open(config.dataDir(), config.queueLimits());
         this.config = config;
         this.listenerExecutor = listenerExecutor;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("portway-heartbeat").daemon(true)
@@ -91,7 +109,11 @@ public final class TunnelEngine implements AutoCloseable {
                 .writeTimeout(Duration.ZERO)
                 .callTimeout(Duration.ZERO)
                 .build();
-        this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)));
+        this.breakers = new Breakers(config.breaker(), this::breakerChanged);
+        this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
+                new DeliveryAcceptor(store, this::queueGrew));
+        this.worker = new DeliveryWorker(store, localClient, config.delivery(), breakers, this::specForQueued,
+                e -> emit(l -> l.onDelivery(e)), this::queueChanged);
     }
 
     public void addListener(EngineListener l) {
@@ -103,7 +125,118 @@ public final class TunnelEngine implements AutoCloseable {
         if (closed.get() || !started.compareAndSet(false, true)) {
             return;
         }
+        worker.start(); // requests queued by an earlier run are delivered even before the relay answers
+        queueChanged();
         loop = Thread.ofVirtual().name("portway-connect-loop").start(this::runLoop);
+    }
+
+    /**
+     * After {@link EngineState#FAILED} (refused, or out of attempts): starts connecting again with a fresh
+     * attempt count. Does nothing in any other state.
+     */
+    public synchronized void retry() {
+        Thread t = loop;
+        if (closed.get() || !started.get() || status.state() != EngineState.FAILED || t != null && t.isAlive()) {
+            return;
+        }
+        loop = Thread.ofVirtual().name("portway-connect-loop").start(this::runLoop);
+    }
+
+    // ---- the client queue (blocking JDBC: not on the FX thread)
+
+    private static boolean isQueued(TunnelSpec spec) {
+        return spec != null && "on".equals(spec.options().get(dev.portway.shared.protocol.Protocol.OPTION_QUEUE));
+    }
+
+    /** The client queue, in the order it is delivered: priority (high first), then arrival. */
+    public List<QueuedRequest> queuedRequests() {
+        return store.list().stream().map(TunnelEngine::queued).toList();
+    }
+
+    /** Tries a queued request again now (no effect on one that is being attempted or gone). */
+    public void retryNow(String deliveryId) {
+        if (store.retryNow(deliveryId)) {
+            queueChanged();
+            worker.wake();
+        }
+    }
+
+    public void retryAll() {
+        store.retryAll();
+        queueChanged();
+        worker.wake();
+    }
+
+    /** Removes a queued request undelivered. The only way a request leaves the queue without reaching the app. */
+    public void discard(String deliveryId) {
+        if (store.discard(deliveryId)) {
+            queueChanged();
+        }
+    }
+
+    public void discardAll() {
+        if (store.discardAll() > 0) {
+            queueChanged();
+        }
+    }
+
+    private static QueuedRequest queued(StoredRequest r) {
+        return new QueuedRequest(r.deliveryId(), r.tunnel(), r.priority(), r.method(), r.target(), r.bodySize(), r.attempts(),
+                r.received(), r.nextAttempt(), r.lastError());
+    }
+
+    private void queueGrew() {
+        queueChanged();
+        worker.wake();
+    }
+
+    /** Reports the queue size soon, once for all the changes of the next 200 ms. */
+    private void queueChanged() {
+        if (queueEventPending.compareAndSet(false, true)) {
+            try {
+                timer.schedule(() -> {
+                    queueEventPending.set(false);
+                    int size = store.count();
+                    emit(l -> l.onQueueChanged(size));
+                }, 200, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                queueEventPending.set(false); // closing
+            }
+        }
+    }
+
+    /** The local target for requests queued for {@code tunnel}: the bound tunnel of that name, else the configured one. */
+    private TunnelSpec specForQueued(String tunnel) {
+        String key = tunnel.toLowerCase(Locale.ROOT);
+        TunnelSpec spec = specsByName.get(key);
+        if (spec != null) {
+            return spec;
+        }
+        for (Map.Entry<Integer, ControlMessage.Bound> e : lastBound.entrySet()) {
+            if (e.getValue().name().equalsIgnoreCase(tunnel)) {
+                return config.tunnels().get(e.getKey());
+            }
+        }
+        for (TunnelSpec t : config.tunnels()) {
+            if (t.name() != null && t.name().equalsIgnoreCase(tunnel)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    // ---- circuit breakers (any thread; must not block)
+
+    private void breakerChanged(String tunnel, String state) {
+        LOG.info("circuit breaker of tunnel {} is {}", tunnel, state);
+        Session s = session;
+        if (s != null) {
+            s.trySend(Frame.control(new ControlMessage.Breaker(tunnel, state)));
+        }
+        emit(l -> l.onBreaker(tunnel, state));
+        if (!"open".equals(state)) {
+            worker.wake();
+        }
     }
 
     public EngineStatus status() {
@@ -115,7 +248,10 @@ public final class TunnelEngine implements AutoCloseable {
         return List.copyOf(bound.values());
     }
 
-    /** Unbinds, closes the session and stops all threads. Blocks for at most about two seconds. Idempotent. */
+    /**
+     * Unbinds (except queued tunnels, whose names stay reserved so the relay keeps queueing for them), closes the
+     * session and the client store, and stops all threads. Blocks for at most about two seconds. Idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -123,7 +259,9 @@ public final class TunnelEngine implements AutoCloseable {
         }
         Session s = session;
         if (s != null) {
-            s.close(bound.keySet());
+            // Queued tunnels are not unbound: unbinding would give up the name, and with it the relay's queue
+            // that keeps webhooks while this client is away (§9.2). Their names stay reserved for the client key.
+            s.close(bound.keySet().stream().filter(name -> !isQueued(specsByName.get(name))).toList());
             s.awaitSocketClosed(Duration.ofSeconds(1));
             s.cancel();
         }
@@ -136,9 +274,11 @@ public final class TunnelEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        worker.close();
         timer.shutdownNow();
         wsClient.dispatcher().executorService().shutdown();
         localClient.connectionPool().evictAll();
+        store.close();
         bound.clear();
         setStatus(EngineStatus.of(EngineState.DISCONNECTED, "Disconnected."));
     }
@@ -184,7 +324,7 @@ public final class TunnelEngine implements AutoCloseable {
         if (closed.get()) {
             throw new CancellationException("engine closed");
         }
-        Session s = new Session(config, resume, CLIENT, timer, handlers, new Events());
+        Session s = new Session(config, resume, store.clientKey(), CLIENT, timer, handlers, new Events());
         session = s;
         s.connect(wsClient);
         try {
@@ -246,6 +386,33 @@ public final class TunnelEngine implements AutoCloseable {
             BoundTunnel t = new BoundTunnel(b.name(), b.kind(), b.url(), b.port(), spec.localTarget(), b.notice());
             bound.put(b.name().toLowerCase(Locale.ROOT), t);
             emit(l -> l.onTunnelBound(t));
+            String breaker = breakers.state(b.name());
+            Session s = session;
+            if (!"closed".equals(breaker) && s != null) {
+                s.trySend(Frame.control(new ControlMessage.Breaker(b.name(), breaker))); // the relay counts it again
+            }
+            worker.wake(); // requests held for this tunnel may have been waiting for it
+        }
+
+        @Override
+        public void onQueueStatus(ControlMessage.QueueStatus q) {
+            RelayQueueStatus status = new RelayQueueStatus(q.tunnel(), q.count(), q.bytes(), q.maxCount(), q.maxBytes(), q.level());
+            emit(l -> l.onRelayQueue(status));
+        }
+
+        @Override
+        public String admit(OpenMessage open, TunnelSpec spec) {
+            if (breakers.tryAcquire(open.tunnel())) {
+                return null;
+            }
+            long wait = Math.max(1, breakers.remainingDelay(open.tunnel()).toSeconds());
+            String message = spec.localTarget() + " failed " + config.breaker().failures() + " times in a row — Portway is not"
+                    + " sending it requests for the next " + wait + " s. Is your app healthy?";
+            RequestEvent refused = new RequestEvent(open.requestId() != null ? open.requestId() : "refused", open.tunnel(),
+                    open.isHttp() ? open.method() : "TCP", open.isHttp() ? open.target() : open.remote(), 0, Duration.ZERO, 0, 0,
+                    ErrorCode.TARGET_FAILING, message, java.time.Instant.now());
+            emit(l -> l.onRequest(refused));
+            return message;
         }
 
         @Override

@@ -1,14 +1,20 @@
 package dev.portway.desktop.cli;
 
+import dev.portway.desktop.engine.DeliveryEvent;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.shared.protocol.ErrorCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -85,6 +91,54 @@ class PortwayCliTest {
     void missingTargetExitsWith2() {
         assertThat(run("connect", "http")).isEqualTo(2);
         assertThat(err.toString()).startsWith("portway: ").hasLineCount(1);
+    }
+
+    @Test
+    void queueAsksForAQueuedTunnel(@TempDir Path home) {
+        ConnectCommand.Request r = parse(Map.of("HOME", home.toString()), "connect", "http", "3000", "--name", "hooks", "--queue");
+
+        assertThat(r.tunnel().options()).isEqualTo(Map.of("queue", "on"));
+        assertThat(r.dataDir()).isEqualTo(home.resolve(".local/share/portway"));
+        assertThat(home.resolve(".local")).as("nothing created while parsing").doesNotExist();
+    }
+
+    @Test
+    void dataDirFollowsXdgDataHomeOrTheOption(@TempDir Path dir) {
+        assertThat(parse(Map.of("XDG_DATA_HOME", dir.toString()), "connect", "http", "3000").dataDir())
+                .isEqualTo(dir.resolve("portway"));
+        assertThat(parse(Map.of(), "connect", "http", "3000", "--data-dir", dir.resolve("x/y").toString()).dataDir())
+                .isEqualTo(dir.resolve("x/y"));
+    }
+
+    @Test
+    void aDataDirThatCannotBeCreatedExitsWith2(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+
+        assertThat(run("connect", "http", "3000", "--data-dir", file.resolve("portway").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot be created").contains("is not a directory — pass another --data-dir")
+                .hasLineCount(1);
+    }
+
+    @Test
+    void queueOnATcpTunnelExitsWith2() {
+        assertThat(run("connect", "tcp", "5432", "--queue")).isEqualTo(2);
+        assertThat(err.toString()).contains("--queue works for http tunnels only").hasLineCount(1);
+    }
+
+    @Test
+    void queueEventsAreSaidInWords() {
+        Instant now = Instant.now();
+        assertThat(ConsolePrinter.deliveryLine(new DeliveryEvent("d-1", "hooks", "POST", "/", "localhost:3000", 2, 200, true,
+                null, null), now)).isEqualTo("Queued request d-1 delivered to localhost:3000 (attempt 2)");
+        assertThat(ConsolePrinter.deliveryLine(new DeliveryEvent("d-1", "hooks", "POST", "/", "localhost:3000", 1, 0, false,
+                "Nothing is listening on localhost:3000 — is your app running?", now.plusSeconds(4)), now))
+                .isEqualTo("Queued request d-1 not delivered to localhost:3000 (attempt 1): Nothing is listening on localhost:3000"
+                        + " — is your app running? Next try in 4 s.");
+        assertThat(ConsolePrinter.relayQueueLine(new RelayQueueStatus("hooks", 8_100, 1024, 10_000, 64L << 20, "pressure"), "ok"))
+                .isEqualTo("Warning: the relay's queue for hooks is over 80 % full (8100 of 10000 requests, 1.0 KiB of 64.0 MiB).");
+        assertThat(ConsolePrinter.relayQueueLine(new RelayQueueStatus("hooks", 0, 0, 10_000, 64L << 20, "ok"), null)).isNull();
+        assertThat(ConsolePrinter.relayQueueLine(new RelayQueueStatus("hooks", 10, 0, 10_000, 64L << 20, "ok"), "full"))
+                .startsWith("The relay's queue for hooks is back to normal");
     }
 
     @Test

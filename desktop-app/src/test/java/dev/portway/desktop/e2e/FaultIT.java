@@ -213,7 +213,7 @@ class FaultIT {
             }
             try (RecordingEngine engine = new RecordingEngine(queuedConfig(relay.connectUrl(), sink.port()))) {
                 engine.awaitTunnel();
-                await().atMost(LONG).untilAsserted(() -> assertThat(engine.relayQueue).anySatisfy(s -> {
+                await().atMost(LONG).untilAsserted(() -> assertThat(engine.relayQueues).anySatisfy(s -> {
                     assertThat(s.level()).isEqualTo("pressure");
                     assertThat(s.count()).isEqualTo(8);
                     assertThat(s.maxCount()).isEqualTo(10);

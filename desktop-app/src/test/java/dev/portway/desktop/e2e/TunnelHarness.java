@@ -1,6 +1,7 @@
 package dev.portway.desktop.e2e;
 
 import dev.portway.desktop.engine.BoundTunnel;
+import dev.portway.desktop.engine.DeliveryEvent;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.EngineListener;
 import dev.portway.desktop.engine.EngineState;
@@ -52,8 +53,10 @@ final class TunnelHarness {
         final List<BoundTunnel> bound = new CopyOnWriteArrayList<>();
         final ConcurrentLinkedQueue<RequestEvent> requests = new ConcurrentLinkedQueue<>();
         final List<Duration> rtts = new CopyOnWriteArrayList<>();
-        final List<RelayQueueStatus> relayQueue = new CopyOnWriteArrayList<>();
-        final List<String> breaker = new CopyOnWriteArrayList<>();
+        /** "tunnel state" for every breaker change. */
+        final List<String> breakers = new CopyOnWriteArrayList<>();
+        final List<DeliveryEvent> deliveries = new CopyOnWriteArrayList<>();
+        final List<RelayQueueStatus> relayQueues = new CopyOnWriteArrayList<>();
 
         RecordingEngine(EngineConfig config) {
             engine = new TunnelEngine(config, Runnable::run);
@@ -79,13 +82,18 @@ final class TunnelHarness {
                 }
 
                 @Override
-                public void onRelayQueue(RelayQueueStatus status) {
-                    relayQueue.add(status);
+                public void onBreaker(String tunnel, String state) {
+                    breakers.add(tunnel + " " + state);
                 }
 
                 @Override
-                public void onBreaker(String tunnel, String state) {
-                    breaker.add(tunnel + ":" + state);
+                public void onDelivery(DeliveryEvent event) {
+                    deliveries.add(event);
+                }
+
+                @Override
+                public void onRelayQueue(RelayQueueStatus status) {
+                    relayQueues.add(status);
                 }
             });
             engine.start();

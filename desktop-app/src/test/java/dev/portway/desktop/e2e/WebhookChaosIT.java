@@ -51,6 +51,7 @@ class WebhookChaosIT {
         OkHttpClient visitor = TunnelHarness.visitor();
 
         try (WebhookSink sink = new WebhookSink()) {
+            Set<String> accepted = new HashSet<>();
             String[] clientArgs = {"http", String.valueOf(sink.port()), "--name", "hooks", "--queue"};
             JvmProcess relay = JvmProcess.relay(relayPort, relayData, TOKEN, relayLog).start();
             JvmProcess client = JvmProcess.client(relayPort, TOKEN, clientData, clientLog, clientArgs);
@@ -59,7 +60,6 @@ class WebhookChaosIT {
                 client.start().awaitOutput("Forwarding", Duration.ofSeconds(60));
                 client.killHard(); // offline, name reserved
 
-                Set<String> accepted = new HashSet<>();
                 for (int i = 0; i < WEBHOOKS; i++) {
                     Request post = new Request.Builder().url("http://hooks.localhost:" + relayPort + "/webhook")
                             .post(RequestBody.create("{\"n\":" + i + "}", MediaType.get("application/json"))).build();

@@ -71,6 +71,37 @@ class ReconnectPolicyTest {
     }
 
     @Test
+    void unsupportedVersionIsNotRetried() {
+        AtomicInteger calls = new AtomicInteger();
+
+        assertThatThrownBy(() -> Failsafe.with(Reconnect.<Object>policy(ReconnectPolicy.defaults(), (a, d) -> { })).get(() -> {
+            calls.incrementAndGet();
+            throw ConnectFailure.refused(ErrorCode.UNSUPPORTED_VERSION, "Relay speaks protocol 2, this app speaks 1 — update Portway.");
+        })).isInstanceOf(ConnectFailure.class).satisfies(e -> {
+            assertThat(((ConnectFailure) e).category).isEqualTo(dev.portway.shared.protocol.ErrorCategory.PROTOCOL);
+            assertThat(((ConnectFailure) e).fatal).isTrue();
+        });
+
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void foreverKeepsRetryingPastAnyCount() {
+        ReconnectPolicy p = new ReconnectPolicy(Duration.ofMillis(1), 1, 0, Duration.ofMillis(1), -1);
+        AtomicInteger calls = new AtomicInteger();
+
+        String result = Failsafe.with(Reconnect.<String>policy(p, (a, d) -> { })).get(() -> {
+            if (calls.incrementAndGet() < 50) {
+                throw ConnectFailure.network("down");
+            }
+            return "up";
+        });
+
+        assertThat(result).isEqualTo("up");
+        assertThat(calls).hasValue(50);
+    }
+
+    @Test
     void rejectsNonsense() {
         assertThatThrownBy(() -> new ReconnectPolicy(Duration.ofSeconds(5), 2, 0.3, Duration.ofSeconds(1), 3))
                 .isInstanceOf(IllegalArgumentException.class);

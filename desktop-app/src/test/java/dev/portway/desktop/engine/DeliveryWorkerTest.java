@@ -1,0 +1,161 @@
+package dev.portway.desktop.engine;
+
+import dev.portway.desktop.queue.ClientStore;
+import dev.portway.desktop.queue.QueueLimits;
+import dev.portway.desktop.queue.StoredRequest;
+import dev.portway.shared.protocol.Header;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class DeliveryWorkerTest {
+    private static final DeliveryPolicy FAST = new DeliveryPolicy(Duration.ofMillis(50), 2, 0, Duration.ofMillis(200), 4,
+            Duration.ofSeconds(5));
+
+    @TempDir
+    Path dir;
+
+    private final List<DeliveryEvent> events = new CopyOnWriteArrayList<>();
+    private final List<String> breakerChanges = new CopyOnWriteArrayList<>();
+    private ClientStore store;
+    private DeliveryWorker worker;
+
+    @AfterEach
+    void tearDown() {
+        if (worker != null) {
+            worker.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @Test
+    void retriesAFailingAppAndDeliversExactlyOnceWhenItRecovers() throws Exception {
+        try (FlakyApp app = new FlakyApp(2)) {
+            start(app.port(), BreakerPolicy.defaults());
+            queue("d-1", "{\"n\":1}");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> app.received.size() == 3);
+
+            assertThat(app.received).allSatisfy(r -> {
+                assertThat(r.deliveryId()).isEqualTo("d-1");
+                assertThat(r.method()).isEqualTo("POST");
+                assertThat(r.path()).isEqualTo("/hook?x=1");
+                assertThat(r.body()).isEqualTo("{\"n\":1}");
+            });
+            assertThat(events).extracting(DeliveryEvent::attempt, DeliveryEvent::status, DeliveryEvent::delivered)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 503, false),
+                            org.assertj.core.groups.Tuple.tuple(2, 503, false),
+                            org.assertj.core.groups.Tuple.tuple(3, 200, true));
+            assertThat(events.getFirst().error()).contains("answered 503");
+            assertThat(store.isKnown("d-1")).as("remembered, so a redelivery is not delivered again").isTrue();
+        }
+    }
+
+    @Test
+    void aClientErrorCountsAsDelivered() throws Exception {
+        try (FlakyApp app = new FlakyApp(0)) {
+            app.okStatus = 422;
+            start(app.port(), BreakerPolicy.defaults());
+            queue("d-1", "bad");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
+            assertThat(app.received).hasSize(1);
+            assertThat(events.getFirst().delivered()).isTrue();
+        }
+    }
+
+    @Test
+    void aRefusedConnectionKeepsTheRequestWithTheReasonInWords() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        start(closedPort, BreakerPolicy.defaults());
+        queue("d-1", "x");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.list().getFirst().attempts() >= 2);
+        StoredRequest r = store.list().getFirst();
+        assertThat(r.lastError()).isEqualTo("Nothing is listening on localhost:" + closedPort + " — is your app running?");
+        assertThat(r.nextAttempt()).isAfter(r.received());
+    }
+
+    @Test
+    void anOpenBreakerLeavesRequestsWaitingWithoutSpendingAttempts() throws Exception {
+        try (FlakyApp app = new FlakyApp(Integer.MAX_VALUE)) {
+            start(app.port(), new BreakerPolicy(2, Duration.ofSeconds(2)));
+            queue("d-1", "x");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> breakerChanges.contains("hooks open"));
+            await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> app.received.size() == 2);
+            assertThat(store.list().getFirst().attempts()).isEqualTo(2);
+
+            app.failures.set(0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
+            assertThat(app.received).hasSize(3);
+            assertThat(breakerChanges).containsExactly("hooks open", "hooks half_open", "hooks closed");
+        }
+    }
+
+    @Test
+    void deliversHighPriorityFirst() throws Exception {
+        try (FlakyApp app = new FlakyApp(0)) {
+            store = ClientStore.open(dir, QueueLimits.defaults());
+            queue("d-low", "low", "l");
+            queue("d-normal", "normal", "n");
+            queue("d-high", "high", "h");
+            worker = worker(app.port(), BreakerPolicy.defaults(),
+                    new DeliveryPolicy(Duration.ofMillis(50), 2, 0, Duration.ofMillis(200), 1, Duration.ofSeconds(5)));
+            worker.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.received.size() == 3);
+            assertThat(app.received).extracting(FlakyApp.Received::deliveryId).containsExactly("d-high", "d-normal", "d-low");
+        }
+    }
+
+    private void start(int port, BreakerPolicy breaker) {
+        store = ClientStore.open(dir, QueueLimits.defaults());
+        worker = worker(port, breaker, FAST);
+        worker.start();
+    }
+
+    private DeliveryWorker worker(int port, BreakerPolicy breaker, DeliveryPolicy policy) {
+        Breakers breakers = new Breakers(breaker, (t, s) -> {
+            breakerChanges.add(t + " " + s);
+            if (worker != null) {
+                worker.wake();
+            }
+        });
+        return new DeliveryWorker(store, new OkHttpClient(), policy, breakers,
+                t -> t.equals("hooks") ? TunnelSpec.http("hooks", port) : null, events::add, () -> { });
+    }
+
+    private void queue(String id, String body) throws Exception {
+        queue(id, "normal", body);
+    }
+
+    private void queue(String id, String priority, String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        store.store(id, "hooks", priority, "POST", "/hook?x=1",
+                List.of(new Header("Content-Type", "application/json"), new Header("Content-Length", String.valueOf(bytes.length)),
+                        new Header("Portway-Delivery-Id", id)), Instant.now(), new ByteArrayInputStream(bytes));
+        if (worker != null) {
+            worker.wake();
+        }
+    }
+}
