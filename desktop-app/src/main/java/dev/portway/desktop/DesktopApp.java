@@ -42,7 +42,7 @@ import java.util.function.Function;
  * The desktop app's composition root: every service, view model and view is made here with {@code new}.
  *
  * <p>Arguments: {@code --data-dir DIR} (see {@link DataDirs}), {@code --snapshot DIR} (save PNGs of the main
- * views, then exit). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
+ * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
  * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
  */
@@ -64,6 +64,7 @@ public final class DesktopApp extends Application {
     private ProfileService profiles;
     private MainViewModel main;
     private boolean snapshotMode;
+    private int relayPort;
 
     /** For {@link Application#launch}: arguments come from {@link #getParameters()}. */
     public DesktopApp() {
@@ -86,6 +87,8 @@ public final class DesktopApp extends Application {
         Path dataDir = DataDirs.resolve(args);
         Path snapshotDir = option(args, "--snapshot");
         snapshotMode = snapshotDir != null;
+        int i = args.indexOf("--relay-port");
+        relayPort = i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : 8080;
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         stage.setTitle("Portway");
         CompletableFuture.supplyAsync(() -> {
@@ -106,7 +109,7 @@ public final class DesktopApp extends Application {
 
     private void show(Stage stage, Saved saved, Path snapshotDir) {
         profiles = new ProfileService(store, io);
-        tunnels = new TunnelService(new EmbeddedRelayHost(8080), work, ticker, Duration.ofMillis(500), Platform::runLater,
+        tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
                 Clock.systemUTC(), tune);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
                 url -> getHostServices().showDocument(url));
