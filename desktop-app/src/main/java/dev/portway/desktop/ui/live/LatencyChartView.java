@@ -50,7 +50,8 @@ public final class LatencyChartView extends VBox {
         x.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
-                long ago = Math.round(vm.windowEndProperty().get() - n.doubleValue());
+                // Ticks sit every 30 s from the left edge; snap so a tick drawn just before the window moved reads right.
+                long ago = Math.round((vm.windowEndProperty().get() - n.doubleValue()) / 30.0) * 30;
                 return ago <= 0 ? "now" : "-" + ago + " s";
             }
 
@@ -70,8 +71,9 @@ public final class LatencyChartView extends VBox {
         chart.setLegendSide(javafx.geometry.Side.TOP);
         chart.setHorizontalGridLinesVisible(true);
         chart.setVerticalGridLinesVisible(false);
-        chart.setMinHeight(160);
-        chart.setPrefHeight(200);
+        chart.setVerticalZeroLineVisible(false); // x = 0 is when the app started: meaningless to a person
+        chart.setMinHeight(120);
+        chart.setPrefHeight(165);
         p50.setName("p50");
         p95.setName("p95");
         p99.setName("p99");

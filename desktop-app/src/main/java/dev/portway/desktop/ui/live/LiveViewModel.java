@@ -33,7 +33,7 @@ public final class LiveViewModel {
     private final Instant origin;
     private final ZoneId zone;
     private final ObservableList<LatencyPoint> points = FXCollections.observableArrayList();
-    private final DoubleProperty windowEnd = new SimpleDoubleProperty(WINDOW.toSeconds());
+    private final DoubleProperty windowEnd = new SimpleDoubleProperty(0);
     private final StringProperty throughput = new SimpleStringProperty("0 req/s");
     private final StringProperty totals = new SimpleStringProperty("No requests yet");
     private final ObservableList<RequestRow> rows = FXCollections.observableArrayList();
@@ -51,7 +51,7 @@ public final class LiveViewModel {
 
     public void onSample(MetricsSampler.Sample s) {
         double t = Duration.between(origin, s.at()).toMillis() / 1000.0;
-        windowEnd.set(Math.max(t, WINDOW.toSeconds()));
+        windowEnd.set(t);
         if (s.count() > 0) {
             points.add(new LatencyPoint(t, s.p50Ms(), s.p95Ms(), s.p99Ms()));
         }

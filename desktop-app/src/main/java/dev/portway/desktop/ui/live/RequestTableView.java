@@ -39,7 +39,7 @@ public final class RequestTableView extends VBox {
         table.setId("requestTable");
         table.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED, Tweaks.EDGE_TO_EDGE);
         table.getColumns().addAll(java.util.List.of(
-                column("Time", RequestRow::time, 100, 110),
+                column("Time", RequestRow::time, 120, 130),
                 column("Method", RequestRow::method, 85, 100),
                 column("Path", RequestRow::path, 200, Double.MAX_VALUE),
                 column("Status", RequestRow::status, 75, 85),

@@ -30,6 +30,8 @@ import org.kordamp.ikonli.feather.Feather;
 public final class MainView extends BorderPane {
     private final MainViewModel vm;
     private final StackPane right = new StackPane();
+    /** What the right pane shows now (the form, the item, or the empty state's text), so it is not rebuilt needlessly. */
+    private Object shown;
 
     public MainView(MainViewModel vm, BooleanProperty dark) {
         this.vm = vm;
@@ -79,6 +81,11 @@ public final class MainView extends BorderPane {
     private void showRight() {
         ProfileEditViewModel form = vm.editorProperty().get();
         ProfileItemViewModel item = vm.selectedProperty().get();
+        Object want = form != null ? form : item != null ? item : vm.loadedProperty().get();
+        if (want.equals(shown)) {
+            return;
+        }
+        shown = want;
         Node content;
         if (form != null) {
             content = new ProfileFormView(form, vm::saveEdit, vm::cancelEdit);

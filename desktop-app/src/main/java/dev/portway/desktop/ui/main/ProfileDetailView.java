@@ -21,8 +21,8 @@ import org.kordamp.ikonli.feather.Feather;
 final class ProfileDetailView extends VBox {
     ProfileDetailView(ProfileItemViewModel item, Runnable edit, Runnable duplicate, Runnable delete) {
         getStyleClass().add("detail-pane");
-        setSpacing(14);
-        setPadding(new Insets(20, 24, 20, 24));
+        setSpacing(12);
+        setPadding(new Insets(16, 24, 16, 24));
 
         Label name = new Label();
         name.setId("profileTitle");

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
 import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -59,6 +60,7 @@ class DesktopAppUiTest {
                 List.of("--data-dir", dir.toString(), "--relay-port", "0"),
                 c -> c.withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), 5))));
         await().atMost(Duration.ofSeconds(30)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
     }
 
     @AfterEach
@@ -82,6 +84,7 @@ class DesktopAppUiTest {
         replaceText("#localPortField", String.valueOf(local.getAddress().getPort()));
         robot.clickOn("#saveButton");
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
 
         robot.clickOn("#connectButton");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
