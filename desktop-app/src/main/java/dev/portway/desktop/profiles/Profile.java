@@ -1,0 +1,70 @@
+package dev.portway.desktop.profiles;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One saved tunnel: what to expose and through which relay. Immutable; a change is a new record saved
+ * whole (see {@link ProfileStore#save}). Build one from what a person typed with {@link ProfileDraft}.
+ *
+ * @param id            stable identity, a UUID string
+ * @param localPort     1..65535
+ * @param relayUrl      REMOTE only: the relay's {@code ws://} / {@code wss://} address; null for EMBEDDED
+ * @param token         REMOTE only: the relay token; null for EMBEDDED
+ * @param requestedName the public name to ask for; null or empty for one the relay generates
+ * @param options       tunnel options sent with the bind (e.g. {@code port} for TCP)
+ * @param autoConnect   connect when the app starts
+ */
+public record Profile(String id, String name, Kind kind, String localHost, int localPort, RelayMode relayMode,
+                      String relayUrl, String token, String requestedName, Map<String, String> options,
+                      boolean autoConnect) {
+
+    public enum Kind {
+        HTTP, TCP;
+
+        /** As the protocol writes it: {@code http} or {@code tcp}. */
+        public String wire() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public enum RelayMode {
+        /** A relay inside this app, on this machine. */
+        EMBEDDED,
+        /** A relay elsewhere, reached by URL and token. */
+        REMOTE
+    }
+
+    public Profile {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(localHost, "localHost");
+        Objects.requireNonNull(relayMode, "relayMode");
+        options = options == null ? Map.of() : Map.copyOf(options);
+    }
+
+    /** The profile a first run starts with: {@code http://localhost:3000} through the embedded relay. */
+    public static Profile firstRun() {
+        return new Profile(UUID.randomUUID().toString(), "My app", Kind.HTTP, "localhost", 3000, RelayMode.EMBEDDED,
+                null, null, "my-app", Map.of(), false);
+    }
+
+    /** The local service as people write it: {@code localhost:3000}. */
+    public String localTarget() {
+        return localHost + ":" + localPort;
+    }
+
+    /** A copy under a new id, named "… copy", asking for no particular public name (the original holds it). */
+    public Profile duplicate() {
+        return new Profile(UUID.randomUUID().toString(), name + " copy", kind, localHost, localPort, relayMode, relayUrl,
+                token, null, options, false);
+    }
+
+    @Override
+    public String toString() {
+        // Never the token: records end up in logs.
+        return "Profile[" + id + ", " + name + ", " + kind.wire() + " " + localTarget() + ", " + relayMode + "]";
+    }
+}

@@ -1,0 +1,99 @@
+package dev.portway.desktop.ui.connect;
+
+import atlantafx.base.theme.Styles;
+import dev.portway.desktop.engine.EngineState;
+import dev.portway.desktop.ui.common.Icons;
+import dev.portway.desktop.ui.common.StatusDot;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.feather.Feather;
+
+/** The connection card: the big Connect / Disconnect button, the status in words, the public URL with Copy and Open. */
+public final class ConnectionView extends VBox {
+    public ConnectionView(ConnectionViewModel vm) {
+        getStyleClass().add("card-pane");
+        setSpacing(14);
+
+        Button toggle = new Button();
+        toggle.setId("connectButton");
+        toggle.textProperty().bind(vm.buttonTextBinding());
+        toggle.graphicProperty().bind(Bindings.createObjectBinding(() -> Icons.large(switch (vm.stateProperty().get()) {
+            case DISCONNECTED, FAILED -> Feather.PLAY;
+            case CONNECTING, RECONNECTING -> Feather.X;
+            case CONNECTED -> Feather.POWER;
+        }), vm.stateProperty()));
+        toggle.getStyleClass().addAll(Styles.LARGE, "connect-button");
+        vm.stateProperty().addListener((o, was, now) -> style(toggle, now));
+        style(toggle, vm.stateProperty().get());
+        toggle.setOnAction(e -> vm.toggle());
+
+        StatusDot dot = new StatusDot(vm.stateProperty());
+        Label status = new Label();
+        status.setId("statusText");
+        status.textProperty().bind(vm.statusTextProperty());
+        status.getStyleClass().addAll(Styles.TITLE_4, "status-text");
+        HBox statusLine = new HBox(8, dot, status);
+        statusLine.setAlignment(Pos.CENTER_LEFT);
+        Label detail = new Label();
+        detail.setId("statusDetail");
+        detail.textProperty().bind(vm.detailTextProperty());
+        detail.getStyleClass().add(Styles.TEXT_MUTED);
+        detail.setWrapText(true);
+        hideWhenEmpty(detail);
+        VBox words = new VBox(4, statusLine, detail);
+        words.setAlignment(Pos.CENTER_LEFT);
+        HBox.setHgrow(words, Priority.ALWAYS);
+        HBox top = new HBox(20, toggle, words);
+        top.setAlignment(Pos.CENTER_LEFT);
+
+        Label url = new Label();
+        url.setId("publicUrl");
+        url.textProperty().bind(vm.publicUrlProperty());
+        url.getStyleClass().addAll("public-url");
+        url.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(url, Priority.ALWAYS);
+        Button copy = new Button("Copy", Icons.of(Feather.COPY));
+        copy.setId("copyButton");
+        copy.setTooltip(new Tooltip("Copy the public URL"));
+        copy.setOnAction(e -> vm.copyUrl());
+        Button open = new Button("Open in browser", Icons.of(Feather.EXTERNAL_LINK));
+        open.setId("openButton");
+        open.setOnAction(e -> vm.openUrl());
+        copy.getStyleClass().add(Styles.BUTTON_OUTLINED);
+        open.getStyleClass().add(Styles.BUTTON_OUTLINED);
+        HBox urlRow = new HBox(8, Icons.of(Feather.GLOBE), url, copy, open);
+        urlRow.setAlignment(Pos.CENTER_LEFT);
+        urlRow.getStyleClass().add("url-row");
+        urlRow.visibleProperty().bind(vm.hasUrlBinding());
+        urlRow.managedProperty().bind(vm.hasUrlBinding());
+
+        Label feedback = new Label();
+        feedback.textProperty().bind(vm.feedbackProperty());
+        feedback.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.SUCCESS);
+        hideWhenEmpty(feedback);
+        Label notice = new Label();
+        notice.setId("tunnelNotice");
+        notice.textProperty().bind(vm.noticeProperty());
+        notice.getStyleClass().addAll(Styles.WARNING);
+        notice.setWrapText(true);
+        hideWhenEmpty(notice);
+
+        getChildren().addAll(top, urlRow, feedback, notice);
+    }
+
+    private static void hideWhenEmpty(Label l) {
+        l.visibleProperty().bind(l.textProperty().isNotEmpty());
+        l.managedProperty().bind(l.textProperty().isNotEmpty());
+    }
+
+    private static void style(Button b, EngineState s) {
+        b.getStyleClass().removeAll(Styles.ACCENT, Styles.DANGER);
+        b.getStyleClass().add(s == EngineState.DISCONNECTED || s == EngineState.FAILED ? Styles.ACCENT : Styles.DANGER);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.portway.desktop.ui.connect;
+
+import dev.portway.desktop.engine.BoundTunnel;
+import dev.portway.desktop.engine.EngineState;
+import dev.portway.desktop.engine.EngineStatus;
+import dev.portway.desktop.profiles.Profile;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * One profile's connection as the person sees it: state, status in words, the public URL, and the
+ * Connect / Disconnect, Copy and Open commands. FX thread only; no toolkit needed (tests use it plainly).
+ */
+public final class ConnectionViewModel {
+    private final Supplier<Profile> profile;
+    private final TunnelService tunnels;
+    private final Consumer<String> clipboard;
+    private final Consumer<String> browser;
+    private final Clock clock;
+
+    private final ObjectProperty<EngineState> state = new SimpleObjectProperty<>(EngineState.DISCONNECTED);
+    private final StringProperty statusText = new SimpleStringProperty("Disconnected");
+    private final StringProperty detailText = new SimpleStringProperty("");
+    private final StringProperty publicUrl = new SimpleStringProperty("");
+    private final StringProperty notice = new SimpleStringProperty("");
+    private final StringProperty feedback = new SimpleStringProperty("");
+    private EngineStatus last = new EngineStatus(EngineState.DISCONNECTED, "Not connected.", null, 0, 0, null);
+    private Instant retryAt;
+
+    /**
+     * @param clipboard puts text on the system clipboard
+     * @param browser   opens a URL in the person's browser
+     */
+    public ConnectionViewModel(Supplier<Profile> profile, TunnelService tunnels, Consumer<String> clipboard,
+                               Consumer<String> browser, Clock clock) {
+        this.profile = profile;
+        this.tunnels = tunnels;
+        this.clipboard = clipboard;
+        this.browser = browser;
+        this.clock = clock;
+    }
+
+    /** Connect when idle or failed; otherwise disconnect (also cancels connecting and reconnecting). */
+    public void toggle() {
+        Profile p = profile.get();
+        switch (state.get()) {
+            case DISCONNECTED -> tunnels.connect(p);
+            case FAILED -> {
+                tunnels.disconnect(p.id());
+                tunnels.connect(p);
+            }
+            default -> tunnels.disconnect(p.id());
+        }
+    }
+
+    public void copyUrl() {
+        if (!publicUrl.get().isEmpty()) {
+            clipboard.accept(publicUrl.get());
+            feedback.set("Copied to the clipboard.");
+        }
+    }
+
+    public void openUrl() {
+        if (!publicUrl.get().isEmpty()) {
+            browser.accept(publicUrl.get());
+        }
+    }
+
+    // ---- events from the TunnelService (FX thread)
+
+    public void onStatus(EngineStatus s) {
+        last = s;
+        state.set(s.state());
+        retryAt = s.nextRetryIn() == null ? null : clock.instant().plus(s.nextRetryIn());
+        if (s.state() != EngineState.CONNECTED) {
+            publicUrl.set("");
+            notice.set("");
+            feedback.set("");
+        }
+        refresh(clock.instant());
+    }
+
+    public void onBound(BoundTunnel t) {
+        publicUrl.set(t.url());
+        notice.set(t.notice() == null ? "" : t.notice());
+    }
+
+    public void onRefused(String message) {
+        notice.set("The relay refused this tunnel: " + message);
+    }
+
+    /** Re-renders time-dependent text (the reconnect countdown); called on every sample tick. */
+    public void refresh(Instant now) {
+        Duration left = retryAt == null ? null : Duration.between(now, retryAt);
+        statusText.set(StatusText.of(last, left));
+        detailText.set(StatusText.detail(last));
+    }
+
+    // ---- properties
+
+    public ReadOnlyObjectProperty<EngineState> stateProperty() {
+        return state;
+    }
+
+    public ReadOnlyStringProperty statusTextProperty() {
+        return statusText;
+    }
+
+    public ReadOnlyStringProperty detailTextProperty() {
+        return detailText;
+    }
+
+    /** The public URL while bound; empty otherwise. */
+    public ReadOnlyStringProperty publicUrlProperty() {
+        return publicUrl;
+    }
+
+    /** What the relay said about the tunnel (a taken name, a refusal); empty when nothing. */
+    public ReadOnlyStringProperty noticeProperty() {
+        return notice;
+    }
+
+    /** Short confirmation of the last command, e.g. "Copied". */
+    public ReadOnlyStringProperty feedbackProperty() {
+        return feedback;
+    }
+
+    public StringBinding buttonTextBinding() {
+        return Bindings.createStringBinding(() -> switch (state.get()) {
+            case DISCONNECTED, FAILED -> "Connect";
+            case CONNECTING, RECONNECTING -> "Cancel";
+            case CONNECTED -> "Disconnect";
+        }, state);
+    }
+
+    public BooleanBinding hasUrlBinding() {
+        return publicUrl.isNotEmpty();
+    }
+}

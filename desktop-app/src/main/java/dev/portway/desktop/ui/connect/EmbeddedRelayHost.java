@@ -1,0 +1,60 @@
+package dev.portway.desktop.ui.connect;
+
+import dev.portway.relay.Relay;
+import dev.portway.relay.RelayConfig;
+
+import java.io.IOException;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The one relay inside the app, started on first need and shared by every profile in EMBEDDED mode:
+ * loopback only, port {@code preferredPort} if free else any free port, a random token only this
+ * process knows. Thread-safe; {@link #endpoint()} blocks while the relay starts (call it off the FX thread).
+ */
+public final class EmbeddedRelayHost implements AutoCloseable {
+    /** Where the relay listens and the token it wants. */
+    public record Endpoint(URI connectUrl, String token, int port) {
+    }
+
+    private final int preferredPort;
+    private Relay relay;
+    private Endpoint endpoint;
+    private boolean closed;
+
+    public EmbeddedRelayHost(int preferredPort) {
+        this.preferredPort = preferredPort;
+    }
+
+    public synchronized Endpoint endpoint() throws IOException {
+        if (closed) {
+            throw new IOException("Portway is shutting down.");
+        }
+        if (endpoint == null) {
+            byte[] secret = new byte[16];
+            new SecureRandom().nextBytes(secret);
+            String token = HexFormat.of().formatHex(secret);
+            try {
+                relay = start(preferredPort, token);
+            } catch (IOException portTaken) {
+                relay = start(0, token);
+            }
+            endpoint = new Endpoint(URI.create(relay.connectUrl()), token, relay.port());
+        }
+        return endpoint;
+    }
+
+    private static Relay start(int port, String token) throws IOException {
+        return Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token(token).build());
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (relay != null) {
+            relay.close();
+            relay = null;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.portway.desktop.ui.main;
+
+import dev.portway.desktop.engine.BoundTunnel;
+import dev.portway.desktop.engine.EngineState;
+import dev.portway.desktop.engine.EngineStatus;
+import dev.portway.desktop.profiles.Profile;
+import dev.portway.desktop.profiles.ProfileService;
+import dev.portway.desktop.ui.connect.ConnectionViewModel;
+import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.live.LiveViewModel;
+import dev.portway.desktop.ui.live.MetricsSampler;
+import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
+import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The main window: the profile list, the selection, the profile form when open, and a message line for
+ * what went wrong. Commands return at once; the store and the tunnels work in the background and their
+ * results come back on {@code fx}. FX thread only; no toolkit needed.
+ */
+public final class MainViewModel implements TunnelService.Listener {
+    private final ProfileService profiles;
+    private final TunnelService tunnels;
+    private final Executor fx;
+    private final Clock clock;
+    private final Consumer<String> clipboard;
+    private final Consumer<String> browser;
+
+    private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
+    private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
+    private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
+    private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
+    private final StringProperty problem = new SimpleStringProperty("");
+    private final BooleanProperty loaded = new SimpleBooleanProperty();
+    private final BooleanProperty busy = new SimpleBooleanProperty();
+
+    public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
+                         Consumer<String> clipboard, Consumer<String> browser) {
+        this.profiles = profiles;
+        this.tunnels = tunnels;
+        this.fx = fx;
+        this.clock = clock;
+        this.clipboard = clipboard;
+        this.browser = browser;
+        tunnels.addListener(this);
+    }
+
+    /** Loads the profiles, selects the first and connects those marked auto-connect. */
+    public void load() {
+        profiles.loadAll().whenCompleteAsync((all, error) -> {
+            if (error != null) {
+                problem.set(messageOf(error));
+                return;
+            }
+            all.forEach(this::add);
+            if (!items.isEmpty()) {
+                selected.set(items.getFirst());
+            }
+            loaded.set(true);
+            for (ProfileItemViewModel item : items) {
+                if (item.profile().autoConnect()) {
+                    tunnels.connect(item.profile());
+                }
+            }
+        }, fx);
+    }
+
+    public void newProfile() {
+        editor.set(new ProfileEditViewModel(null));
+    }
+
+    public void editSelected() {
+        if (selected.get() != null) {
+            editor.set(new ProfileEditViewModel(selected.get().profile()));
+        }
+    }
+
+    public void cancelEdit() {
+        editor.set(null);
+    }
+
+    /** Saves the open form. A connected profile reconnects with its new settings. */
+    public void saveEdit() {
+        ProfileEditViewModel form = editor.get();
+        if (form == null || !form.validBinding().get() || busy.get()) {
+            return;
+        }
+        save(form.result(), () -> editor.set(null));
+    }
+
+    public void duplicateSelected() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null) {
+            save(item.profile().duplicate(), () -> { });
+        }
+    }
+
+    /** Deletes the selected profile (the view has asked the person first), disconnecting it if needed. */
+    public void deleteSelected() {
+        ProfileItemViewModel item = selected.get();
+        if (item == null || busy.get()) {
+            return;
+        }
+        busy.set(true);
+        tunnels.disconnect(item.id());
+        profiles.delete(item.id()).whenCompleteAsync((ok, error) -> {
+            busy.set(false);
+            if (error != null) {
+                problem.set(messageOf(error));
+                return;
+            }
+            int index = items.indexOf(item);
+            items.remove(item);
+            byId.remove(item.id());
+            selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
+            editor.set(null);
+        }, fx);
+    }
+
+    public void dismissProblem() {
+        problem.set("");
+    }
+
+    private void save(Profile p, Runnable then) {
+        busy.set(true);
+        profiles.save(p).whenCompleteAsync((saved, error) -> {
+            busy.set(false);
+            if (error != null) {
+                problem.set(messageOf(error));
+                return;
+            }
+            problem.set("");
+            ProfileItemViewModel item = byId.get(saved.id());
+            if (item == null) {
+                item = add(saved);
+            } else {
+                item.replace(saved);
+                if (tunnels.isActive(saved.id())) {
+                    tunnels.disconnect(saved.id());
+                    tunnels.connect(saved);
+                }
+            }
+            selected.set(item);
+            then.run();
+        }, fx);
+    }
+
+    private ProfileItemViewModel add(Profile p) {
+        ProfileItemViewModel item = new ProfileItemViewModel(p,
+                it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
+                new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
+        items.add(item);
+        byId.put(p.id(), item);
+        return item;
+    }
+
+    private static String messageOf(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    // ---- TunnelService events (FX thread)
+
+    @Override
+    public void onStatus(String profileId, EngineStatus status) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onStatus(status);
+        }
+    }
+
+    @Override
+    public void onBound(String profileId, BoundTunnel tunnel) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onBound(tunnel);
+        }
+    }
+
+    @Override
+    public void onRefused(String profileId, String message) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onRefused(message);
+        }
+    }
+
+    @Override
+    public void onSample(String profileId, MetricsSampler.Sample sample) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.live().onSample(sample);
+            item.connection().refresh(sample.at());
+        }
+    }
+
+    /** True once loaded and no auto-connect profile is still on its way up (for --snapshot). */
+    public boolean settled() {
+        return loaded.get() && items.stream().noneMatch(i -> i.profile().autoConnect()
+                && List.of(EngineState.DISCONNECTED, EngineState.CONNECTING, EngineState.RECONNECTING)
+                .contains(i.connection().stateProperty().get())
+                || i.connection().stateProperty().get() == EngineState.CONNECTED && i.connection().publicUrlProperty().get().isEmpty());
+    }
+
+    // ---- properties
+
+    public ObservableList<ProfileItemViewModel> items() {
+        return items;
+    }
+
+    public ObjectProperty<ProfileItemViewModel> selectedProperty() {
+        return selected;
+    }
+
+    /** The open profile form, or null. */
+    public ReadOnlyObjectProperty<ProfileEditViewModel> editorProperty() {
+        return editor;
+    }
+
+    /** What went wrong last, in words; empty when nothing. */
+    public ReadOnlyStringProperty problemProperty() {
+        return problem;
+    }
+
+    public ReadOnlyBooleanProperty loadedProperty() {
+        return loaded;
+    }
+
+    /** A save or delete is under way. */
+    public ReadOnlyBooleanProperty busyProperty() {
+        return busy;
+    }
+}
