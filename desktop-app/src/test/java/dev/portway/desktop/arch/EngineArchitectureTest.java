@@ -7,7 +7,11 @@ import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
-/** The engine is UI-free and transport-specific only to OkHttp: the GUI and the CLI both sit on it. */
+/**
+ * Module edges: the engine is UI-free and transport-specific only to OkHttp, so the GUI and the CLI
+ * both sit on it; view models hold state and commands but never a {@code Node}, so they are tested
+ * without a toolkit (STYLE.md).
+ */
 class EngineArchitectureTest {
     private final JavaClasses classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -18,6 +22,20 @@ class EngineArchitectureTest {
         noClasses().that().resideInAPackage("dev.portway.desktop.engine..")
                 .should().dependOnClassesThat()
                 .resideInAnyPackage("javafx..", "io.netty..", "dev.portway.relay..", "dev.portway.desktop.cli..", "dev.portway.desktop.ui..", "picocli..")
+                .check(classes);
+    }
+
+    @Test
+    void viewModelsNeverTouchTheSceneGraph() {
+        noClasses().that().haveSimpleNameEndingWith("ViewModel")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx.scene..", "javafx.stage..")
+                .check(classes);
+    }
+
+    @Test
+    void profilesAndQueueStoresKnowNothingOfJavaFx() {
+        noClasses().that().resideInAnyPackage("dev.portway.desktop.profiles..", "dev.portway.desktop.queue..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..")
                 .check(classes);
     }
 }
