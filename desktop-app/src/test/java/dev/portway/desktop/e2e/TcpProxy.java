@@ -13,12 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP proxy between the engine and the relay that a test can break in two ways:
  * {@link #dropAll()} closes every proxied connection at once (a reset network), and {@link #freeze()}
  * stops forwarding bytes without closing anything (a half-open network: a sleeping laptop, a dead NAT
- * entry) until {@link #heal()}.
+ * entry) until {@link #heal()}; {@link #blackholeExisting()} strands only the connections open now,
+ * for good, while new ones flow (a Wi-Fi switch that leaves the old TCP connection dangling).
  */
 final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> blackholed = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private boolean frozen; // guarded by gate
 
@@ -56,7 +58,7 @@ final class TcpProxy implements AutoCloseable {
         try (InputStream in = from.getInputStream()) {
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) > 0; ) {
-                awaitThawed();
+                awaitThawed(from);
                 out.write(buf, 0, n);
             }
         } catch (IOException | InterruptedException ignored) {
@@ -69,9 +71,9 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void awaitThawed() throws InterruptedException {
+    private void awaitThawed(Socket from) throws InterruptedException {
         synchronized (gate) {
-            while (frozen) {
+            while (frozen || blackholed.contains(from)) {
                 gate.wait();
             }
         }
@@ -89,6 +91,13 @@ final class TcpProxy implements AutoCloseable {
     void freeze() {
         synchronized (gate) {
             frozen = true;
+        }
+    }
+
+    /** The connections open now stop forwarding for good (nothing is closed); new connections work. */
+    void blackholeExisting() {
+        synchronized (gate) {
+            blackholed.addAll(open);
         }
     }
 
@@ -110,6 +119,9 @@ final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        synchronized (gate) {
+            blackholed.clear();
+        }
         heal();
         server.close();
         dropAll();

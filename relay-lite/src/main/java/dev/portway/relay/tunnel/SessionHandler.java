@@ -202,6 +202,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             session.clientKeyHash = sha256(hello.clientKey());
             session.clientKeyChars = hello.clientKey().length();
         }
+        takeOverStaleSession(hello.resume());
         helloTimer.cancel(false);
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
@@ -228,6 +229,27 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
         session.send(Frame.control(ControlMessage.Refused.of(code, message)));
         session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
+    }
+
+    /**
+     * A client that reconnects while the relay still counts its previous session as alive (a half-open
+     * connection the relay has not noticed yet) names that session's resume key: the old session is
+     * ended now, so its names are held for that key and the binds that follow get them back
+     * (PROTOCOL.md §2). Without this the client would get variant names until the relay's dead-after.
+     */
+    private void takeOverStaleSession(String resume) {
+        if (resume == null || resume.isEmpty()) {
+            return;
+        }
+        byte[] wanted = resume.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (Session old : ctx.sessions()) {
+            if (old != session && java.security.MessageDigest.isEqual(
+                    old.resumeKey.getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted)) {
+                log.info("Session {} resumes session {}, which had gone silent — closing the old one", session.id, old.id);
+                ctx.registry().drop(old, old.resumeKey); // synchronously: the new session's binds must find the holds
+                old.close(WebSocketCloseStatus.NORMAL_CLOSURE.code(), "Replaced by a newer connection of the same client.");
+            }
+        }
     }
 
     @Override
