@@ -70,7 +70,10 @@ final class DeliveryWorker implements AutoCloseable {
     DeliveryWorker(ClientStore store, OkHttpClient http, DeliveryPolicy policy, Breakers breakers,
                    Function<String, TunnelSpec> specFor, Consumer<DeliveryEvent> report, Runnable queueChanged) {
         this.store = store;
-        this.http = http.newBuilder().callTimeout(policy.callTimeout()).retryOnConnectionFailure(false).build();
+        // OkHttp's own retry stays on: it resends on a fresh connection when a pooled one turns out closed by
+        // the app (HTTP/1.0 servers close after every response). That is not a failed attempt; and a resend
+        // is safe, as delivery is at-least-once with Portway-Delivery-Id for the app to drop duplicates.
+        this.http = http.newBuilder().callTimeout(policy.callTimeout()).retryOnConnectionFailure(true).build();
         this.policy = policy;
         this.breakers = breakers;
         this.specFor = specFor;
