@@ -68,6 +68,51 @@ class DeliveryWorkerTest {
     }
 
     @Test
+    void anAppThatClosesEveryConnectionGetsEachDeliveryOnTheFirstAttempt() throws Exception {
+        try (ServerSocket http10 = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<String> bodies = new CopyOnWriteArrayList<>();
+            Thread.ofVirtual().start(() -> {
+                // Like `python3 -m http.server`: HTTP/1.0, one response per connection, then close.
+                while (!http10.isClosed()) {
+                    try (java.net.Socket s = http10.accept()) {
+                        var in = new java.io.DataInputStream(s.getInputStream());
+                        int length = 0;
+                        for (String line; !(line = readLine(in)).isEmpty(); ) {
+                            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                                length = Integer.parseInt(line.substring(15).trim());
+                            }
+                        }
+                        bodies.add(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+                        s.getOutputStream().write("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            start(http10.getLocalPort(), BreakerPolicy.defaults());
+            for (int i = 0; i < 5; i++) {
+                queue("d-" + i, "{\"n\":" + i + "}");
+                int delivered = i + 1;
+                await().atMost(Duration.ofSeconds(10)).until(() -> bodies.size() == delivered && store.count() == 0);
+            }
+            assertThat(events).hasSize(5).allSatisfy(e -> {
+                assertThat(e.delivered()).isTrue();
+                assertThat(e.attempt()).as("a pooled connection the app closed is not a failed attempt").isEqualTo(1);
+            });
+        }
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c; (c = in.read()) != -1 && c != '\n'; ) {
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
     void aClientErrorCountsAsDelivered() throws Exception {
         try (FlakyApp app = new FlakyApp(0)) {
             app.okStatus = 422;
