@@ -134,32 +134,6 @@ class FaultIT {
     }
 
     @Test
-    void aClientWhoseOldConnectionDanglesTakesItsSessionOverWithItsName() throws Exception {
-        // The relay would notice the dead connection only after a minute; the client notices in 1.5 s.
-        try (Relay relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(0).token(TOKEN)
-                .pingInterval(Duration.ofSeconds(20)).deadAfter(Duration.ofSeconds(60)).build());
-             LocalHttpApp app = new LocalHttpApp();
-             TcpProxy network = new TcpProxy(relay.port());
-             RecordingEngine engine = new RecordingEngine(RecordingEngine.config("ws://127.0.0.1:" + network.port(), TOKEN,
-                     TunnelSpec.http("wifi", app.port())).withHeartbeat(Duration.ofMillis(300), Duration.ofMillis(1500)))) {
-            BoundTunnel before = engine.awaitTunnel();
-
-            int seen = engine.statuses.size();
-            network.blackholeExisting(); // the old connection dangles; a new one works
-            await().atMost(Duration.ofSeconds(6)).until(() -> engine.statuses.subList(seen, engine.statuses.size()).stream()
-                    .anyMatch(st -> st.state() == EngineState.RECONNECTING));
-
-            List<BoundTunnel> after = engine.awaitBound(1);
-            assertThat(after.getFirst().name()).isEqualTo("wifi");
-            assertThat(after.getFirst().url()).isEqualTo(before.url());
-            await().atMost(Duration.ofSeconds(5)).until(() -> relay.sessionCount() == 1);
-            try (Response r = visitor.newCall(new Request.Builder().url("http://wifi.localhost:" + relay.port() + "/hello").build()).execute()) {
-                assertThat(r.body().string()).isEqualTo("hello from the local app");
-            }
-        }
-    }
-
-    @Test
     void localTargetDownWhileTheQueueFlushesKeepsRequestsUntilItIsBackEvenAcrossAClientRestart() throws Exception {
         try (Relay relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(0).token(TOKEN)
                 .dataDir(tmp.resolve("relay")).build());
