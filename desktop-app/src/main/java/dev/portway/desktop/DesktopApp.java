@@ -99,7 +99,7 @@ public final class DesktopApp extends Application {
             if (error != null) {
                 showFatal(stage, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
             } else {
-                show(stage, saved, snapshotDir);
+                show(stage, saved, snapshotDir, dataDir);
             }
         }, Platform::runLater);
     }
@@ -107,10 +107,10 @@ public final class DesktopApp extends Application {
     private record Saved(WindowBounds bounds, boolean dark) {
     }
 
-    private void show(Stage stage, Saved saved, Path snapshotDir) {
+    private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
         tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
-                Clock.systemUTC(), tune);
+                Clock.systemUTC(), tune, dataDir.resolve("engines"));
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
                 url -> getHostServices().showDocument(url));
         dark.set(saved.dark());

@@ -15,6 +15,7 @@ import dev.portway.shared.protocol.ErrorCode;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,7 @@ public final class TunnelService implements AutoCloseable {
     private final Executor fx;
     private final Clock clock;
     private final Function<EngineConfig, EngineConfig> tune;
+    private final Path enginesDir;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, MetricsSampler> samplers = new ConcurrentHashMap<>();
@@ -69,6 +71,16 @@ public final class TunnelService implements AutoCloseable {
      */
     public TunnelService(EmbeddedRelayHost embedded, Executor work, ScheduledExecutorService ticker, Duration tick,
                          Executor fx, Clock clock, Function<EngineConfig, EngineConfig> tune) {
+        this(embedded, work, ticker, tick, fx, clock, tune, null);
+    }
+
+    /**
+     * @param enginesDir where each profile's engine keeps its durable client queue and client key, in a folder of
+     *                   its own ({@code <enginesDir>/<profile id>}); null keeps them in memory (tests)
+     */
+    public TunnelService(EmbeddedRelayHost embedded, Executor work, ScheduledExecutorService ticker, Duration tick,
+                         Executor fx, Clock clock, Function<EngineConfig, EngineConfig> tune, Path enginesDir) {
+        this.enginesDir = enginesDir;
         this.embedded = embedded;
         this.work = work;
         this.fx = fx;
@@ -130,7 +142,12 @@ public final class TunnelService implements AutoCloseable {
                 token = p.token();
             }
             TunnelSpec spec = new TunnelSpec(p.kind().wire(), p.requestedName(), p.localHost(), p.localPort(), p.options());
-            TunnelEngine engine = new TunnelEngine(tune.apply(EngineConfig.of(relay, token, List.of(spec))), Runnable::run);
+            EngineConfig config = EngineConfig.of(relay, token, List.of(spec));
+            if (enginesDir != null) {
+                // One folder per profile: engines sharing a store would share a client key and a delivery worker.
+                config = config.withDataDir(enginesDir.resolve(p.id()));
+            }
+            TunnelEngine engine = new TunnelEngine(tune.apply(config), Runnable::run);
             engine.addListener(new Relay(c, p.id(), samplers.computeIfAbsent(p.id(), id -> new MetricsSampler())));
             if (!c.attach(engine)) {
                 engine.close();
