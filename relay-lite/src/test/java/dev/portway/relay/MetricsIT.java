@@ -40,7 +40,7 @@ class MetricsIT {
     @BeforeEach
     void start() throws Exception {
         relay = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token(TOKEN)
-                .grace(Duration.ofMillis(500)).tcpPortFrom(0).tcpPortTo(0).build());
+                .grace(Duration.ofSeconds(2)).tcpPortFrom(0).tcpPortTo(0).build());
     }
 
     @AfterEach
@@ -80,11 +80,14 @@ class MetricsIT {
         }
     }
 
+    /** On the calling thread: {@link #visit} may have the common pool's only thread busy with a held request. */
     String scrapeText() throws Exception {
-        Response r = visit(new Request.Builder().url(base() + "/api/tunnel/metrics").build()).get(10, TimeUnit.SECONDS);
-        assertThat(r.code()).isEqualTo(200);
-        assertThat(r.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
-        return r.peekBody(Long.MAX_VALUE).string();
+        Request request = new Request.Builder().url(base() + "/api/tunnel/metrics").header("Connection", "close").build();
+        try (Response r = http.newCall(request).execute()) {
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.header("Content-Type")).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+            return r.body().string();
+        }
     }
 
     /** Samples by {@code name{labels}} as written (labels in the order the relay writes them). */
@@ -216,6 +219,38 @@ class MetricsIT {
         assertThat(m.get("tunnel_errors_total{category=\"config\"}")).isEqualTo(1.0);
         assertThat(m.get("tunnel_errors_total{category=\"protocol\"}")).isEqualTo(1.0);
         assertThat(m.get("tunnel_errors_total{category=\"server\"}")).isEqualTo(0.0);
+    }
+
+    @Test
+    void breakerGaugeCountsTunnelsPerReportedState() throws Exception {
+        try (ProtocolTestClient c = welcomed()) {
+            c.bind("1", "http", "app", null);
+            c.bind("2", "http", "web", null);
+            c.bind("3", "http", "api", null);
+            c.send(Frame.control(new ControlMessage.Breaker("app", "open")));
+            c.send(Frame.control(new ControlMessage.Breaker("web", "open")));
+            c.send(Frame.control(new ControlMessage.Breaker("api", "half_open")));
+            await().until(() -> sample("tunnel_circuit_breaker_state{state=\"open\"}") == 2.0);
+            assertThat(sample("tunnel_circuit_breaker_state{state=\"half_open\"}")).isEqualTo(1.0);
+            c.send(Frame.control(new ControlMessage.Breaker("app", "closed")));
+            await().until(() -> sample("tunnel_circuit_breaker_state{state=\"closed\"}") == 1.0);
+            assertThat(sample("tunnel_circuit_breaker_state{state=\"open\"}")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void heldRequestGaugeCountsRequestsWaitingForAReconnectingClient() throws Exception {
+        ProtocolTestClient c = welcomed();
+        c.bind("1", "http", "app", null);
+        c.close();
+        await().until(() -> relay.sessionCount() == 0);
+        var visitor = visit(new Request.Builder().url(base() + "/t/app/").build());
+        await().until(() -> sample("tunnel_held_requests") == 1.0);
+        // the client never comes back: when the name's grace ends the request is turned away
+        assertThat(visitor.get(15, TimeUnit.SECONDS).code()).isEqualTo(503);
+        Map<String, Double> m = scrape();
+        assertThat(m.get("tunnel_held_requests")).isEqualTo(0.0);
+        assertThat(m.get("tunnel_requests_total{kind=\"http\",outcome=\"rejected\"}")).isEqualTo(1.0);
     }
 
     @Test
