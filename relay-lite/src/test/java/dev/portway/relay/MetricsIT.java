@@ -254,6 +254,26 @@ class MetricsIT {
     }
 
     @Test
+    void queueGaugesCountStoredRequests() throws Exception {
+        String key = "installation-key-0123456789abcdef";
+        try (ProtocolTestClient c = ProtocolTestClient.connect(relay, TOKEN, null, key)) {
+            c.control(ControlMessage.Welcome.class);
+            c.bind("1", "http", "hooks", Map.of("queue", "on"));
+        }
+        await().until(() -> relay.sessionCount() == 0);
+        for (String body : List.of("one", "three")) {
+            Response r = http.newCall(new Request.Builder().url(base() + "/t/hooks/hook")
+                    .post(okhttp3.RequestBody.create(body, okhttp3.MediaType.get("text/plain"))).build()).execute();
+            r.close();
+            assertThat(r.code()).isEqualTo(202);
+        }
+        Map<String, Double> m = scrape();
+        assertThat(m.get("tunnel_queue_size")).isEqualTo(2.0);
+        assertThat(m.get("tunnel_queue_bytes")).isEqualTo(8.0);
+        assertThat(m.get("tunnel_requests_total{kind=\"http\",outcome=\"queued\"}")).isEqualTo(2.0);
+    }
+
+    @Test
     void queueHeldAndBreakerGaugesAreExposed() throws Exception {
         Map<String, Double> m = scrape();
         assertThat(m.get("tunnel_queue_size")).isEqualTo(0.0);
