@@ -4,10 +4,12 @@ import dev.portway.relay.auth.TokenCheck;
 import dev.portway.relay.ingress.HttpIngressHandler;
 import dev.portway.relay.ingress.IngressContext;
 import dev.portway.relay.ingress.TcpListeners;
+import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.queue.DurableQueue;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.store.RelayStore;
 import dev.portway.relay.store.ReservationRow;
+import dev.portway.relay.store.StoreProbe;
 import dev.portway.relay.tunnel.QueueOptions;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
@@ -71,6 +73,7 @@ public final class Relay implements AutoCloseable {
     private final RelayStore store;
     private final HeldRequests holds;
     private final DurableQueue queue;
+    private final RelayMetrics metrics;
     private final Map<String, String> breakers = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -89,6 +92,27 @@ public final class Relay implements AutoCloseable {
         this.registry = new TunnelRegistry<>(config.grace(), workers, this::holdReleased);
         this.holds = new HeldRequests(registry, config);
         this.queue = new DurableQueue(store, config);
+        this.metrics = new RelayMetrics(new RelayMetrics.Source() {
+            @Override
+            public int sessions() {
+                return sessions.size();
+            }
+
+            @Override
+            public int heldRequests() {
+                return holds.waitingTotal();
+            }
+
+            @Override
+            public long[] queued() {
+                return queue.totals();
+            }
+
+            @Override
+            public Map<String, String> breakerStates() {
+                return breakers;
+            }
+        });
     }
 
     private void holdReleased(String name) {
@@ -164,9 +188,9 @@ public final class Relay implements AutoCloseable {
             }
         };
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
-                shuttingDown::get, new TcpListeners(boss, workers, config, registry), VERSION, publisher, store, events,
-                breakers);
-        IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue);
+                shuttingDown::get, new TcpListeners(boss, workers, config, registry, metrics), VERSION, publisher, store, events,
+                breakers, metrics);
+        IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)

@@ -1,5 +1,8 @@
 package dev.portway.relay.ingress;
 
+import dev.portway.relay.metrics.RelayMetrics;
+import dev.portway.relay.metrics.RelayMetrics.Kind;
+import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.shared.protocol.ErrorCode;
@@ -33,6 +36,11 @@ final class HttpExchange implements StreamListener {
     private final boolean head;
     private final boolean upgradeRequested;
     private final boolean http11;
+    private final RelayMetrics metrics;
+    /** When the request head arrived. */
+    private final long startNanos = System.nanoTime();
+    /** The outcome was counted (once per exchange). */
+    private boolean counted;
     private boolean keepAlive;
     private RelayStream stream;
     private boolean requestDone;
@@ -51,6 +59,20 @@ final class HttpExchange implements StreamListener {
         this.http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
         this.keepAlive = keepAlive;
         this.upgradeRequested = upgrade;
+        this.metrics = owner.metrics();
+    }
+
+    /** Counts the outcome once; the latency too when the visitor gets a response head now. */
+    private void count(Outcome outcome) {
+        if (counted) {
+            return;
+        }
+        counted = true;
+        if (outcome == Outcome.CANCELLED) {
+            metrics.request(Kind.HTTP, outcome);
+        } else {
+            metrics.request(Kind.HTTP, outcome, startNanos);
+        }
     }
 
     void start(RelayStream stream) {
@@ -104,6 +126,7 @@ final class HttpExchange implements StreamListener {
             stream.finish();
             closeIfBothShut();
         } else if (!requestDone) {
+            count(Outcome.CANCELLED);
             stream.reset(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
             ctx.close();
         } else {
@@ -114,6 +137,7 @@ final class HttpExchange implements StreamListener {
     void visitorGone() {
         if (!over) {
             over = true;
+            count(Outcome.CANCELLED);
             stream.reset(ErrorCode.CANCEL, "The visitor went away.");
         }
     }
@@ -151,6 +175,7 @@ final class HttpExchange implements StreamListener {
             }
         }
         responseStarted = true;
+        count(RelayMetrics.outcomeOf(status));
         if (status == 101 && upgradeRequested) {
             ctx.writeAndFlush(response);
             upgraded = true;
@@ -238,6 +263,7 @@ final class HttpExchange implements StreamListener {
         boolean reuse = keepAlive && requestDone && !upgradeRequested;
         HttpUtil.setKeepAlive(page, reuse);
         responseStarted = true;
+        count(code == ErrorCode.REFUSED_STREAM || code == ErrorCode.SHUTTING_DOWN ? Outcome.REJECTED : Outcome.TARGET_ERROR);
         var f = ctx.writeAndFlush(page);
         if (reuse) {
             f.addListener(done -> owner.exchangeDone(this));
@@ -257,6 +283,7 @@ final class HttpExchange implements StreamListener {
                 "It may reconnect in a moment — try again shortly.");
         HttpUtil.setKeepAlive(page, false);
         responseStarted = true;
+        count(Outcome.TARGET_ERROR);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -1,5 +1,8 @@
 package dev.portway.relay.ingress;
 
+import dev.portway.relay.metrics.RelayMetrics;
+import dev.portway.relay.metrics.RelayMetrics.Kind;
+import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Reservation;
@@ -67,6 +70,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private boolean discarding;
     private boolean closeAfterDiscard;
     private boolean webSocket;
+    /** This connection counts in {@code tunnel_active_connections} (a visitor's, not yet a client's WebSocket). */
+    private boolean counted;
+    /** A health response waits for the store check; later requests wait behind it. */
+    private boolean checkingHealth;
     /** Objects of a pipelined next request, read before the current response was done (one socket read at most). */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -77,6 +84,21 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext c) {
+        counted = true;
+        metrics().connectionOpened(Kind.HTTP);
+        c.fireChannelActive();
+    }
+
+    RelayMetrics metrics() {
+        return ictx.sessions().metrics();
+    }
+
+    private void rejected() {
+        metrics().request(Kind.HTTP, Outcome.REJECTED);
     }
 
     @Override
@@ -140,7 +162,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         switch (Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain)) {
             case Router.Route.ToTunnel t -> proxy(req, t.name(), t.target(), keepAlive);
             case Router.Route.Connect ignored -> connect(req);
-            case Router.Route.Health ignored -> respond(Pages.json(health()), keepAlive);
+            case Router.Route.Health ignored -> health(keepAlive);
+            case Router.Route.Metrics ignored -> respond(Pages.text(metrics().scrape(), RelayMetrics.CONTENT_TYPE), keepAlive);
             case Router.Route.Landing ignored -> respond(Pages.page(HttpResponseStatus.OK, "Portway relay",
                     "This relay is running. Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/.",
                     "Clients connect to " + Protocol.CONNECT_PATH + "."), keepAlive);
@@ -150,9 +173,37 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private byte[] health() {
+    /**
+     * Liveness (this answer at all) and readiness: 503 when the store does not answer. The store check runs on
+     * the store's executor and is cached briefly; while it runs, reading stops and later requests wait.
+     */
+    private void health(boolean keepAlive) {
+        var ready = ictx.storeProbe().check();
+        if (ready.isDone()) {
+            respondHealth(ready.join(), keepAlive);
+            return;
+        }
+        checkingHealth = true;
+        ctx.channel().config().setAutoRead(false);
+        ready.thenAccept(ok -> onVisitorLoop(() -> {
+            checkingHealth = false;
+            if (ctx.channel().isActive()) {
+                respondHealth(ok, keepAlive);
+                readOn();
+            }
+        }));
+    }
+
+    private void respondHealth(boolean storeOk, boolean keepAlive) {
+        respond(Pages.json(storeOk ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, healthJson(storeOk)),
+                keepAlive);
+    }
+
+    private byte[] healthJson(boolean storeOk) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "ok");
+        body.put("ready", storeOk);
+        body.put("store", storeOk ? "ok" : "unavailable");
         body.put("sessions", ictx.sessions().sessions().size());
         body.put("tunnels", ictx.sessions().registry().tunnelCount());
         body.put("version", ictx.sessions().version());
@@ -189,12 +240,16 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                     }
                 }, ms, TimeUnit.MILLISECONDS);
             }
-            case HeldRequests.Admission.Full ignored -> respond(reconnecting(), keepAlive);
+            case HeldRequests.Admission.Full ignored -> {
+                rejected();
+                respond(reconnecting(), keepAlive);
+            }
             case HeldRequests.Admission.Unknown ignored -> notFound(name, keepAlive);
         }
     }
 
     private void notFound(String name, boolean keepAlive) {
+        rejected();
         respond(Pages.page(HttpResponseStatus.NOT_FOUND, "Tunnel not found", "No tunnel named " + name + " is connected.",
                 "Start Portway with a tunnel named " + name + ", or check the address."), keepAlive);
     }
@@ -210,6 +265,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
         Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
+            rejected();
             respond(refusal(opened, name), keepAlive);
             return;
         }
@@ -303,6 +359,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         waiting = null;
         waiter.deadline.cancel(false);
         if (opened.stream() == null) {
+            rejected();
             respond(refusal(opened, waiter.name), waiter.keepAlive);
         } else {
             exchange = waiter.exchange;
@@ -316,6 +373,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (waiter.deadline != null) {
             waiter.deadline.cancel(false);
         }
+        rejected();
         respond(reconnecting(), waiter.keepAlive);
         readOn();
     }
@@ -334,10 +392,12 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         long limit = reservation.queue().maxBody();
         long length = HttpUtil.getContentLength(req, -1L);
         if (length > limit) {
+            rejected();
             respond(tooLarge(limit), keepAlive);
             return;
         }
         if (!ictx.queue().hasRoom(name, Math.max(0, length))) {
+            rejected();
             respond(queueFull(name), keepAlive);
             return;
         }
@@ -359,6 +419,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     void intakeRefused(QueueIntake refused, FullHttpResponse response, boolean keepAlive, boolean bodyLeft) {
         if (intake == refused) {
             intake = null;
+            rejected();
             respond(response, keepAlive, bodyLeft);
         }
     }
@@ -383,9 +444,13 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** True while objects read now must wait in {@code held}: a response in progress, a held request, a store write. */
+    /**
+     * True while objects read now must wait in {@code held}: a response in progress, a held request, a store
+     * write, a health check.
+     */
     private boolean mustWait() {
-        return exchange != null && exchange.requestDone() || waiting != null || intake != null && intake.storing();
+        return exchange != null && exchange.requestDone() || waiting != null || intake != null && intake.storing()
+                || checkingHealth;
     }
 
     static FullHttpResponse reconnecting() {
@@ -412,6 +477,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         webSocket = true;
+        if (counted) {
+            counted = false; // from now on a client session (tunnel_sessions), not a visitor
+            metrics().connectionClosed(Kind.HTTP);
+        }
         var cfg = ictx.sessions().config();
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 1024 * 1024));
         ctx.pipeline().addAfter(ctx.name(), "idle", new IdleStateHandler(cfg.deadAfter().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
@@ -472,10 +541,15 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
+        if (counted) {
+            counted = false;
+            metrics().connectionClosed(Kind.HTTP);
+        }
         if (exchange != null) {
             exchange.visitorGone();
         }
         if (waiting != null) {
+            metrics().request(Kind.HTTP, Outcome.CANCELLED);
             ictx.holds().withdraw(waiting.name, waiting);
             if (waiting.deadline != null) {
                 waiting.deadline.cancel(false);

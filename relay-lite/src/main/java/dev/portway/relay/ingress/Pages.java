@@ -30,6 +30,12 @@ final class Pages {
         return r;
     }
 
+    static FullHttpResponse text(byte[] body, String contentType) {
+        FullHttpResponse r = full(HttpResponseStatus.OK, body, contentType);
+        r.headers().set("X-Content-Type-Options", "nosniff");
+        return r;
+    }
+
     static FullHttpResponse json(byte[] body) {
         return json(HttpResponseStatus.OK, body);
     }

@@ -111,6 +111,8 @@ final class QueueIntake {
             return;
         }
         FullHttpResponse response;
+        owner.metrics().request(dev.portway.relay.metrics.RelayMetrics.Kind.HTTP, failure == null
+                ? dev.portway.relay.metrics.RelayMetrics.Outcome.QUEUED : dev.portway.relay.metrics.RelayMetrics.Outcome.REJECTED);
         if (failure != null) {
             response = HttpIngressHandler.withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Not stored",
                     "The tunnel " + head.tunnel() + " is offline and the relay could not store this request.",

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Where a visitor request goes. Host first: {@code <name>.<domain>} always means the tunnel (even
- * for {@code /api/tunnel/health}); any other host gets the relay's own endpoints, then path routing
+ * for {@code /api/tunnel/health} and {@code /api/tunnel/metrics}); any other host gets the relay's own endpoints, then path routing
  * {@code /t/<name>/...}. Stateless.
  */
 final class Router {
@@ -21,12 +21,18 @@ final class Router {
         record Health() implements Route {
         }
 
+        record Metrics() implements Route {
+        }
+
         record Landing() implements Route {
         }
 
         record NotFound() implements Route {
         }
     }
+
+    /** The relay's Prometheus endpoint (like health, only on the relay's own host). */
+    static final String METRICS_PATH = "/api/tunnel/metrics";
 
     private Router() {
     }
@@ -45,6 +51,9 @@ final class Router {
         }
         if (path.equals(Protocol.HEALTH_PATH)) {
             return new Route.Health();
+        }
+        if (path.equals(METRICS_PATH)) {
+            return new Route.Metrics();
         }
         if (path.startsWith("/t/")) {
             int slash = path.indexOf('/', 3);

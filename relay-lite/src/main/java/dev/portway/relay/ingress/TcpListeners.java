@@ -1,6 +1,7 @@
 package dev.portway.relay.ingress;
 
 import dev.portway.relay.RelayConfig;
+import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionContext;
 import dev.portway.relay.tunnel.Tunnel;
@@ -25,12 +26,15 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     private final EventLoopGroup workers;
     private final RelayConfig config;
     private final TunnelRegistry<Session> registry;
+    private final RelayMetrics metrics;
 
-    public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<Session> registry) {
+    public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<Session> registry,
+                        RelayMetrics metrics) {
         this.boss = boss;
         this.workers = workers;
         this.config = config;
         this.registry = registry;
+        this.metrics = metrics;
     }
 
     @Override
@@ -76,7 +80,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry));
+                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry, metrics));
                     }
                 });
     }

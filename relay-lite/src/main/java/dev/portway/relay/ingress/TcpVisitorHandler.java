@@ -1,5 +1,8 @@
 package dev.portway.relay.ingress;
 
+import dev.portway.relay.metrics.RelayMetrics;
+import dev.portway.relay.metrics.RelayMetrics.Kind;
+import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.StreamListener;
@@ -26,23 +29,41 @@ import java.net.InetSocketAddress;
 final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements StreamListener {
     private final String tunnelName;
     private final TunnelRegistry<Session> registry;
+    private final RelayMetrics metrics;
+    private final long startNanos = System.nanoTime();
     private ChannelHandlerContext ctx;
+    /** The connection's outcome was counted. */
+    private boolean counted;
     private RelayStream stream;
     private boolean replied;
     private boolean creditBlocked;
     private boolean inputClosed;
     private boolean outputClosed;
 
-    TcpVisitorHandler(String tunnelName, TunnelRegistry<Session> registry) {
+    TcpVisitorHandler(String tunnelName, TunnelRegistry<Session> registry, RelayMetrics metrics) {
         this.tunnelName = tunnelName;
         this.registry = registry;
+        this.metrics = metrics;
+    }
+
+    private void count(Outcome outcome) {
+        if (!counted) {
+            counted = true;
+            if (outcome == Outcome.REJECTED || outcome == Outcome.CANCELLED) {
+                metrics.request(Kind.TCP, outcome);
+            } else {
+                metrics.request(Kind.TCP, outcome, startNanos);
+            }
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext c) {
         ctx = c;
+        metrics.connectionOpened(Kind.TCP);
         Tunnel<Session> tunnel = registry.lookup(tunnelName);
         if (tunnel == null || !Protocol.KIND_TCP.equals(tunnel.kind())) {
+            count(Outcome.REJECTED);
             c.close(); // held for a reconnecting client, or gone
             return;
         }
@@ -50,6 +71,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
         Session.Opened opened = tunnel.owner().open(OpenMessage.tcp(tunnelName, remote), c.channel().eventLoop(), this);
         if (opened.stream() == null) {
+            count(Outcome.REJECTED);
             c.close();
             return;
         }
@@ -84,6 +106,8 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
+        metrics.connectionClosed(Kind.TCP);
+        count(Outcome.CANCELLED);
         if (stream != null) {
             stream.reset(ErrorCode.CANCEL, "The visitor's connection closed.");
         }
@@ -98,6 +122,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     @Override
     public void onReply(ReplyMessage reply) {
         replied = true;
+        count(Outcome.OK);
         updateRead();
     }
 
@@ -125,11 +150,13 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
 
     @Override
     public void onReset(ErrorCode code, String message) {
+        count(Outcome.TARGET_ERROR);
         ctx.close();
     }
 
     @Override
     public void onSessionGone() {
+        count(Outcome.TARGET_ERROR);
         ctx.close();
     }
 

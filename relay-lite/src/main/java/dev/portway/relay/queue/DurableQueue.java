@@ -148,6 +148,17 @@ public final class DurableQueue {
         pumps.remove(tunnel, pump);
     }
 
+    /** @return {count, bytes} stored over all tunnels (in-memory levels: no store access) */
+    public synchronized long[] totals() {
+        long count = 0;
+        long bytes = 0;
+        for (Usage u : usage.values()) {
+            count += u.count;
+            bytes += u.bytes;
+        }
+        return new long[]{count, bytes};
+    }
+
     /** The current queue_status of a tunnel. */
     public synchronized ControlMessage.QueueStatus status(String tunnel) {
         Usage u = usage.getOrDefault(tunnel, new Usage());

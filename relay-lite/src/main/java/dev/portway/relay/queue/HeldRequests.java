@@ -82,6 +82,11 @@ public final class HeldRequests {
         return waiting.get() > 0;
     }
 
+    /** Requests held now, over all names. Lock-free. */
+    public int waitingTotal() {
+        return waiting.get();
+    }
+
     /** Requests held for a name now. */
     public synchronized int waiting(String name) {
         Line line = lines.get(name);

@@ -280,6 +280,16 @@ public final class RelayStore implements AutoCloseable {
         });
     }
 
+    /** A trivial query on the store's executor: completes when the database answers (readiness). */
+    public CompletableFuture<Void> ping() {
+        return call("check the database", c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT 1");
+            }
+            return null;
+        });
+    }
+
     /** Waits for pending writes (up to 5 s), then closes the database. Blocks; idempotent. */
     @Override
     public void close() {

@@ -115,6 +115,7 @@ final class ControlHandler {
     }
 
     private void refuse(ControlMessage.Bind bind, ErrorCode code, String message) {
+        ctx.metrics().error(code);
         session.send(Frame.control(ControlMessage.BindRefused.of(bind.id(), code, message)));
     }
 

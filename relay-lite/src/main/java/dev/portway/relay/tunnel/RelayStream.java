@@ -92,6 +92,7 @@ public final class RelayStream {
             return;
         }
         session.send(Frame.rst(id, code, message));
+        session.ctx.metrics().error(code);
         end();
     }
 
@@ -221,6 +222,7 @@ public final class RelayStream {
     }
 
     void onRst(ErrorCode code, String message) {
+        session.ctx.metrics().error(code);
         execute(() -> {
             if (!ended) {
                 end();

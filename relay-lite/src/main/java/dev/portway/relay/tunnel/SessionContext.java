@@ -2,6 +2,7 @@ package dev.portway.relay.tunnel;
 
 import dev.portway.relay.RelayConfig;
 import dev.portway.relay.auth.TokenCheck;
+import dev.portway.relay.metrics.RelayMetrics;
 
 import dev.portway.relay.store.RelayStore;
 
@@ -19,11 +20,12 @@ import java.util.function.BooleanSupplier;
  * @param store        the relay's database (reservations of queued tunnels)
  * @param events       told when tunnels go up and down (held requests, deliveries)
  * @param breakers     the latest circuit-breaker state each client reported, by tunnel; thread-safe map
+ * @param metrics      counts requests and errors
  */
 public record SessionContext(RelayConfig config, TunnelRegistry<Session> registry, TokenCheck tokens,
                              Set<Session> sessions, BooleanSupplier shuttingDown, TcpBinder tcpBinder,
                              String version, Publisher publisher, RelayStore store, TunnelEvents events,
-                             Map<String, String> breakers) {
+                             Map<String, String> breakers, RelayMetrics metrics) {
 
     /** Binds the public port of a TCP tunnel. Kept as a function so the tunnel package does not depend on ingress. */
     @FunctionalInterface

@@ -97,12 +97,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                 try {
                     onControl(Json.read(frame.payload(), ControlMessage.class));
                 } catch (ProtocolException e) {
-                    session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
+                    ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
+                session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
                 }
             }
             case WINDOW_UPDATE -> onWindowUpdate(frame);
-            case OPEN -> session.send(Frame.rst(frame.streamId(), ErrorCode.PROTOCOL_ERROR,
-                    "Clients may not open streams in protocol 1."));
+            case OPEN -> {
+                ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
+                session.send(Frame.rst(frame.streamId(), ErrorCode.PROTOCOL_ERROR,
+                        "Clients may not open streams in protocol 1."));
+            }
             case REPLY, DATA, FIN, RST -> onStreamFrame(frame, content);
         }
     }
@@ -114,6 +118,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             try {
                 session.flow.received(n);
             } catch (ProtocolException e) {
+                ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
                 session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
                 return;
             }
@@ -121,6 +126,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         if (stream == null) {
             session.consumed(n);
             if (frame.type() != dev.portway.shared.protocol.FrameType.RST) {
+                ctx.metrics().error(ErrorCode.UNKNOWN_STREAM);
                 session.send(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM,
                         "Stream " + frame.streamId() + " is not open."));
             }
@@ -140,6 +146,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             try {
                 session.grantSession(frame.windowIncrement());
             } catch (ProtocolException e) {
+                ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
                 session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
             }
         } else {
@@ -227,6 +234,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(ErrorCode code, String message) {
         log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
+        session.ctx.metrics().error(code);
         session.send(Frame.control(ControlMessage.Refused.of(code, message)));
         session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
     }

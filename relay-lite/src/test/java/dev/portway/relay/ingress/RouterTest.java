@@ -12,6 +12,9 @@ class RouterTest {
         assertThat(Router.route("MyApp.localhost:8080", "/api/tunnel/health", "localhost"))
                 .isEqualTo(new Router.Route.ToTunnel("myapp", "/api/tunnel/health"));
         assertThat(Router.route("localhost:8080", "/api/tunnel/health", "localhost")).isEqualTo(new Router.Route.Health());
+        assertThat(Router.route("myapp.localhost", "/api/tunnel/metrics", "localhost"))
+                .isEqualTo(new Router.Route.ToTunnel("myapp", "/api/tunnel/metrics"));
+        assertThat(Router.route("127.0.0.1:8080", "/api/tunnel/metrics?x", "localhost")).isEqualTo(new Router.Route.Metrics());
     }
 
     @Test
