@@ -12,6 +12,9 @@ import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
 import dev.portway.desktop.ui.snapshot.SnapshotTaker;
+import dev.portway.desktop.ui.transfer.FilePicker;
+import dev.portway.desktop.ui.transfer.TransferView;
+import dev.portway.desktop.ui.transfer.TransferViewModel;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
@@ -52,6 +55,7 @@ public final class DesktopApp extends Application {
     private static final AtomicInteger EXIT_CODE = new AtomicInteger();
 
     private final List<String> explicitArgs;
+    private final FilePicker files;
     private final Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune;
     private final ExecutorService io = Threads.single("portway-store");
     private final ExecutorService work = Threads.virtual("portway-connect-");
@@ -73,8 +77,15 @@ public final class DesktopApp extends Application {
 
     /** For tests: explicit arguments, and a hook to adjust each engine's config (e.g. faster reconnects). */
     public DesktopApp(List<String> args, Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune) {
+        this(args, tune, FilePicker.system());
+    }
+
+    /** For tests: as above, and the answers of the export/import file dialogs. */
+    public DesktopApp(List<String> args, Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune,
+                      FilePicker files) {
         this.explicitArgs = args;
         this.tune = tune;
+        this.files = files;
     }
 
     static int exitCode() {
@@ -122,7 +133,8 @@ public final class DesktopApp extends Application {
             }
         });
 
-        MainView view = new MainView(main, dark);
+        TransferView transfer = new TransferView(new TransferViewModel(profiles, Platform::runLater, main::refresh), files);
+        MainView view = new MainView(main, dark, transfer);
         Scene scene = new Scene(view, saved.bounds().width(), saved.bounds().height());
         scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
         stage.setScene(scene);
