@@ -83,6 +83,13 @@ class ProfileTransferTest {
     }
 
     @Test
+    void exportedFileIsReadableByItsOwnerOnly() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        Path file = exportSource(true);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
     void badFileImportsNothing() throws Exception {
         Path file = dir.resolve("bad.json");
         Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["

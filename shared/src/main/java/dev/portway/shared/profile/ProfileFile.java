@@ -1,10 +1,13 @@
 package dev.portway.shared.profile;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -53,6 +56,11 @@ public final class ProfileFile {
                     .withObjectEmptySeparator("").withArrayEmptySeparator(""))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
+    /** Stricter than the protocol's reader: a repeated key or anything after the document is an error. */
+    private static final ObjectReader READER = Json.MAPPER.reader()
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .with(StreamReadFeature.STRICT_DUPLICATE_DETECTION);
 
     private final Clock clock;
 
@@ -120,12 +128,14 @@ public final class ProfileFile {
         }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(bytes);
+            root = READER.readTree(bytes);
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
+            String duplicate = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? " (" + e.getOriginalMessage() + ")" : "";
             throw fail("This is not a Portway profiles file: it is not valid JSON"
-                    + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : "")
-                    + " — it may be cut short; export it again.");
+                    + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : "") + duplicate
+                    + " — it may be cut short or edited by hand; export it again.");
         }
         if (root == null || root.isMissingNode() || !root.isObject()) {
             throw fail("This is not a Portway profiles file: it must be a JSON object with \"format\": \"" + FORMAT + "\".");

@@ -104,8 +104,16 @@ class ProfileFileTest {
         String cut = WITHOUT_SECRETS.substring(0, WITHOUT_SECRETS.length() / 2);
         assertThat(problems(cut)).singleElement().asString()
                 .startsWith("This is not a Portway profiles file: it is not valid JSON (line ")
-                .endsWith("— it may be cut short; export it again.");
+                .endsWith("— it may be cut short or edited by hand; export it again.");
         assertThat(problems("")).singleElement().asString().startsWith("This is not a Portway profiles file");
+    }
+
+    @Test
+    void refusesRepeatedKeysAndTrailingContent() {
+        assertThat(problems(oneProfile("\"name\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"local_port\":1")))
+                .singleElement().asString().contains("(Duplicate field 'name')");
+        assertThat(problems(WITHOUT_SECRETS + "{")).singleElement().asString()
+                .startsWith("This is not a Portway profiles file: it is not valid JSON");
     }
 
     @Test

@@ -105,8 +105,9 @@ public final class TransferView implements TransferViewModel.Prompts {
             int left = clashes.size() - i - 1;
             CheckBox all = new CheckBox("Do the same for the other " + (left == 1 ? "clash" : left + " clashes"));
             all.setId("applyToAll");
-            Label text = new Label("The file's profile " + c.number() + " has the name of one you have. Keep both"
-                    + " (the imported one becomes “" + c.incoming().name() + " (2)”), replace yours with it, or skip it?");
+            Label text = new Label("Profile " + c.number() + " in the file is named like one you have. Keep both"
+                    + " (the imported one gets a number, like “" + c.incoming().name() + " (2)”), replace yours with it,"
+                    + " or skip it?");
             text.setWrapText(true);
             text.setMaxWidth(420);
             VBox content = new VBox(10, text);
