@@ -32,7 +32,10 @@ import java.util.function.Function;
 public final class ProfileTransfer {
     /** What to do with an imported profile whose name an existing profile already has. */
     public enum Choice {
-        /** Import it as "name (2)" (the first free number); the existing one stays. */
+        /**
+         * Import it as "name (2)" (the first free number); the existing one stays. The copy asks for no particular
+         * public name when an existing profile already asks for the same one.
+         */
         RENAME,
         /** Overwrite the existing profile (same id and place in the list) with the imported one. */
         REPLACE,
@@ -137,7 +140,14 @@ public final class ProfileTransfer {
                 case RENAME -> {
                     String name = freeName(e.name(), taken);
                     taken.add(key(name));
-                    toSave.add(toProfile(UUID.randomUUID().toString(), e, name, null));
+                    Profile copy = toProfile(UUID.randomUUID().toString(), e, name, null);
+                    String wanted = copy.requestedName();
+                    if (wanted != null && existing.stream().anyMatch(p -> wanted.equals(p.requestedName()))) {
+                        // Like Profile.duplicate(): the copy must not fight the original over its public name.
+                        copy = new Profile(copy.id(), copy.name(), copy.kind(), copy.localHost(), copy.localPort(),
+                                copy.relayMode(), copy.relayUrl(), copy.token(), null, copy.options(), copy.autoConnect());
+                    }
+                    toSave.add(copy);
                     outcomes.add(new Outcome(Outcome.Action.RENAMED, name, e.name()));
                 }
             }

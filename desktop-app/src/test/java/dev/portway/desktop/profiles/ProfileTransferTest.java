@@ -128,6 +128,10 @@ class ProfileTransferTest {
         assertThat(db.token()).as("a file without secrets keeps the token for the same relay").isEqualTo("s3cret");
         assertThat(after.get(1).localPort()).isEqualTo(9090);
         assertThat(after.get(3).localPort()).isEqualTo(8080);
+        assertThat(t.apply(t.read(file), c -> ProfileTransfer.Choice.RENAME)).extracting(ProfileTransfer.Outcome::name)
+                .containsExactly("My app (2)", "web (3)", "db (2)");
+        assertThat(target.loadAll()).filteredOn(p -> p.name().equals("My app (2)")).singleElement()
+                .as("the copy must not fight the original over its public name").extracting(Profile::requestedName).isNull();
     }
 
     @Test
