@@ -48,6 +48,8 @@ import java.util.function.Function;
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
  * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
+ * Profile export/import (the ⋯ menu) reads and writes files on {@code portway-store}; the window-less
+ * {@code --export}/{@code --import} commands never get here (see {@link PortwayDesktop}).
  */
 public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);

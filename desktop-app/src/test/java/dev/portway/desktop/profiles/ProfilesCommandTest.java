@@ -94,6 +94,13 @@ class ProfilesCommandTest {
     }
 
     @Test
+    void onlyExportAndImportSkipTheWindow() {
+        assertThat(ProfilesCommand.wanted(List.of("--data-dir", "x"))).isFalse();
+        assertThat(ProfilesCommand.wanted(List.of("--import", "p.json"))).isTrue();
+        assertThat(ProfilesCommand.wanted(List.of("--export", "p.json", "--include-secrets"))).isTrue();
+    }
+
+    @Test
     void badUsageExitsTwo() {
         Path b = dir.resolve("b");
         assertThat(run(b, "--import", "x.json", "--on-clash", "merge")).isEqualTo(2);

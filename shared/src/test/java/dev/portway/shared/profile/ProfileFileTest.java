@@ -93,6 +93,11 @@ class ProfileFileTest {
     }
 
     @Test
+    void readsAFileSavedWithAByteOrderMark() throws Exception {
+        assertThat(read("\uFEFF" + WITHOUT_SECRETS)).hasSize(2);
+    }
+
+    @Test
     void fillsDefaultsAndIgnoresUnknownFields() throws Exception {
         assertThat(read(oneProfile("\"name\":\"web\",\"kind\":\"http\",\"local_port\":8080,\"colour\":\"blue\"")))
                 .containsExactly(new ProfileEntry("web", ProfileEntry.Kind.HTTP, "localhost", 8080, ProfileEntry.Relay.EMBEDDED,
