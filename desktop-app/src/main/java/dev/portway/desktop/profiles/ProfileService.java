@@ -33,7 +33,7 @@ public final class ProfileService {
             try {
                 return transfer.export(file, includeSecrets);
             } catch (java.io.IOException e) {
-                throw new CompletionException(new StoreException("Could not write " + file + ": " + e.getMessage(), e));
+                throw new CompletionException(new StoreException(ProfileTransfer.describe(e, file, true), e));
             }
         }, io);
     }
@@ -49,7 +49,7 @@ public final class ProfileService {
             } catch (dev.portway.shared.profile.ProfileFileException e) {
                 throw new CompletionException(e);
             } catch (java.io.IOException e) {
-                throw new CompletionException(new StoreException("Could not read " + file + ": " + e.getMessage(), e));
+                throw new CompletionException(new StoreException(ProfileTransfer.describe(e, file, false), e));
             }
         }, io);
     }

@@ -156,6 +156,15 @@ public final class ProfileTransfer {
         return outcomes;
     }
 
+    /** An I/O failure on {@code file} in words: {@code Could not write /x/p.json: the folder /x does not exist.} */
+    public static String describe(IOException e, Path file, boolean writing) {
+        String what = e instanceof java.nio.file.NoSuchFileException
+                ? (writing ? "the folder " + file.toAbsolutePath().getParent() + " does not exist" : "there is no such file")
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : String.valueOf(e.getMessage());
+        return "Could not " + (writing ? "write " : "read ") + file + ": " + what + ".";
+    }
+
     static List<Clash> clashes(List<ProfileEntry> entries, List<Profile> existing) {
         List<Clash> clashes = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {

@@ -98,10 +98,14 @@ public final class ProfilesCommand {
             e.problems().forEach(p -> err.println("  " + p));
             return BAD_INPUT;
         } catch (NoSuchFileException e) {
-            err.println("No such file: " + e.getFile());
+            if (export != null) {
+                err.println(ProfileTransfer.describe(e, Path.of(export), true));
+                return FAILED;
+            }
+            err.println("No such file: " + importFile);
             return BAD_INPUT;
         } catch (IOException e) {
-            err.println("Cannot use " + (export != null ? export : importFile) + ": " + e.getMessage());
+            err.println(ProfileTransfer.describe(e, Path.of(export != null ? export : importFile), export != null));
             return FAILED;
         } catch (StoreException e) {
             err.println(e.getMessage());

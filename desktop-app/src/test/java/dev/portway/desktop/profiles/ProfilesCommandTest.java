@@ -56,6 +56,11 @@ class ProfilesCommandTest {
 
         assertThat(run(a, "--export", file.toString(), "--include-secrets")).isZero();
         assertThat(Files.readString(file)).contains("\"token\": \"s3cret\"");
+
+        Path nowhere = dir.resolve("no-such-folder").resolve("p.json");
+        assertThat(run(a, "--export", nowhere.toString())).isEqualTo(1);
+        assertThat(err.toString().strip()).isEqualTo("Could not write " + nowhere + ": the folder " + nowhere.getParent()
+                + " does not exist.");
     }
 
     @Test

@@ -152,7 +152,7 @@ public final class ProfileFile {
         if (!version.canConvertToInt() || !READS.contains(version.intValue())) {
             throw fail("The file is profiles format version " + version.asText() + "; this Portway reads version "
                     + READS.stream().sorted().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElseThrow()
-                    + (version.canConvertToInt() && version.intValue() > VERSION
+                    + (!version.canConvertToLong() || version.longValue() > VERSION
                             ? " — it was written by a newer Portway; update Portway to import it." : "."));
         }
         JsonNode profiles = root.get("profiles");

@@ -134,6 +134,8 @@ class ProfileFileTest {
         assertThat(problems("{\"format\":\"portway-profiles\",\"version\":2,\"profiles\":[]}")).containsExactly(
                 "The file is profiles format version 2; this Portway reads version 1"
                         + " — it was written by a newer Portway; update Portway to import it.");
+        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":0,\"profiles\":[]}")).containsExactly(
+                "The file is profiles format version 0; this Portway reads version 1.");
         assertThat(problems("{\"format\":\"portway-profiles\",\"version\":\"1\",\"profiles\":[]}")).containsExactly(
                 "The file has no valid \"version\" (a whole number) — export it again.");
     }

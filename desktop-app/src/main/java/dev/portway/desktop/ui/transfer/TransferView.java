@@ -70,8 +70,7 @@ public final class TransferView implements TransferViewModel.Prompts {
         return menu.getScene().getWindow();
     }
 
-    /** Exposed for tests of the whole window: the same as choosing the menu item. */
-    public void export() {
+    private void export() {
         CheckBox secrets = new CheckBox("Include secrets (tokens)");
         secrets.setId("includeSecrets");
         Label note = new Label("Without them, remote profiles need their token entered again after import."
@@ -89,8 +88,7 @@ public final class TransferView implements TransferViewModel.Prompts {
         ask.showAndWait().ifPresent(include -> files.exportTo(window()).ifPresent(f -> vm.export(f, include, this)));
     }
 
-    /** Exposed for tests of the whole window: the same as choosing the menu item. */
-    public void importProfiles() {
+    private void importProfiles() {
         files.importFrom(window()).ifPresent(f -> vm.importFrom(f, this));
     }
 
