@@ -74,6 +74,8 @@ class ProfileTransferUiTest {
 
     @Test
     void exportedProfilesImportBackAsCopiesAndABadFileChangesNothing() throws Exception {
+        robot.clickOn("#duplicateButton");
+        await().atMost(Duration.ofSeconds(10)).until(() -> listedNames().equals(List.of("My app", "My app copy")));
         choose("Export profiles…");
         robot.clickOn("Export…");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file));
@@ -81,8 +83,11 @@ class ProfileTransferUiTest {
 
         choose("Import profiles…");
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("Keep both").tryQuery().isPresent());
+        robot.clickOn("#applyToAll"); // one question for both clashes
         robot.clickOn("Keep both");
-        await().atMost(Duration.ofSeconds(10)).until(() -> listedNames().equals(List.of("My app", "My app (2)")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> listedNames().equals(List.of("My app", "My app copy", "My app (2)", "My app copy (2)")));
+        assertThat(robot.lookup("#transferStatus").tryQuery()).isPresent();
 
         Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":[{\"name\":\"db\",\"kind\":\"tcp\",\"local_port\":70000}]}");
         choose("Import profiles…");
@@ -91,6 +96,6 @@ class ProfileTransferUiTest {
                 .isEqualTo("Profile 1 (\"db\"): local_port 70000 is out of range — use 1..65535.");
         robot.clickOn("OK");
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(listedNames()).containsExactly("My app", "My app (2)");
+        assertThat(listedNames()).containsExactly("My app", "My app copy", "My app (2)", "My app copy (2)");
     }
 }
