@@ -12,6 +12,9 @@ import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
 import dev.portway.desktop.ui.snapshot.SnapshotTaker;
+import dev.portway.desktop.ui.transfer.FilePicker;
+import dev.portway.desktop.ui.transfer.TransferView;
+import dev.portway.desktop.ui.transfer.TransferViewModel;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
@@ -45,6 +48,8 @@ import java.util.function.Function;
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
  * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
+ * Profile export/import (the ⋯ menu) reads and writes files on {@code portway-store}; the window-less
+ * {@code --export}/{@code --import} commands never get here (see {@link PortwayDesktop}).
  */
 public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
@@ -52,6 +57,7 @@ public final class DesktopApp extends Application {
     private static final AtomicInteger EXIT_CODE = new AtomicInteger();
 
     private final List<String> explicitArgs;
+    private final FilePicker files;
     private final Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune;
     private final ExecutorService io = Threads.single("portway-store");
     private final ExecutorService work = Threads.virtual("portway-connect-");
@@ -73,8 +79,15 @@ public final class DesktopApp extends Application {
 
     /** For tests: explicit arguments, and a hook to adjust each engine's config (e.g. faster reconnects). */
     public DesktopApp(List<String> args, Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune) {
+        this(args, tune, FilePicker.system());
+    }
+
+    /** For tests: as above, and the answers of the export/import file dialogs. */
+    public DesktopApp(List<String> args, Function<dev.portway.desktop.engine.EngineConfig, dev.portway.desktop.engine.EngineConfig> tune,
+                      FilePicker files) {
         this.explicitArgs = args;
         this.tune = tune;
+        this.files = files;
     }
 
     static int exitCode() {
@@ -122,7 +135,8 @@ public final class DesktopApp extends Application {
             }
         });
 
-        MainView view = new MainView(main, dark);
+        TransferView transfer = new TransferView(new TransferViewModel(profiles, Platform::runLater, main::refresh), files);
+        MainView view = new MainView(main, dark, transfer);
         Scene scene = new Scene(view, saved.bounds().width(), saved.bounds().height());
         scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
         stage.setScene(scene);

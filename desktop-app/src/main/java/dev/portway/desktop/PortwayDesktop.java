@@ -1,16 +1,30 @@
 package dev.portway.desktop;
 
+import dev.portway.desktop.profiles.DataDirs;
+import dev.portway.desktop.profiles.ProfilesCommand;
 import javafx.application.Application;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.List;
 
 /**
  * Starts the desktop app. Not an {@link Application} itself: with JavaFX on the class path (not the
  * module path), the class named as main must not extend Application.
+ *
+ * <p>With {@code --export FILE} or {@code --import FILE} it opens no window: it runs {@link ProfilesCommand}
+ * against the data dir and exits with its code.
  */
 public final class PortwayDesktop {
     private PortwayDesktop() {
     }
 
     public static void main(String[] args) {
+        List<String> list = List.of(args);
+        if (ProfilesCommand.wanted(list)) {
+            System.exit(ProfilesCommand.run(list, DataDirs.resolve(list), Clock.systemUTC(),
+                    new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        }
         Application.launch(DesktopApp.class, args);
         System.exit(DesktopApp.exitCode());
     }

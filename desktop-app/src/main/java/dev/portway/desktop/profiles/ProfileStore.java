@@ -83,6 +83,25 @@ public final class ProfileStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Inserts or replaces every profile in {@code all} in ONE transaction: either all of them are saved or,
+     * when any fails, none (an import never leaves half its profiles behind).
+     */
+    public synchronized void saveAll(List<Profile> all) {
+        Profile current = null;
+        try {
+            for (Profile p : all) {
+                current = p;
+                write(p);
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new StoreException("Nothing was imported: could not save \"" + (current == null ? "?" : current.name()) + "\": "
+                    + e.getMessage(), e);
+        }
+    }
+
     public synchronized void delete(String id) {
         try (PreparedStatement options = db.prepareStatement("DELETE FROM profile_option WHERE profile_id = ?");
              PreparedStatement profile = db.prepareStatement("DELETE FROM profile WHERE id = ?")) {

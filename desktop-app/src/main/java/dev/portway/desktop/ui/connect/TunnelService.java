@@ -140,6 +140,11 @@ public final class TunnelService implements AutoCloseable {
             } else {
                 relay = URI.create(p.relayUrl());
                 token = p.token();
+                if (token == null || token.isBlank()) {
+                    // e.g. imported from a file exported without secrets
+                    throw new IllegalArgumentException("“" + p.name() + "” has no relay token — edit the profile and enter"
+                            + " the token of " + relay.getHost() + ".");
+                }
             }
             TunnelSpec spec = new TunnelSpec(p.kind().wire(), p.requestedName(), p.localHost(), p.localPort(), p.options());
             EngineConfig config = EngineConfig.of(relay, token, List.of(spec));

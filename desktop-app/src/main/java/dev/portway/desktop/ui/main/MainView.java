@@ -7,6 +7,7 @@ import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
 import dev.portway.desktop.ui.profiles.ProfileFormView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import dev.portway.desktop.ui.profiles.ProfileListView;
+import dev.portway.desktop.ui.transfer.TransferView;
 import javafx.beans.property.BooleanProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -33,7 +34,7 @@ public final class MainView extends BorderPane {
     /** What the right pane shows now (the form, the item, or the empty state's text), so it is not rebuilt needlessly. */
     private Object shown;
 
-    public MainView(MainViewModel vm, BooleanProperty dark) {
+    public MainView(MainViewModel vm, BooleanProperty dark, TransferView transfer) {
         this.vm = vm;
         getStyleClass().add("main-view");
 
@@ -48,7 +49,7 @@ public final class MainView extends BorderPane {
         theme.selectedProperty().bindBidirectional(dark);
         theme.graphicProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
                 () -> Icons.of(dark.get() ? Feather.SUN : Feather.MOON), dark));
-        HBox bar = new HBox(10, brand, grow, theme);
+        HBox bar = new HBox(10, brand, grow, transfer.menu(), theme);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("title-bar");
 
@@ -59,8 +60,9 @@ public final class MainView extends BorderPane {
         problem.setOnClose(e -> vm.dismissProblem());
         problem.visibleProperty().bind(vm.problemProperty().isNotEmpty());
         problem.managedProperty().bind(vm.problemProperty().isNotEmpty());
-        VBox top = new VBox(bar, problem);
+        VBox top = new VBox(bar, problem, transfer.banner());
         VBox.setMargin(problem, new Insets(8, 16, 0, 16));
+        VBox.setMargin(transfer.banner(), new Insets(8, 16, 0, 16));
         setTop(top);
 
         ProfileListView list = new ProfileListView(vm.items(), vm.selectedProperty(), vm::newProfile);

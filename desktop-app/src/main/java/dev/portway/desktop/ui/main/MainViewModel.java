@@ -84,6 +84,36 @@ public final class MainViewModel implements TunnelService.Listener {
         }, fx);
     }
 
+    /**
+     * Reads the profiles again after something outside this view model changed them (an import): new ones are
+     * added at the end, changed ones updated in place (a connected one reconnects with its new settings).
+     * Nothing is removed: an import only adds and replaces.
+     */
+    public void refresh() {
+        profiles.loadAll().whenCompleteAsync((all, error) -> {
+            if (error != null) {
+                problem.set(messageOf(error));
+                return;
+            }
+            ProfileItemViewModel last = null;
+            for (Profile p : all) {
+                ProfileItemViewModel item = byId.get(p.id());
+                if (item == null) {
+                    last = add(p);
+                } else if (!item.profile().equals(p)) {
+                    item.replace(p);
+                    if (tunnels.isActive(p.id())) {
+                        tunnels.disconnect(p.id());
+                        tunnels.connect(p);
+                    }
+                }
+            }
+            if (last != null && editor.get() == null) {
+                selected.set(last);
+            }
+        }, fx);
+    }
+
     public void newProfile() {
         editor.set(new ProfileEditViewModel(null));
     }

@@ -117,6 +117,39 @@ class MainViewModelTest {
     }
 
     @Test
+    void refreshShowsImportedProfilesAndUpdatesReplacedOnesInPlace() {
+        MainViewModel vm = open();
+        ProfileItemViewModel first = vm.items().getFirst();
+        Profile changed = new Profile(first.id(), "My app", Profile.Kind.HTTP, "localhost", 4000, Profile.RelayMode.EMBEDDED,
+                null, null, "my-app", java.util.Map.of(), false);
+        Profile added = new Profile(java.util.UUID.randomUUID().toString(), "api", Profile.Kind.TCP, "localhost", 22,
+                Profile.RelayMode.EMBEDDED, null, null, null, java.util.Map.of(), false);
+        store.saveAll(java.util.List.of(changed, added)); // as an import does, behind the view model's back
+
+        vm.refresh();
+
+        assertThat(vm.items()).extracting(i -> i.profile().name()).containsExactly("My app", "api");
+        assertThat(vm.items().getFirst()).as("same item, so its connection state stays").isSameAs(first);
+        assertThat(first.profile().localPort()).isEqualTo(4000);
+        assertThat(vm.selectedProperty().get().profile().name()).isEqualTo("api");
+    }
+
+    @Test
+    void remoteProfileImportedWithoutItsTokenSaysSoInsteadOfConnecting() {
+        MainViewModel vm = open();
+        store.saveAll(java.util.List.of(new Profile(java.util.UUID.randomUUID().toString(), "staging", Profile.Kind.HTTP,
+                "localhost", 3000, Profile.RelayMode.REMOTE, "wss://relay.example.com", null, null, java.util.Map.of(), false)));
+        vm.refresh();
+        ProfileItemViewModel staging = vm.items().getLast();
+
+        staging.connection().toggle();
+
+        assertThat(staging.connection().stateProperty().get()).isEqualTo(EngineState.FAILED);
+        assertThat(staging.connection().statusTextProperty().get()).isEqualTo(
+                "Failed: “staging” has no relay token — edit the profile and enter the token of relay.example.com.");
+    }
+
+    @Test
     void statusEventsReachTheRightProfile() {
         MainViewModel vm = open();
         vm.duplicateSelected();

@@ -1,0 +1,127 @@
+package dev.portway.desktop.profiles;
+
+import dev.portway.shared.profile.ProfileFile;
+import dev.portway.shared.profile.ProfileFileException;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The desktop app's window-less profile commands, for power users and scripts:
+ * <pre>
+ * PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]
+ * PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--data-dir DIR]
+ * </pre>
+ * Prints one line per profile on {@code out}. Exit codes: 0 done; 1 nothing done (name clashes without
+ * {@code --on-clash}, or the data or the file could not be used); 2 bad usage or a bad profiles file, with
+ * every problem on {@code err}. Nothing is changed unless the exit code is 0.
+ */
+public final class ProfilesCommand {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int BAD_INPUT = 2;
+
+    private ProfilesCommand() {
+    }
+
+    /** True when {@code args} ask for one of these commands rather than the window. */
+    public static boolean wanted(List<String> args) {
+        return args.contains("--export") || args.contains("--import");
+    }
+
+    public static int run(List<String> args, Path dataDir, Clock clock, PrintWriter out, PrintWriter err) {
+        try {
+            return execute(args, dataDir, clock, out, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    private static int execute(List<String> args, Path dataDir, Clock clock, PrintWriter out, PrintWriter err) {
+        String export = value(args, "--export");
+        String importFile = value(args, "--import");
+        String onClash = value(args, "--on-clash");
+        if (export != null && importFile != null || export == null && importFile == null) {
+            return usage(err, "give either --export FILE or --import FILE");
+        }
+        if (export != null && args.contains("--on-clash") || importFile != null && args.contains("--include-secrets")) {
+            return usage(err, export != null ? "--on-clash goes with --import" : "--include-secrets goes with --export");
+        }
+        ProfileTransfer.Choice choice = null;
+        if (onClash != null) {
+            try {
+                choice = ProfileTransfer.Choice.valueOf(onClash.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                return usage(err, "--on-clash must be rename, replace or skip, not \"" + onClash + "\"");
+            }
+        } else if (args.contains("--on-clash")) {
+            return usage(err, "--on-clash needs rename, replace or skip");
+        }
+        if (args.contains("--export") && export == null || args.contains("--import") && importFile == null) {
+            return usage(err, "give the file after " + (args.contains("--export") ? "--export" : "--import"));
+        }
+        try (ProfileStore store = ProfileStore.open(dataDir)) {
+            ProfileTransfer transfer = new ProfileTransfer(store, new ProfileFile(clock));
+            if (export != null) {
+                boolean secrets = args.contains("--include-secrets");
+                for (Profile p : transfer.export(Path.of(export), secrets)) {
+                    out.println(String.format("%-9s %s", "exported", p.name()));
+                }
+                if (!secrets) {
+                    err.println("Relay tokens were left out; add --include-secrets to write them.");
+                }
+                return OK;
+            }
+            ProfileTransfer.Plan plan = transfer.read(Path.of(importFile));
+            if (!plan.clashes().isEmpty() && choice == null) {
+                err.println("Nothing was imported: " + plan.clashes().size() + " profile(s) have the name of one you already have:");
+                for (ProfileTransfer.Clash c : plan.clashes()) {
+                    err.println("  Profile " + c.number() + " (\"" + c.incoming().name() + "\") — you already have \""
+                            + c.existing().name() + "\"");
+                }
+                err.println("Choose what to do with --on-clash rename|replace|skip.");
+                return FAILED;
+            }
+            ProfileTransfer.Choice all = choice;
+            for (ProfileTransfer.Outcome o : transfer.apply(plan, c -> all)) {
+                out.println(o.line());
+            }
+            return OK;
+        } catch (ProfileFileException e) {
+            err.println("Nothing was imported — " + importFile + " has " + (e.problems().size() == 1 ? "a problem:" : "problems:"));
+            e.problems().forEach(p -> err.println("  " + p));
+            return BAD_INPUT;
+        } catch (NoSuchFileException e) {
+            if (export != null) {
+                err.println(ProfileTransfer.describe(e, Path.of(export), true));
+                return FAILED;
+            }
+            err.println("No such file: " + importFile);
+            return BAD_INPUT;
+        } catch (IOException e) {
+            err.println(ProfileTransfer.describe(e, Path.of(export != null ? export : importFile), export != null));
+            return FAILED;
+        } catch (StoreException e) {
+            err.println(e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static int usage(PrintWriter err, String problem) {
+        err.println("PortwayDesktop: " + problem + ".");
+        err.println("usage: PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]");
+        err.println("       PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--data-dir DIR]");
+        return BAD_INPUT;
+    }
+
+    private static String value(List<String> args, String name) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() && !args.get(i + 1).startsWith("--") ? args.get(i + 1) : null;
+    }
+}

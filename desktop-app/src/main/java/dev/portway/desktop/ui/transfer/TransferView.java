@@ -1,0 +1,151 @@
+package dev.portway.desktop.ui.transfer;
+
+import atlantafx.base.controls.Message;
+import atlantafx.base.theme.Styles;
+import dev.portway.desktop.profiles.ProfileTransfer;
+import dev.portway.desktop.ui.common.Icons;
+import javafx.scene.Node;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Dialog;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.VBox;
+import javafx.stage.Window;
+import org.kordamp.ikonli.feather.Feather;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The window's export/import controls: a ⋯ menu for the title bar, a status banner, and the dialogs
+ * (include secrets?, name clashes, problems). No logic beyond asking; {@link TransferViewModel} does the work.
+ */
+public final class TransferView implements TransferViewModel.Prompts {
+    private final TransferViewModel vm;
+    private final FilePicker files;
+    private final MenuButton menu = new MenuButton(null, Icons.of(Feather.MORE_HORIZONTAL));
+    private final Message banner;
+
+    public TransferView(TransferViewModel vm, FilePicker files) {
+        this.vm = vm;
+        this.files = files;
+        MenuItem export = new MenuItem("Export profiles…", Icons.of(Feather.UPLOAD));
+        export.setId("exportProfiles");
+        export.setOnAction(e -> export());
+        MenuItem importItem = new MenuItem("Import profiles…", Icons.of(Feather.DOWNLOAD));
+        importItem.setId("importProfiles");
+        importItem.setOnAction(e -> importProfiles());
+        menu.getItems().addAll(export, importItem);
+        menu.setId("transferMenu");
+        menu.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+        menu.setTooltip(new Tooltip("Export or import profiles"));
+        menu.disableProperty().bind(vm.busyProperty());
+
+        banner = new Message("Profiles", "", Icons.of(Feather.INFO));
+        banner.setId("transferStatus");
+        banner.getStyleClass().add(Styles.ACCENT);
+        banner.descriptionProperty().bind(vm.statusProperty());
+        banner.setOnClose(e -> vm.dismissStatus());
+        banner.visibleProperty().bind(vm.statusProperty().isNotEmpty());
+        banner.managedProperty().bind(vm.statusProperty().isNotEmpty());
+    }
+
+    public MenuButton menu() {
+        return menu;
+    }
+
+    public Node banner() {
+        return banner;
+    }
+
+    private Window window() {
+        return menu.getScene().getWindow();
+    }
+
+    private void export() {
+        CheckBox secrets = new CheckBox("Include secrets (tokens)");
+        secrets.setId("includeSecrets");
+        Label note = new Label("Without them, remote profiles need their token entered again after import."
+                + " Include them only for a file you keep safe.");
+        note.setWrapText(true);
+        note.setMaxWidth(380);
+        ButtonType go = new ButtonType("Export…", ButtonBar.ButtonData.OK_DONE);
+        Dialog<Boolean> ask = new Dialog<>();
+        ask.setTitle("Export profiles");
+        ask.setHeaderText("Export every profile to a file");
+        ask.getDialogPane().setContent(new VBox(10, secrets, note));
+        ask.getDialogPane().getButtonTypes().addAll(go, ButtonType.CANCEL);
+        ask.setResultConverter(b -> b == go ? secrets.isSelected() : null);
+        ask.initOwner(window());
+        ask.showAndWait().ifPresent(include -> files.exportTo(window()).ifPresent(f -> vm.export(f, include, this)));
+    }
+
+    private void importProfiles() {
+        files.importFrom(window()).ifPresent(f -> vm.importFrom(f, this));
+    }
+
+    @Override
+    public Optional<Map<Integer, ProfileTransfer.Choice>> resolveClashes(List<ProfileTransfer.Clash> clashes) {
+        Map<Integer, ProfileTransfer.Choice> choices = new HashMap<>();
+        ButtonType rename = new ButtonType("Keep both", ButtonBar.ButtonData.OK_DONE);
+        ButtonType replace = new ButtonType("Replace", ButtonBar.ButtonData.OTHER);
+        ButtonType skip = new ButtonType("Skip", ButtonBar.ButtonData.OTHER);
+        for (int i = 0; i < clashes.size(); i++) {
+            ProfileTransfer.Clash c = clashes.get(i);
+            int left = clashes.size() - i - 1;
+            CheckBox all = new CheckBox("Do the same for the other " + (left == 1 ? "clash" : left + " clashes"));
+            all.setId("applyToAll");
+            Label text = new Label("Profile " + c.number() + " in the file is named like one you have. Keep both"
+                    + " (the imported one gets a number, like “" + c.incoming().name() + " (2)”), replace yours with it,"
+                    + " or skip it?");
+            text.setWrapText(true);
+            text.setMaxWidth(420);
+            VBox content = new VBox(10, text);
+            if (left > 0) {
+                content.getChildren().add(all);
+            }
+            Alert ask = new Alert(Alert.AlertType.CONFIRMATION, null, rename, replace, skip, ButtonType.CANCEL);
+            ask.setTitle("Import profiles");
+            ask.setHeaderText("“" + c.existing().name() + "” already exists");
+            ask.getDialogPane().setContent(content);
+            ask.initOwner(window());
+            Optional<ButtonType> answer = ask.showAndWait();
+            if (answer.isEmpty() || answer.get() == ButtonType.CANCEL) {
+                return Optional.empty();
+            }
+            ProfileTransfer.Choice choice = answer.get() == replace ? ProfileTransfer.Choice.REPLACE
+                    : answer.get() == skip ? ProfileTransfer.Choice.SKIP : ProfileTransfer.Choice.RENAME;
+            if (all.isSelected()) {
+                clashes.subList(i, clashes.size()).forEach(rest -> choices.put(rest.number(), choice));
+                break;
+            }
+            choices.put(c.number(), choice);
+        }
+        return Optional.of(choices);
+    }
+
+    @Override
+    public void showProblems(String title, List<String> problems) {
+        TextArea list = new TextArea(String.join("\n", problems));
+        list.setId("problemList");
+        list.setEditable(false);
+        list.setWrapText(true);
+        list.setPrefRowCount(Math.min(12, Math.max(3, problems.size() * 2)));
+        list.setPrefColumnCount(50);
+        Alert a = new Alert(Alert.AlertType.ERROR);
+        a.setTitle("Portway");
+        a.setHeaderText(title);
+        Label nothing = new Label("Nothing was changed.");
+        a.getDialogPane().setContent(new VBox(8, list, nothing));
+        a.initOwner(window());
+        a.showAndWait();
+    }
+}

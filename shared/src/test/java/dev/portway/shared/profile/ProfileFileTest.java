@@ -1,0 +1,210 @@
+package dev.portway.shared.profile;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class ProfileFileTest {
+    private final ProfileFile file = new ProfileFile(Clock.fixed(Instant.parse("2026-11-22T03:40:12.345Z"), ZoneOffset.UTC));
+
+    private static final List<ProfileEntry> TWO = List.of(
+            new ProfileEntry("My app", ProfileEntry.Kind.HTTP, "localhost", 3000, ProfileEntry.Relay.EMBEDDED, "my-app",
+                    Map.of(), false),
+            new ProfileEntry("Staging DB", ProfileEntry.Kind.TCP, "127.0.0.1", 5432,
+                    ProfileEntry.Relay.remote("wss://relay.example.com", "s3cret"), null, Map.of("port", "15432"), true));
+
+    private static final String WITHOUT_SECRETS = """
+            {
+              "format": "portway-profiles",
+              "version": 1,
+              "exported_at": "2026-11-22T03:40:12Z",
+              "profiles": [
+                {
+                  "name": "My app",
+                  "kind": "http",
+                  "local_host": "localhost",
+                  "local_port": 3000,
+                  "relay": {
+                    "mode": "embedded"
+                  },
+                  "requested_name": "my-app",
+                  "options": {},
+                  "auto_connect": false
+                },
+                {
+                  "name": "Staging DB",
+                  "kind": "tcp",
+                  "local_host": "127.0.0.1",
+                  "local_port": 5432,
+                  "relay": {
+                    "mode": "remote",
+                    "url": "wss://relay.example.com"
+                  },
+                  "options": {
+                    "port": "15432"
+                  },
+                  "auto_connect": true
+                }
+              ]
+            }
+            """;
+
+    private static List<ProfileEntry> read(String json) throws ProfileFileException, IOException {
+        return ProfileFile.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<String> problems(String json) {
+        return catchThrowableOfType(ProfileFileException.class, () -> read(json)).problems();
+    }
+
+    /** A valid file whose one profile is {@code fields} (JSON members without braces). */
+    private static String oneProfile(String fields) {
+        return "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":[{" + fields + "}]}";
+    }
+
+    @Test
+    void writesTheGoldenFileWithoutTokens() {
+        assertThat(new String(file.write(TWO, false), StandardCharsets.UTF_8)).isEqualTo(WITHOUT_SECRETS);
+    }
+
+    @Test
+    void writesTheTokenOnlyWhenAskedTo() {
+        String expected = WITHOUT_SECRETS.replace("\"url\": \"wss://relay.example.com\"\n",
+                "\"url\": \"wss://relay.example.com\",\n        \"token\": \"s3cret\"\n");
+        assertThat(new String(file.write(TWO, true), StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+
+    @Test
+    void readsBackWhatItWrote() throws Exception {
+        assertThat(ProfileFile.read(new ByteArrayInputStream(file.write(TWO, true)))).isEqualTo(TWO);
+        assertThat(read(WITHOUT_SECRETS).get(1).relay()).isEqualTo(ProfileEntry.Relay.remote("wss://relay.example.com", null));
+    }
+
+    @Test
+    void readsAFileSavedWithAByteOrderMark() throws Exception {
+        assertThat(read("\uFEFF" + WITHOUT_SECRETS)).hasSize(2);
+    }
+
+    @Test
+    void fillsDefaultsAndIgnoresUnknownFields() throws Exception {
+        assertThat(read(oneProfile("\"name\":\"web\",\"kind\":\"http\",\"local_port\":8080,\"colour\":\"blue\"")))
+                .containsExactly(new ProfileEntry("web", ProfileEntry.Kind.HTTP, "localhost", 8080, ProfileEntry.Relay.EMBEDDED,
+                        null, Map.of(), false));
+    }
+
+    @Test
+    void refusesTruncatedFiles() {
+        String cut = WITHOUT_SECRETS.substring(0, WITHOUT_SECRETS.length() / 2);
+        assertThat(problems(cut)).singleElement().asString()
+                .startsWith("This is not a Portway profiles file: it is not valid JSON (line ")
+                .endsWith("— it may be cut short or edited by hand; export it again.");
+        assertThat(problems("")).singleElement().asString().startsWith("This is not a Portway profiles file");
+    }
+
+    @Test
+    void refusesRepeatedKeysAndTrailingContent() {
+        assertThat(problems(oneProfile("\"name\":\"a\",\"name\":\"b\",\"kind\":\"http\",\"local_port\":1")))
+                .singleElement().asString().contains("(Duplicate field 'name')");
+        assertThat(problems(WITHOUT_SECRETS + "{")).singleElement().asString()
+                .startsWith("This is not a Portway profiles file: it is not valid JSON");
+    }
+
+    @Test
+    void refusesAnotherFormat() {
+        assertThat(problems("{\"format\":\"insomnia\",\"version\":1,\"profiles\":[]}")).containsExactly(
+                "This is not a Portway profiles file: \"format\" is \"insomnia\", expected \"portway-profiles\".");
+        assertThat(problems("[1, 2]")).containsExactly(
+                "This is not a Portway profiles file: it must be a JSON object with \"format\": \"portway-profiles\".");
+    }
+
+    @Test
+    void refusesANewerVersionAndSaysToUpdate() {
+        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":2,\"profiles\":[]}")).containsExactly(
+                "The file is profiles format version 2; this Portway reads version 1"
+                        + " — it was written by a newer Portway; update Portway to import it.");
+        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":0,\"profiles\":[]}")).containsExactly(
+                "The file is profiles format version 0; this Portway reads version 1.");
+        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":\"1\",\"profiles\":[]}")).containsExactly(
+                "The file has no valid \"version\" (a whole number) — export it again.");
+    }
+
+    @Test
+    void namesTheProfileAndFieldOfEveryBadValue() {
+        String json = "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"web\",\"kind\":\"http\",\"local_port\":3000},"
+                + "{\"name\":\"db\",\"kind\":\"udp\",\"local_port\":70000,\"requested_name\":\"-db-\","
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"ftp://relay.example.com\"}},"
+                + "{\"kind\":\"tcp\",\"local_port\":\"22\",\"local_host\":\"my host\",\"auto_connect\":\"yes\","
+                + "\"options\":{\"port\":15432}}]}";
+        assertThat(problems(json)).containsExactly(
+                "Profile 2 (\"db\"): kind \"udp\" is not a tunnel kind — use \"http\" or \"tcp\".",
+                "Profile 2 (\"db\"): local_port 70000 is out of range — use 1..65535.",
+                "Profile 2 (\"db\"): relay.url \"ftp://relay.example.com\" is not a relay address — write it as wss://host"
+                        + " or ws://host:port (http and https also work).",
+                "Profile 2 (\"db\"): requested_name \"-db-\" is not a valid tunnel name — use 1-63 letters, digits and '-',"
+                        + " not starting or ending with '-'.",
+                "Profile 3: name is missing.",
+                "Profile 3: local_host \"my host\" is not a host name or address — use e.g. localhost or 127.0.0.1.",
+                "Profile 3: local_port \"22\" is not a whole number — use 1..65535.",
+                "Profile 3: options.port must be text, not 15432.",
+                "Profile 3: auto_connect must be true or false, not \"yes\".");
+    }
+
+    @Test
+    void remoteRelayNeedsAUrl() {
+        assertThat(problems(oneProfile("\"name\":\"x\",\"kind\":\"tcp\",\"local_port\":22,\"relay\":{\"mode\":\"remote\"}")))
+                .containsExactly("Profile 1 (\"x\"): relay.url is missing — a remote relay needs its address,"
+                        + " e.g. wss://relay.example.com.");
+        assertThat(problems(oneProfile("\"name\":\"x\",\"kind\":\"tcp\",\"local_port\":22,\"relay\":{\"mode\":\"cloud\"}")))
+                .containsExactly("Profile 1 (\"x\"): relay.mode \"cloud\" is unknown — use \"embedded\" or \"remote\".");
+    }
+
+    @Test
+    void refusesDuplicateNamesIgnoringCase() {
+        String json = "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"db\",\"kind\":\"tcp\",\"local_port\":5432},"
+                + "{\"name\":\"DB\",\"kind\":\"tcp\",\"local_port\":5433}]}";
+        assertThat(problems(json)).containsExactly(
+                "Profile 2 (\"DB\"): name \"DB\" is already used by profile 1 — names in one file must be unique.");
+    }
+
+    @Test
+    void refusesAHugeFileWithoutReadingItAll() {
+        long[] served = {0};
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                served[0]++;
+                return ' ';
+            }
+        };
+        ProfileFileException e = catchThrowableOfType(ProfileFileException.class, () -> ProfileFile.read(endless));
+        assertThat(e.problems()).singleElement().asString().startsWith("The file is larger than 1 MiB");
+        assertThat(served[0]).isEqualTo(ProfileFile.MAX_BYTES + 1);
+    }
+
+    @Test
+    void refusesMoreThanAThousandProfiles() {
+        List<ProfileEntry> many = new ArrayList<>();
+        for (int i = 0; i <= ProfileFile.MAX_PROFILES; i++) {
+            many.add(new ProfileEntry("p" + i, ProfileEntry.Kind.HTTP, "localhost", 3000, ProfileEntry.Relay.EMBEDDED, null,
+                    Map.of(), false));
+        }
+        ProfileFileException e = catchThrowableOfType(ProfileFileException.class,
+                () -> ProfileFile.read(new ByteArrayInputStream(file.write(many, false))));
+        assertThat(e.problems()).containsExactly(
+                "The file holds 1001 profiles; Portway imports at most 1000 at a time — split it into smaller files.");
+    }
+}
