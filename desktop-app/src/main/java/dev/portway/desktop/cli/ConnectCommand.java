@@ -3,6 +3,7 @@ package dev.portway.desktop.cli;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
+import dev.portway.shared.protocol.RelayAddress;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +11,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -137,21 +137,8 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private URI relayUri(String text) {
-        try {
-            URI u = new URI(text);
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            String ws = switch (scheme) {
-                case "ws", "http" -> "ws";
-                case "wss", "https" -> "wss";
-                default -> null;
-            };
-            if (ws == null || u.getHost() == null) {
-                throw bad("Relay address '" + text + "' is not a URL like ws://relay.example.com:8080.");
-            }
-            return new URI(ws, u.getUserInfo(), u.getHost(), u.getPort(), u.getPath(), u.getQuery(), null);
-        } catch (URISyntaxException e) {
-            throw bad("Relay address '" + text + "' is not a URL like ws://relay.example.com:8080.");
-        }
+        return RelayAddress.parse(text).orElseThrow(() ->
+                bad("Relay address '" + text + "' is not a URL like ws://relay.example.com:8080."));
     }
 
     private CommandLine.ParameterException bad(String message) {

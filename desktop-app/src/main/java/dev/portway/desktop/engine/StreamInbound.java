@@ -89,17 +89,7 @@ final class StreamInbound {
      * @throws IOException when the stream failed (reset, session lost)
      */
     synchronized ByteBuffer take() throws IOException {
-        while (chunks.isEmpty() && !finished && failure == null && !discarding) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for stream data");
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        awaitChunkOrEnd();
         ByteBuffer next = chunks.poll();
         if (next != null) {
             buffered -= next.remaining();
@@ -113,6 +103,12 @@ final class StreamInbound {
      * @return true when there is data to take, false when the peer finished without sending any
      */
     synchronized boolean awaitAny() throws IOException {
+        awaitChunkOrEnd();
+        return !chunks.isEmpty();
+    }
+
+    /** Holding the lock: waits until a chunk is there or the stream finished, was discarded or failed (thrown). */
+    private void awaitChunkOrEnd() throws IOException {
         while (chunks.isEmpty() && !finished && failure == null && !discarding) {
             try {
                 wait();
@@ -124,7 +120,6 @@ final class StreamInbound {
         if (failure != null) {
             throw failure;
         }
-        return !chunks.isEmpty();
     }
 
     synchronized long buffered() {

@@ -1,9 +1,9 @@
 package dev.portway.desktop.profiles;
 
+import dev.portway.shared.protocol.RelayAddress;
 import dev.portway.shared.protocol.TunnelNames;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -89,21 +89,7 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
 
     /** The relay address as the engine dials it ({@code http} → {@code ws}), or null when it is not one. */
     static URI relayUri(String text) {
-        try {
-            URI u = new URI(text);
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-            String ws = switch (scheme) {
-                case "ws", "http" -> "ws";
-                case "wss", "https" -> "wss";
-                default -> null;
-            };
-            if (ws == null || u.getHost() == null) {
-                return null;
-            }
-            return new URI(ws, u.getUserInfo(), u.getHost(), u.getPort(), u.getPath(), u.getQuery(), null);
-        } catch (URISyntaxException e) {
-            return null;
-        }
+        return RelayAddress.parse(text).orElse(null);
     }
 
     private static String nz(String s) {

@@ -12,13 +12,12 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.portway.shared.protocol.RelayAddress;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.TunnelNames;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -359,13 +358,7 @@ public final class ProfileFile {
         }
 
         private static boolean relayUrl(String text) {
-            try {
-                URI u = new URI(text);
-                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-                return Set.of("ws", "wss", "http", "https").contains(scheme) && u.getHost() != null;
-            } catch (URISyntaxException e) {
-                return false;
-            }
+            return RelayAddress.parse(text).isPresent();
         }
 
         private Map<String, String> options() {

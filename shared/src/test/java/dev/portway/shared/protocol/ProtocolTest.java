@@ -44,4 +44,15 @@ class ProtocolTest {
         }
         assertThat(TunnelNames.invalidMessage("a_b")).startsWith("\"a_b\" is not a valid tunnel name");
     }
+
+    @Test
+    void relayAddressesBecomeWebSocketUris() {
+        assertThat(RelayAddress.parse("https://relay.example.com")).hasValue(java.net.URI.create("wss://relay.example.com"));
+        assertThat(RelayAddress.parse(" ws://localhost:8080 ")).hasValue(java.net.URI.create("ws://localhost:8080"));
+        assertThat(RelayAddress.parse("http://h:1/base?x=1#frag")).hasValue(java.net.URI.create("ws://h:1/base?x=1"));
+        for (String bad : new String[]{"relay.example.com", "ftp://h", "ws://", "::", ""}) {
+            assertThat(RelayAddress.parse(bad)).as(bad).isEmpty();
+        }
+        assertThat(RelayAddress.parse(null)).isEmpty();
+    }
 }
