@@ -58,7 +58,8 @@ public final class QueueView extends VBox {
         HBox header = new HBox(8, title, badge, grow, retry, discard, retryAll, discardAll);
         header.setAlignment(Pos.CENTER_LEFT);
 
-        Message relay = new Message("Relay queue filling up", "", Icons.of(Feather.ALERT_TRIANGLE));
+        Message relay = new Message("", "", Icons.of(Feather.ALERT_TRIANGLE));
+        relay.titleProperty().bind(vm.relayWarningTitleProperty());
         relay.setId("queueRelayWarning");
         relay.getStyleClass().add(Styles.WARNING);
         relay.descriptionProperty().bind(vm.relayWarningProperty());
@@ -81,10 +82,11 @@ public final class QueueView extends VBox {
         table.getColumns().addAll(List.of(
                 column("Priority", QueueRow::priority, 75, 90),
                 column("Request", QueueRow::request, 200, Double.MAX_VALUE),
-                column("Attempts", QueueRow::attempts, 75, 90),
-                column("Next retry", QueueRow::nextRetry, 90, 110),
+                column("Attempts", QueueRow::attempts, 90, 100),
+                column("Next retry", QueueRow::nextRetry, 100, 120),
                 column("Last error", QueueRow::lastError, 200, Double.MAX_VALUE)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
+        table.getColumns().get(4).setPrefWidth(320);
         // Both ways without a binding: a refresh replaces the rows and the view model selects the same request again.
         table.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> vm.selectedProperty().set(now));
         vm.selectedProperty().addListener((o, was, now) -> {

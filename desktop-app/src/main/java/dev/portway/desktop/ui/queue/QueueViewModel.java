@@ -33,6 +33,7 @@ public final class QueueViewModel {
     private final ObjectProperty<QueueRow> selected = new SimpleObjectProperty<>();
     private final IntegerProperty count = new SimpleIntegerProperty();
     private final StringProperty relayWarning = new SimpleStringProperty("");
+    private final StringProperty relayWarningTitle = new SimpleStringProperty("");
     private final StringProperty breaker = new SimpleStringProperty("");
     private final StringProperty problem = new SimpleStringProperty("");
     private boolean reading;
@@ -118,6 +119,11 @@ public final class QueueViewModel {
 
     public void onRelayQueue(RelayQueueStatus s) {
         relayWarning.set(warningFor(s));
+        relayWarningTitle.set(switch (s.level()) {
+            case "full" -> "Relay queue full";
+            case "pressure" -> "Relay queue filling up";
+            default -> "";
+        });
     }
 
     public void onBreaker(String tunnel, String state) {
@@ -131,6 +137,7 @@ public final class QueueViewModel {
     /** Forgets the relay's level and the breaker, e.g. when the profile disconnects. */
     public void reset() {
         relayWarning.set("");
+        relayWarningTitle.set("");
         breaker.set("");
         refresh();
     }
@@ -174,6 +181,11 @@ public final class QueueViewModel {
     /** What the relay's queue level means, in words; empty when it is ok. */
     public ReadOnlyStringProperty relayWarningProperty() {
         return relayWarning;
+    }
+
+    /** A heading for {@link #relayWarningProperty()}. */
+    public ReadOnlyStringProperty relayWarningTitleProperty() {
+        return relayWarningTitle;
     }
 
     /** Whether delivery to the local app is paused by the circuit breaker, in words; empty when not. */

@@ -129,9 +129,11 @@ class QueueViewModelTest {
         vm.onRelayQueue(new RelayQueueStatus("hooks", 850, 1000, 1000, 1_000_000, "pressure"));
         assertThat(vm.relayWarningProperty().get())
                 .contains("85 % full").contains("503").contains("start your local app");
+        assertThat(vm.relayWarningTitleProperty().get()).isEqualTo("Relay queue filling up");
 
         vm.onRelayQueue(new RelayQueueStatus("hooks", 1000, 1000, 1000, 1_000_000, "full"));
         assertThat(vm.relayWarningProperty().get()).contains("is full").contains("turned away with 503");
+        assertThat(vm.relayWarningTitleProperty().get()).isEqualTo("Relay queue full");
 
         vm.onRelayQueue(new RelayQueueStatus("hooks", 10, 1000, 1000, 1_000_000, "ok"));
         assertThat(vm.relayWarningProperty().get()).isEmpty();
