@@ -81,12 +81,11 @@ public final class QueueView extends VBox {
         table.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED, Tweaks.EDGE_TO_EDGE);
         table.getColumns().addAll(List.of(
                 column("Priority", QueueRow::priority, 75, 90),
-                column("Request", QueueRow::request, 200, Double.MAX_VALUE),
+                column("Request", QueueRow::request, 220, 420),
                 column("Attempts", QueueRow::attempts, 90, 100),
                 column("Next retry", QueueRow::nextRetry, 100, 120),
                 column("Last error", QueueRow::lastError, 200, Double.MAX_VALUE)));
-        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_ALL_COLUMNS);
-        table.getColumns().get(4).setPrefWidth(320);
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         // Both ways without a binding: a refresh replaces the rows and the view model selects the same request again.
         table.getSelectionModel().selectedItemProperty().addListener((o, was, now) -> vm.selectedProperty().set(now));
         vm.selectedProperty().addListener((o, was, now) -> {
