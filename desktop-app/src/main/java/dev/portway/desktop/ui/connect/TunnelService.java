@@ -5,11 +5,14 @@ import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.EngineListener;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
+import dev.portway.desktop.engine.QueuedRequest;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.ui.live.MetricsSampler;
+import dev.portway.desktop.ui.queue.QueueOperations;
 import dev.portway.shared.protocol.ErrorCategory;
 import dev.portway.shared.protocol.ErrorCode;
 
@@ -21,6 +24,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -53,6 +58,18 @@ public final class TunnelService implements AutoCloseable {
 
         /** One per tick for every profile that is connecting, connected or reconnecting. */
         default void onSample(String profileId, MetricsSampler.Sample sample) {
+        }
+
+        /** The profile's client queue changed size (the engine coalesces these to a few a second). */
+        default void onQueueChanged(String profileId, int size) {
+        }
+
+        /** The relay's queue for one of the profile's tunnels: when bound, and when its level changes. */
+        default void onRelayQueue(String profileId, RelayQueueStatus status) {
+        }
+
+        /** A tunnel's circuit breaker changed: {@code closed}, {@code open} or {@code half_open}. */
+        default void onBreaker(String profileId, String tunnel, String state) {
         }
     }
 
@@ -118,6 +135,14 @@ public final class TunnelService implements AutoCloseable {
         }
         report(profileId, new EngineStatus(EngineState.DISCONNECTED, "Disconnected.", null, 0, 0, null));
         work.execute(c::cancel);
+    }
+
+    /**
+     * The client queue of the profile's running engine. Each call runs on {@code work} and completes on {@code fx};
+     * while the profile is not connected the queue reads as empty and the commands do nothing.
+     */
+    public QueueOperations queue(String profileId) {
+        return new ProfileQueue(profileId);
     }
 
     /** Closes every engine, then the embedded relay. Blocks: call it off the FX thread. */
@@ -232,6 +257,77 @@ public final class TunnelService implements AutoCloseable {
         public void onRequest(RequestEvent event) {
             sampler.record(event);
         }
+
+        @Override
+        public void onQueueChanged(int size) {
+            deliver(l -> l.onQueueChanged(id, size));
+        }
+
+        @Override
+        public void onRelayQueue(RelayQueueStatus status) {
+            deliver(l -> l.onRelayQueue(id, status));
+        }
+
+        @Override
+        public void onBreaker(String tunnel, String state) {
+            deliver(l -> l.onBreaker(id, tunnel, state));
+        }
+    }
+
+    /** Queue commands for whichever engine the profile has when each one runs. */
+    private final class ProfileQueue implements QueueOperations {
+        private final String id;
+
+        ProfileQueue(String id) {
+            this.id = id;
+        }
+
+        private <T> CompletionStage<T> call(Function<TunnelEngine, T> op, T whenDisconnected) {
+            CompletableFuture<T> result = new CompletableFuture<>();
+            work.execute(() -> {
+                try {
+                    Connection c = connections.get(id);
+                    TunnelEngine e = c == null ? null : c.engine();
+                    T value = e == null ? whenDisconnected : op.apply(e);
+                    fx.execute(() -> result.complete(value));
+                } catch (RuntimeException ex) {
+                    fx.execute(() -> result.completeExceptionally(ex));
+                }
+            });
+            return result;
+        }
+
+        private CompletionStage<Void> command(java.util.function.Consumer<TunnelEngine> op) {
+            return call(e -> {
+                op.accept(e);
+                return null;
+            }, null);
+        }
+
+        @Override
+        public CompletionStage<List<QueuedRequest>> list() {
+            return call(TunnelEngine::queuedRequests, List.of());
+        }
+
+        @Override
+        public CompletionStage<Void> retryNow(String deliveryId) {
+            return command(e -> e.retryNow(deliveryId));
+        }
+
+        @Override
+        public CompletionStage<Void> retryAll() {
+            return command(TunnelEngine::retryAll);
+        }
+
+        @Override
+        public CompletionStage<Void> discard(String deliveryId) {
+            return command(e -> e.discard(deliveryId));
+        }
+
+        @Override
+        public CompletionStage<Void> discardAll() {
+            return command(TunnelEngine::discardAll);
+        }
     }
 
     /** One profile's engine, which may still be starting when someone disconnects. */
@@ -242,6 +338,11 @@ public final class TunnelService implements AutoCloseable {
 
         Connection(String id) {
             this.id = id;
+        }
+
+        /** The engine once started; null while starting or after cancel. */
+        synchronized TunnelEngine engine() {
+            return cancelled ? null : engine;
         }
 
         synchronized boolean attach(TunnelEngine e) {

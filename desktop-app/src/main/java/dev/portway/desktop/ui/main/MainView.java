@@ -92,7 +92,7 @@ public final class MainView extends BorderPane {
         if (form != null) {
             content = new ProfileFormView(form, vm::saveEdit, vm::cancelEdit);
         } else if (item != null) {
-            content = new ProfileDetailView(item, vm::editSelected, vm::duplicateSelected, this::confirmDelete);
+            content = new ProfileDetailView(item, vm.queue(item), vm::editSelected, vm::duplicateSelected, this::confirmDelete);
         } else {
             content = emptyState(vm.loadedProperty().get() ? "No tunnel selected" : "Loading…",
                     vm.loadedProperty().get() ? "Create a tunnel profile with the + button to put a local service on a public URL." : "");

@@ -3,6 +3,7 @@ package dev.portway.desktop.ui.main;
 import dev.portway.desktop.engine.BoundTunnel;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
+import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
@@ -11,6 +12,7 @@ import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
+import dev.portway.desktop.ui.queue.QueueViewModel;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -47,6 +49,7 @@ public final class MainViewModel implements TunnelService.Listener {
 
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
+    private final Map<String, QueueViewModel> queues = new HashMap<>();
     private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
     private final StringProperty problem = new SimpleStringProperty("");
@@ -161,6 +164,7 @@ public final class MainViewModel implements TunnelService.Listener {
             int index = items.indexOf(item);
             items.remove(item);
             byId.remove(item.id());
+            queues.remove(item.id());
             selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
             editor.set(null);
         }, fx);
@@ -200,6 +204,7 @@ public final class MainViewModel implements TunnelService.Listener {
                 new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
         items.add(item);
         byId.put(p.id(), item);
+        queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
         return item;
     }
 
@@ -215,6 +220,34 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.connection().onStatus(status);
+        }
+        QueueViewModel queue = queues.get(profileId);
+        if (queue != null && status.state() == EngineState.DISCONNECTED) {
+            queue.reset();
+        }
+    }
+
+    @Override
+    public void onQueueChanged(String profileId, int size) {
+        QueueViewModel queue = queues.get(profileId);
+        if (queue != null) {
+            queue.onQueueChanged(size);
+        }
+    }
+
+    @Override
+    public void onRelayQueue(String profileId, RelayQueueStatus status) {
+        QueueViewModel queue = queues.get(profileId);
+        if (queue != null) {
+            queue.onRelayQueue(status);
+        }
+    }
+
+    @Override
+    public void onBreaker(String profileId, String tunnel, String state) {
+        QueueViewModel queue = queues.get(profileId);
+        if (queue != null) {
+            queue.onBreaker(tunnel, state);
         }
     }
 
@@ -252,6 +285,11 @@ public final class MainViewModel implements TunnelService.Listener {
     }
 
     // ---- properties
+
+    /** The client queue of one of {@link #items()}. */
+    public QueueViewModel queue(ProfileItemViewModel item) {
+        return queues.get(item.id());
+    }
 
     public ObservableList<ProfileItemViewModel> items() {
         return items;

@@ -6,6 +6,11 @@ import dev.portway.desktop.ui.connect.ConnectionView;
 import dev.portway.desktop.ui.live.LatencyChartView;
 import dev.portway.desktop.ui.live.RequestTableView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
+import dev.portway.desktop.ui.queue.QueueView;
+import dev.portway.desktop.ui.queue.QueueViewModel;
+import dev.portway.shared.protocol.Protocol;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
@@ -17,9 +22,12 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.feather.Feather;
 
-/** The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, the live chart and the inspector. */
+/**
+ * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, the live chart, the
+ * client queue (for profiles with {@code queue=on}) and the inspector.
+ */
 final class ProfileDetailView extends VBox {
-    ProfileDetailView(ProfileItemViewModel item, Runnable edit, Runnable duplicate, Runnable delete) {
+    ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, Runnable edit, Runnable duplicate, Runnable delete) {
         getStyleClass().add("detail-pane");
         setSpacing(12);
         setPadding(new Insets(16, 24, 16, 24));
@@ -54,6 +62,11 @@ final class ProfileDetailView extends VBox {
 
         RequestTableView requests = new RequestTableView(item.live());
         VBox.setVgrow(requests, Priority.ALWAYS);
-        getChildren().addAll(header, new ConnectionView(item.connection()), new LatencyChartView(item.live()), requests);
+        QueueView queue = new QueueView(queueVm);
+        BooleanBinding queued = Bindings.createBooleanBinding(
+                () -> "on".equals(item.profile().options().get(Protocol.OPTION_QUEUE)), item.profileProperty());
+        queue.visibleProperty().bind(queued);
+        queue.managedProperty().bind(queued);
+        getChildren().addAll(header, new ConnectionView(item.connection()), new LatencyChartView(item.live()), queue, requests);
     }
 }
