@@ -1,9 +1,9 @@
 package dev.portway.desktop.ui.live;
 
+import dev.portway.desktop.ui.common.Tables;
 import atlantafx.base.theme.Styles;
 import atlantafx.base.theme.Tweaks;
 import dev.portway.desktop.ui.common.Icons;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Pos;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
@@ -63,13 +63,6 @@ public final class RequestTableView extends VBox {
     }
 
     private static TableColumn<RequestRow, String> column(String name, Function<RequestRow, String> value, double pref, double max) {
-        TableColumn<RequestRow, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(cell -> new ReadOnlyStringWrapper(value.apply(cell.getValue())));
-        c.setSortable(false);
-        c.setReorderable(false);
-        c.setPrefWidth(pref);
-        c.setMinWidth(pref);
-        c.setMaxWidth(max);
-        return c;
+        return Tables.textColumn(name, value, pref, max);
     }
 }

@@ -1,10 +1,10 @@
 package dev.portway.desktop.ui.queue;
 
+import dev.portway.desktop.ui.common.Tables;
 import atlantafx.base.controls.Message;
 import atlantafx.base.theme.Styles;
 import atlantafx.base.theme.Tweaks;
 import dev.portway.desktop.ui.common.Icons;
-import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Pos;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -127,13 +127,6 @@ public final class QueueView extends VBox {
     }
 
     private static TableColumn<QueueRow, String> column(String name, Function<QueueRow, String> value, double pref, double max) {
-        TableColumn<QueueRow, String> c = new TableColumn<>(name);
-        c.setCellValueFactory(cell -> new ReadOnlyStringWrapper(value.apply(cell.getValue())));
-        c.setSortable(false);
-        c.setReorderable(false);
-        c.setPrefWidth(pref);
-        c.setMinWidth(pref);
-        c.setMaxWidth(max);
-        return c;
+        return Tables.textColumn(name, value, pref, max);
     }
 }
