@@ -13,8 +13,11 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -23,8 +26,8 @@ import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.feather.Feather;
 
 /**
- * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, the live chart, the
- * client queue (for profiles with {@code queue=on}) and the inspector.
+ * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, and tabs below it:
+ * Overview (live charts), Requests (the inspector), Queue (for profiles with {@code queue=on}).
  */
 final class ProfileDetailView extends VBox {
     ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, Runnable edit, Runnable duplicate, Runnable delete) {
@@ -61,12 +64,39 @@ final class ProfileDetailView extends VBox {
         header.setAlignment(Pos.CENTER_LEFT);
 
         RequestTableView requests = new RequestTableView(item.live());
-        VBox.setVgrow(requests, Priority.ALWAYS);
         QueueView queue = new QueueView(queueVm);
+        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new LatencyChartView(item.live()));
+        Tab requestsTab = tab("requestsTab", "Requests", Feather.LIST, requests);
+        Tab queueTab = tab("queueTab", "Queue", Feather.INBOX, queue);
+        TabPane tabs = new TabPane(overview, requestsTab);
+        tabs.setId("detailTabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getStyleClass().add(Styles.TABS_FLOATING);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
         BooleanBinding queued = Bindings.createBooleanBinding(
                 () -> "on".equals(item.profile().options().get(Protocol.OPTION_QUEUE)), item.profileProperty());
-        queue.visibleProperty().bind(queued);
-        queue.managedProperty().bind(queued);
-        getChildren().addAll(header, new ConnectionView(item.connection()), new LatencyChartView(item.live()), queue, requests);
+        showWhen(tabs, queueTab, queued, 2);
+        getChildren().addAll(header, new ConnectionView(item.connection()), tabs);
+    }
+
+    /** A tab with an id (for tests and shortcuts), a label and an icon; its content fills the tab. */
+    static Tab tab(String id, String title, Feather icon, Node content) {
+        Tab t = new Tab(title, content);
+        t.setId(id);
+        t.setGraphic(Icons.of(icon));
+        return t;
+    }
+
+    /** Keeps {@code tab} in {@code tabs} at {@code index} (or at the end) exactly while {@code shown} is true. */
+    static void showWhen(TabPane tabs, Tab tab, BooleanBinding shown, int index) {
+        Runnable sync = () -> {
+            if (shown.get() && !tabs.getTabs().contains(tab)) {
+                tabs.getTabs().add(Math.min(index, tabs.getTabs().size()), tab);
+            } else if (!shown.get()) {
+                tabs.getTabs().remove(tab);
+            }
+        };
+        shown.addListener((o, was, now) -> sync.run());
+        sync.run();
     }
 }

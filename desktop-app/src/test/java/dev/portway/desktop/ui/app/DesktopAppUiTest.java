@@ -98,7 +98,9 @@ class DesktopAppUiTest {
             assertThat(r.body().string()).isEqualTo("hello from /hello");
         }
 
+        robot.clickOn("Requests");
         TableView<RequestRow> table = robot.lookup("#requestTable").queryTableView();
+        assertThat(table.isVisible()).isTrue();
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> table.getItems().stream()
                 .anyMatch(row -> row.path().equals("/hello") && row.method().equals("GET") && row.status().equals("200")));
 
