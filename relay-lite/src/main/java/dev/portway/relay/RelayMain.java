@@ -66,6 +66,8 @@ public final class RelayMain implements Callable<Integer> {
         static final String JSON_CONFIG = "logback-json.xml";
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
     /** Sources of option values besides the command line; set by {@link #commandLine}. */
     private ConfigSources sources;
 
@@ -115,9 +117,6 @@ public final class RelayMain implements Callable<Integer> {
         return origin == null || onCommandLine ? option : option + " (from " + origin + ")";
     }
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws InterruptedException {
         if (logFormat == LogFormat.JSON && System.getProperty("logback.configurationFile") == null) {
@@ -143,7 +142,7 @@ public final class RelayMain implements Callable<Integer> {
             }
             b.dataDir(dir);
         } catch (IllegalArgumentException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
         String secret = token; // also from PORTWAY_TOKEN or the config file (ConfigSources)
@@ -159,7 +158,7 @@ public final class RelayMain implements Callable<Integer> {
             config = b.token(secret).build();
             relay = Relay.start(config);
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
         if (generated) {
