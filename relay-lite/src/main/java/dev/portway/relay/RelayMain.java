@@ -1,15 +1,20 @@
 package dev.portway.relay;
 
+import dev.portway.relay.config.ConfigException;
+import dev.portway.relay.config.ConfigSources;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -43,41 +48,104 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--queue-max-bytes", description = "Bytes stored per queued tunnel at most, e.g. 64MiB (default ${DEFAULT-VALUE}).",
             defaultValue = "64MiB")
     String queueMaxBytes;
+    // Read before parsing by ConfigSources; declared so that it shows in --help and parses anywhere.
+    @Option(names = ConfigSources.CONFIG_OPTION, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Config file of key = value lines, keys being these options without dashes (or env PORTWAY_CONFIG; "
+                    + "default /etc/portway/relay.properties when present). Precedence: flags, then PORTWAY_<OPTION> "
+                    + "environment variables, then this file, then the defaults.")
+    Path config;
+    @Option(names = "--log-format", paramLabel = "text|json", description = "Log lines as text for people (default) or "
+            + "as JSON objects for systemd, Docker and log shippers.")
+    LogFormat logFormat;
+
+    /** How the relay's log lines look. */
+    enum LogFormat {
+        TEXT, JSON;
+
+        /** The runnable jar's JSON logging configuration (src/shade). */
+        static final String JSON_CONFIG = "logback-json.xml";
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    /** Sources of option values besides the command line; set by {@link #commandLine}. */
+    private ConfigSources sources;
 
     public static void main(String[] args) {
-        CommandLine cmd = new CommandLine(new RelayMain());
+        System.exit(run(args, System.getenv(), System.err));
+    }
+
+    /** Reads the config file and environment, then runs the command; the exit code. */
+    static int run(String[] args, Map<String, String> env, PrintStream err) {
+        CommandLine cmd;
+        try {
+            cmd = commandLine(new RelayMain(), args, env, ConfigSources.DEFAULT_FILE, err);
+        } catch (ConfigException e) {
+            err.println("relay-lite: " + e.getMessage());
+            return 2;
+        }
+        return cmd.execute(args);
+    }
+
+    /**
+     * The command line for {@code app}, with values from the config file and {@code PORTWAY_*} variables as
+     * defaults (ConfigSources); every such value has been checked.
+     */
+    static CommandLine commandLine(RelayMain app, String[] args, Map<String, String> env, Path defaultFile, PrintStream err)
+            throws ConfigException {
+        CommandLine cmd = configured(new CommandLine(app));
+        app.sources = ConfigSources.load(cmd.getCommandSpec(), () -> configured(new CommandLine(new RelayMain())),
+                List.of(args), env, defaultFile, warning -> err.println("relay-lite: " + warning));
+        cmd.setDefaultValueProvider(app.sources);
+        cmd.setErr(new java.io.PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
+            err.println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
             return 2;
         });
-        System.exit(cmd.execute(args));
+        return cmd;
+    }
+
+    private static CommandLine configured(CommandLine cmd) {
+        return cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** The option's name, and where its value came from when that was the environment or the config file. */
+    private String named(String option) {
+        String origin = sources == null ? null : sources.origin(option);
+        boolean onCommandLine = spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+        return origin == null || onCommandLine ? option : option + " (from " + origin + ")";
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        if (logFormat == LogFormat.JSON && System.getProperty("logback.configurationFile") == null) {
+            // Before the first logger is made: logback reads its configuration once, at that moment.
+            System.setProperty("logback.configurationFile", LogFormat.JSON_CONFIG);
+        }
         RelayConfig.Builder b = RelayConfig.builder().port(port).bindHost(host).domain(domain);
         try {
             Matcher m = Pattern.compile("(\\d+)-(\\d+)").matcher(tcpPorts.trim());
             if (!m.matches()) {
-                throw new IllegalArgumentException("--tcp-ports must look like 20000-20999, not \"" + tcpPorts + "\".");
+                throw new IllegalArgumentException(named("--tcp-ports") + " must look like 20000-20999, not \"" + tcpPorts + "\".");
             }
             b.tcpPortFrom(Integer.parseInt(m.group(1))).tcpPortTo(Integer.parseInt(m.group(2)));
-            b.grace(parseDuration("--grace", grace));
-            b.holdTime(parseDuration("--hold", hold));
-            b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize("--queue-max-bytes", queueMaxBytes));
+            b.grace(parseDuration(named("--grace"), grace));
+            b.holdTime(parseDuration(named("--hold"), hold));
+            b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize(named("--queue-max-bytes"), queueMaxBytes));
             Path dir = dataDir != null ? dataDir : defaultDataDir();
             try {
                 Files.createDirectories(dir);
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("Cannot create the data directory " + dir + " (" + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with --data-dir.");
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with " + named("--data-dir") + ".");
             }
             b.dataDir(dir);
         } catch (IllegalArgumentException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
-        String secret = token != null && !token.isBlank() ? token : System.getenv("PORTWAY_TOKEN");
+        String secret = token; // also from PORTWAY_TOKEN or the config file (ConfigSources)
         boolean generated = secret == null || secret.isBlank();
         if (generated) {
             byte[] bytes = new byte[18];
@@ -90,14 +158,14 @@ public final class RelayMain implements Callable<Integer> {
             config = b.token(secret).build();
             relay = Relay.start(config);
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
         if (generated) {
-            System.out.println("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
+            announce("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
         }
         String hostPart = relay.port() == 80 ? "" : ":" + relay.port();
-        System.out.println("relay-lite listening on http://*." + config.domain() + hostPart + "/ (clients connect to "
+        announce("relay-lite listening on http://*." + config.domain() + hostPart + "/ (clients connect to "
                 + relay.connectUrl() + ")");
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -106,6 +174,15 @@ public final class RelayMain implements Callable<Integer> {
         }, "relay-shutdown"));
         done.await();
         return 0;
+    }
+
+    /** For the person starting the relay: on stdout, or as a log line when stdout carries JSON lines. */
+    private void announce(String message) {
+        if (logFormat == LogFormat.JSON) {
+            org.slf4j.LoggerFactory.getLogger(RelayMain.class).info(message);
+        } else {
+            System.out.println(message);
+        }
     }
 
     /** {@code $XDG_DATA_HOME/portway-relay}, or {@code ~/.local/share/portway-relay}. */

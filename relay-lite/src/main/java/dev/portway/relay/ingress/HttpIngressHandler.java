@@ -74,6 +74,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private boolean counted;
     /** A health response waits for the store check; later requests wait behind it. */
     private boolean checkingHealth;
+    /** The correlation id of the tunnel request being answered (returned as X-Request-Id on every answer), or null. */
+    private String correlation;
     /** Objects of a pipelined next request, read before the current response was done (one socket read at most). */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -158,6 +160,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        correlation = null;
         String domain = ictx.sessions().config().domain();
         switch (Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain)) {
             case Router.Route.ToTunnel t -> proxy(req, t.name(), t.target(), keepAlive);
@@ -226,8 +229,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             }
         }
         // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
-        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
-        Held waiter = new Held(name, openMessage(req, name, target, upgrade), ex, keepAlive, headBytes(req));
+        OpenMessage heldOpen = openMessage(req, name, target, upgrade);
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
+        Held waiter = new Held(name, heldOpen, ex, keepAlive, headBytes(req));
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
             case HeldRequests.Admission.Held ignored -> {
@@ -262,7 +266,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = openMessage(req, name, target, upgrade);
-        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
         Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
             rejected();
@@ -270,7 +274,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = ex;
-        ex.start(opened.stream());
+        ex.start(opened.stream(), tunnel.owner().id());
     }
 
     private static FullHttpResponse refusal(Session.Opened opened, String name) {
@@ -280,15 +284,19 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 : reconnecting();
     }
 
-    /** The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id (PROTOCOL.md §6.1). */
+    /**
+     * The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id and X-Request-Id
+     * (PROTOCOL.md §6.1). Also fixes this request's correlation id, which every answer to it carries.
+     */
     private OpenMessage openMessage(HttpRequest req, String name, String target, boolean upgrade) {
         String remote = remoteIp();
         String requestId = RequestIds.next();
+        correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);
         List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
         String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
         headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
                 || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)
-                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER));
+                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER) || h.name().equalsIgnoreCase(RequestIds.CORRELATION_HEADER));
         headers.add(new Header("X-Forwarded-For", xff.isEmpty() ? remote : xff + ", " + remote));
         headers.add(new Header("X-Forwarded-Proto", ictx.sessions().config().publicScheme()));
         String host = req.headers().get(HttpHeaderNames.HOST);
@@ -296,6 +304,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             headers.add(new Header("X-Forwarded-Host", host));
         }
         headers.add(new Header(Protocol.REQUEST_ID_HEADER, requestId));
+        headers.add(new Header(RequestIds.CORRELATION_HEADER, correlation));
         return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
     }
 
@@ -336,7 +345,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             // On the session's loop, which cannot read the client's answer before this task ends: the hand-over
             // below reaches the visitor's loop before any frame of the new stream does.
             Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
-            onVisitorLoop(() -> handedOver(this, opened));
+            onVisitorLoop(() -> handedOver(this, opened, session.id()));
         }
 
         @Override
@@ -349,7 +358,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void handedOver(Held waiter, Session.Opened opened) {
+    private void handedOver(Held waiter, Session.Opened opened, String sessionId) {
         if (waiting != waiter || !ctx.channel().isActive()) {
             if (opened.stream() != null) {
                 opened.stream().reset(ErrorCode.CANCEL, "The visitor went away.");
@@ -363,7 +372,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             respond(refusal(opened, waiter.name), waiter.keepAlive);
         } else {
             exchange = waiter.exchange;
-            exchange.start(opened.stream());
+            exchange.start(opened.stream(), sessionId);
         }
         readOn();
     }
@@ -499,6 +508,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     /** @param bodyLeft whether the request's body is still to come (and must be discarded) */
     void respond(FullHttpResponse response, boolean keepAlive, boolean bodyLeft) {
         HttpUtil.setKeepAlive(response, keepAlive);
+        if (correlation != null) {
+            response.headers().set(RequestIds.CORRELATION_HEADER, correlation);
+        }
         discarding = bodyLeft;
         closeAfterDiscard = !keepAlive;
         var f = ctx.writeAndFlush(response);
