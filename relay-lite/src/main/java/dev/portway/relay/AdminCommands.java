@@ -49,6 +49,9 @@ final class AdminCommands {
 
         RelayStore open() throws IOException {
             if (db != null) {
+                if (!db.startsWith("jdbc:postgresql:") && !db.startsWith("jdbc:h2:")) {
+                    throw new IllegalArgumentException("--db must be a jdbc:postgresql://host:port/database URL, not \"" + db + "\".");
+                }
                 return RelayStore.open(db, orEnv(dbUser, "PORTWAY_DB_USER"), orEnv(dbPassword, "PORTWAY_DB_PASSWORD"), null);
             }
             Path dir = dataDir != null ? dataDir : RelayMain.defaultDataDir();
