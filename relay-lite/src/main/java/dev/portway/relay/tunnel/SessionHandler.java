@@ -286,8 +286,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         jwtExpiry = session.channel.eventLoop().schedule(() -> {
             Principal p = session.principal;
-            ctx.accounts().audit().record(AuditLog.DISCONNECT, p == null ? null : p.user(), "session", session.id,
-                    "reason", ErrorCode.TOKEN_EXPIRED.wireName());
+            ctx.accounts().audit().record(AuditLog.AUTH_FAILURE, p == null ? null : p.user(), "session", session.id,
+                    "reason", ErrorCode.TOKEN_EXPIRED.wireName(), "at", "expiry");
             refuse(ErrorCode.TOKEN_EXPIRED, "The session token expired without a refresh — reconnect (Portway does "
                     + "this by itself; update Portway if this repeats).");
         }, ttlMs, TimeUnit.MILLISECONDS);
