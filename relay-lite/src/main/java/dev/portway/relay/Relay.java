@@ -1,6 +1,11 @@
 package dev.portway.relay;
 
+import dev.portway.relay.audit.AuditLog;
+import dev.portway.relay.auth.Accounts;
+import dev.portway.relay.auth.Authenticator;
+import dev.portway.relay.auth.JwtService;
 import dev.portway.relay.auth.TokenCheck;
+import dev.portway.relay.auth.UserLimits;
 import dev.portway.relay.ingress.HttpIngressHandler;
 import dev.portway.relay.ingress.IngressContext;
 import dev.portway.relay.ingress.TcpListeners;
@@ -74,6 +79,7 @@ public final class Relay implements AutoCloseable {
     private final HeldRequests holds;
     private final DurableQueue queue;
     private final RelayMetrics metrics;
+    private final Accounts accounts;
     private final Map<String, String> breakers = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -92,6 +98,10 @@ public final class Relay implements AutoCloseable {
         this.registry = new TunnelRegistry<>(config.grace(), workers, this::holdReleased);
         this.holds = new HeldRequests(registry, config);
         this.queue = new DurableQueue(store, config);
+        // Blocking store reads at start: the signing key (created on first start) and the local user.
+        JwtService jwts = new JwtService(store.identity(), config.identity().jwtLifetime());
+        this.accounts = new Accounts(new Authenticator(store.identity(), new TokenCheck(config.token()), jwts),
+                new AuditLog(store, config.dataDir(), config.identity().auditMaxBytes()), new UserLimits(config.identity()));
         this.metrics = new RelayMetrics(new RelayMetrics.Source() {
             @Override
             public int sessions() {
@@ -125,7 +135,8 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when the port cannot be bound, with a message saying what to do
      */
     public static Relay start(RelayConfig config) throws IOException {
-        RelayStore store = RelayStore.open(config.dataDir());
+        IdentityConfig idc = config.identity();
+        RelayStore store = RelayStore.open(idc.dbUrl(), idc.dbUser(), idc.dbPassword(), config.dataDir());
         Relay relay;
         try {
             relay = new Relay(config, store);
@@ -189,7 +200,7 @@ public final class Relay implements AutoCloseable {
         };
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
                 shuttingDown::get, new TcpListeners(boss, workers, config, registry, metrics), VERSION, publisher, store, events,
-                breakers, metrics);
+                breakers, metrics, accounts);
         IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -259,6 +270,16 @@ public final class Relay implements AutoCloseable {
     /** The latest circuit-breaker state each client reported, by tunnel ({@code closed}, {@code open}, {@code half_open}). */
     public Map<String, String> breakerStates() {
         return Map.copyOf(breakers);
+    }
+
+    /** Users, the audit log and per-user limits of this relay. */
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** The relay's store (users, tokens, names, keys, audit rows). Its identity methods block: not on an event loop. */
+    public RelayStore store() {
+        return store;
     }
 
     /** Connected (welcomed) client sessions. */

@@ -33,13 +33,14 @@ import java.util.Objects;
  * @param holdBytes            bytes of request heads held per tunnel at most
  * @param queueMaxCount        requests stored per queued tunnel at most (§9.3)
  * @param queueMaxBytes        bytes of request bodies stored per queued tunnel at most
+ * @param identity             users, tokens, JWTs and per-user limits
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
                           Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
                           int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
-                          int queueMaxCount, long queueMaxBytes) {
+                          int queueMaxCount, long queueMaxBytes, IdentityConfig identity) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -55,7 +56,19 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
-                DEFAULT_QUEUE_MAX_BYTES);
+                DEFAULT_QUEUE_MAX_BYTES, IdentityConfig.DEFAULTS);
+    }
+
+    /** The configuration of protocol §1-9 with the default users and limits. */
+    public RelayConfig(String bindHost, int port, String domain, String token,
+                       int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
+                       Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
+                       int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
+                       Path dataDir, Duration holdTime, int holdCount, long holdBytes,
+                       int queueMaxCount, long queueMaxBytes) {
+        this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
+                shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
+                dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes, IdentityConfig.DEFAULTS);
     }
 
     public RelayConfig {
@@ -92,6 +105,9 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 throw new IllegalArgumentException("Durations must be set and not negative.");
             }
         }
+        if (identity == null) {
+            identity = IdentityConfig.DEFAULTS;
+        }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
     }
 
@@ -127,6 +143,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private long holdBytes = DEFAULT_HOLD_BYTES;
         private int queueMaxCount = DEFAULT_QUEUE_MAX_COUNT;
         private long queueMaxBytes = DEFAULT_QUEUE_MAX_BYTES;
+        private IdentityConfig identity = IdentityConfig.DEFAULTS;
 
         private Builder() {
         }
@@ -154,12 +171,13 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder holdBytes(long v) { holdBytes = v; return this; }
         public Builder queueMaxCount(int v) { queueMaxCount = v; return this; }
         public Builder queueMaxBytes(long v) { queueMaxBytes = v; return this; }
+        public Builder identity(IdentityConfig v) { identity = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
-                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes);
+                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes, identity);
         }
     }
 }

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
 
 /** Command line of relay-lite; the composition root. */
 @Command(name = "relay-lite", mixinStandardHelpOptions = true, version = "relay-lite " + Relay.VERSION,
-        description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.")
+        description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.",
+        subcommands = {AdminCommands.Users.class, AdminCommands.Tokens.class, AdminCommands.Names.class,
+                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class})
 public final class RelayMain implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port for visitors and clients (default ${DEFAULT-VALUE}).", defaultValue = "8080")
     int port;
@@ -71,6 +73,31 @@ public final class RelayMain implements Callable<Integer> {
     /** Sources of option values besides the command line; set by {@link #commandLine}. */
     private ConfigSources sources;
 
+    @Option(names = "--db", paramLabel = "JDBC_URL", description = "Keep users, tokens and queues in PostgreSQL "
+            + "(jdbc:postgresql://host:5432/portway) instead of the H2 file in the data directory.")
+    String db;
+    @Option(names = "--db-user", description = "Database user for --db (or env PORTWAY_DB_USER).")
+    String dbUser;
+    @Option(names = "--db-password", description = "Database password for --db (or env PORTWAY_DB_PASSWORD).")
+    String dbPassword;
+    @Option(names = "--jwt-lifetime", description = "How long a session JWT is valid before the client refreshes it "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "15m")
+    String jwtLifetime;
+    @Option(names = "--rate-free", description = "Visitor requests per minute to a free user's tunnels (default ${DEFAULT-VALUE}).",
+            defaultValue = "100")
+    int rateFree;
+    @Option(names = "--rate-premium", description = "The same for premium users (default ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int ratePremium;
+    @Option(names = "--rate-enterprise", description = "The same for enterprise users (default ${DEFAULT-VALUE}).",
+            defaultValue = "10000")
+    int rateEnterprise;
+    @Option(names = "--max-tunnels-per-user", description = "Tunnels one user may have at once (default ${DEFAULT-VALUE}).",
+            defaultValue = "32")
+    int maxTunnelsPerUser;
+    @Option(names = "--max-connections-per-user", description = "Client connections one user may have at once "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "8")
+    int maxConnectionsPerUser;
+
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.err));
     }
@@ -117,6 +144,16 @@ public final class RelayMain implements Callable<Integer> {
         return origin == null || onCommandLine ? option : option + " (from " + origin + ")";
     }
 
+    /** The command line without a config file or environment (tests and the admin subcommands' fixtures). */
+    static CommandLine commandLine() {
+        CommandLine cmd = configured(new CommandLine(new RelayMain()));
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
+            return 2;
+        });
+        return cmd;
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (logFormat == LogFormat.JSON && System.getProperty("logback.configurationFile") == null) {
@@ -141,6 +178,12 @@ public final class RelayMain implements Callable<Integer> {
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with " + named("--data-dir") + ".");
             }
             b.dataDir(dir);
+            b.identity(IdentityConfig.DEFAULTS
+                    .withDb(db, AdminCommands.StoreOptions.orEnv(dbUser, "PORTWAY_DB_USER"),
+                            AdminCommands.StoreOptions.orEnv(dbPassword, "PORTWAY_DB_PASSWORD"))
+                    .withJwtLifetime(parseDuration(named("--jwt-lifetime"), jwtLifetime))
+                    .withRates(rateFree, ratePremium, rateEnterprise)
+                    .withUserLimits(maxTunnelsPerUser, maxConnectionsPerUser));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;

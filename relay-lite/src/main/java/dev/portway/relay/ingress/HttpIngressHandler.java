@@ -264,6 +264,14 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             notFound(name, keepAlive);
             return;
         }
+        long retryAfter = tunnel.owner().requestPermit(); // the tunnel owner's requests per minute
+        if (retryAfter > 0) {
+            rejected();
+            respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
+                    "The tunnel " + name + " is getting more requests than its owner's plan on this relay allows.",
+                    "Try again in " + retryAfter + " s."), (int) retryAfter), keepAlive);
+            return;
+        }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);

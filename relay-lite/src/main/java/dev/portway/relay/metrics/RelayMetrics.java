@@ -87,7 +87,21 @@ public final class RelayMetrics {
     private final DistributionDataPoint[] latency = new DistributionDataPoint[Kind.values().length];
     private final GaugeDataPoint[] connections = new GaugeDataPoint[Kind.values().length];
     private final CounterDataPoint[] errors = new CounterDataPoint[ErrorCategory.values().length];
-    private final Counter rateLimitHits;
+    private final CounterDataPoint[] rateLimitHits = new CounterDataPoint[Limit.values().length];
+
+    /** Which limit refused something: the {@code limit} label of {@code tunnel_rate_limit_hits_total}. */
+    public enum Limit {
+        /** A visitor request over the tunnel owner's requests per minute (429). */
+        USER_REQUESTS,
+        /** A bind over the user's tunnel limit. */
+        USER_TUNNELS,
+        /** A hello over the user's connection limit. */
+        USER_CONNECTIONS;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public RelayMetrics(Source source) {
         Counter requestCounter = Counter.builder().name("tunnel_requests_total")
@@ -112,8 +126,11 @@ public final class RelayMetrics {
         for (ErrorCategory c : ErrorCategory.values()) {
             errors[c.ordinal()] = errorCounter.labelValues(c.wireName());
         }
-        rateLimitHits = Counter.builder().name("tunnel_rate_limit_hits_total")
-                .help("Requests refused by a rate limit").register(registry);
+        Counter limitCounter = Counter.builder().name("tunnel_rate_limit_hits_total")
+                .help("Requests, binds and connections refused by a per-user limit").labelNames("limit").register(registry);
+        for (Limit l : Limit.values()) {
+            rateLimitHits[l.ordinal()] = limitCounter.labelValues(l.label());
+        }
 
         GaugeWithCallback.builder().name("tunnel_sessions").help("Connected client sessions")
                 .callback(cb -> cb.call(source.sessions())).register(registry);
@@ -169,9 +186,9 @@ public final class RelayMetrics {
         connections[kind.ordinal()].dec();
     }
 
-    /** For the rate limits to come. */
-    public void rateLimitHit() {
-        rateLimitHits.inc();
+    /** Something was refused by a limit. */
+    public void rateLimitHit(Limit limit) {
+        rateLimitHits[limit.ordinal()].inc();
     }
 
     /** The exposition in the Prometheus text format. Reads in-memory state only: fine on an event loop. */
