@@ -65,6 +65,7 @@ launch() {
     sleep 0.1
   done
   shown_ms=$(sed -n 's/.*window shown after \([0-9]*\) ms.*/\1/p' "$log" | head -n 1)
+  cpu_ms=$(sed -n 's/.*window shown after [0-9]* ms (\([0-9-]*\) ms CPU).*/\1/p' "$log" | head -n 1)
   [ -n "$shown_ms" ] || { echo "bench: no window after 2 min:" >&2; tail -n 20 "$log" >&2; exit 1; }
 }
 
@@ -78,12 +79,15 @@ echo "== Portway desktop benchmark ($(nproc) cores, $(awk '/MemTotal/ {printf "%
 
 # ---- 1 + 2: start-up and idle memory
 times=()
+cpus=()
 for i in $(seq 1 "$runs"); do
   launch "$work/idle-data" "$(free_port)" "$work/idle-$i.log"
   times+=("$shown_ms")
+  cpus+=("${cpu_ms:-?}")
   if [ "$i" -lt "$runs" ]; then stop_app; fi
 done
-echo "start-up to a shown window: ${times[*]} ms (first run creates the database; then warm)"
+echo "start-up to a shown window: ${times[*]} ms (CPU used by then: ${cpus[*]} ms; the first run creates the database)"
+echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep 15
 idle=$(rss_kib "$app_pid")
 echo "RSS idle, window up, nothing connected: $(mib "$idle") MiB"
@@ -147,6 +151,9 @@ total=0
 for n in 1 2 3 4 5; do
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-$n.txt")
   total=$(awk -v a="$total" -v b="${rps:-0}" 'BEGIN { printf "%.0f", a + b }')
+done
+for n in 1 2 3 4 5; do
+  echo "  busy-$n: $(awk '/Requests\/sec/ {r=$2} /Latency/ {l=$2} /Non-2xx|Socket errors/ {e=e" "$0} END {print r " req/s, mean latency " l (e ? ";" e : "")}' "$work/wrk-$n.txt")"
 done
 echo "RSS with 5 tunnels connected, before traffic: $(mib "$before") MiB"
 echo "RSS with 5 tunnels busy (wrk -c4 each, ${busy}s, $total req/s in all): peak $(mib "$peak") MiB, at the end $(mib "$after") MiB"

@@ -215,7 +215,8 @@ public final class DashboardView extends VBox {
         chart.setHorizontalGridLinesVisible(true);
         chart.setVerticalGridLinesVisible(false);
         chart.setVerticalZeroLineVisible(false);
-        chart.setMinHeight(140);
+        // Small enough that the 2x2 grid fits the window's minimum height; the rows share what there is.
+        chart.setMinHeight(90);
         chart.setPrefHeight(200);
     }
 
