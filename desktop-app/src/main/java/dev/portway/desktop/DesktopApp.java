@@ -2,12 +2,15 @@ package dev.portway.desktop;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
+import dev.portway.desktop.metrics.HistoryStore;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
 import dev.portway.desktop.ui.common.Threads;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.live.HistoryRecorder;
+import dev.portway.desktop.ui.live.HistorySource;
 import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
@@ -67,6 +70,8 @@ public final class DesktopApp extends Application {
     private final BooleanProperty dark = new SimpleBooleanProperty();
     private volatile ProfileStore store;
     private volatile TunnelService tunnels;
+    private volatile HistoryStore historyStore;
+    private HistoryRecorder history;
     private ProfileService profiles;
     private MainViewModel main;
     private boolean snapshotMode;
@@ -106,6 +111,11 @@ public final class DesktopApp extends Application {
         stage.setTitle("Portway");
         CompletableFuture.supplyAsync(() -> {
             store = ProfileStore.open(dataDir);
+            try {
+                historyStore = HistoryStore.attach(dataDir);
+            } catch (RuntimeException e) {
+                LOG.warn("charts start without history: {}", e.getMessage()); // the app works without it
+            }
             return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
                     store.setting(DARK).map(Boolean::parseBoolean).orElse(false));
         }, io).whenCompleteAsync((saved, error) -> {
@@ -124,8 +134,17 @@ public final class DesktopApp extends Application {
         profiles = new ProfileService(store, io);
         tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
                 Clock.systemUTC(), tune, dataDir.resolve("engines"));
+        HistorySource past = HistorySource.NONE;
+        if (historyStore != null) {
+            history = new HistoryRecorder(historyStore, io, Platform::runLater, Clock.systemUTC());
+            tunnels.addListener(history);
+            // Minutes also end while no profile is connected: write them within half a minute.
+            ticker.scheduleAtFixedRate(() -> Platform.runLater(() -> history.flushDue(Clock.systemUTC().instant())),
+                    30, 30, java.util.concurrent.TimeUnit.SECONDS);
+            past = history;
+        }
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url));
+                url -> getHostServices().showDocument(url), past);
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -148,6 +167,13 @@ public final class DesktopApp extends Application {
             closeWindow(stage);
         });
         stage.show();
+        // For bench/desktop.sh: how long a person waits from launch (process start) to a window, and the CPU it
+        // took (which, unlike the wait, does not grow when other programs compete for the cores). java.base only,
+        // so a jlinked runtime needs no extra module for it.
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        LOG.info("window shown after {} ms ({} ms CPU)",
+                self.startInstant().map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L),
+                self.totalCpuDuration().map(Duration::toMillis).orElse(-1L));
         main.load();
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
@@ -199,6 +225,9 @@ public final class DesktopApp extends Application {
             WindowBounds b = new WindowBounds(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
             profiles.putSetting(WindowBounds.SETTING, b.format());
         }
+        if (history != null) {
+            history.flushAll(); // queued on the store thread before the store closes
+        }
         stage.hide();
         shutdown().thenRun(Platform::exit);
     }
@@ -218,6 +247,10 @@ public final class DesktopApp extends Application {
                     ticker.shutdownNow();
                     // Queued after any pending save, so nothing is lost.
                     io.execute(() -> {
+                        HistoryStore h = historyStore;
+                        if (h != null) {
+                            h.close();
+                        }
                         ProfileStore s = store;
                         if (s != null) {
                             s.close();

@@ -178,7 +178,9 @@ public final class TunnelService implements AutoCloseable {
                 config = config.withDataDir(enginesDir.resolve(p.id()));
             }
             TunnelEngine engine = new TunnelEngine(tune.apply(config), Runnable::run);
-            engine.addListener(new Relay(c, p.id(), samplers.computeIfAbsent(p.id(), id -> new MetricsSampler())));
+            MetricsSampler sampler = samplers.computeIfAbsent(p.id(), id -> new MetricsSampler());
+            engine.addListener(new Relay(c, p.id(), sampler));
+            engine.addListener(sampler.stats());
             if (!c.attach(engine)) {
                 engine.close();
                 return;

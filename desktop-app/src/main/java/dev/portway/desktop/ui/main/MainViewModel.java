@@ -8,6 +8,7 @@ import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.live.HistorySource;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -46,6 +47,7 @@ public final class MainViewModel implements TunnelService.Listener {
     private final Clock clock;
     private final Consumer<String> clipboard;
     private final Consumer<String> browser;
+    private final HistorySource history;
 
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
@@ -58,6 +60,13 @@ public final class MainViewModel implements TunnelService.Listener {
 
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
+        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE);
+    }
+
+    /** @param history each profile's persisted traffic, shown on its Overview charts */
+    public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
+                         Consumer<String> clipboard, Consumer<String> browser, HistorySource history) {
+        this.history = history;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -201,7 +210,8 @@ public final class MainViewModel implements TunnelService.Listener {
     private ProfileItemViewModel add(Profile p) {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
                 it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
-                new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
+                new LiveViewModel(clock, ZoneId.systemDefault()));
+        history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);
         byId.put(p.id(), item);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
@@ -220,6 +230,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.connection().onStatus(status);
+            item.live().dashboard().onStatus(status.state(), clock.instant());
         }
         QueueViewModel queue = queues.get(profileId);
         if (queue != null && status.state() == EngineState.DISCONNECTED) {

@@ -3,7 +3,7 @@ package dev.portway.desktop.ui.main;
 import atlantafx.base.theme.Styles;
 import dev.portway.desktop.ui.common.Icons;
 import dev.portway.desktop.ui.connect.ConnectionView;
-import dev.portway.desktop.ui.live.LatencyChartView;
+import dev.portway.desktop.ui.live.DashboardView;
 import dev.portway.desktop.ui.live.RequestTableView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import dev.portway.desktop.ui.queue.QueueView;
@@ -65,7 +65,7 @@ final class ProfileDetailView extends VBox {
 
         RequestTableView requests = new RequestTableView(item.live());
         QueueView queue = new QueueView(queueVm);
-        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new LatencyChartView(item.live()));
+        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new DashboardView(item.live()));
         Tab requestsTab = tab("requestsTab", "Requests", Feather.LIST, requests);
         Tab queueTab = tab("queueTab", "Queue", Feather.INBOX, queue);
         TabPane tabs = new TabPane(overview, requestsTab);
