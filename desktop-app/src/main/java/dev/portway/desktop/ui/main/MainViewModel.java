@@ -8,6 +8,8 @@ import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -50,6 +52,8 @@ public final class MainViewModel implements TunnelService.Listener {
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
     private final Map<String, QueueViewModel> queues = new HashMap<>();
+    private final Map<String, DiagnosticsViewModel> diagnostics = new HashMap<>();
+    private final DiagnosticsService diagnosticsService;
     private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
     private final StringProperty problem = new SimpleStringProperty("");
@@ -58,6 +62,13 @@ public final class MainViewModel implements TunnelService.Listener {
 
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
+        this(profiles, tunnels, fx, clock, clipboard, browser, null);
+    }
+
+    /** @param diagnostics runs each profile's diagnostics; null for none (no Diagnostics tab) */
+    public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
+                         Consumer<String> clipboard, Consumer<String> browser, DiagnosticsService diagnostics) {
+        this.diagnosticsService = diagnostics;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -140,6 +151,22 @@ public final class MainViewModel implements TunnelService.Listener {
         save(form.result(), () -> editor.set(null));
     }
 
+    /** Connects the selected profile, or disconnects it when it is connected or on its way (Ctrl+Enter). */
+    public void toggleSelected() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && editor.get() == null) {
+            item.connection().toggle();
+        }
+    }
+
+    /** Copies the selected profile's public URL, when it has one (Ctrl+Shift+C). */
+    public void copySelectedUrl() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && !item.connection().publicUrlProperty().get().isEmpty()) {
+            item.connection().copyUrl();
+        }
+    }
+
     public void duplicateSelected() {
         ProfileItemViewModel item = selected.get();
         if (item != null) {
@@ -165,6 +192,7 @@ public final class MainViewModel implements TunnelService.Listener {
             items.remove(item);
             byId.remove(item.id());
             queues.remove(item.id());
+            diagnostics.remove(item.id());
             selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
             editor.set(null);
         }, fx);
@@ -205,6 +233,9 @@ public final class MainViewModel implements TunnelService.Listener {
         items.add(item);
         byId.put(p.id(), item);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
+        if (diagnosticsService != null) {
+            diagnostics.put(p.id(), new DiagnosticsViewModel(item::profile, diagnosticsService, clipboard, clock));
+        }
         return item;
     }
 
@@ -289,6 +320,11 @@ public final class MainViewModel implements TunnelService.Listener {
     /** The client queue of one of {@link #items()}. */
     public QueueViewModel queue(ProfileItemViewModel item) {
         return queues.get(item.id());
+    }
+
+    /** The diagnostics of one of {@link #items()}; null when this app runs without diagnostics. */
+    public DiagnosticsViewModel diagnostics(ProfileItemViewModel item) {
+        return diagnostics.get(item.id());
     }
 
     public ObservableList<ProfileItemViewModel> items() {
