@@ -85,7 +85,8 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
         String addr = slash < 0 ? s : s.substring(0, slash);
         InetAddress a;
         try {
-            if (addr.isEmpty() || !addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+            if (addr.isEmpty() || !addr.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')
+                    || !addr.contains(":") && !dottedQuad(addr)) {
                 throw new IllegalArgumentException();
             }
             a = InetAddress.ofLiteral(addr); // a literal only: never a DNS lookup
@@ -100,6 +101,20 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
             }
         }
         return null;
+    }
+
+    /** Four decimal parts of 0..255: the JDK also takes short forms like {@code 10.1} that people do not mean. */
+    private static boolean dottedQuad(String s) {
+        String[] parts = s.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code base} with this draft's options set or removed; only while {@link #problems()} is empty. */
