@@ -86,18 +86,19 @@ public final class DiagnosticsView extends VBox {
             case FAIL -> Styles.DANGER;
             default -> Styles.TEXT_MUTED;
         });
-        HBox head = new HBox(8, icon, title, state, time);
+        Label detail = new Label(r.detail());
+        detail.setId("diagDetail-" + r.check().name());
+        detail.getStyleClass().add(Styles.TEXT_MUTED);
+        detail.setMinWidth(0);
+        detail.setTooltip(r.detail().isEmpty() ? null : new javafx.scene.control.Tooltip(r.detail()));
+        for (Label l : new Label[]{title, state, time}) {
+            l.setMinWidth(Label.USE_PREF_SIZE);
+        }
+        HBox head = new HBox(8, icon, title, state, time, detail);
         head.setAlignment(Pos.CENTER_LEFT);
         VBox box = new VBox(2, head);
         box.setId("diagStep-" + r.check().name());
         box.getStyleClass().add("diagnostics-step");
-        if (!r.detail().isEmpty()) {
-            Label detail = new Label(r.detail());
-            detail.setWrapText(true);
-            detail.getStyleClass().add(Styles.TEXT_MUTED);
-            detail.setPadding(new Insets(0, 0, 0, 24));
-            box.getChildren().add(detail);
-        }
         if (!r.hint().isEmpty()) {
             Label hint = new Label(r.hint(), Icons.of(Feather.INFO));
             hint.setId("diagHint-" + r.check().name());

@@ -22,6 +22,7 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 
@@ -131,9 +132,10 @@ public final class ProfileFormView extends BorderPane {
         Label heading = new Label("Options");
         heading.getStyleClass().add(Styles.TITLE_4);
         GridPane.setMargin(heading, new Insets(14, 0, 6, 0));
+        GridPane.setHalignment(heading, HPos.LEFT);
         grid.add(heading, 0, row++, 2, 1);
 
-        CheckBox queue = new CheckBox("Keep requests while this app is offline, deliver them later");
+        CheckBox queue = new CheckBox("Hold requests while offline");
         queue.setId("queueField");
         queue.selectedProperty().bindBidirectional(vm.queueProperty());
         ComboBox<String> priority = new ComboBox<>();
@@ -141,6 +143,8 @@ public final class ProfileFormView extends BorderPane {
         priority.getItems().setAll(OptionsDraft.PRIORITIES);
         priority.valueProperty().bindBidirectional(vm.queuePriorityProperty());
         priority.disableProperty().bind(vm.queueProperty().not());
+        priority.setMinWidth(Region.USE_PREF_SIZE);
+        priority.setPrefWidth(110);
         priority.setTooltip(new javafx.scene.control.Tooltip("Which queued requests go first when the relay holds several tunnels'"));
         Label priorityLabel = new Label("priority");
         priorityLabel.getStyleClass().add(Styles.TEXT_MUTED);
