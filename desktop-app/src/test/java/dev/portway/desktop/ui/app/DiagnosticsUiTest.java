@@ -138,4 +138,30 @@ class DiagnosticsUiTest {
         assertThat(robot.lookup("New profile").tryQuery()).isPresent();
         assertThat(robot.lookup("Connect or disconnect the selected profile").tryQuery()).isPresent();
     }
+
+    @Test
+    void aFailingConnectionOffersDiagnosticsThatNameTheStep() throws java.io.IOException {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        robot.clickOn("#editButton");
+        robot.clickOn("A relay on the internet");
+        robot.clickOn("#relayUrlField").write("ws://127.0.0.1:" + closed);
+        robot.clickOn("#tokenField").write("t0ken");
+        robot.clickOn("#saveButton");
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(robot.lookup("#diagnoseLink").queryAs(javafx.scene.control.Hyperlink.class).isVisible()).isFalse();
+
+        robot.clickOn("#connectButton");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> robot.lookup("#diagnoseLink").queryAs(javafx.scene.control.Hyperlink.class).isVisible());
+        robot.clickOn("#diagnoseLink");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                .until(() -> text("#diagnosticsSummary").startsWith("Failed: TCP connects."));
+        assertThat(text("#diagState-TCP")).isEqualTo("failed");
+        assertThat(text("#diagState-AUTH")).isEqualTo("skipped");
+        robot.clickOn("#connectButton");
+    }
 }
