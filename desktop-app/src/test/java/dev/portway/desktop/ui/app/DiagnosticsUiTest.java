@@ -159,7 +159,7 @@ class DiagnosticsUiTest {
                 .until(() -> robot.lookup("#diagnoseLink").queryAs(javafx.scene.control.Hyperlink.class).isVisible());
         robot.clickOn("#diagnoseLink");
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
-                .until(() -> text("#diagnosticsSummary").startsWith("Failed: TCP connects."));
+                .until(() -> text("#diagnosticsSummary").startsWith("Failed: TCP connects, Local target reachable."));
         assertThat(text("#diagState-TCP")).isEqualTo("failed");
         assertThat(text("#diagState-AUTH")).isEqualTo("skipped");
         robot.clickOn("#connectButton");
