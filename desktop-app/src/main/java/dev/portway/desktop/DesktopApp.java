@@ -3,6 +3,10 @@ package dev.portway.desktop;
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import dev.portway.desktop.metrics.HistoryStore;
+import dev.portway.desktop.diagnostics.AppInfo;
+import dev.portway.desktop.diagnostics.Diagnostics;
+import dev.portway.desktop.logging.LogBuffer;
+import dev.portway.desktop.logging.LogSetup;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
@@ -11,6 +15,11 @@ import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
 import dev.portway.desktop.ui.live.HistoryRecorder;
 import dev.portway.desktop.ui.live.HistorySource;
+import dev.portway.desktop.ui.about.AboutView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
+import dev.portway.desktop.ui.log.LogView;
+import dev.portway.desktop.ui.log.LogViewModel;
+import dev.portway.desktop.ui.main.AppActions;
 import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
@@ -35,6 +44,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -51,7 +61,9 @@ import java.util.function.Function;
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
  * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
- * Profile export/import (the ⋯ menu) reads and writes files on {@code portway-store}; the window-less
+ * Diagnostics run on {@code portway-connect-*} (each step on a virtual thread of its own); the log window reads
+ * the in-memory log (see {@link LogSetup}, which also writes {@code <data dir>/logs/portway.log}).
+ * Profile export/import (the app menu) reads and writes files on {@code portway-store}; the window-less
  * {@code --export}/{@code --import} commands never get here (see {@link PortwayDesktop}).
  */
 public final class DesktopApp extends Application {
@@ -68,6 +80,10 @@ public final class DesktopApp extends Application {
     private final AtomicBoolean shutDown = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final BooleanProperty dark = new SimpleBooleanProperty();
+    /** Diagnostics' HTTP and WebSocket client; its threads end on shutdown. */
+    private final okhttp3.OkHttpClient diagnosticsHttp = new okhttp3.OkHttpClient();
+    private LogBuffer logs;
+    private Stage logWindow;
     private volatile ProfileStore store;
     private volatile TunnelService tunnels;
     private volatile HistoryStore historyStore;
@@ -103,6 +119,7 @@ public final class DesktopApp extends Application {
     public void start(Stage stage) {
         List<String> args = explicitArgs != null ? explicitArgs : getParameters().getRaw();
         Path dataDir = DataDirs.resolve(args);
+        logs = LogSetup.install(dataDir); // before anything worth reading is logged
         Path snapshotDir = option(args, "--snapshot");
         snapshotMode = snapshotDir != null;
         int i = args.indexOf("--relay-port");
@@ -132,7 +149,8 @@ public final class DesktopApp extends Application {
 
     private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
-        tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
+        EmbeddedRelayHost embedded = new EmbeddedRelayHost(relayPort);
+        tunnels = new TunnelService(embedded, work, ticker, Duration.ofMillis(500), Platform::runLater,
                 Clock.systemUTC(), tune, dataDir.resolve("engines"));
         HistorySource past = HistorySource.NONE;
         if (historyStore != null) {
@@ -143,8 +161,10 @@ public final class DesktopApp extends Application {
                     30, 30, java.util.concurrent.TimeUnit.SECONDS);
             past = history;
         }
+        DiagnosticsService diagnostics = new DiagnosticsService(embedded, new Diagnostics(diagnosticsHttp, Duration.ofSeconds(5),
+                "portway-diagnostics/" + AppInfo.buildVersion()), work, Platform::runLater, () -> AppInfo.current(dataDir));
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url), past);
+                url -> getHostServices().showDocument(url), past, diagnostics);
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -155,9 +175,14 @@ public final class DesktopApp extends Application {
         });
 
         TransferView transfer = new TransferView(new TransferViewModel(profiles, Platform::runLater, main::refresh), files);
-        MainView view = new MainView(main, dark, transfer);
+        String css = Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm();
+        AppActions actions = new AppActions(() -> showLog(stage, css),
+                () -> AboutView.show(stage, new AboutView(AppInfo.current(dataDir), url -> getHostServices().showDocument(url),
+                        DesktopApp::copyToClipboard)),
+                () -> closeWindow(stage));
+        MainView view = new MainView(main, dark, transfer, actions);
         Scene scene = new Scene(view, saved.bounds().width(), saved.bounds().height());
-        scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
+        scene.getStylesheets().add(css);
         stage.setScene(scene);
         stage.setMinWidth(760);
         stage.setMinHeight(520);
@@ -181,6 +206,16 @@ public final class DesktopApp extends Application {
                 Platform.runLater(() -> closeWindow(stage));
             });
         }
+    }
+
+    /** The log window: made on first use, brought to the front after. */
+    private void showLog(Stage owner, String css) {
+        if (logWindow == null) {
+            LogViewModel vm = new LogViewModel(logs, io, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault());
+            logWindow = LogView.window(owner, new LogView(vm), List.of(css));
+        }
+        logWindow.show();
+        logWindow.toFront();
     }
 
     private static void place(Stage stage, WindowBounds b) {
@@ -258,6 +293,8 @@ public final class DesktopApp extends Application {
                     });
                     Threads.stop(io);
                     Threads.stop(work);
+                    diagnosticsHttp.dispatcher().executorService().shutdown();
+                    diagnosticsHttp.connectionPool().evictAll();
                     stopped.complete(null);
                 } catch (RuntimeException e) {
                     LOG.error("shutdown failed", e);

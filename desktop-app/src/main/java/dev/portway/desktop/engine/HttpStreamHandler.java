@@ -100,10 +100,14 @@ final class HttpStreamHandler {
     private Request buildRequest() throws IOException {
         Headers.Builder headers = new Headers.Builder();
         boolean acceptEncoding = false;
+        boolean rewriteHost = stream.spec.rewritesHost();
         for (Header h : HopByHop.strip(open.headers(), upgrade)) {
             String name = h.name();
             if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Expect")) {
                 continue; // OkHttp frames the body itself; the relay answered any 100-continue
+            }
+            if (rewriteHost && name.equalsIgnoreCase("Host")) {
+                continue; // OkHttp writes the local target's host:port from the URL instead
             }
             acceptEncoding |= name.equalsIgnoreCase("Accept-Encoding");
             headers.addUnsafeNonAscii(name, h.value());

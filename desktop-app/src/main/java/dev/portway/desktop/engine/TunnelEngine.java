@@ -445,6 +445,7 @@ public final class TunnelEngine implements AutoCloseable {
         ControlMessage.Bound last = lastBound.get(index);
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
+        options.remove(TunnelSpec.OPTION_HOST_HEADER); // the engine's own; the relay refuses options it does not know
         Integer wantedPort = last != null && last.port() != null ? last.port()
                 : port != null ? Integer.valueOf(port) : null;
         String name = last != null ? last.name() : spec.name();

@@ -9,6 +9,8 @@ import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
 import dev.portway.desktop.ui.connect.TunnelService;
 import dev.portway.desktop.ui.live.HistorySource;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -52,6 +54,8 @@ public final class MainViewModel implements TunnelService.Listener {
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
     private final Map<String, QueueViewModel> queues = new HashMap<>();
+    private final Map<String, DiagnosticsViewModel> diagnostics = new HashMap<>();
+    private final DiagnosticsService diagnosticsService;
     private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
     private final StringProperty problem = new SimpleStringProperty("");
@@ -60,13 +64,18 @@ public final class MainViewModel implements TunnelService.Listener {
 
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
-        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE);
+        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE, null);
     }
 
-    /** @param history each profile's persisted traffic, shown on its Overview charts */
+    /**
+     * @param history     each profile's persisted traffic, shown on its Overview charts
+     * @param diagnostics runs each profile's diagnostics; null for none (no Diagnostics tab)
+     */
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
-                         Consumer<String> clipboard, Consumer<String> browser, HistorySource history) {
+                         Consumer<String> clipboard, Consumer<String> browser, HistorySource history,
+                         DiagnosticsService diagnostics) {
         this.history = history;
+        this.diagnosticsService = diagnostics;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -149,6 +158,22 @@ public final class MainViewModel implements TunnelService.Listener {
         save(form.result(), () -> editor.set(null));
     }
 
+    /** Connects the selected profile, or disconnects it when it is connected or on its way (Ctrl+Enter). */
+    public void toggleSelected() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && editor.get() == null) {
+            item.connection().toggle();
+        }
+    }
+
+    /** Copies the selected profile's public URL, when it has one (Ctrl+Shift+C). */
+    public void copySelectedUrl() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && !item.connection().publicUrlProperty().get().isEmpty()) {
+            item.connection().copyUrl();
+        }
+    }
+
     public void duplicateSelected() {
         ProfileItemViewModel item = selected.get();
         if (item != null) {
@@ -174,6 +199,7 @@ public final class MainViewModel implements TunnelService.Listener {
             items.remove(item);
             byId.remove(item.id());
             queues.remove(item.id());
+            diagnostics.remove(item.id());
             selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
             editor.set(null);
         }, fx);
@@ -215,6 +241,9 @@ public final class MainViewModel implements TunnelService.Listener {
         items.add(item);
         byId.put(p.id(), item);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
+        if (diagnosticsService != null) {
+            diagnostics.put(p.id(), new DiagnosticsViewModel(item::profile, diagnosticsService, clipboard, clock));
+        }
         return item;
     }
 
@@ -300,6 +329,11 @@ public final class MainViewModel implements TunnelService.Listener {
     /** The client queue of one of {@link #items()}. */
     public QueueViewModel queue(ProfileItemViewModel item) {
         return queues.get(item.id());
+    }
+
+    /** The diagnostics of one of {@link #items()}; null when this app runs without diagnostics. */
+    public DiagnosticsViewModel diagnostics(ProfileItemViewModel item) {
+        return diagnostics.get(item.id());
     }
 
     public ObservableList<ProfileItemViewModel> items() {

@@ -4,6 +4,8 @@ import atlantafx.base.theme.Styles;
 import dev.portway.desktop.ui.common.Icons;
 import dev.portway.desktop.ui.connect.ConnectionView;
 import dev.portway.desktop.ui.live.DashboardView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
 import dev.portway.desktop.ui.live.RequestTableView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import dev.portway.desktop.ui.queue.QueueView;
@@ -27,10 +29,11 @@ import org.kordamp.ikonli.feather.Feather;
 
 /**
  * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, and tabs below it:
- * Overview (live charts), Requests (the inspector), Queue (for profiles with {@code queue=on}).
+ * Overview (live charts), Requests (the inspector), Queue (for profiles with {@code queue=on}), Diagnostics.
  */
 final class ProfileDetailView extends VBox {
-    ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, Runnable edit, Runnable duplicate, Runnable delete) {
+    ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, DiagnosticsViewModel diagnosticsVm,
+                      Runnable edit, Runnable duplicate, Runnable delete) {
         getStyleClass().add("detail-pane");
         setSpacing(12);
         setPadding(new Insets(16, 24, 16, 24));
@@ -76,7 +79,16 @@ final class ProfileDetailView extends VBox {
         BooleanBinding queued = Bindings.createBooleanBinding(
                 () -> "on".equals(item.profile().options().get(Protocol.OPTION_QUEUE)), item.profileProperty());
         showWhen(tabs, queueTab, queued, 2);
-        getChildren().addAll(header, new ConnectionView(item.connection()), tabs);
+        Runnable diagnose = null;
+        if (diagnosticsVm != null) {
+            Tab diagnosticsTab = tab("diagnosticsTab", "Diagnostics", Feather.TOOL, new DiagnosticsView(diagnosticsVm));
+            tabs.getTabs().add(diagnosticsTab);
+            diagnose = () -> {
+                tabs.getSelectionModel().select(diagnosticsTab);
+                diagnosticsVm.run();
+            };
+        }
+        getChildren().addAll(header, new ConnectionView(item.connection(), diagnose), tabs);
     }
 
     /** A tab with an id (for tests and shortcuts), a label and an icon; its content fills the tab. */
