@@ -3,7 +3,7 @@ package dev.portway.relay.ingress;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
-import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
@@ -42,7 +42,7 @@ final class HttpExchange implements StreamListener {
     /** The outcome was counted (once per exchange). */
     private boolean counted;
     private boolean keepAlive;
-    private RelayStream stream;
+    private TunnelStream stream;
     private boolean requestDone;
     private boolean creditBlocked;
     private boolean responseStarted;
@@ -75,11 +75,11 @@ final class HttpExchange implements StreamListener {
         }
     }
 
-    void start(RelayStream stream) {
+    void start(TunnelStream stream) {
         this.stream = stream;
     }
 
-    RelayStream stream() {
+    TunnelStream stream() {
         return stream;
     }
 

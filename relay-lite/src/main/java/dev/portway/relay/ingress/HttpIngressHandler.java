@@ -4,10 +4,11 @@ import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.queue.HeldRequests;
-import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionHandler;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FrameCodec;
@@ -263,18 +264,18 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
-        Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
+        TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, name), keepAlive);
+            respond(refusal(opened.refusal(), name), keepAlive);
             return;
         }
         exchange = ex;
         ex.start(opened.stream());
     }
 
-    private static FullHttpResponse refusal(Session.Opened opened, String name) {
-        return opened.refusal() == ErrorCode.REFUSED_STREAM
+    private static FullHttpResponse refusal(ErrorCode refusal, String name) {
+        return refusal == ErrorCode.REFUSED_STREAM
                 ? withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Tunnel busy",
                 "The tunnel " + name + " has too many requests in flight.", "Try again in a moment."), 1)
                 : reconnecting();
@@ -360,7 +361,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         waiter.deadline.cancel(false);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, waiter.name), waiter.keepAlive);
+            respond(refusal(opened.refusal(), waiter.name), waiter.keepAlive);
         } else {
             exchange = waiter.exchange;
             exchange.start(opened.stream());
@@ -572,7 +573,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         c.close();
     }
 
-    RelayStream currentStream() {
+    TunnelStream currentStream() {
         return exchange == null ? null : exchange.stream();
     }
 }

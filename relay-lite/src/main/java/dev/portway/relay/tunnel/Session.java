@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * own loops. Stream ids are assigned and OPEN written under this object's lock so ids reach the client
  * strictly increasing. {@code streams} and {@code blocked} are concurrent; flow windows are thread-safe.
  */
-public final class Session {
+public final class Session implements TunnelBackend {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     final SessionContext ctx;
@@ -89,6 +89,12 @@ public final class Session {
             send(Frame.open(streamId, open));
             return new Opened(stream, null);
         }
+    }
+
+    @Override
+    public TunnelBackend.Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        Opened opened = open(open, visitorLoop, listener);
+        return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
     /** Sends a control message to the client. Any thread. */
