@@ -88,6 +88,7 @@ public final class RelayMetrics {
     private final GaugeDataPoint[] connections = new GaugeDataPoint[Kind.values().length];
     private final CounterDataPoint[] errors = new CounterDataPoint[ErrorCategory.values().length];
     private final Counter rateLimitHits;
+    private final Gauge sshSessions;
 
     public RelayMetrics(Source source) {
         Counter requestCounter = Counter.builder().name("tunnel_requests_total")
@@ -115,6 +116,8 @@ public final class RelayMetrics {
         rateLimitHits = Counter.builder().name("tunnel_rate_limit_hits_total")
                 .help("Requests refused by a rate limit").register(registry);
 
+        sshSessions = Gauge.builder().name("tunnel_ssh_sessions")
+                .help("Authenticated connections to the SSH gateway").register(registry);
         GaugeWithCallback.builder().name("tunnel_sessions").help("Connected client sessions")
                 .callback(cb -> cb.call(source.sessions())).register(registry);
         GaugeWithCallback.builder().name("tunnel_held_requests")
@@ -167,6 +170,14 @@ public final class RelayMetrics {
 
     public void connectionClosed(Kind kind) {
         connections[kind.ordinal()].dec();
+    }
+
+    public void sshSessionOpened() {
+        sshSessions.inc();
+    }
+
+    public void sshSessionClosed() {
+        sshSessions.dec();
     }
 
     /** For the rate limits to come. */

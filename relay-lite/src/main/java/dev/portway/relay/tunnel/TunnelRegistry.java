@@ -206,6 +206,12 @@ public final class TunnelRegistry<S> {
         closeListener(tunnel.closeListener(), tunnel.port());
     }
 
+    /** Closes a tunnel's public TCP listener and frees its port; the tunnel stays bound (it became private). */
+    public synchronized void closeListener(Tunnel<S> tunnel) {
+        closeListener(tunnel.closeListener(), tunnel.port());
+        tunnel.listening(0, null);
+    }
+
     /** Moves every tunnel of a dropped session into a hold under its resume key, for the grace period. */
     public synchronized void drop(S owner, String resumeKey) {
         List<Tunnel<S>> mine = new ArrayList<>();
