@@ -97,6 +97,15 @@ public final class SshGateway implements AutoCloseable {
         sshd.setPort(cfg.port());
         SimpleGeneratorHostKeyProvider hostKey = new SimpleGeneratorHostKeyProvider(cfg.dataDir().resolve(HOST_KEY_FILE));
         hostKey.setAlgorithm(SecurityUtils.EDDSA);
+        hostKey.setKeySize(256); // Bouncy Castle's EdDSA generator: 256 selects Ed25519
+        try {
+            if (!hostKey.loadKeys(null).iterator().hasNext()) { // generate or read it now: a bad file stops the start
+                throw new IOException("no key");
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("Cannot read or create the SSH host key " + cfg.dataDir().resolve(HOST_KEY_FILE) + " ("
+                    + e.getMessage() + ") — delete it to have a new one generated, or fix its permissions.", e);
+        }
         sshd.setKeyPairProvider(hostKey);
         GatewaySessions sessions = new GatewaySessions(ctx.directory(), cfg.maxSessions(), ctx.metrics());
         List<UserAuthFactory> auth = new ArrayList<>();
