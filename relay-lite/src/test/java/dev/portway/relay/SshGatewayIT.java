@@ -168,9 +168,12 @@ class SshGatewayIT {
             assertThat(r.exitCode()).isZero();
 
             // -J itself, as a teammate types it
-            Result j = run(List.of("ssh", "-i", sshd.clientKey.toString(), "-J", "alice@127.0.0.1:" + relay.sshPort(),
-                    "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
-                    "-o", "IdentityFile=" + alice, "-o", "LogLevel=ERROR", user + "@laptop", "echo", "via-jump"));
+            // options for the jump host too: -J hands -F on to the ssh it starts
+            Path config = dir.resolve("ssh_config");
+            Files.writeString(config, "Host *\n  StrictHostKeyChecking no\n  UserKnownHostsFile /dev/null\n  BatchMode yes\n"
+                    + "  LogLevel ERROR\n  IdentityFile " + alice + "\n  IdentityFile " + sshd.clientKey + "\n");
+            Result j = run(List.of("ssh", "-F", config.toString(), "-J", "alice@127.0.0.1:" + relay.sshPort(),
+                    user + "@laptop", "echo", "via-jump"));
             assertThat(j.output()).contains("via-jump");
 
             // bob is not in share=
@@ -306,12 +309,13 @@ class SshGatewayIT {
     }
 
     private Result run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Path out = Files.createTempFile(dir, "ssh", ".out");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
         p.getOutputStream().close();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(cmd + " did not finish within 30 s");
+            throw new AssertionError(cmd + " did not finish within 30 s; it printed: " + Files.readString(out));
         }
-        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Result(p.exitValue(), Files.readString(out));
     }
 }

@@ -100,20 +100,25 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
         tunnelName = name;
         out = new ChannelAsyncOutputStream(this, SshConstants.SSH_MSG_CHANNEL_DATA);
         String remote = "ssh:" + user + "@" + originHost + ":" + originPort;
-        execute(() -> {
-            TunnelBackend.Opened opened = tunnel.backend().openStream(OpenMessage.tcp(name, remote), loop, this);
-            if (opened.stream() == null) {
-                failOpen(SshConstants.SSH_OPEN_RESOURCE_SHORTAGE, "Portway: the tunnel " + name + " is busy or reconnecting — try again.");
-                return;
-            }
-            stream = opened.stream();
-            log.info("SSH ({}) opened private tunnel {} from {}:{}", user, name, originHost, originPort);
-        });
+        TunnelBackend.Opened opened = tunnel.backend().openStream(OpenMessage.tcp(name, remote), loop, this);
+        if (opened.stream() == null) {
+            return refuse("Portway: the tunnel " + name + " is busy or its owner is reconnecting — try again shortly.");
+        }
+        TunnelStream s = opened.stream();
+        execute(() -> stream = s); // before any task of this channel's data: the loop runs tasks in order
+        log.info("SSH ({}) opened private tunnel {} from {}:{}", user, name, originHost, originPort);
+        // Confirmed now, as MINA's own session channels are: if the owner's side cannot connect to its
+        // target, the stream is reset and the channel closed.
+        signalChannelOpenSuccess(); // sshd 2.20 confirms the open to the client on this signal
+        openFuture.setOpened();
         return openFuture;
     }
 
     private OpenFuture refuse(String message) {
-        openFuture.setException(new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, message));
+        SshChannelOpenException e = new SshChannelOpenException(getChannelId(), SshConstants.SSH_OPEN_ADMINISTRATIVELY_PROHIBITED, message);
+        GatewayConnectionService.refusal(getSession(), getRecipient(), message);
+        signalChannelOpenFailure(e);
+        openFuture.setException(e);
         close(true);
         return openFuture;
     }
@@ -205,7 +210,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
 
     @Override
     public void onReply(ReplyMessage reply) {
-        openFuture.setOpened();
+        // the owner's side connected to its target; the channel was confirmed already
     }
 
     @Override
@@ -266,12 +271,8 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
 
     @Override
     public void onReset(ErrorCode code, String message) {
-        if (!openFuture.isOpened() && !openFuture.isDone()) {
-            failOpen(SshConstants.SSH_OPEN_CONNECT_FAILED, "Portway: the owner of " + tunnelName + " could not reach its target"
-                    + (message == null ? "." : ": " + message));
-            return;
-        }
         ended = true;
+        log.info("Private tunnel {} over SSH ended: {}", tunnelName, message);
         close(false);
     }
 

@@ -122,6 +122,8 @@ public final class SshGateway implements AutoCloseable {
         sshd.setGSSAuthenticator(null);
         sshd.setHostBasedAuthenticator(null);
         sshd.addSessionListener(sessions);
+        sshd.setServiceFactories(List.of(org.apache.sshd.server.session.ServerUserAuthServiceFactory.INSTANCE,
+                GatewayConnectionService.FACTORY));
         sshd.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, PrivateAccessChannel.factory(ctx)));
         sshd.setShellFactory(channel -> new GatewayCommand(true));
         sshd.setCommandFactory((channel, command) -> new GatewayCommand(false));
