@@ -149,6 +149,21 @@ class SshGatewayIT {
     }
 
     @Test
+    void aFrozenSshClientIsDetectedByKeepAlivesAndItsTunnelFreed() throws Exception {
+        Ssh ssh = ssh(alice, "-R", "frozen:80:127.0.0.1:" + app.getAddress().getPort());
+        ssh.awaitLine("is live at");
+        // SIGSTOP: the TCP connection stays open, the client answers nothing
+        Process stop = new ProcessBuilder("kill", "-STOP", String.valueOf(ssh.process().pid())).start();
+        assertThat(stop.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + relay.port() + "/")
+                    .header("Host", "frozen.localhost:" + relay.port()).build()).execute()) {
+                assertThat(r.code()).isEqualTo(404);
+            }
+        });
+    }
+
+    @Test
     void privateTunnelIsReachedWithDashJByItsOwnerAndSharedUsersOnly() throws Exception {
         try (LocalSshd sshd = new LocalSshd(Files.createDirectories(dir.resolve("sshd")));
              TcpTestEngine engine = new TcpTestEngine(relay, TOKEN, "laptop",

@@ -31,11 +31,21 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
     private final int maxSessions;
     private final RelayMetrics metrics;
     private final Map<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timer;
+    private final java.time.Duration keepAlive;
+    private final int keepAliveMisses;
 
-    GatewaySessions(SshDirectory directory, int maxSessions, RelayMetrics metrics) {
+    /**
+     * @param timer runs the keep-alives and delayed disconnects (never blocks: the waiting is done on virtual threads)
+     */
+    GatewaySessions(SshDirectory directory, int maxSessions, RelayMetrics metrics,
+                    java.util.concurrent.ScheduledExecutorService timer, java.time.Duration keepAlive, int keepAliveMisses) {
         this.directory = directory;
         this.maxSessions = maxSessions;
         this.metrics = metrics;
+        this.timer = timer;
+        this.keepAlive = keepAlive;
+        this.keepAliveMisses = keepAliveMisses;
     }
 
     @Override
@@ -74,14 +84,45 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
             String message = "Portway gateway: " + user + " already has " + maxSessions
                     + " SSH sessions open, the most this relay allows — close one first.";
             log.info("SSH {} ({}) refused: {} sessions open", session.getIoSession().getRemoteAddress(), user, maxSessions);
-            try {
-                session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, message);
-            } catch (IOException e) {
-                session.close(true);
-            }
+            // After the authentication answer is out: a disconnect written inside the auth handler garbles the stream.
+            timer.schedule(() -> {
+                try {
+                    session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, message);
+                } catch (IOException e) {
+                    session.close(true);
+                }
+            }, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
         log.info("SSH {} connected as {}", session.getIoSession().getRemoteAddress(), user);
+        keepAlive(session, 0);
+    }
+
+    /**
+     * Dead clients: a {@code keepalive@openssh.com} request with want-reply every interval (OpenSSH answers every
+     * global request); after {@code keepAliveMisses} unanswered in a row the connection is closed and its tunnels
+     * freed — the SSH counterpart of the WebSocket heartbeat's dead_after.
+     */
+    private void keepAlive(Session session, int misses) {
+        timer.schedule(() -> Thread.ofVirtual().name("ssh-keepalive").start(() -> {
+            if (!session.isOpen()) {
+                return;
+            }
+            int missed = misses;
+            try {
+                session.request("keepalive@openssh.com", session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST), keepAlive);
+                missed = 0;
+            } catch (IOException | RuntimeException e) {
+                missed++;
+            }
+            if (missed >= keepAliveMisses) {
+                log.info("SSH {} ({}) answered no keep-alive for {} — closing it", session.getIoSession().getRemoteAddress(),
+                        session.getAttribute(USER), keepAlive.multipliedBy(keepAliveMisses + 1L));
+                session.close(true);
+            } else {
+                keepAlive(session, missed);
+            }
+        }), keepAlive.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override

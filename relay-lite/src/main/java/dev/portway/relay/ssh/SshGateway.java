@@ -56,9 +56,12 @@ public final class SshGateway implements AutoCloseable {
     private final SshServer server;
     private final GatewaySessions sessions;
 
-    private SshGateway(SshServer server, GatewaySessions sessions) {
+    private final java.util.concurrent.ScheduledExecutorService timer;
+
+    private SshGateway(SshServer server, GatewaySessions sessions, java.util.concurrent.ScheduledExecutorService timer) {
         this.server = server;
         this.sessions = sessions;
+        this.timer = timer;
     }
 
     /**
@@ -107,7 +110,14 @@ public final class SshGateway implements AutoCloseable {
                     + e.getMessage() + ") — delete it to have a new one generated, or fix its permissions.", e);
         }
         sshd.setKeyPairProvider(hostKey);
-        GatewaySessions sessions = new GatewaySessions(ctx.directory(), cfg.maxSessions(), ctx.metrics());
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ssh-gateway-timer");
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> log.warn("SSH gateway timer task failed", e));
+            return t;
+        });
+        GatewaySessions sessions = new GatewaySessions(ctx.directory(), cfg.maxSessions(), ctx.metrics(), timer,
+                cfg.keepAlive(), cfg.keepAliveMisses());
         List<UserAuthFactory> auth = new ArrayList<>();
         auth.add(UserAuthPublicKeyFactory.INSTANCE);
         sshd.setPublickeyAuthenticator(sessions);
@@ -138,21 +148,18 @@ public final class SshGateway implements AutoCloseable {
                 return new GatewayCommand(false);
             }
         }));
-        // Dead clients: a keepalive@openssh.com request every interval; no answer to several ends the
-        // connection, and with it its tunnels (like the WebSocket heartbeat's dead_after).
-        CoreModuleProperties.HEARTBEAT_INTERVAL.set(sshd, cfg.keepAlive());
-        CoreModuleProperties.HEARTBEAT_REPLY_WAIT.set(sshd, cfg.keepAlive());
-        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(sshd, cfg.keepAliveMisses());
+        // Dead clients: GatewaySessions sends keep-alive requests (sshd's own server heartbeat expects no reply).
         CoreModuleProperties.SERVER_IDENTIFICATION.set(sshd, "Portway");
         CoreModuleProperties.AUTH_TIMEOUT.set(sshd, java.time.Duration.ofSeconds(30));
         try {
             sshd.start();
         } catch (BindException e) {
+            timer.shutdownNow();
             throw new IOException("SSH port " + cfg.port() + " is already in use — choose another with --ssh-port", e);
         }
         log.info("SSH gateway listening on {}:{} (host key {})", cfg.host(), sshd.getPort(),
                 cfg.dataDir().resolve(HOST_KEY_FILE));
-        return new SshGateway(sshd, sessions);
+        return new SshGateway(sshd, sessions, timer);
     }
 
     private static <T extends org.apache.sshd.common.OptionalFeature> List<T> supported(List<T> all) {
@@ -187,5 +194,6 @@ public final class SshGateway implements AutoCloseable {
         } catch (IOException e) {
             log.debug("SSH gateway stop: {}", e.toString());
         }
+        timer.shutdownNow();
     }
 }
