@@ -68,7 +68,8 @@ public final class KeyFileDirectory implements SshDirectory {
             }
             String where = source + " line " + (i + 1);
             String[] parts = line.split("\\s+", 2);
-            if (parts.length < 2 || !USER.matcher(parts[0]).matches()) {
+            boolean keyTypeFirst = parts[0].startsWith("ssh-") || parts[0].startsWith("ecdsa-") || parts[0].startsWith("sk-");
+            if (parts.length < 2 || keyTypeFirst || !USER.matcher(parts[0]).matches()) {
                 throw new IllegalArgumentException(where + " must be \"<user> <ssh-ed25519 AAAA... comment>\" with a user "
                         + "name of a-z, 0-9, '.', '_' or '-' — fix or remove that line.");
             }
