@@ -10,6 +10,12 @@ import dev.portway.relay.ingress.HttpIngressHandler;
 import dev.portway.relay.ingress.IngressContext;
 import dev.portway.relay.ingress.TcpListeners;
 import dev.portway.relay.metrics.RelayMetrics;
+import dev.portway.relay.ssh.GatewayContext;
+import dev.portway.relay.ssh.AccountsDirectory;
+import dev.portway.relay.ssh.KeyFileDirectory;
+import dev.portway.relay.ssh.SshConfig;
+import dev.portway.relay.ssh.SshDirectory;
+import dev.portway.relay.ssh.SshGateway;
 import dev.portway.relay.queue.DurableQueue;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.store.RelayStore;
@@ -86,6 +92,9 @@ public final class Relay implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Channel server;
     private volatile int port;
+    /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
+    private SshConfig sshConfig;
+    private volatile SshGateway gateway;
 
     private Relay(RelayConfig config, RelayStore store) {
         this.config = config;
@@ -135,11 +144,22 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when the port cannot be bound, with a message saying what to do
      */
     public static Relay start(RelayConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(RelayConfig)}, with the SSH gateway on when {@code ssh} is not null (its host key and
+     * {@code ssh-keys} file are in {@code ssh.dataDir()}).
+     *
+     * @throws IOException when a port cannot be bound or the key file is not valid, with a message saying what to do
+     */
+    public static Relay start(RelayConfig config, SshConfig ssh) throws IOException {
         IdentityConfig idc = config.identity();
         RelayStore store = RelayStore.open(idc.dbUrl(), idc.dbUser(), idc.dbPassword(), config.dataDir());
         Relay relay;
         try {
             relay = new Relay(config, store);
+            relay.sshConfig = ssh;
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -148,6 +168,12 @@ public final class Relay implements AutoCloseable {
             relay.load();
             relay.bind();
         } catch (IOException | RuntimeException e) {
+            if (relay.gateway != null) {
+                relay.gateway.close();
+            }
+            if (relay.server != null) {
+                relay.server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
             relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             store.close();
@@ -183,6 +209,12 @@ public final class Relay implements AutoCloseable {
             public String tcpUrl(int tcpPort) {
                 return "tcp://" + config.domain() + ":" + tcpPort;
             }
+
+            @Override
+            public String privateUrl(String name) {
+                SshGateway g = gateway;
+                return g == null ? null : "ssh://" + sshConfig.publicHost() + ":" + g.port() + "/" + name;
+            }
         };
         SessionContext.TunnelEvents events = new SessionContext.TunnelEvents() {
             @Override
@@ -198,8 +230,9 @@ public final class Relay implements AutoCloseable {
                 queue.unbound(name, reservationEnded);
             }
         };
+        TcpListeners tcpListeners = new TcpListeners(boss, workers, config, registry, metrics);
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
-                shuttingDown::get, new TcpListeners(boss, workers, config, registry, metrics), VERSION, publisher, store, events,
+                shuttingDown::get, tcpListeners, VERSION, publisher, store, events,
                 breakers, metrics, accounts);
         IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store));
         ServerBootstrap b = new ServerBootstrap()
@@ -229,6 +262,23 @@ public final class Relay implements AutoCloseable {
         server = f.channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
         log.info("relay-lite {} listening on {}:{}", VERSION, config.bindHost(), port);
+        if (sshConfig != null) {
+            SshDirectory directory;
+            try {
+                directory = new AccountsDirectory(store.identity(), accounts.authenticator(),
+                        KeyFileDirectory.load(sshConfig.dataDir().resolve(KeyFileDirectory.FILE_NAME), config.token()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            gateway = SshGateway.start(new GatewayContext(sshConfig, directory, registry, tcpListeners, publisher, metrics,
+                    workers, config.maxTunnelsPerSession(), shuttingDown::get, config, accounts, store.identity()));
+        }
+    }
+
+    /** The bound SSH port of the gateway, or -1 when it is off. */
+    public int sshPort() {
+        SshGateway g = gateway;
+        return g == null ? -1 : g.port();
     }
 
     /** The bound HTTP port. */
@@ -313,6 +363,9 @@ public final class Relay implements AutoCloseable {
             }
             if (server != null) {
                 server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            if (gateway != null) {
+                gateway.close();
             }
             registry.clear();
             // Let the close frames go out before the loops stop.

@@ -98,6 +98,18 @@ public final class RelayMain implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).", defaultValue = "8")
     int maxConnectionsPerUser;
 
+    @Option(names = "--ssh-port", description = "Turn the SSH gateway on at this port (ssh -R / ssh -J; off unless set). "
+            + "Keys are read from <data-dir>/ssh-keys.")
+    Integer sshPort;
+    @Option(names = "--ssh-password-auth", description = "SSH gateway: also accept the token as a password (default: keys only).")
+    boolean sshPasswordAuth;
+    @Option(names = "--ssh-max-sessions", description = "SSH gateway: connections per user at most (default ${DEFAULT-VALUE}).",
+            defaultValue = "3")
+    int sshMaxSessions;
+    @Option(names = "--ssh-keepalive", description = "SSH gateway: keep-alive interval; 3 unanswered end the connection "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "15s")
+    String sshKeepAlive;
+
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.err));
     }
@@ -199,7 +211,10 @@ public final class RelayMain implements Callable<Integer> {
         Relay relay;
         try {
             config = b.token(secret).build();
-            relay = Relay.start(config);
+            dev.portway.relay.ssh.SshConfig ssh = sshPort == null ? null : new dev.portway.relay.ssh.SshConfig(host, sshPort,
+                    config.domain(), sshPasswordAuth, sshMaxSessions, parseDuration("--ssh-keepalive", sshKeepAlive), 3,
+                    config.dataDir());
+            relay = Relay.start(config, ssh);
         } catch (IllegalArgumentException | IOException e) {
             spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
@@ -210,6 +225,10 @@ public final class RelayMain implements Callable<Integer> {
         String hostPart = relay.port() == 80 ? "" : ":" + relay.port();
         announce("relay-lite listening on http://*." + config.domain() + hostPart + "/ (clients connect to "
                 + relay.connectUrl() + ")");
+        if (relay.sshPort() > 0) {
+            System.out.println("SSH gateway on port " + relay.sshPort() + ": ssh -p " + relay.sshPort() + " -R myapp:80:localhost:3000 "
+                    + config.domain() + " (keys in " + config.dataDir().resolve(dev.portway.relay.ssh.KeyFileDirectory.FILE_NAME) + ")");
+        }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             relay.shutdown(config.shutdownDeadline());

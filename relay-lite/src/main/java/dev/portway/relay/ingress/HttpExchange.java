@@ -4,7 +4,7 @@ import dev.portway.relay.logs.LogContext;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
-import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
@@ -52,7 +52,7 @@ final class HttpExchange implements StreamListener {
     /** The outcome was counted (once per exchange). */
     private boolean counted;
     private boolean keepAlive;
-    private RelayStream stream;
+    private TunnelStream stream;
     private boolean requestDone;
     private boolean creditBlocked;
     private boolean responseStarted;
@@ -107,12 +107,12 @@ final class HttpExchange implements StreamListener {
         }
     }
 
-    void start(RelayStream stream, String sessionId) {
+    void start(TunnelStream stream, String sessionId) {
         this.stream = stream;
         this.sessionId = sessionId;
     }
 
-    RelayStream stream() {
+    TunnelStream stream() {
         return stream;
     }
 

@@ -4,10 +4,11 @@ import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.queue.HeldRequests;
-import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionHandler;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FrameCodec;
@@ -264,7 +265,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             notFound(name, keepAlive);
             return;
         }
-        long retryAfter = tunnel.owner().requestPermit(); // the tunnel owner's requests per minute
+        long retryAfter = tunnel.backend().requestPermit(); // the tunnel user's requests per minute
         if (retryAfter > 0) {
             rejected();
             respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
@@ -275,18 +276,18 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
-        Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
+        TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, name), keepAlive);
+            respond(refusal(opened.refusal(), name), keepAlive);
             return;
         }
         exchange = ex;
-        ex.start(opened.stream(), tunnel.owner().id());
+        ex.start(opened.stream(), tunnel.owner() != null ? tunnel.owner().id() : "ssh-" + tunnel.user());
     }
 
-    private static FullHttpResponse refusal(Session.Opened opened, String name) {
-        return opened.refusal() == ErrorCode.REFUSED_STREAM
+    private static FullHttpResponse refusal(ErrorCode refusal, String name) {
+        return refusal == ErrorCode.REFUSED_STREAM
                 ? withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Tunnel busy",
                 "The tunnel " + name + " has too many requests in flight.", "Try again in a moment."), 1)
                 : reconnecting();
@@ -377,7 +378,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         waiter.deadline.cancel(false);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, waiter.name), waiter.keepAlive);
+            respond(refusal(opened.refusal(), waiter.name), waiter.keepAlive);
         } else {
             exchange = waiter.exchange;
             exchange.start(opened.stream(), sessionId);
@@ -592,7 +593,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         c.close();
     }
 
-    RelayStream currentStream() {
+    TunnelStream currentStream() {
         return exchange == null ? null : exchange.stream();
     }
 }

@@ -88,6 +88,7 @@ public final class RelayMetrics {
     private final GaugeDataPoint[] connections = new GaugeDataPoint[Kind.values().length];
     private final CounterDataPoint[] errors = new CounterDataPoint[ErrorCategory.values().length];
     private final CounterDataPoint[] rateLimitHits = new CounterDataPoint[Limit.values().length];
+    private final Gauge sshSessions;
 
     /** Which limit refused something: the {@code limit} label of {@code tunnel_rate_limit_hits_total}. */
     public enum Limit {
@@ -132,6 +133,8 @@ public final class RelayMetrics {
             rateLimitHits[l.ordinal()] = limitCounter.labelValues(l.label());
         }
 
+        sshSessions = Gauge.builder().name("tunnel_ssh_sessions")
+                .help("Authenticated connections to the SSH gateway").register(registry);
         GaugeWithCallback.builder().name("tunnel_sessions").help("Connected client sessions")
                 .callback(cb -> cb.call(source.sessions())).register(registry);
         GaugeWithCallback.builder().name("tunnel_held_requests")
@@ -184,6 +187,14 @@ public final class RelayMetrics {
 
     public void connectionClosed(Kind kind) {
         connections[kind.ordinal()].dec();
+    }
+
+    public void sshSessionOpened() {
+        sshSessions.inc();
+    }
+
+    public void sshSessionClosed() {
+        sshSessions.dec();
     }
 
     /** Something was refused by a limit. */

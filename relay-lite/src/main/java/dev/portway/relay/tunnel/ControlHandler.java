@@ -52,6 +52,11 @@ final class ControlHandler {
                     + MIN_CLIENT_KEY_CHARS + " characters or more); this one has " + session.clientKeyChars + ".");
             return;
         }
+        if (options.privateTo() != null && ctx.publisher().privateUrl("x") == null) {
+            refuse(bind, ErrorCode.KIND_UNSUPPORTED, "This relay runs no SSH gateway (--ssh-port), so a private tunnel "
+                    + "could not be reached — bind without private=true, or ask the operator to turn the gateway on.");
+            return;
+        }
         if (tunnels.size() >= ctx.config().maxTunnelsPerSession()) {
             refuse(bind, ErrorCode.LIMIT_REACHED, "This client already has " + tunnels.size()
                     + " tunnels, the most this relay allows — stop one first.");
@@ -118,14 +123,23 @@ final class ControlHandler {
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 Tunnel<Session> t = g.tunnel();
+                if (p != null) {
+                    t.backend(session, p.user()); // whose tunnel it is, for private tunnels' access checks
+                }
                 tunnels.add(t);
+                if (options.privateTo() != null) {
+                    t.makePrivate(options.privateTo());
+                }
                 if (queue != null) {
                     ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),
                             queue.maxBody(), queue.priority());
                     // Write-through; a failure is logged by the store and the reservation lives on in memory.
                     ctx.store().saveReservation(row);
                 }
-                if (Protocol.KIND_HTTP.equals(kind)) {
+                if (Protocol.KIND_HTTP.equals(kind) || t.isPrivate()) {
+                    if (t.port() > 0) { // a held public listener of this name: a private tunnel has none
+                        ctx.registry().closeListener(t);
+                    }
                     bound(bind, t, null, g.notice());
                 } else if (t.port() > 0 && (port == 0 || port == t.port())) {
                     bound(bind, t, t.port(), g.notice()); // resumed with its held listener
@@ -155,11 +169,13 @@ final class ControlHandler {
     }
 
     private void bound(ControlMessage.Bind bind, Tunnel<Session> t, Integer port, String notice) {
-        String url = port == null ? ctx.publisher().httpUrl(t.name()) : ctx.publisher().tcpUrl(port);
+        String url = t.isPrivate() ? ctx.publisher().privateUrl(t.name())
+                : port == null ? ctx.publisher().httpUrl(t.name()) : ctx.publisher().tcpUrl(port);
         session.send(Frame.control(new ControlMessage.Bound(bind.id(), t.name(), t.kind(), url, port, notice)));
         Reservation r = ctx.registry().reservation(t.name());
         boolean mine = r != null && session.clientKeyHash != null && r.keyHash().equals(session.clientKeyHash);
-        log.info("Session {} bound {} tunnel {} at {}{}", session.id, t.kind(), t.name(), url, mine ? " (queued)" : "");
+        log.info("Session {} bound {} tunnel {} at {}{}{}", session.id, t.kind(), t.name(), url, mine ? " (queued)" : "",
+                t.isPrivate() ? " (private)" : "");
         dev.portway.relay.auth.Principal p = session.principal;
         ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.BIND, p == null ? null : p.user(), "tunnel", t.name(),
                 "kind", t.kind(), "session", session.id);

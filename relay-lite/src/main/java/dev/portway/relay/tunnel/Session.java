@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * own loops. Stream ids are assigned and OPEN written under this object's lock so ids reach the client
  * strictly increasing. {@code streams} and {@code blocked} are concurrent; flow windows are thread-safe.
  */
-public final class Session {
+public final class Session implements TunnelBackend {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     final SessionContext ctx;
@@ -75,6 +75,7 @@ public final class Session {
      *
      * @return 0 when allowed, else seconds to wait (for {@code Retry-After}); counted in metrics and audited
      */
+    @Override
     public long requestPermit() {
         dev.portway.relay.auth.Principal p = principal;
         if (p == null) {
@@ -133,6 +134,12 @@ public final class Session {
             send(Frame.open(streamId, open));
             return new Opened(stream, null);
         }
+    }
+
+    @Override
+    public TunnelBackend.Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        Opened opened = open(open, visitorLoop, listener);
+        return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
     /** Sends a control message to the client. Any thread. */

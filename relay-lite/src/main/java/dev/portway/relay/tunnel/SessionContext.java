@@ -57,5 +57,13 @@ public record SessionContext(RelayConfig config, TunnelRegistry<Session> registr
         String httpUrl(String name);
 
         String tcpUrl(int port);
+
+        /**
+         * Where a private TCP tunnel is reached: {@code ssh://<host>:<ssh-port>/<name>}, or null when this
+         * relay runs no SSH gateway (then private tunnels are refused).
+         */
+        default String privateUrl(String name) {
+            return null;
+        }
     }
 }

@@ -38,6 +38,10 @@ public final class Protocol {
     public static final String OPTION_QUEUE_METHODS = "queue_methods";
     public static final String OPTION_QUEUE_MAX_BODY = "queue_max_body";
     public static final String OPTION_QUEUE_PRIORITY = "queue_priority";
+    /** TCP only: no public port; reachable only through the relay's SSH gateway (PROTOCOL.md §4 "Private TCP tunnels"). */
+    public static final String OPTION_PRIVATE = "private";
+    /** With {@code private=true}: other users who may reach the tunnel, comma-separated. */
+    public static final String OPTION_SHARE = "share";
 
     private Protocol() {
     }

@@ -90,7 +90,14 @@ public final class ConnectionView extends VBox {
         notice.setWrapText(true);
         hideWhenEmpty(notice);
 
-        getChildren().addAll(top, urlRow, feedback, notice);
+        Label teammate = new Label();
+        teammate.setId("teammateCommand");
+        teammate.textProperty().bind(vm.teammateCommandProperty());
+        teammate.getStyleClass().add(Styles.TEXT_SMALL);
+        teammate.setWrapText(true);
+        hideWhenEmpty(teammate);
+
+        getChildren().addAll(top, urlRow, teammate, feedback, notice);
         if (diagnose != null) {
             Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
             link.setId("diagnoseLink");
