@@ -2,12 +2,17 @@ package dev.portway.desktop;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.history.HistoryStore;
+import dev.portway.desktop.history.RequestHistory;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
 import dev.portway.desktop.ui.common.Threads;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
@@ -32,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +60,8 @@ import java.util.function.Function;
 public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     private static final String DARK = "theme.dark";
+    /** Bytes of each HTTP body the inspector keeps (engine capture and replays), 0 = headers only; read at start. */
+    static final String CAPTURE_BYTES = "inspector.captureBytes";
     private static final AtomicInteger EXIT_CODE = new AtomicInteger();
 
     private final List<String> explicitArgs;
@@ -67,6 +75,8 @@ public final class DesktopApp extends Application {
     private final BooleanProperty dark = new SimpleBooleanProperty();
     private volatile ProfileStore store;
     private volatile TunnelService tunnels;
+    private volatile HistoryStore history;
+    private volatile Replayer replayer;
     private ProfileService profiles;
     private MainViewModel main;
     private boolean snapshotMode;
@@ -106,8 +116,9 @@ public final class DesktopApp extends Application {
         stage.setTitle("Portway");
         CompletableFuture.supplyAsync(() -> {
             store = ProfileStore.open(dataDir);
+            history = HistoryStore.open(dataDir);
             return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
-                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false));
+                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false), captureBytes(store.setting(CAPTURE_BYTES).orElse(null)));
         }, io).whenCompleteAsync((saved, error) -> {
             if (error != null) {
                 showFatal(stage, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
@@ -117,15 +128,37 @@ public final class DesktopApp extends Application {
         }, Platform::runLater);
     }
 
-    private record Saved(WindowBounds bounds, boolean dark) {
+    private record Saved(WindowBounds bounds, boolean dark, int captureBytes) {
+    }
+
+    /** The capture limit setting, or the default when it is missing or not a number in range (logged). */
+    static int captureBytes(String setting) {
+        if (setting == null) {
+            return EngineConfig.DEFAULT_CAPTURE_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(setting.strip());
+            if (n >= 0 && n <= EngineConfig.MAX_CAPTURE_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        LOG.warn("setting {}={} is not a byte count from 0 to {}; using {}", CAPTURE_BYTES, setting, EngineConfig.MAX_CAPTURE_LIMIT,
+                EngineConfig.DEFAULT_CAPTURE_LIMIT);
+        return EngineConfig.DEFAULT_CAPTURE_LIMIT;
     }
 
     private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
+        int capture = saved.captureBytes();
         tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
-                Clock.systemUTC(), tune, dataDir.resolve("engines"));
+                Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture)), dataDir.resolve("engines"));
+        replayer = new Replayer(capture);
+        RequestHistory requests = new RequestHistory(history, io, Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url));
+                url -> getHostServices().showDocument(url),
+                p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault()));
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -216,8 +249,16 @@ public final class DesktopApp extends Application {
                         t.close();
                     }
                     ticker.shutdownNow();
+                    Replayer r = replayer;
+                    if (r != null) {
+                        r.close();
+                    }
                     // Queued after any pending save, so nothing is lost.
                     io.execute(() -> {
+                        HistoryStore h = history;
+                        if (h != null) {
+                            h.close();
+                        }
                         ProfileStore s = store;
                         if (s != null) {
                             s.close();

@@ -8,6 +8,10 @@ import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.history.RequestHistory;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -33,6 +37,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The main window: the profile list, the selection, the profile form when open, and a message line for
@@ -46,6 +52,7 @@ public final class MainViewModel implements TunnelService.Listener {
     private final Clock clock;
     private final Consumer<String> clipboard;
     private final Consumer<String> browser;
+    private final Function<Supplier<Profile>, InspectorViewModel> inspectors;
 
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
@@ -56,8 +63,17 @@ public final class MainViewModel implements TunnelService.Listener {
     private final BooleanProperty loaded = new SimpleBooleanProperty();
     private final BooleanProperty busy = new SimpleBooleanProperty();
 
+    /** With an inspector per profile that keeps no history and replays on a replayer of its own (tests). */
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
+        this(profiles, tunnels, fx, clock, clipboard, browser, inMemoryInspectors(fx, clipboard));
+    }
+
+    /** @param inspectors makes the request inspector of a profile, given the profile as it is now */
+    public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
+                         Consumer<String> clipboard, Consumer<String> browser,
+                         Function<Supplier<Profile>, InspectorViewModel> inspectors) {
+        this.inspectors = inspectors;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -201,11 +217,17 @@ public final class MainViewModel implements TunnelService.Listener {
     private ProfileItemViewModel add(Profile p) {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
                 it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
-                new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
+                new LiveViewModel(clock.instant(), ZoneId.systemDefault()), it -> inspectors.apply(it::profile));
         items.add(item);
         byId.put(p.id(), item);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
         return item;
+    }
+
+    private static Function<Supplier<Profile>, InspectorViewModel> inMemoryInspectors(Executor fx, Consumer<String> clipboard) {
+        Replayer replayer = new Replayer(EngineConfig.DEFAULT_CAPTURE_LIMIT); // its thread starts with the first replay, as a daemon
+        RequestHistory none = RequestHistory.inMemory(fx);
+        return p -> new InspectorViewModel(p, none, replayer, fx, clipboard, ZoneId.systemDefault());
     }
 
     private static String messageOf(Throwable error) {
@@ -272,6 +294,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.live().onSample(sample);
+            item.inspector().onSample(sample);
             item.connection().refresh(sample.at());
         }
     }
