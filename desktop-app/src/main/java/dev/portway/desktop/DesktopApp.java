@@ -11,6 +11,7 @@ import dev.portway.desktop.profiles.ProfileStore;
 import dev.portway.desktop.ui.common.Threads;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.inspector.CaptureLimit;
 import dev.portway.desktop.ui.inspector.InspectorViewModel;
 import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.main.MainView;
@@ -151,14 +152,19 @@ public final class DesktopApp extends Application {
 
     private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
-        int capture = saved.captureBytes();
+        CaptureLimit capture = new CaptureLimit(saved.captureBytes(), n -> {
+            if (!snapshotMode) {
+                profiles.putSetting(CAPTURE_BYTES, String.valueOf(n));
+            }
+        });
         tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
-                Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture)), dataDir.resolve("engines"));
-        replayer = new Replayer(capture);
+                Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture.get())), dataDir.resolve("engines"));
+        replayer = new Replayer(capture::get);
         RequestHistory requests = new RequestHistory(history, io, Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
                 url -> getHostServices().showDocument(url),
-                p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault()));
+                p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
+                        capture));
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {

@@ -55,13 +55,37 @@ public final class InspectorView extends VBox {
         TextField filter = new TextField();
         filter.setId("requestFilter");
         filter.setPromptText("Filter by path, method or status");
-        filter.setPrefColumnCount(22);
+        filter.setPrefColumnCount(16);
         filter.textProperty().bindBidirectional(vm.filterProperty());
         Button clear = new Button("Clear history", Icons.of(Feather.TRASH));
         clear.setId("clearHistoryButton");
         clear.getStyleClass().addAll(Styles.BUTTON_OUTLINED, Styles.SMALL);
         clear.setOnAction(e -> confirmClear());
-        HBox header = new HBox(10, count, grow, Icons.of(Feather.SEARCH), filter, clear);
+        javafx.scene.control.ComboBox<Integer> capture = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList(CaptureLimit.CHOICES));
+        capture.setId("captureLimitChoice");
+        capture.getStyleClass().add(Styles.SMALL);
+        capture.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Integer n) {
+                return n == null ? "" : CaptureLimit.label(n);
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                return null;
+            }
+        });
+        capture.setValue(vm.captureLimit().bytesProperty().get());
+        capture.valueProperty().addListener((o, was, now) -> {
+            if (now != null) {
+                vm.captureLimit().bytesProperty().set(now);
+            }
+        });
+        vm.captureLimit().bytesProperty().addListener((o, was, now) -> capture.setValue(now.intValue()));
+        capture.setTooltip(new javafx.scene.control.Tooltip("How much of each request and response body to keep."
+                + " Applies to tunnels connected from now on."));
+        HBox header = new HBox(10, count, grow, capture, Icons.of(Feather.SEARCH), filter, clear);
         header.setAlignment(Pos.CENTER_LEFT);
 
         table = new TableView<>(vm.visibleRows());
@@ -141,8 +165,6 @@ public final class InspectorView extends VBox {
         Label arrow = new Label("→");
         arrow.getStyleClass().add(Styles.TEXT_MUTED);
         arrow.setMinWidth(Region.USE_PREF_SIZE);
-        Region grow = new Region();
-        HBox.setHgrow(grow, Priority.ALWAYS);
         Button replay = new Button("Replay", Icons.of(Feather.ROTATE_CW));
         replay.setId("replayButton");
         replay.setTooltip(new javafx.scene.control.Tooltip("Send this request again to the local target, as it was sent"));
@@ -168,15 +190,16 @@ public final class InspectorView extends VBox {
             b.setMinWidth(Region.USE_PREF_SIZE);
             b.disableProperty().bind(vm.canReplayBinding().not());
         }
-        HBox actions = new HBox(8, requestLine, arrow, responseLine, grow, replay, edit, curl);
-        actions.setAlignment(Pos.CENTER_LEFT);
+        HBox lines = new HBox(8, requestLine, arrow, responseLine);
+        lines.setAlignment(Pos.CENTER_LEFT);
         Label feedback = new Label();
         feedback.setId("inspectorFeedback");
         feedback.textProperty().bind(vm.feedbackProperty());
         feedback.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
-        feedback.setWrapText(true);
-        feedback.visibleProperty().bind(vm.feedbackProperty().isNotEmpty());
-        feedback.managedProperty().bind(feedback.visibleProperty());
+        feedback.setMinWidth(0);
+        HBox.setHgrow(feedback, Priority.ALWAYS);
+        HBox actions = new HBox(8, replay, edit, curl, feedback);
+        actions.setAlignment(Pos.CENTER_LEFT);
 
         TabPane request = side("Request", "request", vm.requestHeadersProperty(), vm.requestBodyProperty());
         TabPane response = side("Response", "response", vm.responseHeadersProperty(), vm.responseBodyProperty());
@@ -186,7 +209,7 @@ public final class InspectorView extends VBox {
 
         Label none = new Label("Select a request to see its headers and bodies.");
         none.getStyleClass().add(Styles.TEXT_MUTED);
-        VBox box = new VBox(4, actions, feedback, sides);
+        VBox box = new VBox(6, lines, actions, sides);
         box.setMinHeight(120);
         box.visibleProperty().bind(vm.selectedProperty().isNotNull());
         none.visibleProperty().bind(vm.selectedProperty().isNull());

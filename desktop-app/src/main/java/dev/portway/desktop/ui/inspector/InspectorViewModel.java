@@ -45,6 +45,7 @@ public final class InspectorViewModel {
     private final Executor fx;
     private final Consumer<String> clipboard;
     private final ZoneId zone;
+    private final CaptureLimit captureLimit;
 
     private final ObservableList<Exchange> rows = FXCollections.observableArrayList();
     private final FilteredList<Exchange> visibleRows = new FilteredList<>(rows);
@@ -67,6 +68,14 @@ public final class InspectorViewModel {
      */
     public InspectorViewModel(Supplier<Profile> profile, RequestHistory history, Replayer replayer, Executor fx,
                               Consumer<String> clipboard, ZoneId zone) {
+        this(profile, history, replayer, fx, clipboard, zone, new CaptureLimit(dev.portway.desktop.engine.EngineConfig.DEFAULT_CAPTURE_LIMIT, n -> {
+        }));
+    }
+
+    /** @param captureLimit the app's capture setting, shown and changed in the inspector */
+    public InspectorViewModel(Supplier<Profile> profile, RequestHistory history, Replayer replayer, Executor fx,
+                              Consumer<String> clipboard, ZoneId zone, CaptureLimit captureLimit) {
+        this.captureLimit = captureLimit;
         this.profile = profile;
         this.history = history;
         this.replayer = replayer;
@@ -295,6 +304,11 @@ public final class InspectorViewModel {
     /** Whether a request with captured headers is selected (Replay, Edit and replay, Copy as curl). */
     public BooleanBinding canReplayBinding() {
         return canReplay;
+    }
+
+    /** The app's capture setting (bytes of each body kept; 0 = headers only). */
+    public CaptureLimit captureLimit() {
+        return captureLimit;
     }
 
     public ZoneId zone() {

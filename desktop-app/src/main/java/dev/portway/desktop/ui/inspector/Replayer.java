@@ -45,11 +45,16 @@ public final class Replayer implements AutoCloseable {
 
     private final OkHttpClient http;
     private final ThreadPoolExecutor executor;
-    private final int captureLimit;
+    private final java.util.function.IntSupplier captureLimit;
     private final AtomicLong ids = new AtomicLong();
 
     /** @param captureLimit bytes of each body kept, as {@code EngineConfig.captureLimit} */
     public Replayer(int captureLimit) {
+        this(() -> captureLimit);
+    }
+
+    /** @param captureLimit bytes of each body kept, read for every replay */
+    public Replayer(java.util.function.IntSupplier captureLimit) {
         this.captureLimit = captureLimit;
         this.http = new OkHttpClient.Builder()
                 .followRedirects(false)
@@ -85,6 +90,7 @@ public final class Replayer implements AutoCloseable {
     private RequestEvent run(ReplayRequest r, String tunnel, String host, int port) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
+        int captureLimit = this.captureLimit.getAsInt();
         String target = host + ":" + port;
         List<Header> sentHeaders = new ArrayList<>(r.headers());
         CapturedBody sentBody = new CapturedBody(Arrays.copyOf(r.body(), Math.min(r.body().length, captureLimit)), r.body().length);

@@ -147,6 +147,9 @@ class InspectorUiTest {
                 .contains("--data-binary '{\"event\":\"order.paid\",\"note\":\"it'\\''s done\"}'")
                 .doesNotContain("Portway-Request-Id").doesNotContain("X-Forwarded");
         screenshot();
+        robot.clickOn("#captureLimitChoice");
+        robot.clickOn("First 16 KiB");
+        WaitForAsyncUtils.waitForFxEvents();
 
         // Restart: the requests come back from the history.
         app.shutdown().get(15, TimeUnit.SECONDS);
@@ -160,6 +163,7 @@ class InspectorUiTest {
         robot.clickOn((TableCell<?, ?> c) -> "POST".equals(c.getText()));
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(area("#requestBody")).contains("\"event\" : \"order.paid\"");
+        assertThat(robot.lookup("#captureLimitChoice").queryComboBox().getValue()).as("the capture setting was kept").isEqualTo(16 * 1024);
     }
 
     private void openRequestsTab() {

@@ -184,6 +184,26 @@ class InspectorViewModelTest {
     }
 
     @Test
+    void replayKeepsAsMuchOfTheAnswerAsTheCaptureSettingSaysNow() {
+        List<Integer> saved = new ArrayList<>();
+        CaptureLimit limit = new CaptureLimit(EngineConfig.DEFAULT_CAPTURE_LIMIT, saved::add);
+        try (Replayer own = new Replayer(limit::get)) {
+            InspectorViewModel vm = new InspectorViewModel(() -> profile, RequestHistory.inMemory(Runnable::run), own, Runnable::run,
+                    clipboard::add, ZoneOffset.UTC, limit);
+            vm.onSample(sample(event(1, "/x", text("body"))));
+            vm.selectedProperty().set(vm.rows().getFirst());
+            vm.captureLimit().bytesProperty().set(0);
+            assertThat(saved).containsExactly(0);
+            vm.replay();
+            await().atMost(Duration.ofSeconds(10)).until(() -> vm.rows().size() == 2);
+            CapturedExchange x = vm.rows().getFirst().capture();
+            assertThat(x.responseBody().bytes()).isEmpty();
+            assertThat(x.responseBody().size()).isEqualTo(2);
+            assertThat(x.requestBody().truncated()).isTrue();
+        }
+    }
+
+    @Test
     void replayToATargetThatIsDownShowsTheReasonAsAFailedRow() {
         InspectorViewModel vm = vm();
         vm.onSample(sample(event(1, "/x", text(""))));
