@@ -124,6 +124,32 @@ class CaptureIT {
     }
 
     @Test
+    void webSocketUpgradeKeepsHeadersOnly() throws Exception {
+        try (WebSocketEchoServer ws = new WebSocketEchoServer();
+             RecordingEngine engine = RecordingEngine.connect(relay.connectUrl(), TunnelSpec.http("wscap", ws.port()))) {
+            engine.awaitTunnel();
+            java.util.concurrent.LinkedBlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+            okhttp3.WebSocket socket = visitor.newWebSocket(new Request.Builder().url("ws://wscap.localhost:" + relay.port() + "/ws").build(),
+                    new okhttp3.WebSocketListener() {
+                        @Override
+                        public void onMessage(okhttp3.WebSocket webSocket, String text) {
+                            received.add(text);
+                        }
+                    });
+            socket.send("a message that is not a body");
+            assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("echo: a message that is not a body");
+            socket.close(1000, "done");
+            RequestEvent e = await().atMost(Duration.ofSeconds(10)).until(() -> engine.requests.peek(), r -> r != null);
+            assertThat(e.status()).isEqualTo(101);
+            assertThat(CapturedExchange.header(e.exchange().requestHeaders(), "Upgrade")).isEqualToIgnoringCase("websocket");
+            assertThat(CapturedExchange.header(e.exchange().responseHeaders(), "Sec-WebSocket-Accept")).isNotBlank();
+            assertThat(e.exchange().requestBody().bytes()).isEmpty();
+            assertThat(e.exchange().responseBody().bytes()).isEmpty();
+            assertThat(e.bytesIn()).as("the piped bytes are still counted").isPositive();
+        }
+    }
+
+    @Test
     void captureLimitZeroKeepsHeadersAndSizesButNoBodyBytes() throws IOException {
         RequestEvent e = send(headersOnly, "nocap", at("/echo").post(RequestBody.create("secret", MediaType.get("text/plain"))));
         assertThat(CapturedExchange.header(e.exchange().requestHeaders(), "Content-Type")).startsWith("text/plain");
