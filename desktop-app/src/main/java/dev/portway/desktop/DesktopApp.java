@@ -53,7 +53,8 @@ import java.util.function.Function;
  *
  * <p>Arguments: {@code --data-dir DIR} (see {@link DataDirs}), {@code --snapshot DIR} (save PNGs of the main
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
- * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
+ * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), {@code portway-replay}
+ * (the inspector's replays, one at a time at low priority), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
  * Profile export/import (the ⋯ menu) reads and writes files on {@code portway-store}; the window-less
  * {@code --export}/{@code --import} commands never get here (see {@link PortwayDesktop}).
