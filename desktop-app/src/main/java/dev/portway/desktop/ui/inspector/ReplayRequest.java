@@ -24,6 +24,11 @@ public record ReplayRequest(String method, String path, List<Header> headers, by
             return x.event().method().equals("TCP") ? "A TCP connection cannot be replayed."
                     : "Nothing was captured of this request, so it cannot be replayed.";
         }
+        long declared = declaredLength(x.capture());
+        if (declared > x.capture().requestBody().size()) {
+            return "Only " + BodyText.size(x.capture().requestBody().size()) + " of the request body's " + BodyText.size(declared)
+                    + " reached the local app, so it cannot be replayed as sent — use Edit and replay.";
+        }
         if (x.capture().requestBody().truncated()) {
             CapturedExchange c = x.capture();
             return c.requestBody().bytes().length == 0
@@ -33,6 +38,16 @@ public record ReplayRequest(String method, String path, List<Header> headers, by
                     + BodyText.size(c.requestBody().size()) + ", so it cannot be replayed as sent — use Edit and replay.";
         }
         return null;
+    }
+
+    /** The request's Content-Length, or -1 when it has none or it is not a number. */
+    private static long declaredLength(CapturedExchange c) {
+        String v = CapturedExchange.header(c.requestHeaders(), "Content-Length");
+        try {
+            return v == null ? -1 : Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The captured request as it was sent; call only when {@link #whyNotAsSent} is null. */

@@ -204,6 +204,23 @@ class InspectorViewModelTest {
     }
 
     @Test
+    void requestWhoseBodyNeverReachedTheLocalAppIsNotReplayedAsSent() {
+        InspectorViewModel vm = vm();
+        RequestEvent e = event(1, "/hooks", CapturedBody.EMPTY);
+        List<Header> headers = new ArrayList<>(e.exchange().requestHeaders());
+        headers.add(new Header("Content-Length", "42"));
+        RequestEvent failed = new RequestEvent("r1", "my-app", "POST", "/hooks", 0, Duration.ofMillis(1), 0, 0,
+                dev.portway.shared.protocol.ErrorCode.TARGET_UNREACHABLE, "down", e.time(),
+                new CapturedExchange(headers, CapturedBody.EMPTY, "", List.of(), CapturedBody.EMPTY));
+        vm.onSample(sample(failed));
+        vm.selectedProperty().set(vm.rows().getFirst());
+        assertThat(vm.replay()).isFalse();
+        assertThat(vm.feedbackProperty().get())
+                .isEqualTo("Only 0 bytes of the request body's 42 bytes reached the local app, so it cannot be replayed as sent — use Edit and replay.");
+        assertThat(received).isEmpty();
+    }
+
+    @Test
     void replayToATargetThatIsDownShowsTheReasonAsAFailedRow() {
         InspectorViewModel vm = vm();
         vm.onSample(sample(event(1, "/x", text(""))));
