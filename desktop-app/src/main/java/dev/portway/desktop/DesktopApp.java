@@ -7,6 +7,8 @@ import dev.portway.desktop.diagnostics.AppInfo;
 import dev.portway.desktop.diagnostics.Diagnostics;
 import dev.portway.desktop.logging.LogBuffer;
 import dev.portway.desktop.logging.LogSetup;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.history.RequestHistory;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
@@ -20,6 +22,9 @@ import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
 import dev.portway.desktop.ui.log.LogView;
 import dev.portway.desktop.ui.log.LogViewModel;
 import dev.portway.desktop.ui.main.AppActions;
+import dev.portway.desktop.ui.inspector.CaptureLimit;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
@@ -59,7 +64,8 @@ import java.util.function.Function;
  *
  * <p>Arguments: {@code --data-dir DIR} (see {@link DataDirs}), {@code --snapshot DIR} (save PNGs of the main
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
- * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
+ * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), {@code portway-replay}
+ * (the inspector's replays, one at a time at low priority), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
  * Diagnostics run on {@code portway-connect-*} (each step on a virtual thread of its own); the log window reads
  * the in-memory log (see {@link LogSetup}, which also writes {@code <data dir>/logs/portway.log}).
@@ -69,6 +75,8 @@ import java.util.function.Function;
 public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     private static final String DARK = "theme.dark";
+    /** Bytes of each HTTP body the inspector keeps (engine capture and replays), 0 = headers only; read at start. */
+    static final String CAPTURE_BYTES = "inspector.captureBytes";
     private static final AtomicInteger EXIT_CODE = new AtomicInteger();
 
     private final List<String> explicitArgs;
@@ -88,6 +96,8 @@ public final class DesktopApp extends Application {
     private volatile TunnelService tunnels;
     private volatile HistoryStore historyStore;
     private HistoryRecorder history;
+    private volatile dev.portway.desktop.history.HistoryStore requestStore;
+    private volatile Replayer replayer;
     private ProfileService profiles;
     private MainViewModel main;
     private boolean snapshotMode;
@@ -133,8 +143,9 @@ public final class DesktopApp extends Application {
             } catch (RuntimeException e) {
                 LOG.warn("charts start without history: {}", e.getMessage()); // the app works without it
             }
+            requestStore = dev.portway.desktop.history.HistoryStore.open(dataDir);
             return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
-                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false));
+                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false), captureBytes(store.setting(CAPTURE_BYTES).orElse(null)));
         }, io).whenCompleteAsync((saved, error) -> {
             if (error != null) {
                 showFatal(stage, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
@@ -144,14 +155,37 @@ public final class DesktopApp extends Application {
         }, Platform::runLater);
     }
 
-    private record Saved(WindowBounds bounds, boolean dark) {
+    private record Saved(WindowBounds bounds, boolean dark, int captureBytes) {
+    }
+
+    /** The capture limit setting, or the default when it is missing or not a number in range (logged). */
+    static int captureBytes(String setting) {
+        if (setting == null) {
+            return EngineConfig.DEFAULT_CAPTURE_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(setting.strip());
+            if (n >= 0 && n <= EngineConfig.MAX_CAPTURE_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        LOG.warn("setting {}={} is not a byte count from 0 to {}; using {}", CAPTURE_BYTES, setting, EngineConfig.MAX_CAPTURE_LIMIT,
+                EngineConfig.DEFAULT_CAPTURE_LIMIT);
+        return EngineConfig.DEFAULT_CAPTURE_LIMIT;
     }
 
     private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
+        CaptureLimit capture = new CaptureLimit(saved.captureBytes(), n -> {
+            if (!snapshotMode) {
+                profiles.putSetting(CAPTURE_BYTES, String.valueOf(n));
+            }
+        });
         EmbeddedRelayHost embedded = new EmbeddedRelayHost(relayPort);
         tunnels = new TunnelService(embedded, work, ticker, Duration.ofMillis(500), Platform::runLater,
-                Clock.systemUTC(), tune, dataDir.resolve("engines"));
+                Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture.get())), dataDir.resolve("engines"));
         HistorySource past = HistorySource.NONE;
         if (historyStore != null) {
             history = new HistoryRecorder(historyStore, io, Platform::runLater, Clock.systemUTC());
@@ -163,8 +197,12 @@ public final class DesktopApp extends Application {
         }
         DiagnosticsService diagnostics = new DiagnosticsService(embedded, new Diagnostics(diagnosticsHttp, Duration.ofSeconds(5),
                 "portway-diagnostics/" + AppInfo.buildVersion()), work, Platform::runLater, () -> AppInfo.current(dataDir));
+        replayer = new Replayer(capture::get);
+        RequestHistory requests = new RequestHistory(requestStore, io, Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url), past, diagnostics);
+                url -> getHostServices().showDocument(url), past, diagnostics,
+                p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
+                        capture));
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -280,11 +318,19 @@ public final class DesktopApp extends Application {
                         t.close();
                     }
                     ticker.shutdownNow();
+                    Replayer r = replayer;
+                    if (r != null) {
+                        r.close();
+                    }
                     // Queued after any pending save, so nothing is lost.
                     io.execute(() -> {
                         HistoryStore h = historyStore;
                         if (h != null) {
                             h.close();
+                        }
+                        dev.portway.desktop.history.HistoryStore r2 = requestStore;
+                        if (r2 != null) {
+                            r2.close();
                         }
                         ProfileStore s = store;
                         if (s != null) {

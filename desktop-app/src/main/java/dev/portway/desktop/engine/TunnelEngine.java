@@ -111,7 +111,7 @@ public final class TunnelEngine implements AutoCloseable {
                 .build();
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
         this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
-                new DeliveryAcceptor(store, this::queueGrew));
+                new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
         this.worker = new DeliveryWorker(store, localClient, config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
     }

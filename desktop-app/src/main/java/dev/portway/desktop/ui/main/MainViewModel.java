@@ -11,6 +11,10 @@ import dev.portway.desktop.ui.connect.TunnelService;
 import dev.portway.desktop.ui.live.HistorySource;
 import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
 import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
+import dev.portway.desktop.history.RequestHistory;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -36,6 +40,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The main window: the profile list, the selection, the profile form when open, and a message line for
@@ -50,6 +56,7 @@ public final class MainViewModel implements TunnelService.Listener {
     private final Consumer<String> clipboard;
     private final Consumer<String> browser;
     private final HistorySource history;
+    private final Function<Supplier<Profile>, InspectorViewModel> inspectors;
 
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
@@ -62,20 +69,23 @@ public final class MainViewModel implements TunnelService.Listener {
     private final BooleanProperty loaded = new SimpleBooleanProperty();
     private final BooleanProperty busy = new SimpleBooleanProperty();
 
+    /** With an inspector per profile that keeps no history and replays on a replayer of its own (tests). */
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
-        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE, null);
+        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE, null, inMemoryInspectors(fx, clipboard));
     }
 
     /**
      * @param history     each profile's persisted traffic, shown on its Overview charts
      * @param diagnostics runs each profile's diagnostics; null for none (no Diagnostics tab)
+     * @param inspectors  makes the request inspector of a profile, given the profile as it is now
      */
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser, HistorySource history,
-                         DiagnosticsService diagnostics) {
+                         DiagnosticsService diagnostics, Function<Supplier<Profile>, InspectorViewModel> inspectors) {
         this.history = history;
         this.diagnosticsService = diagnostics;
+        this.inspectors = inspectors;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -236,7 +246,7 @@ public final class MainViewModel implements TunnelService.Listener {
     private ProfileItemViewModel add(Profile p) {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
                 it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
-                new LiveViewModel(clock, ZoneId.systemDefault()));
+                new LiveViewModel(clock, ZoneId.systemDefault()), it -> inspectors.apply(it::profile));
         history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);
         byId.put(p.id(), item);
@@ -245,6 +255,12 @@ public final class MainViewModel implements TunnelService.Listener {
             diagnostics.put(p.id(), new DiagnosticsViewModel(item::profile, diagnosticsService, clipboard, clock));
         }
         return item;
+    }
+
+    static Function<Supplier<Profile>, InspectorViewModel> inMemoryInspectors(Executor fx, Consumer<String> clipboard) {
+        Replayer replayer = new Replayer(EngineConfig.DEFAULT_CAPTURE_LIMIT); // its thread starts with the first replay, as a daemon
+        RequestHistory none = RequestHistory.inMemory(fx);
+        return p -> new InspectorViewModel(p, none, replayer, fx, clipboard, ZoneId.systemDefault());
     }
 
     private static String messageOf(Throwable error) {
@@ -312,6 +328,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.live().onSample(sample);
+            item.inspector().onSample(sample);
             item.connection().refresh(sample.at());
         }
     }

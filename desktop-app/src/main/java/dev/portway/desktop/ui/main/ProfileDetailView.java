@@ -6,7 +6,7 @@ import dev.portway.desktop.ui.connect.ConnectionView;
 import dev.portway.desktop.ui.live.DashboardView;
 import dev.portway.desktop.ui.diagnostics.DiagnosticsView;
 import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
-import dev.portway.desktop.ui.live.RequestTableView;
+import dev.portway.desktop.ui.inspector.InspectorView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import dev.portway.desktop.ui.queue.QueueView;
 import dev.portway.desktop.ui.queue.QueueViewModel;
@@ -66,7 +66,7 @@ final class ProfileDetailView extends VBox {
         HBox header = new HBox(8, titles, grow, editButton, duplicateButton, deleteButton);
         header.setAlignment(Pos.CENTER_LEFT);
 
-        RequestTableView requests = new RequestTableView(item.live());
+        InspectorView requests = new InspectorView(item.inspector());
         QueueView queue = new QueueView(queueVm);
         Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new DashboardView(item.live()));
         Tab requestsTab = tab("requestsTab", "Requests", Feather.LIST, requests);

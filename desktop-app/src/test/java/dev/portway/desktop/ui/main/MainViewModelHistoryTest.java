@@ -56,7 +56,8 @@ class MainViewModelHistoryTest {
         tunnels = new TunnelService(new EmbeddedRelayHost(0), Runnable::run, ticker, Duration.ofHours(1), Runnable::run,
                 clock, Function.identity());
         MainViewModel vm = new MainViewModel(new ProfileService(store, Runnable::run), tunnels, Runnable::run,
-                clock, s -> { }, s -> { }, new HistoryRecorder(history, Runnable::run, Runnable::run, clock), null);
+                clock, s -> { }, s -> { }, new HistoryRecorder(history, Runnable::run, Runnable::run, clock), null,
+                MainViewModel.inMemoryInspectors(Runnable::run, s -> { }));
         vm.load();
 
         DashboardViewModel dashboard = vm.items().getFirst().live().dashboard();
