@@ -105,7 +105,7 @@ if [ ! -d "$runtime" ] || [ "$input/desktop-app-$pom_version.jar" -nt "$runtime/
   step "jlink: a runtime with only those modules"
   rm -rf "$runtime"
   "$jdk/bin/jlink" --add-modules "$modules" --output "$runtime" \
-    --strip-debug --no-header-files --no-man-pages --generate-cds-archive
+    --strip-debug --no-header-files --no-man-pages --strip-native-commands
   done_step jlink
 fi
 
