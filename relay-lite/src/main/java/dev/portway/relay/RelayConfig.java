@@ -33,13 +33,16 @@ import java.util.Objects;
  * @param holdBytes            bytes of request heads held per tunnel at most
  * @param queueMaxCount        requests stored per queued tunnel at most (§9.3)
  * @param queueMaxBytes        bytes of request bodies stored per queued tunnel at most
+ * @param visitorLimits        rate, size, time and connection limits for visitors
+ * @param tls                  whether and how the relay's port serves TLS
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
                           Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
                           int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
-                          int queueMaxCount, long queueMaxBytes) {
+                          int queueMaxCount, long queueMaxBytes,
+                          dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -55,7 +58,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
-                DEFAULT_QUEUE_MAX_BYTES);
+                DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF);
     }
 
     public RelayConfig {
@@ -93,6 +96,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
             }
         }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
+        Objects.requireNonNull(visitorLimits, "visitorLimits");
+        Objects.requireNonNull(tls, "tls");
     }
 
     /** True when TCP tunnels get OS-assigned ports (range 0-0) instead of ports from a range. */
@@ -127,6 +132,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private long holdBytes = DEFAULT_HOLD_BYTES;
         private int queueMaxCount = DEFAULT_QUEUE_MAX_COUNT;
         private long queueMaxBytes = DEFAULT_QUEUE_MAX_BYTES;
+        private dev.portway.relay.ingress.VisitorLimits visitorLimits = dev.portway.relay.ingress.VisitorLimits.DEFAULTS;
+        private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
 
         private Builder() {
         }
@@ -154,12 +161,16 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder holdBytes(long v) { holdBytes = v; return this; }
         public Builder queueMaxCount(int v) { queueMaxCount = v; return this; }
         public Builder queueMaxBytes(long v) { queueMaxBytes = v; return this; }
+        public Builder visitorLimits(dev.portway.relay.ingress.VisitorLimits v) { visitorLimits = v; return this; }
+        /** TLS on the relay's port; also makes public URLs https (unless {@link #publicScheme} is set after). */
+        public Builder tls(dev.portway.relay.tls.TlsSettings v) { tls = v; if (v.enabled()) { publicScheme = "https"; } return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
-                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes);
+                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
+                    visitorLimits, tls);
         }
     }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -270,6 +271,20 @@ final class HttpExchange implements StreamListener {
         } else {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The visitor's body grew past the relay's limit: cancel the stream, answer 413 unless a response began, close. */
+    void bodyTooLarge(FullHttpResponse page) {
+        over = true;
+        count(Outcome.REJECTED);
+        stream.reset(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        responseStarted = true;
+        HttpUtil.setKeepAlive(page, false);
+        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -13,11 +13,13 @@ import java.util.regex.Pattern;
  * The options of a bind (PROTOCOL.md §4, §9.2), checked. Bad input is refused with a message that names
  * the option and what is allowed; nothing is half-applied. Stateless.
  *
- * @param queue null unless {@code queue=on}
+ * @param queue      null unless {@code queue=on}
+ * @param protection what visitors must pass (§4.1); {@link VisitorProtection#NONE} when nothing was asked
  */
-record BindOptions(boolean strictName, QueueOptions queue) {
+record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection) {
     static final List<String> KNOWN = List.of(Protocol.OPTION_STRICT_NAME, Protocol.OPTION_QUEUE,
-            Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY);
+            Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY,
+            Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY);
     static final String DEFAULT_METHODS = "POST,PUT,PATCH,DELETE";
     static final long DEFAULT_MAX_BODY = 1024 * 1024;
     /** A queued body is held in memory while it is read and written: keep it well below the heap. */
@@ -44,6 +46,7 @@ record BindOptions(boolean strictName, QueueOptions queue) {
             }
         }
         String strict = o.getOrDefault(Protocol.OPTION_STRICT_NAME, "false"); // anything but true is false, as before §9
+        VisitorProtection protection = protection(o, kind);
         String queue = o.getOrDefault(Protocol.OPTION_QUEUE, "off");
         if (!queue.equals("on") && !queue.equals("off")) {
             throw new Invalid("The option queue must be on or off, not \"" + queue + "\".");
@@ -54,10 +57,16 @@ record BindOptions(boolean strictName, QueueOptions queue) {
                     throw new Invalid("The option " + key + " needs queue=on.");
                 }
             }
-            return new BindOptions(strict.equalsIgnoreCase("true"), null);
+            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection);
         }
         if (!Protocol.KIND_HTTP.equals(kind)) {
             throw new Invalid("The option queue=on is for http tunnels only, not " + kind + ".");
+        }
+        if (!protection.isNone()) {
+            // Requests are queued while the client is away; the protection lives with the client's session, and a
+            // relay restart would forget it while the queue is kept. Refuse rather than queue unchecked requests.
+            throw new Invalid("The option queue=on cannot be combined with basic_auth, ip_allow or ip_deny yet — "
+                    + "choose one of them.");
         }
         Set<String> methods = new LinkedHashSet<>();
         String list = o.getOrDefault(Protocol.OPTION_QUEUE_METHODS, DEFAULT_METHODS);
@@ -87,6 +96,19 @@ record BindOptions(boolean strictName, QueueOptions queue) {
         if (!List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW).contains(priority)) {
             throw new Invalid("The option queue_priority must be high, normal or low, not \"" + priority + "\".");
         }
-        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority));
+        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection);
+    }
+
+    private static VisitorProtection protection(Map<String, String> o, String kind) throws Invalid {
+        String auth = o.get(Protocol.OPTION_BASIC_AUTH);
+        if (auth != null && !Protocol.KIND_HTTP.equals(kind)) {
+            throw new Invalid("The option basic_auth is for http tunnels only; protect a tcp tunnel with ip_allow or ip_deny.");
+        }
+        try {
+            return VisitorProtection.of(auth, o.get(Protocol.OPTION_IP_ALLOW), o.get(Protocol.OPTION_IP_DENY),
+                    Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
     }
 }

@@ -71,6 +71,7 @@ final class ControlHandler {
             case TunnelRegistry.Claim.Refused<Session> r -> refuse(bind, r.code(), r.message());
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 Tunnel<Session> t = g.tunnel();
+                t.protection(options.protection()); // before bound: no visitor reaches it unchecked
                 tunnels.add(t);
                 if (queue != null) {
                     ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),

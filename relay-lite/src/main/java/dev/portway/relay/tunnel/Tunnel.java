@@ -13,6 +13,7 @@ public final class Tunnel<S> {
     private final S owner;
     private volatile int port;
     private volatile Runnable closeListener;
+    private volatile VisitorProtection protection = VisitorProtection.PENDING;
 
     Tunnel(String name, String kind, S owner, int port, Runnable closeListener) {
         this.name = name;
@@ -42,6 +43,15 @@ public final class Tunnel<S> {
     public void listening(int port, Runnable closeListener) {
         this.port = port;
         this.closeListener = closeListener;
+    }
+
+    /** What visitors must pass to reach this tunnel (its bind's options, PROTOCOL.md §4.1). */
+    public VisitorProtection protection() {
+        return protection;
+    }
+
+    void protection(VisitorProtection p) {
+        this.protection = p;
     }
 
     Runnable closeListener() {
