@@ -323,6 +323,11 @@ public final class Relay implements AutoCloseable {
         return tls != null && tls.selfSigned();
     }
 
+    /** The Prometheus exposition, as {@code /api/tunnel/metrics} serves it (for tests and diagnostics). */
+    public String metricsText() {
+        return new String(metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Open visitor connections on the public ports (HTTP and TCP tunnels). */
     public int visitorConnections() {
         return gate.openConnections();
