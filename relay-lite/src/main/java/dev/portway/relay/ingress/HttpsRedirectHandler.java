@@ -30,6 +30,11 @@ public final class HttpsRedirectHandler extends SimpleChannelInboundHandler<Http
         if (!(msg instanceof HttpRequest req)) {
             return; // bodies are dropped: the visitor sends them again to the https URL
         }
+        if (req.decoderResult().isFailure()) {
+            ctx.writeAndFlush(Pages.page(HttpResponseStatus.BAD_REQUEST, "Bad request", "The relay could not read this "
+                    + "HTTP request.", null)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         String host = req.headers().get(HttpHeaderNames.HOST, domain);
         String location = "https://" + hostWithoutPort(host, domain) + (httpsPort.getAsInt() == 443 ? "" : ":" + httpsPort.getAsInt())
                 + (req.uri().startsWith("/") ? req.uri() : "/");

@@ -162,10 +162,11 @@ class RelayTlsIT {
         }
         try (Socket s = new Socket("127.0.0.1", relay.redirectPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: evil\r\nx.com\r\nConnection: close\r\n\r\n"
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: evil.com/phish?\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(response).doesNotContain("x.com/");
+            assertThat(response).startsWith("HTTP/1.1 308").contains("location: https://localhost:" + relay.port() + "/\r\n")
+                    .doesNotContain("evil.com");
         }
     }
 }
