@@ -16,9 +16,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Pattern;
 
 /**
  * How the engine trusts a {@code wss://} relay's certificate: the system's CAs and host-name check (the default), or
@@ -27,8 +25,6 @@ import java.util.regex.Pattern;
  * to trust. Thread-safe.
  */
 public final class RelayTrust {
-    private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-
     private final String pin;
     private final AtomicReference<String> refused = new AtomicReference<>();
 
@@ -53,18 +49,7 @@ public final class RelayTrust {
 
     /** {@code sha256:<64 lower-case hex digits>}. @throws IllegalArgumentException when {@code text} is not one */
     public static String normalize(String text) {
-        String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (s.startsWith("sha256:")) {
-            s = s.substring(7);
-        } else if (s.startsWith("sha256/")) {
-            s = s.substring(7);
-        }
-        s = s.replace(":", "");
-        if (!HEX.matcher(s).matches()) {
-            throw new IllegalArgumentException("\"" + text + "\" is not a certificate fingerprint — it must look like "
-                    + "sha256: and 64 hex digits, as the relay prints at start.");
-        }
-        return "sha256:" + s;
+        return dev.portway.shared.protocol.CertificateFingerprint.normalize(text);
     }
 
     /** The pinned fingerprint, or null when the system's CAs decide. */
