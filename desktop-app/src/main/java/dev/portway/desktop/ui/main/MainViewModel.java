@@ -200,7 +200,8 @@ public final class MainViewModel implements TunnelService.Listener {
 
     private ProfileItemViewModel add(Profile p) {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
-                it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
+                it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock,
+                        trusted -> save(trusted, () -> tunnels.connect(trusted))),
                 new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
         items.add(item);
         byId.put(p.id(), item);

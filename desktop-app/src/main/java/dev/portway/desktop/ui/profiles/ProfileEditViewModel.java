@@ -33,6 +33,7 @@ public final class ProfileEditViewModel {
     private final StringProperty token = new SimpleStringProperty();
     private final StringProperty requestedName = new SimpleStringProperty();
     private final BooleanProperty autoConnect = new SimpleBooleanProperty();
+    private final StringProperty relayFingerprint = new SimpleStringProperty();
     private final Map<Field, StringProperty> problems = new EnumMap<>(Field.class);
     private final BooleanBinding valid;
 
@@ -52,10 +53,11 @@ public final class ProfileEditViewModel {
         token.set(d.token());
         requestedName.set(d.requestedName());
         autoConnect.set(d.autoConnect());
+        relayFingerprint.set(d.relayFingerprint());
         for (Field f : Field.values()) {
             problems.put(f, new SimpleStringProperty(""));
         }
-        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName};
+        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, relayFingerprint};
         for (Observable o : inputs) {
             o.addListener(x -> check());
         }
@@ -71,7 +73,7 @@ public final class ProfileEditViewModel {
 
     public ProfileDraft draft() {
         return new ProfileDraft(name.get(), kind.get(), localHost.get(), localPort.get(), relayMode.get(), relayUrl.get(),
-                token.get(), requestedName.get(), autoConnect.get());
+                token.get(), requestedName.get(), autoConnect.get(), relayFingerprint.get());
     }
 
     /** The profile to save; only while {@link #validBinding()} is true. */
@@ -131,6 +133,11 @@ public final class ProfileEditViewModel {
 
     public StringProperty requestedNameProperty() {
         return requestedName;
+    }
+
+    /** A remote relay's pinned certificate fingerprint ({@code sha256:…}); empty to verify it normally. */
+    public StringProperty relayFingerprintProperty() {
+        return relayFingerprint;
     }
 
     public BooleanProperty autoConnectProperty() {
