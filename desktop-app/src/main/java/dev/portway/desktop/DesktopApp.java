@@ -2,12 +2,29 @@ package dev.portway.desktop;
 
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
+import dev.portway.desktop.metrics.HistoryStore;
+import dev.portway.desktop.diagnostics.AppInfo;
+import dev.portway.desktop.diagnostics.Diagnostics;
+import dev.portway.desktop.logging.LogBuffer;
+import dev.portway.desktop.logging.LogSetup;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.history.RequestHistory;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
 import dev.portway.desktop.ui.common.Threads;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.live.HistoryRecorder;
+import dev.portway.desktop.ui.live.HistorySource;
+import dev.portway.desktop.ui.about.AboutView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
+import dev.portway.desktop.ui.log.LogView;
+import dev.portway.desktop.ui.log.LogViewModel;
+import dev.portway.desktop.ui.main.AppActions;
+import dev.portway.desktop.ui.inspector.CaptureLimit;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.main.MainView;
 import dev.portway.desktop.ui.main.MainViewModel;
 import dev.portway.desktop.ui.main.WindowBounds;
@@ -32,6 +49,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -46,14 +64,19 @@ import java.util.function.Function;
  *
  * <p>Arguments: {@code --data-dir DIR} (see {@link DataDirs}), {@code --snapshot DIR} (save PNGs of the main
  * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
- * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), and the FX thread,
+ * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), {@code portway-replay}
+ * (the inspector's replays, one at a time at low priority), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
- * Profile export/import (the ⋯ menu) reads and writes files on {@code portway-store}; the window-less
+ * Diagnostics run on {@code portway-connect-*} (each step on a virtual thread of its own); the log window reads
+ * the in-memory log (see {@link LogSetup}, which also writes {@code <data dir>/logs/portway.log}).
+ * Profile export/import (the app menu) reads and writes files on {@code portway-store}; the window-less
  * {@code --export}/{@code --import} commands never get here (see {@link PortwayDesktop}).
  */
 public final class DesktopApp extends Application {
     private static final Logger LOG = LoggerFactory.getLogger(DesktopApp.class);
     private static final String DARK = "theme.dark";
+    /** Bytes of each HTTP body the inspector keeps (engine capture and replays), 0 = headers only; read at start. */
+    static final String CAPTURE_BYTES = "inspector.captureBytes";
     private static final AtomicInteger EXIT_CODE = new AtomicInteger();
 
     private final List<String> explicitArgs;
@@ -65,8 +88,16 @@ public final class DesktopApp extends Application {
     private final AtomicBoolean shutDown = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final BooleanProperty dark = new SimpleBooleanProperty();
+    /** Diagnostics' HTTP and WebSocket client; its threads end on shutdown. */
+    private final okhttp3.OkHttpClient diagnosticsHttp = new okhttp3.OkHttpClient();
+    private LogBuffer logs;
+    private Stage logWindow;
     private volatile ProfileStore store;
     private volatile TunnelService tunnels;
+    private volatile HistoryStore historyStore;
+    private HistoryRecorder history;
+    private volatile dev.portway.desktop.history.HistoryStore requestStore;
+    private volatile Replayer replayer;
     private ProfileService profiles;
     private MainViewModel main;
     private boolean snapshotMode;
@@ -98,6 +129,7 @@ public final class DesktopApp extends Application {
     public void start(Stage stage) {
         List<String> args = explicitArgs != null ? explicitArgs : getParameters().getRaw();
         Path dataDir = DataDirs.resolve(args);
+        logs = LogSetup.install(dataDir); // before anything worth reading is logged
         Path snapshotDir = option(args, "--snapshot");
         snapshotMode = snapshotDir != null;
         int i = args.indexOf("--relay-port");
@@ -106,8 +138,14 @@ public final class DesktopApp extends Application {
         stage.setTitle("Portway");
         CompletableFuture.supplyAsync(() -> {
             store = ProfileStore.open(dataDir);
+            try {
+                historyStore = HistoryStore.attach(dataDir);
+            } catch (RuntimeException e) {
+                LOG.warn("charts start without history: {}", e.getMessage()); // the app works without it
+            }
+            requestStore = dev.portway.desktop.history.HistoryStore.open(dataDir);
             return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
-                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false));
+                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false), captureBytes(store.setting(CAPTURE_BYTES).orElse(null)));
         }, io).whenCompleteAsync((saved, error) -> {
             if (error != null) {
                 showFatal(stage, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
@@ -117,15 +155,54 @@ public final class DesktopApp extends Application {
         }, Platform::runLater);
     }
 
-    private record Saved(WindowBounds bounds, boolean dark) {
+    private record Saved(WindowBounds bounds, boolean dark, int captureBytes) {
+    }
+
+    /** The capture limit setting, or the default when it is missing or not a number in range (logged). */
+    static int captureBytes(String setting) {
+        if (setting == null) {
+            return EngineConfig.DEFAULT_CAPTURE_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(setting.strip());
+            if (n >= 0 && n <= EngineConfig.MAX_CAPTURE_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        LOG.warn("setting {}={} is not a byte count from 0 to {}; using {}", CAPTURE_BYTES, setting, EngineConfig.MAX_CAPTURE_LIMIT,
+                EngineConfig.DEFAULT_CAPTURE_LIMIT);
+        return EngineConfig.DEFAULT_CAPTURE_LIMIT;
     }
 
     private void show(Stage stage, Saved saved, Path snapshotDir, Path dataDir) {
         profiles = new ProfileService(store, io);
-        tunnels = new TunnelService(new EmbeddedRelayHost(relayPort), work, ticker, Duration.ofMillis(500), Platform::runLater,
-                Clock.systemUTC(), tune, dataDir.resolve("engines"));
+        CaptureLimit capture = new CaptureLimit(saved.captureBytes(), n -> {
+            if (!snapshotMode) {
+                profiles.putSetting(CAPTURE_BYTES, String.valueOf(n));
+            }
+        });
+        EmbeddedRelayHost embedded = new EmbeddedRelayHost(relayPort);
+        tunnels = new TunnelService(embedded, work, ticker, Duration.ofMillis(500), Platform::runLater,
+                Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture.get())), dataDir.resolve("engines"));
+        HistorySource past = HistorySource.NONE;
+        if (historyStore != null) {
+            history = new HistoryRecorder(historyStore, io, Platform::runLater, Clock.systemUTC());
+            tunnels.addListener(history);
+            // Minutes also end while no profile is connected: write them within half a minute.
+            ticker.scheduleAtFixedRate(() -> Platform.runLater(() -> history.flushDue(Clock.systemUTC().instant())),
+                    30, 30, java.util.concurrent.TimeUnit.SECONDS);
+            past = history;
+        }
+        DiagnosticsService diagnostics = new DiagnosticsService(embedded, new Diagnostics(diagnosticsHttp, Duration.ofSeconds(5),
+                "portway-diagnostics/" + AppInfo.buildVersion()), work, Platform::runLater, () -> AppInfo.current(dataDir));
+        replayer = new Replayer(capture::get);
+        RequestHistory requests = new RequestHistory(requestStore, io, Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url));
+                url -> getHostServices().showDocument(url), past, diagnostics,
+                p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
+                        capture));
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -136,9 +213,14 @@ public final class DesktopApp extends Application {
         });
 
         TransferView transfer = new TransferView(new TransferViewModel(profiles, Platform::runLater, main::refresh), files);
-        MainView view = new MainView(main, dark, transfer);
+        String css = Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm();
+        AppActions actions = new AppActions(() -> showLog(stage, css),
+                () -> AboutView.show(stage, new AboutView(AppInfo.current(dataDir), url -> getHostServices().showDocument(url),
+                        DesktopApp::copyToClipboard)),
+                () -> closeWindow(stage));
+        MainView view = new MainView(main, dark, transfer, actions);
         Scene scene = new Scene(view, saved.bounds().width(), saved.bounds().height());
-        scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
+        scene.getStylesheets().add(css);
         stage.setScene(scene);
         stage.setMinWidth(760);
         stage.setMinHeight(520);
@@ -148,6 +230,13 @@ public final class DesktopApp extends Application {
             closeWindow(stage);
         });
         stage.show();
+        // For bench/desktop.sh: how long a person waits from launch (process start) to a window, and the CPU it
+        // took (which, unlike the wait, does not grow when other programs compete for the cores). java.base only,
+        // so a jlinked runtime needs no extra module for it.
+        ProcessHandle.Info self = ProcessHandle.current().info();
+        LOG.info("window shown after {} ms ({} ms CPU)",
+                self.startInstant().map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L),
+                self.totalCpuDuration().map(Duration::toMillis).orElse(-1L));
         main.load();
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
@@ -155,6 +244,16 @@ public final class DesktopApp extends Application {
                 Platform.runLater(() -> closeWindow(stage));
             });
         }
+    }
+
+    /** The log window: made on first use, brought to the front after. */
+    private void showLog(Stage owner, String css) {
+        if (logWindow == null) {
+            LogViewModel vm = new LogViewModel(logs, io, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault());
+            logWindow = LogView.window(owner, new LogView(vm), List.of(css));
+        }
+        logWindow.show();
+        logWindow.toFront();
     }
 
     private static void place(Stage stage, WindowBounds b) {
@@ -199,6 +298,9 @@ public final class DesktopApp extends Application {
             WindowBounds b = new WindowBounds(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
             profiles.putSetting(WindowBounds.SETTING, b.format());
         }
+        if (history != null) {
+            history.flushAll(); // queued on the store thread before the store closes
+        }
         stage.hide();
         shutdown().thenRun(Platform::exit);
     }
@@ -216,8 +318,20 @@ public final class DesktopApp extends Application {
                         t.close();
                     }
                     ticker.shutdownNow();
+                    Replayer r = replayer;
+                    if (r != null) {
+                        r.close();
+                    }
                     // Queued after any pending save, so nothing is lost.
                     io.execute(() -> {
+                        HistoryStore h = historyStore;
+                        if (h != null) {
+                            h.close();
+                        }
+                        dev.portway.desktop.history.HistoryStore r2 = requestStore;
+                        if (r2 != null) {
+                            r2.close();
+                        }
                         ProfileStore s = store;
                         if (s != null) {
                             s.close();
@@ -225,6 +339,8 @@ public final class DesktopApp extends Application {
                     });
                     Threads.stop(io);
                     Threads.stop(work);
+                    diagnosticsHttp.dispatcher().executorService().shutdown();
+                    diagnosticsHttp.connectionPool().evictAll();
                     stopped.complete(null);
                 } catch (RuntimeException e) {
                     LOG.error("shutdown failed", e);

@@ -1,10 +1,21 @@
 package dev.portway.relay;
 
+import dev.portway.relay.audit.AuditLog;
+import dev.portway.relay.auth.Accounts;
+import dev.portway.relay.auth.Authenticator;
+import dev.portway.relay.auth.JwtService;
 import dev.portway.relay.auth.TokenCheck;
+import dev.portway.relay.auth.UserLimits;
 import dev.portway.relay.ingress.HttpIngressHandler;
 import dev.portway.relay.ingress.IngressContext;
 import dev.portway.relay.ingress.TcpListeners;
 import dev.portway.relay.metrics.RelayMetrics;
+import dev.portway.relay.ssh.GatewayContext;
+import dev.portway.relay.ssh.AccountsDirectory;
+import dev.portway.relay.ssh.KeyFileDirectory;
+import dev.portway.relay.ssh.SshConfig;
+import dev.portway.relay.ssh.SshDirectory;
+import dev.portway.relay.ssh.SshGateway;
 import dev.portway.relay.queue.DurableQueue;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.store.RelayStore;
@@ -74,6 +85,7 @@ public final class Relay implements AutoCloseable {
     private final HeldRequests holds;
     private final DurableQueue queue;
     private final RelayMetrics metrics;
+    private final Accounts accounts;
     private final Map<String, String> breakers = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -87,6 +99,9 @@ public final class Relay implements AutoCloseable {
     private final java.util.concurrent.ThreadPoolExecutor handshakes;
     private volatile Channel redirectServer;
     private volatile int redirectPort = -1;
+    /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
+    private SshConfig sshConfig;
+    private volatile SshGateway gateway;
 
     private Relay(RelayConfig config, RelayStore store, dev.portway.relay.tls.RelayTls tls) {
         this.config = config;
@@ -101,6 +116,10 @@ public final class Relay implements AutoCloseable {
         this.registry = new TunnelRegistry<>(config.grace(), workers, this::holdReleased);
         this.holds = new HeldRequests(registry, config);
         this.queue = new DurableQueue(store, config);
+        // Blocking store reads at start: the signing key (created on first start) and the local user.
+        JwtService jwts = new JwtService(store.identity(), config.identity().jwtLifetime());
+        this.accounts = new Accounts(new Authenticator(store.identity(), new TokenCheck(config.token()), jwts),
+                new AuditLog(store, config.dataDir(), config.identity().auditMaxBytes()), new UserLimits(config.identity()));
         this.metrics = new RelayMetrics(new RelayMetrics.Source() {
             @Override
             public int sessions() {
@@ -146,12 +165,24 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when the port cannot be bound, with a message saying what to do
      */
     public static Relay start(RelayConfig config) throws IOException {
+        return start(config, null);
+    }
+
+    /**
+     * Like {@link #start(RelayConfig)}, with the SSH gateway on when {@code ssh} is not null (its host key and
+     * {@code ssh-keys} file are in {@code ssh.dataDir()}).
+     *
+     * @throws IOException when a port cannot be bound or the key file is not valid, with a message saying what to do
+     */
+    public static Relay start(RelayConfig config, SshConfig ssh) throws IOException {
         dev.portway.relay.tls.RelayTls tls = config.tls().enabled()
                 ? dev.portway.relay.tls.RelayTls.load(config.tls(), config.domain(), config.dataDir()) : null;
-        RelayStore store = RelayStore.open(config.dataDir());
+        IdentityConfig idc = config.identity();
+        RelayStore store = RelayStore.open(idc.dbUrl(), idc.dbUser(), idc.dbPassword(), config.dataDir());
         Relay relay;
         try {
             relay = new Relay(config, store, tls);
+            relay.sshConfig = ssh;
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -160,8 +191,14 @@ public final class Relay implements AutoCloseable {
             relay.load();
             relay.bind();
         } catch (IOException | RuntimeException e) {
+            if (relay.gateway != null) {
+                relay.gateway.close();
+            }
             if (relay.server != null) {
-                relay.server.close();
+                relay.server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            if (relay.redirectServer != null) {
+                relay.redirectServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
             relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -201,6 +238,12 @@ public final class Relay implements AutoCloseable {
             public String tcpUrl(int tcpPort) {
                 return "tcp://" + config.domain() + ":" + tcpPort;
             }
+
+            @Override
+            public String privateUrl(String name) {
+                SshGateway g = gateway;
+                return g == null ? null : "ssh://" + sshConfig.publicHost() + ":" + g.port() + "/" + name;
+            }
         };
         SessionContext.TunnelEvents events = new SessionContext.TunnelEvents() {
             @Override
@@ -216,9 +259,10 @@ public final class Relay implements AutoCloseable {
                 queue.unbound(name, reservationEnded);
             }
         };
+        TcpListeners tcpListeners = new TcpListeners(boss, workers, config, registry, metrics, gate);
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
-                shuttingDown::get, new TcpListeners(boss, workers, config, registry, metrics, gate), VERSION, publisher, store, events,
-                breakers, metrics);
+                shuttingDown::get, tcpListeners, VERSION, publisher, store, events,
+                breakers, metrics, accounts);
         IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
@@ -261,6 +305,23 @@ public final class Relay implements AutoCloseable {
         if (config.tls().httpRedirectPort() >= 0) {
             bindRedirect();
         }
+        if (sshConfig != null) {
+            SshDirectory directory;
+            try {
+                directory = new AccountsDirectory(store.identity(), accounts.authenticator(),
+                        KeyFileDirectory.load(sshConfig.dataDir().resolve(KeyFileDirectory.FILE_NAME), config.token()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            gateway = SshGateway.start(new GatewayContext(sshConfig, directory, registry, tcpListeners, publisher, metrics,
+                    workers, config.maxTunnelsPerSession(), shuttingDown::get, config, accounts, store.identity()));
+        }
+    }
+
+    /** The bound SSH port of the gateway, or -1 when it is off. */
+    public int sshPort() {
+        SshGateway g = gateway;
+        return g == null ? -1 : g.port();
     }
 
     /** Over a connection limit: a plain-HTTP visitor gets a short 503; a TLS one (no handshake yet) is just closed. */
@@ -374,6 +435,16 @@ public final class Relay implements AutoCloseable {
         return Map.copyOf(breakers);
     }
 
+    /** Users, the audit log and per-user limits of this relay. */
+    public Accounts accounts() {
+        return accounts;
+    }
+
+    /** The relay's store (users, tokens, names, keys, audit rows). Its identity methods block: not on an event loop. */
+    public RelayStore store() {
+        return store;
+    }
+
     /** Connected (welcomed) client sessions. */
     public int sessionCount() {
         return sessions.size();
@@ -408,6 +479,9 @@ public final class Relay implements AutoCloseable {
             }
             if (redirectServer != null) {
                 redirectServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+            if (gateway != null) {
+                gateway.close();
             }
             registry.clear();
             // Let the close frames go out before the loops stop.

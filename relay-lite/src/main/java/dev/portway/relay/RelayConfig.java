@@ -35,6 +35,7 @@ import java.util.Objects;
  * @param queueMaxBytes        bytes of request bodies stored per queued tunnel at most
  * @param visitorLimits        rate, size, time and connection limits for visitors
  * @param tls                  whether and how the relay's port serves TLS
+ * @param identity             users, tokens, JWTs and per-user limits
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
@@ -42,7 +43,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                           int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
                           int queueMaxCount, long queueMaxBytes,
-                          dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls) {
+                          dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls,
+                          IdentityConfig identity) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -58,7 +60,21 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
-                DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF);
+                DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF,
+                IdentityConfig.DEFAULTS);
+    }
+
+    /** The configuration of protocol §1-9 with the default users, visitor limits and no TLS. */
+    public RelayConfig(String bindHost, int port, String domain, String token,
+                       int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
+                       Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
+                       int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
+                       Path dataDir, Duration holdTime, int holdCount, long holdBytes,
+                       int queueMaxCount, long queueMaxBytes) {
+        this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
+                shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
+                dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
+                dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS);
     }
 
     public RelayConfig {
@@ -94,6 +110,9 @@ public record RelayConfig(String bindHost, int port, String domain, String token
             if (d == null || d.isNegative()) {
                 throw new IllegalArgumentException("Durations must be set and not negative.");
             }
+        }
+        if (identity == null) {
+            identity = IdentityConfig.DEFAULTS;
         }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
         Objects.requireNonNull(visitorLimits, "visitorLimits");
@@ -134,6 +153,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private long queueMaxBytes = DEFAULT_QUEUE_MAX_BYTES;
         private dev.portway.relay.ingress.VisitorLimits visitorLimits = dev.portway.relay.ingress.VisitorLimits.DEFAULTS;
         private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
+        private IdentityConfig identity = IdentityConfig.DEFAULTS;
 
         private Builder() {
         }
@@ -164,13 +184,14 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder visitorLimits(dev.portway.relay.ingress.VisitorLimits v) { visitorLimits = v; return this; }
         /** TLS on the relay's port; also makes public URLs https (unless {@link #publicScheme} is set after). */
         public Builder tls(dev.portway.relay.tls.TlsSettings v) { tls = v; if (v.enabled()) { publicScheme = "https"; } return this; }
+        public Builder identity(IdentityConfig v) { identity = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
                     maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
-                    visitorLimits, tls);
+                    visitorLimits, tls, identity);
         }
     }
 }

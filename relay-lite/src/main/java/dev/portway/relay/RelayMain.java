@@ -1,15 +1,20 @@
 package dev.portway.relay;
 
+import dev.portway.relay.config.ConfigException;
+import dev.portway.relay.config.ConfigSources;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
@@ -17,7 +22,9 @@ import java.util.regex.Pattern;
 
 /** Command line of relay-lite; the composition root. */
 @Command(name = "relay-lite", mixinStandardHelpOptions = true, version = "relay-lite " + Relay.VERSION,
-        description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.")
+        description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.",
+        subcommands = {AdminCommands.Users.class, AdminCommands.Tokens.class, AdminCommands.Names.class,
+                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class})
 public final class RelayMain implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port for visitors and clients (default ${DEFAULT-VALUE}).", defaultValue = "8080")
     int port;
@@ -83,46 +90,162 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--http-redirect-port", paramLabel = "PORT", description = "Also listen for plain HTTP on PORT and "
             + "answer 308 to https (needs TLS).", defaultValue = "-1")
     int httpRedirectPort;
+    // Read before parsing by ConfigSources; declared so that it shows in --help and parses anywhere.
+    @Option(names = ConfigSources.CONFIG_OPTION, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
+            description = "Config file of key = value lines, keys being these options without dashes (or env PORTWAY_CONFIG; "
+                    + "default /etc/portway/relay.properties when present). Precedence: flags, then PORTWAY_<OPTION> "
+                    + "environment variables, then this file, then the defaults.")
+    Path config;
+    @Option(names = "--log-format", paramLabel = "text|json", description = "Log lines as text for people (default) or "
+            + "as JSON objects for systemd, Docker and log shippers.")
+    LogFormat logFormat;
+
+    /** How the relay's log lines look. */
+    enum LogFormat {
+        TEXT, JSON;
+
+        /** The runnable jar's JSON logging configuration (src/shade). */
+        static final String JSON_CONFIG = "logback-json.xml";
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    /** Sources of option values besides the command line; set by {@link #commandLine}. */
+    private ConfigSources sources;
+
+    @Option(names = "--db", paramLabel = "JDBC_URL", description = "Keep users, tokens and queues in PostgreSQL "
+            + "(jdbc:postgresql://host:5432/portway) instead of the H2 file in the data directory.")
+    String db;
+    @Option(names = "--db-user", description = "Database user for --db (or env PORTWAY_DB_USER).")
+    String dbUser;
+    @Option(names = "--db-password", description = "Database password for --db (or env PORTWAY_DB_PASSWORD).")
+    String dbPassword;
+    @Option(names = "--jwt-lifetime", description = "How long a session JWT is valid before the client refreshes it "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "15m")
+    String jwtLifetime;
+    @Option(names = "--rate-free", description = "Visitor requests per minute to a free user's tunnels (default ${DEFAULT-VALUE}).",
+            defaultValue = "100")
+    int rateFree;
+    @Option(names = "--rate-premium", description = "The same for premium users (default ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int ratePremium;
+    @Option(names = "--rate-enterprise", description = "The same for enterprise users (default ${DEFAULT-VALUE}).",
+            defaultValue = "10000")
+    int rateEnterprise;
+    @Option(names = "--max-tunnels-per-user", description = "Tunnels one user may have at once (default ${DEFAULT-VALUE}).",
+            defaultValue = "32")
+    int maxTunnelsPerUser;
+    @Option(names = "--max-connections-per-user", description = "Client connections one user may have at once "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "8")
+    int maxConnectionsPerUser;
+
+    @Option(names = "--ssh-port", description = "Turn the SSH gateway on at this port (ssh -R / ssh -J; off unless set). "
+            + "Keys are read from <data-dir>/ssh-keys.")
+    Integer sshPort;
+    @Option(names = "--ssh-password-auth", description = "SSH gateway: also accept the token as a password (default: keys only).")
+    boolean sshPasswordAuth;
+    @Option(names = "--ssh-max-sessions", description = "SSH gateway: connections per user at most (default ${DEFAULT-VALUE}).",
+            defaultValue = "3")
+    int sshMaxSessions;
+    @Option(names = "--ssh-keepalive", description = "SSH gateway: keep-alive interval; 3 unanswered end the connection "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "15s")
+    String sshKeepAlive;
 
     public static void main(String[] args) {
-        CommandLine cmd = new CommandLine(new RelayMain());
+        System.exit(run(args, System.getenv(), System.err));
+    }
+
+    /** Reads the config file and environment, then runs the command; the exit code. */
+    static int run(String[] args, Map<String, String> env, PrintStream err) {
+        CommandLine cmd;
+        try {
+            cmd = commandLine(new RelayMain(), args, env, ConfigSources.DEFAULT_FILE, err);
+        } catch (ConfigException e) {
+            err.println("relay-lite: " + e.getMessage());
+            return 2;
+        }
+        return cmd.execute(args);
+    }
+
+    /**
+     * The command line for {@code app}, with values from the config file and {@code PORTWAY_*} variables as
+     * defaults (ConfigSources); every such value has been checked.
+     */
+    static CommandLine commandLine(RelayMain app, String[] args, Map<String, String> env, Path defaultFile, PrintStream err)
+            throws ConfigException {
+        CommandLine cmd = configured(new CommandLine(app));
+        app.sources = ConfigSources.load(cmd.getCommandSpec(), () -> configured(new CommandLine(new RelayMain())),
+                List.of(args), env, defaultFile, warning -> err.println("relay-lite: " + warning));
+        cmd.setDefaultValueProvider(app.sources);
+        cmd.setErr(new java.io.PrintWriter(err, true));
         cmd.setParameterExceptionHandler((ex, a) -> {
-            System.err.println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
+            err.println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
             return 2;
         });
-        System.exit(cmd.execute(args));
+        return cmd;
+    }
+
+    private static CommandLine configured(CommandLine cmd) {
+        return cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    /** The option's name, and where its value came from when that was the environment or the config file. */
+    private String named(String option) {
+        String origin = sources == null ? null : sources.origin(option);
+        boolean onCommandLine = spec != null && spec.commandLine().getParseResult() != null
+                && spec.commandLine().getParseResult().hasMatchedOption(option);
+        return origin == null || onCommandLine ? option : option + " (from " + origin + ")";
+    }
+
+    /** The command line without a config file or environment (tests and the admin subcommands' fixtures). */
+    static CommandLine commandLine() {
+        CommandLine cmd = configured(new CommandLine(new RelayMain()));
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println("relay-lite: " + ex.getMessage() + " — run with --help to see the options.");
+            return 2;
+        });
+        return cmd;
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        if (logFormat == LogFormat.JSON && System.getProperty("logback.configurationFile") == null) {
+            // Before the first logger is made: logback reads its configuration once, at that moment.
+            System.setProperty("logback.configurationFile", LogFormat.JSON_CONFIG);
+        }
         RelayConfig.Builder b = RelayConfig.builder().port(port).bindHost(host).domain(domain);
         try {
             Matcher m = Pattern.compile("(\\d+)-(\\d+)").matcher(tcpPorts.trim());
             if (!m.matches()) {
-                throw new IllegalArgumentException("--tcp-ports must look like 20000-20999, not \"" + tcpPorts + "\".");
+                throw new IllegalArgumentException(named("--tcp-ports") + " must look like 20000-20999, not \"" + tcpPorts + "\".");
             }
             b.tcpPortFrom(Integer.parseInt(m.group(1))).tcpPortTo(Integer.parseInt(m.group(2)));
-            b.grace(parseDuration("--grace", grace));
-            b.holdTime(parseDuration("--hold", hold));
-            b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize("--queue-max-bytes", queueMaxBytes));
-            b.visitorLimits(new dev.portway.relay.ingress.VisitorLimits(rateLimit, parseSize("--max-body", maxBody),
-                    (int) Math.min(Integer.MAX_VALUE, parseSize("--max-header-size", maxHeaderSize)), maxHeaderCount,
-                    parseDuration("--header-timeout", headerTimeout), parseSize("--min-body-rate", minBodyRate),
-                    parseDuration("--idle-timeout", idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy));
+            b.grace(parseDuration(named("--grace"), grace));
+            b.holdTime(parseDuration(named("--hold"), hold));
+            b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize(named("--queue-max-bytes"), queueMaxBytes));
+            b.visitorLimits(new dev.portway.relay.ingress.VisitorLimits(rateLimit, parseSize(named("--max-body"), maxBody),
+                    (int) Math.min(Integer.MAX_VALUE, parseSize(named("--max-header-size"), maxHeaderSize)), maxHeaderCount,
+                    parseDuration(named("--header-timeout"), headerTimeout), parseSize(named("--min-body-rate"), minBodyRate),
+                    parseDuration(named("--idle-timeout"), idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy));
             b.tls(new dev.portway.relay.tls.TlsSettings(tlsOn, tlsCert, tlsKey, httpRedirectPort));
             Path dir = dataDir != null ? dataDir : defaultDataDir();
             try {
                 Files.createDirectories(dir);
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("Cannot create the data directory " + dir + " (" + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with --data-dir.");
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with " + named("--data-dir") + ".");
             }
             b.dataDir(dir);
+            b.identity(IdentityConfig.DEFAULTS
+                    .withDb(db, AdminCommands.StoreOptions.orEnv(dbUser, "PORTWAY_DB_USER"),
+                            AdminCommands.StoreOptions.orEnv(dbPassword, "PORTWAY_DB_PASSWORD"))
+                    .withJwtLifetime(parseDuration(named("--jwt-lifetime"), jwtLifetime))
+                    .withRates(rateFree, ratePremium, rateEnterprise)
+                    .withUserLimits(maxTunnelsPerUser, maxConnectionsPerUser));
         } catch (IllegalArgumentException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
-        String secret = token != null && !token.isBlank() ? token : System.getenv("PORTWAY_TOKEN");
+        String secret = token; // also from PORTWAY_TOKEN or the config file (ConfigSources)
         boolean generated = secret == null || secret.isBlank();
         if (generated) {
             byte[] bytes = new byte[18];
@@ -133,23 +256,30 @@ public final class RelayMain implements Callable<Integer> {
         Relay relay;
         try {
             config = b.token(secret).build();
-            relay = Relay.start(config);
+            dev.portway.relay.ssh.SshConfig ssh = sshPort == null ? null : new dev.portway.relay.ssh.SshConfig(host, sshPort,
+                    config.domain(), sshPasswordAuth, sshMaxSessions, parseDuration("--ssh-keepalive", sshKeepAlive), 3,
+                    config.dataDir());
+            relay = Relay.start(config, ssh);
         } catch (IllegalArgumentException | IOException e) {
-            System.err.println("relay-lite: " + e.getMessage());
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;
         }
         if (generated) {
-            System.out.println("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
+            announce("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
         }
         String hostPart = relay.port() == 80 ? "" : ":" + relay.port();
-        System.out.println("relay-lite listening on " + config.publicScheme() + "://*." + config.domain() + hostPart
+        announce("relay-lite listening on " + config.publicScheme() + "://*." + config.domain() + hostPart
                 + "/ (clients connect to " + relay.connectUrl() + ")");
         if (relay.tlsFingerprint() != null) {
-            System.out.println("TLS certificate fingerprint: " + relay.tlsFingerprint()
+            announce("TLS certificate fingerprint: " + relay.tlsFingerprint()
                     + (relay.tlsSelfSigned() ? " (self-signed: clients connect with --fingerprint " + relay.tlsFingerprint() + ")" : ""));
         }
         if (relay.redirectPort() >= 0) {
-            System.out.println("Plain HTTP on port " + relay.redirectPort() + " redirects to https.");
+            announce("Plain HTTP on port " + relay.redirectPort() + " redirects to https.");
+        }
+        if (relay.sshPort() > 0) {
+            System.out.println("SSH gateway on port " + relay.sshPort() + ": ssh -p " + relay.sshPort() + " -R myapp:80:localhost:3000 "
+                    + config.domain() + " (keys in " + config.dataDir().resolve(dev.portway.relay.ssh.KeyFileDirectory.FILE_NAME) + ")");
         }
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -158,6 +288,15 @@ public final class RelayMain implements Callable<Integer> {
         }, "relay-shutdown"));
         done.await();
         return 0;
+    }
+
+    /** For the person starting the relay: on stdout, or as a log line when stdout carries JSON lines. */
+    private void announce(String message) {
+        if (logFormat == LogFormat.JSON) {
+            org.slf4j.LoggerFactory.getLogger(RelayMain.class).info(message);
+        } else {
+            System.out.println(message);
+        }
     }
 
     /** {@code $XDG_DATA_HOME/portway-relay}, or {@code ~/.local/share/portway-relay}. */

@@ -154,7 +154,7 @@ class MetricsIT {
             assertThat(m.get("tunnel_request_latency_seconds_bucket{kind=\"http\",le=\"10.0\"}")).isEqualTo(3.0);
             assertThat(m.get("tunnel_request_latency_seconds_sum{kind=\"http\"}")).isGreaterThan(0.0);
             assertThat(m.get("tunnel_errors_total{category=\"target\"}")).isEqualTo(1.0);
-            assertThat(m.get("tunnel_rate_limit_hits_total")).isEqualTo(0.0);
+            assertThat(m.get("tunnel_rate_limit_hits_total{limit=\"user_requests\"}")).isEqualTo(0.0);
             // bounded labels only: no tunnel name, no address
             assertThat(text).doesNotContain("\"app\"", "nosuch", "127.0.0.1");
         }

@@ -66,6 +66,13 @@ final class ProtocolTestClient implements AutoCloseable {
         return c;
     }
 
+    /** To a relay in another process, by its WebSocket URL. */
+    static ProtocolTestClient connect(String connectUrl, String token) {
+        ProtocolTestClient c = new ProtocolTestClient(connectUrl);
+        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", null, null, null, null)));
+        return c;
+    }
+
     void send(Frame frame) {
         ws.send(ByteString.of(FrameCodec.encode(frame)));
     }

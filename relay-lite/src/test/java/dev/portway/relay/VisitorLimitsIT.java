@@ -78,7 +78,7 @@ class VisitorLimitsIT {
             assertThat(r.code()).isEqualTo(429); // the third request of this minute was refused, the fourth is too
         }
         assertThat(relay.metricsText()).contains("tunnel_visitor_refusals_total{reason=\"rate\"} 2.0",
-                "tunnel_rate_limit_hits_total 2.0");
+                "tunnel_rate_limit_hits_total{limit=\"visitor_ip\"} 2.0");
     }
 
     @Test

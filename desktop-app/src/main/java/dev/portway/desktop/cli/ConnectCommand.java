@@ -54,6 +54,13 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             + " deliver them with retries when it is back")
     boolean queue;
 
+    @Option(names = "--private", description = "tcp only: no public port; reachable only through the relay's SSH gateway"
+            + " (ssh -J) by you and the users of --share")
+    boolean privateTunnel;
+
+    @Option(names = "--share", paramLabel = "USERS", description = "with --private: other relay users who may reach it, e.g. alice,bob")
+    String share;
+
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "where the client key and the client queue are kept (default: $XDG_DATA_HOME/portway or ~/.local/share/portway)")
     Path dataDir;
@@ -112,12 +119,24 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             if (queue && !"http".equals(k)) {
                 throw bad("--queue works for http tunnels only — webhooks are HTTP requests.");
             }
+            if (privateTunnel && !"tcp".equals(k)) {
+                throw bad("--private works for tcp tunnels only — e.g. portway connect tcp 22 --private.");
+            }
+            if (share != null && !privateTunnel) {
+                throw bad("--share needs --private: a public tunnel is open to everyone already.");
+            }
             Map<String, String> options = new java.util.LinkedHashMap<>();
             if (queue) {
                 options.put("queue", "on");
             }
+            if (privateTunnel) {
+                options.put(dev.portway.shared.protocol.Protocol.OPTION_PRIVATE, "true");
+                if (share != null) {
+                    options.put(dev.portway.shared.protocol.Protocol.OPTION_SHARE, share);
+                }
+            }
             options.putAll(protectionOptions(k));
-            tunnel = new TunnelSpec(k, name, host, localPort, options);
+            tunnel = new TunnelSpec(k, name, host, localPort, Map.copyOf(options));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }

@@ -62,6 +62,10 @@ final class ConsolePrinter implements EngineListener {
     @Override
     public void onTunnelBound(BoundTunnel t) {
         out.println("Forwarding " + t.url() + " -> " + t.localTarget());
+        if (t.isPrivate()) {
+            out.println("  private: a teammate it is shared with connects with");
+            out.println("    " + t.teammateCommand("TEAMMATE", System.getProperty("user.name")));
+        }
         if (t.notice() != null) {
             out.println("  note: " + t.notice());
         }

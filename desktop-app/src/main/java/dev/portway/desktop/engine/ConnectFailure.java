@@ -29,7 +29,9 @@ final class ConnectFailure extends RuntimeException {
     }
 
     static ConnectFailure refused(ErrorCode code, String message) {
-        boolean fatal = code == ErrorCode.BAD_TOKEN || code == ErrorCode.UNSUPPORTED_VERSION;
+        // Retrying cannot fix these; an expired session token can (the next hello presents the API token).
+        boolean fatal = code == ErrorCode.BAD_TOKEN || code == ErrorCode.UNSUPPORTED_VERSION
+                || code == ErrorCode.TOKEN_REVOKED || code == ErrorCode.USER_DISABLED;
         return new ConnectFailure(message, code.category(), code, fatal);
     }
 }

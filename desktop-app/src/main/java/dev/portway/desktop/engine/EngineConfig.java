@@ -21,10 +21,15 @@ import java.util.Objects;
  * @param queueLimits         capacity of the client queue
  * @param delivery            how queued requests are delivered to the local app
  * @param breaker             the circuit breaker per tunnel
+ * @param captureLimit        bytes of each HTTP request and response body kept for the inspector
+ *                            ({@link CapturedExchange}); 0 keeps headers only. Default {@value #DEFAULT_CAPTURE_LIMIT}.
  */
 public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels, Duration pingInterval, Duration deadAfter,
                            ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout,
-                           Path dataDir, QueueLimits queueLimits, DeliveryPolicy delivery, BreakerPolicy breaker) {
+                           Path dataDir, QueueLimits queueLimits, DeliveryPolicy delivery, BreakerPolicy breaker,
+                           int captureLimit) {
+    public static final int DEFAULT_CAPTURE_LIMIT = 64 * 1024;
+    public static final int MAX_CAPTURE_LIMIT = 16 * 1024 * 1024;
 
     public EngineConfig {
         Objects.requireNonNull(relayUrl, "relayUrl");
@@ -39,44 +44,54 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
         if (streamWindow < Protocol.MIN_WINDOW || sessionWindow < Protocol.MIN_WINDOW) {
             throw new IllegalArgumentException("windows must be at least " + Protocol.MIN_WINDOW + " bytes");
         }
+        if (captureLimit < 0 || captureLimit > MAX_CAPTURE_LIMIT) {
+            throw new IllegalArgumentException("captureLimit must be from 0 to " + MAX_CAPTURE_LIMIT + " bytes, not " + captureLimit);
+        }
     }
 
     public static EngineConfig of(URI relayUrl, String token, List<TunnelSpec> tunnels) {
         return new EngineConfig(relayUrl, token, tunnels,
                 Duration.ofMillis(Protocol.DEFAULT_PING_INTERVAL_MS), Duration.ofMillis(Protocol.DEFAULT_DEAD_AFTER_MS),
                 ReconnectPolicy.defaults(), Protocol.DEFAULT_STREAM_WINDOW, Protocol.DEFAULT_SESSION_WINDOW,
-                Duration.ofSeconds(5), null, QueueLimits.defaults(), DeliveryPolicy.defaults(), BreakerPolicy.defaults());
+                Duration.ofSeconds(5), null, QueueLimits.defaults(), DeliveryPolicy.defaults(), BreakerPolicy.defaults(),
+                DEFAULT_CAPTURE_LIMIT);
     }
 
     public EngineConfig withReconnect(ReconnectPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, p, streamWindow, sessionWindow, localConnectTimeout,
-                dataDir, queueLimits, delivery, breaker);
+                dataDir, queueLimits, delivery, breaker, captureLimit);
     }
 
     public EngineConfig withHeartbeat(Duration ping, Duration deadAfter) {
         return new EngineConfig(relayUrl, token, tunnels, ping, deadAfter, reconnect, streamWindow, sessionWindow, localConnectTimeout,
-                dataDir, queueLimits, delivery, breaker);
+                dataDir, queueLimits, delivery, breaker, captureLimit);
     }
 
     /** @param dir where the client key and queue live (created if missing); null = in memory, not durable */
     public EngineConfig withDataDir(Path dir) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dir, queueLimits, delivery, breaker);
+                localConnectTimeout, dir, queueLimits, delivery, breaker, captureLimit);
     }
 
     public EngineConfig withQueueLimits(QueueLimits limits) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, limits, delivery, breaker);
+                localConnectTimeout, dataDir, limits, delivery, breaker, captureLimit);
     }
 
     public EngineConfig withDelivery(DeliveryPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, queueLimits, p, breaker);
+                localConnectTimeout, dataDir, queueLimits, p, breaker, captureLimit);
     }
 
     public EngineConfig withBreaker(BreakerPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, queueLimits, delivery, p);
+                localConnectTimeout, dataDir, queueLimits, delivery, p, captureLimit);
+    }
+
+    /** @param bytes how much of each body the inspector keeps, 0 to {@link #MAX_CAPTURE_LIMIT}; 0 = headers only */
+    public EngineConfig withCaptureLimit(int bytes) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dataDir, queueLimits, delivery, breaker, bytes);
     }
 
     /** The full WebSocket URL to dial: {@link #relayUrl} with the connect path when it has none. */

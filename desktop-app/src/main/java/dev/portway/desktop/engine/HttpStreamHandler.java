@@ -38,12 +38,19 @@ final class HttpStreamHandler {
     private final boolean upgrade;
     private long bytesIn;
     private long bytesOut;
+    private final BodyCapture requestCapture;
+    private final BodyCapture responseCapture;
+    private String reason = "";
+    private List<Header> responseHeaders = List.of();
 
     HttpStreamHandler(StreamHandlers ctx, Stream stream) {
         this.ctx = ctx;
         this.stream = stream;
         this.open = stream.open;
         this.upgrade = HopByHop.isUpgrade(open.headers());
+        // An upgrade's bytes are not bodies: headers only.
+        this.requestCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
+        this.responseCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
     }
 
     void run() {
@@ -57,6 +64,8 @@ final class HttpStreamHandler {
             stream.onReset(call::cancel);
             Response response = call.execute();
             status = response.code();
+            reason = response.message();
+            responseHeaders = headers(response);
             if (upgrade && status == 101 && response.socket() != null) {
                 stream.reply(ReplyMessage.http(101, response.message(), HopByHop.strip(headers(response), true)));
                 long[] counts = new UpgradePipe(stream, response.socket()).run();
@@ -93,17 +102,23 @@ final class HttpStreamHandler {
             Session.LOG.debug("{} {}: {}", open.method(), open.target(), errorMessage);
         }
         String id = open.requestId() != null ? open.requestId() : "s" + stream.id;
+        CapturedExchange exchange = new CapturedExchange(open.headers(), upgrade ? CapturedBody.EMPTY : requestCapture.result(),
+                reason, responseHeaders, upgrade ? CapturedBody.EMPTY : responseCapture.result());
         ctx.finished(new RequestEvent(id, open.tunnel(), open.method(), open.target(), status,
-                Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started));
+                Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started, exchange));
     }
 
     private Request buildRequest() throws IOException {
         Headers.Builder headers = new Headers.Builder();
         boolean acceptEncoding = false;
+        boolean rewriteHost = stream.spec.rewritesHost();
         for (Header h : HopByHop.strip(open.headers(), upgrade)) {
             String name = h.name();
             if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Expect")) {
                 continue; // OkHttp frames the body itself; the relay answered any 100-continue
+            }
+            if (rewriteHost && name.equalsIgnoreCase("Host")) {
+                continue; // OkHttp writes the local target's host:port from the URL instead
             }
             acceptEncoding |= name.equalsIgnoreCase("Accept-Encoding");
             headers.addUnsafeNonAscii(name, h.value());
@@ -153,6 +168,7 @@ final class HttpStreamHandler {
             if (n == -1) {
                 return;
             }
+            responseCapture.add(buf, 0, n); // before the write: the write hands buf on and we reuse it
             stream.write(buf, 0, n);
             bytesOut += n;
             remaining -= n;
@@ -200,6 +216,7 @@ final class HttpStreamHandler {
             ByteBuffer chunk;
             while ((chunk = stream.inbound.take()) != null) {
                 int n = chunk.remaining();
+                requestCapture.add(chunk);
                 sink.write(chunk);
                 sink.flush();
                 bytesIn += n;

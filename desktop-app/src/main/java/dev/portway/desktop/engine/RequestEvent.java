@@ -13,7 +13,16 @@ import java.time.Instant;
  * @param bytesOut body bytes from the local service to the visitor
  * @param error    null when the exchange completed; otherwise why it did not
  * @param time     when it started
+ * @param exchange HTTP only: the captured headers and first body bytes for the inspector; null for TCP
+ *                 connections and requests that never reached the local app
  */
 public record RequestEvent(String id, String tunnel, String method, String path, int status, Duration duration,
-                           long bytesIn, long bytesOut, ErrorCode error, String errorMessage, Instant time) {
+                           long bytesIn, long bytesOut, ErrorCode error, String errorMessage, Instant time,
+                           CapturedExchange exchange) {
+
+    /** An event with nothing captured. */
+    public RequestEvent(String id, String tunnel, String method, String path, int status, Duration duration,
+                        long bytesIn, long bytesOut, ErrorCode error, String errorMessage, Instant time) {
+        this(id, tunnel, method, path, status, duration, bytesIn, bytesOut, error, errorMessage, time, null);
+    }
 }

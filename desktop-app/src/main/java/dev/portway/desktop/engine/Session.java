@@ -98,6 +98,9 @@ final class Session extends WebSocketListener {
     private volatile boolean goingAway;
     private volatile ScheduledFuture<?> pingTask;
     private volatile ScheduledFuture<?> deadTask;
+    private volatile ScheduledFuture<?> refreshTask;
+    /** The session JWT the relay gave (welcome, then each refreshed); null from an older relay. */
+    private volatile String jwt;
     /** Reader thread only. */
     private int peerStreamWindow;
     private int lastOpenId;
@@ -313,6 +316,10 @@ final class Session extends WebSocketListener {
             }
             case ControlMessage.Notice n -> events.onNotice(n.code(), n.message());
             case ControlMessage.QueueStatus q -> events.onQueueStatus(q);
+            case ControlMessage.Refreshed r -> {
+                jwt = r.jwt();
+                scheduleRefresh(r.jwtTtlMs());
+            }
             default -> LOG.debug("ignored control message {}", message);
         }
     }
@@ -332,6 +339,10 @@ final class Session extends WebSocketListener {
         peerStreamWindow = w.streamWindow();
         sessionFlow = new FlowWindow(w.sessionWindow(), config.sessionWindow());
         startHeartbeat(w);
+        if (w.jwt() != null && w.jwtTtlMs() != null) {
+            jwt = w.jwt();
+            scheduleRefresh(w.jwtTtlMs());
+        }
         welcome.complete(w);
         events.onWelcome(this, w);
     }
@@ -435,6 +446,31 @@ final class Session extends WebSocketListener {
         deadTask = timer.scheduleAtFixedRate(() -> checkAlive(deadAfter), check, check, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Asks for a new session JWT before this one expires (PROTOCOL.md §10): at three quarters of its lifetime,
+     * so a slow answer still arrives in time. A relay that revoked the token answers with {@code refused}.
+     */
+    private void scheduleRefresh(long ttlMs) {
+        ScheduledFuture<?> old = refreshTask;
+        if (old != null) {
+            old.cancel(false);
+        }
+        if (ended.isDone()) {
+            return;
+        }
+        long in = Math.max(100, ttlMs * 3 / 4);
+        try {
+            refreshTask = timer.schedule(() -> trySend(Frame.control(new ControlMessage.Refresh())), in, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the engine is closing
+        }
+    }
+
+    /** The current session JWT, or null when the relay gave none. */
+    String jwt() {
+        return jwt;
+    }
+
     private void ping() {
         trySend(Frame.control(new ControlMessage.Ping(pingSeq.incrementAndGet(), System.currentTimeMillis())));
     }
@@ -466,6 +502,10 @@ final class Session extends WebSocketListener {
         }
         if (deadTask != null) {
             deadTask.cancel(false);
+        }
+        ScheduledFuture<?> refresh = refreshTask;
+        if (refresh != null) {
+            refresh.cancel(false);
         }
         FlowWindow flow = sessionFlow;
         if (flow != null) {

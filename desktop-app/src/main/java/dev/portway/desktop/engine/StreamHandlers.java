@@ -17,9 +17,10 @@ import java.util.function.Consumer;
  * @param report         receives one {@link RequestEvent} per finished request or connection
  * @param breakers       told the outcome of every live stream (admitted by {@link Session.Events#admit})
  * @param deliveries     takes the streams that deliver from the relay's durable queue
+ * @param captureLimit   bytes of each HTTP body kept for the inspector ({@link EngineConfig#captureLimit()})
  */
 record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<RequestEvent> report, Breakers breakers,
-                      DeliveryAcceptor deliveries) {
+                      DeliveryAcceptor deliveries, int captureLimit) {
 
     void start(Stream stream) {
         Thread.ofVirtual().name("portway-stream-" + stream.id).start(() -> run(stream));

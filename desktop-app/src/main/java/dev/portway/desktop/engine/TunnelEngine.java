@@ -124,7 +124,7 @@ public final class TunnelEngine implements AutoCloseable {
                 .build();
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
         this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
-                new DeliveryAcceptor(store, this::queueGrew));
+                new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
         this.worker = new DeliveryWorker(store, localClient, config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
     }
@@ -484,6 +484,7 @@ public final class TunnelEngine implements AutoCloseable {
         ControlMessage.Bound last = lastBound.get(index);
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
+        options.remove(TunnelSpec.OPTION_HOST_HEADER); // the engine's own; the relay refuses options it does not know
         Integer wantedPort = last != null && last.port() != null ? last.port()
                 : port != null ? Integer.valueOf(port) : null;
         String name = last != null ? last.name() : spec.name();

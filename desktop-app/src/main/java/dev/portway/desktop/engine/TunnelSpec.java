@@ -17,6 +17,15 @@ import java.util.Objects;
  * @param options   tunnel options sent with the bind ({@code port} asks for a public TCP port)
  */
 public record TunnelSpec(String kind, String name, String localHost, int localPort, Map<String, String> options) {
+    /**
+     * HTTP only, handled by this engine and never sent to the relay: {@code rewrite} sets the Host header of each
+     * request to the local target ({@code localhost:3000}) for apps that answer only to their own name (Vite, Rails
+     * host authorization, name-based virtual hosts); {@code preserve} (the default) passes the visitor's Host on.
+     * The visitor's host stays in {@code X-Forwarded-Host} either way.
+     */
+    public static final String OPTION_HOST_HEADER = "host_header";
+    public static final String HOST_HEADER_REWRITE = "rewrite";
+    public static final String HOST_HEADER_PRESERVE = "preserve";
 
     public TunnelSpec {
         Objects.requireNonNull(kind, "kind");
@@ -39,6 +48,11 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
 
     public static TunnelSpec tcp(String name, int localPort) {
         return new TunnelSpec(Protocol.KIND_TCP, name, "localhost", localPort, Map.of());
+    }
+
+    /** True when requests should reach the local app with its own host name (see {@link #OPTION_HOST_HEADER}). */
+    public boolean rewritesHost() {
+        return HOST_HEADER_REWRITE.equals(options.get(OPTION_HOST_HEADER));
     }
 
     /** The local service as people write it: {@code localhost:3000}. */

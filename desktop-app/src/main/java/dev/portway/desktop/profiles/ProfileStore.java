@@ -35,8 +35,13 @@ public final class ProfileStore implements AutoCloseable {
         this.db = db;
     }
 
+    /** The JDBC URL of the app's database in {@code dataDir}; other stores of the app open it the same way. */
+    public static String jdbcUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("app") + ";FILE_LOCK=FS";
+    }
+
     public static ProfileStore open(Path dataDir) {
-        String url = "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("app") + ";FILE_LOCK=FS";
+        String url = jdbcUrl(dataDir);
         try {
             Files.createDirectories(dataDir);
             Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration/app").load().migrate();

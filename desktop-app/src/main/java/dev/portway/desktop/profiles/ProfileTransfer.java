@@ -202,7 +202,8 @@ public final class ProfileTransfer {
 
     /**
      * The profile to store for an imported entry. A remote entry without a token (exported without secrets)
-     * keeps the token of the profile it replaces when both point at the same relay.
+     * keeps the token of the profile it replaces when both point at the same relay; an entry without secret options
+     * (visitor basic auth) keeps those of the profile it replaces.
      */
     static Profile toProfile(String id, ProfileEntry e, String name, Profile replaced) {
         boolean remote = e.relay().mode() == ProfileEntry.Relay.Mode.REMOTE;
@@ -216,8 +217,17 @@ public final class ProfileTransfer {
                 token = replaced.token();
             }
         }
+        java.util.Map<String, String> options = new java.util.HashMap<>(e.options());
+        if (replaced != null) {
+            for (String secret : dev.portway.shared.profile.ProfileFile.SECRET_OPTIONS) {
+                String kept = replaced.options().get(secret);
+                if (kept != null) {
+                    options.putIfAbsent(secret, kept);
+                }
+            }
+        }
         return new Profile(id, name, Profile.Kind.valueOf(e.kind().name()), e.localHost(), e.localPort(),
-                remote ? Profile.RelayMode.REMOTE : Profile.RelayMode.EMBEDDED, url, token, e.requestedName(), e.options(),
+                remote ? Profile.RelayMode.REMOTE : Profile.RelayMode.EMBEDDED, url, token, e.requestedName(), options,
                 e.autoConnect(), remote ? e.relay().fingerprint() : null);
     }
 }

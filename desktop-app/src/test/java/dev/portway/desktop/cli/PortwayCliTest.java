@@ -56,6 +56,22 @@ class PortwayCliTest {
     }
 
     @Test
+    void privateTcpTunnelAsksForPrivateAndShare() {
+        ConnectCommand.Request r = parse(Map.of(), "connect", "--relay", "ws://r:8080", "--token", "T", "tcp", "22",
+                "--name", "laptop", "--private", "--share", "alice,bob");
+
+        assertThat(r.tunnel().options()).isEqualTo(Map.of("private", "true", "share", "alice,bob"));
+    }
+
+    @Test
+    void privateIsForTcpAndShareNeedsPrivate() {
+        assertThat(run("connect", "http", "3000", "--private")).isEqualTo(2);
+        assertThat(err.toString()).contains("--private works for tcp tunnels only").hasLineCount(1);
+        assertThat(run("connect", "tcp", "22", "--share", "alice")).isEqualTo(2);
+        assertThat(err.toString()).contains("--share needs --private");
+    }
+
+    @Test
     void withoutRelayUsesTheEmbeddedOneOnPort8080() {
         ConnectCommand.Request r = parse(Map.of(), "connect", "http", "localhost:3000");
 

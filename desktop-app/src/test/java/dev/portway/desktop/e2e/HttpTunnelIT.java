@@ -107,6 +107,18 @@ class HttpTunnelIT {
     }
 
     @Test
+    void visitorsCorrelationIdReachesTheLocalAppAndComesBack() throws IOException {
+        try (Response r = visitor.newCall(new Request.Builder().url(url("/hello?who=corr")).header("X-Request-Id", "e2e-4711")
+                .build()).execute()) {
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.header("X-Request-Id")).isEqualTo("e2e-4711");
+        }
+        LocalHttpApp.Seen seen = app.seen.stream().filter(s -> s.uri().equals("/hello?who=corr")).findFirst().orElseThrow();
+        assertThat(seen.header("X-Request-Id")).isEqualTo("e2e-4711");
+        assertThat(seen.header("Portway-Request-Id")).isNotBlank().isNotEqualTo("e2e-4711");
+    }
+
+    @Test
     void postBodyIsEchoedAndTheEngineReportsTheRequest() throws IOException {
         String body = "{\"hello\":\"tunnel\"}";
         try (Response r = visitor.newCall(new Request.Builder().url(url("/echo"))

@@ -1,12 +1,14 @@
 package dev.portway.relay.ingress;
 
+import dev.portway.relay.logs.LogContext;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
-import dev.portway.relay.tunnel.RelayStream;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
+import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -25,6 +27,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One visitor request carried over one stream (PROTOCOL.md §6.1, §6.2): request body out as DATA,
@@ -32,6 +36,12 @@ import io.netty.util.ReferenceCountUtil;
  * Reading pauses while the stream lacks credit, and after the request until the response is done.
  */
 final class HttpExchange implements StreamListener {
+    /** One line per request when its outcome is known; a logger of its own so it can be turned down alone. */
+    private static final Logger access = LoggerFactory.getLogger("dev.portway.relay.access");
+    private final OpenMessage open;
+    private final String correlation;
+    /** The client session carrying the stream; set by {@link #start}. */
+    private String sessionId;
     private final HttpIngressHandler owner;
     private final ChannelHandlerContext ctx;
     private final boolean head;
@@ -43,7 +53,7 @@ final class HttpExchange implements StreamListener {
     /** The outcome was counted (once per exchange). */
     private boolean counted;
     private boolean keepAlive;
-    private RelayStream stream;
+    private TunnelStream stream;
     private boolean requestDone;
     private boolean creditBlocked;
     private boolean responseStarted;
@@ -53,7 +63,10 @@ final class HttpExchange implements StreamListener {
     private boolean outputClosed;
     private boolean over;
 
-    HttpExchange(HttpIngressHandler owner, ChannelHandlerContext ctx, HttpRequest req, boolean keepAlive, boolean upgrade) {
+    HttpExchange(HttpIngressHandler owner, ChannelHandlerContext ctx, HttpRequest req, boolean keepAlive, boolean upgrade,
+                 OpenMessage open, String correlation) {
+        this.open = open;
+        this.correlation = correlation;
         this.owner = owner;
         this.ctx = ctx;
         this.head = HttpMethod.HEAD.equals(req.method());
@@ -63,8 +76,12 @@ final class HttpExchange implements StreamListener {
         this.metrics = owner.metrics();
     }
 
-    /** Counts the outcome once; the latency too when the visitor gets a response head now. */
-    private void count(Outcome outcome) {
+    /**
+     * Counts the outcome once, and logs it; the latency too when the visitor gets a response head now.
+     *
+     * @param status the status the visitor gets, or 0 when none (the visitor left)
+     */
+    private void count(Outcome outcome, int status) {
         if (counted) {
             return;
         }
@@ -74,13 +91,29 @@ final class HttpExchange implements StreamListener {
         } else {
             metrics.request(Kind.HTTP, outcome, startNanos);
         }
+        if (access.isInfoEnabled()) {
+            long ms = (System.nanoTime() - startNanos) / 1_000_000;
+            String target = open.target();
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q); // query strings may carry secrets
+            String shown = status == 0 ? "no answer (" + outcome.name().toLowerCase(java.util.Locale.ROOT) + ")" : Integer.toString(status);
+            LogContext.log(() -> access.info("{} {} {} {} ms (tunnel {}, request {})", open.method(), path, shown, ms,
+                            open.tunnel(), correlation),
+                    LogContext.TUNNEL, open.tunnel(), LogContext.SESSION, sessionId,
+                    LogContext.CONNECTION, ctx.channel().id().asShortText(),
+                    LogContext.REQUEST_ID, open.requestId(), LogContext.CORRELATION_ID, correlation,
+                    "method", open.method(), "path", path, "status", Integer.toString(status),
+                    "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT), "duration_ms", Long.toString(ms),
+                    "remote", open.remote());
+        }
     }
 
-    void start(RelayStream stream) {
+    void start(TunnelStream stream, String sessionId) {
         this.stream = stream;
+        this.sessionId = sessionId;
     }
 
-    RelayStream stream() {
+    TunnelStream stream() {
         return stream;
     }
 
@@ -127,7 +160,7 @@ final class HttpExchange implements StreamListener {
             stream.finish();
             closeIfBothShut();
         } else if (!requestDone) {
-            count(Outcome.CANCELLED);
+            count(Outcome.CANCELLED, 0);
             stream.reset(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
             ctx.close();
         } else {
@@ -138,7 +171,7 @@ final class HttpExchange implements StreamListener {
     void visitorGone() {
         if (!over) {
             over = true;
-            count(Outcome.CANCELLED);
+            count(Outcome.CANCELLED, 0);
             stream.reset(ErrorCode.CANCEL, "The visitor went away.");
         }
     }
@@ -175,8 +208,11 @@ final class HttpExchange implements StreamListener {
                 response.headers().add(n, h.value());
             }
         }
+        if (!response.headers().contains(RequestIds.CORRELATION_HEADER)) {
+            response.headers().set(RequestIds.CORRELATION_HEADER, correlation);
+        }
         responseStarted = true;
-        count(RelayMetrics.outcomeOf(status));
+        count(RelayMetrics.outcomeOf(status), status);
         if (status == 101 && upgradeRequested) {
             ctx.writeAndFlush(response);
             upgraded = true;
@@ -263,8 +299,10 @@ final class HttpExchange implements StreamListener {
         };
         boolean reuse = keepAlive && requestDone && !upgradeRequested;
         HttpUtil.setKeepAlive(page, reuse);
+        page.headers().set(RequestIds.CORRELATION_HEADER, correlation);
         responseStarted = true;
-        count(code == ErrorCode.REFUSED_STREAM || code == ErrorCode.SHUTTING_DOWN ? Outcome.REJECTED : Outcome.TARGET_ERROR);
+        count(code == ErrorCode.REFUSED_STREAM || code == ErrorCode.SHUTTING_DOWN ? Outcome.REJECTED : Outcome.TARGET_ERROR,
+                page.status().code());
         var f = ctx.writeAndFlush(page);
         if (reuse) {
             f.addListener(done -> owner.exchangeDone(this));
@@ -276,7 +314,7 @@ final class HttpExchange implements StreamListener {
     /** The visitor's body grew past the relay's limit: cancel the stream, answer 413 unless a response began, close. */
     void bodyTooLarge(FullHttpResponse page) {
         over = true;
-        count(Outcome.REJECTED);
+        count(Outcome.REJECTED, page.status().code());
         stream.reset(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
         if (responseStarted) {
             ctx.close();
@@ -284,6 +322,7 @@ final class HttpExchange implements StreamListener {
         }
         responseStarted = true;
         HttpUtil.setKeepAlive(page, false);
+        page.headers().set(RequestIds.CORRELATION_HEADER, correlation);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -297,8 +336,9 @@ final class HttpExchange implements StreamListener {
         var page = Pages.page(HttpResponseStatus.BAD_GATEWAY, "Bad gateway", "The tunnel's client disconnected.",
                 "It may reconnect in a moment — try again shortly.");
         HttpUtil.setKeepAlive(page, false);
+        page.headers().set(RequestIds.CORRELATION_HEADER, correlation);
         responseStarted = true;
-        count(Outcome.TARGET_ERROR);
+        count(Outcome.TARGET_ERROR, 502);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -6,10 +6,11 @@ import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
 import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.relay.queue.HeldRequests;
-import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionHandler;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FrameCodec;
@@ -79,6 +80,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private boolean counted;
     /** A health response waits for the store check; later requests wait behind it. */
     private boolean checkingHealth;
+    /** The correlation id of the tunnel request being answered (returned as X-Request-Id on every answer), or null. */
+    private String correlation;
     /** Objects of a pipelined next request, read before the current response was done (one socket read at most). */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -171,6 +174,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         bodyBytes = 0;
+        correlation = null;
         String domain = ictx.sessions().config().domain();
         Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
         if (!(route instanceof Router.Route.Connect) && !withinLimits(req)) {
@@ -341,8 +345,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             }
         }
         // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
-        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
-        Held waiter = new Held(name, openMessage(req, name, target, upgrade), ex, keepAlive, headBytes(req));
+        OpenMessage heldOpen = openMessage(req, name, target, upgrade);
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
+        Held waiter = new Held(name, heldOpen, ex, keepAlive, headBytes(req));
         waiter.request = req;
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
@@ -376,35 +381,47 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             notFound(name, keepAlive);
             return;
         }
+        long retryAfter = tunnel.backend().requestPermit(); // the tunnel user's requests per minute
+        if (retryAfter > 0) {
+            rejected();
+            respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
+                    "The tunnel " + name + " is getting more requests than its owner's plan on this relay allows.",
+                    "Try again in " + retryAfter + " s."), (int) retryAfter), keepAlive);
+            return;
+        }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
-        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade);
-        Session.Opened opened = tunnel.owner().open(open, ctx.channel().eventLoop(), ex);
+        HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
+        TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, name), keepAlive);
+            respond(refusal(opened.refusal(), name), keepAlive);
             return;
         }
         exchange = ex;
-        ex.start(opened.stream());
+        ex.start(opened.stream(), tunnel.owner() != null ? tunnel.owner().id() : "ssh-" + tunnel.user());
     }
 
-    private static FullHttpResponse refusal(Session.Opened opened, String name) {
-        return opened.refusal() == ErrorCode.REFUSED_STREAM
+    private static FullHttpResponse refusal(ErrorCode refusal, String name) {
+        return refusal == ErrorCode.REFUSED_STREAM
                 ? withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Tunnel busy",
                 "The tunnel " + name + " has too many requests in flight.", "Try again in a moment."), 1)
                 : reconnecting();
     }
 
-    /** The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id (PROTOCOL.md §6.1). */
+    /**
+     * The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id and X-Request-Id
+     * (PROTOCOL.md §6.1). Also fixes this request's correlation id, which every answer to it carries.
+     */
     private OpenMessage openMessage(HttpRequest req, String name, String target, boolean upgrade) {
         String remote = remoteIp();
         String requestId = RequestIds.next();
+        correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);
         List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
         String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
         headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
                 || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)
-                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER));
+                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER) || h.name().equalsIgnoreCase(RequestIds.CORRELATION_HEADER));
         headers.add(new Header("X-Forwarded-For", xff.isEmpty() ? remote : xff + ", " + remote));
         headers.add(new Header("X-Forwarded-Proto", ictx.sessions().config().publicScheme()));
         String host = req.headers().get(HttpHeaderNames.HOST);
@@ -412,6 +429,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             headers.add(new Header("X-Forwarded-Host", host));
         }
         headers.add(new Header(Protocol.REQUEST_ID_HEADER, requestId));
+        headers.add(new Header(RequestIds.CORRELATION_HEADER, correlation));
         return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
     }
 
@@ -472,7 +490,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
-            onVisitorLoop(() -> handedOver(this, opened));
+            onVisitorLoop(() -> handedOver(this, opened, session.id()));
         }
 
         @Override
@@ -497,10 +515,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         OpenMessage open = withoutCredentials(waiter.open, protection);
-        handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange)); // as forward() does
+        handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
     }
 
-    private void handedOver(Held waiter, Session.Opened opened) {
+    private void handedOver(Held waiter, Session.Opened opened, String sessionId) {
         if (waiting != waiter || !ctx.channel().isActive()) {
             if (opened.stream() != null) {
                 opened.stream().reset(ErrorCode.CANCEL, "The visitor went away.");
@@ -511,10 +529,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         waiter.deadline.cancel(false);
         if (opened.stream() == null) {
             rejected();
-            respond(refusal(opened, waiter.name), waiter.keepAlive);
+            respond(refusal(opened.refusal(), waiter.name), waiter.keepAlive);
         } else {
             exchange = waiter.exchange;
-            exchange.start(opened.stream());
+            exchange.start(opened.stream(), sessionId);
         }
         readOn();
     }
@@ -650,6 +668,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     /** @param bodyLeft whether the request's body is still to come (and must be discarded) */
     void respond(FullHttpResponse response, boolean keepAlive, boolean bodyLeft) {
         HttpUtil.setKeepAlive(response, keepAlive);
+        if (correlation != null) {
+            response.headers().set(RequestIds.CORRELATION_HEADER, correlation);
+        }
         discarding = bodyLeft;
         closeAfterDiscard = !keepAlive;
         var f = ctx.writeAndFlush(response);
@@ -723,7 +744,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         c.close();
     }
 
-    RelayStream currentStream() {
+    TunnelStream currentStream() {
         return exchange == null ? null : exchange.stream();
     }
 }

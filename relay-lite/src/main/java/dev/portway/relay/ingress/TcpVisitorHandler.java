@@ -4,8 +4,9 @@ import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.VisitorProtection;
-import dev.portway.relay.tunnel.RelayStream;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.relay.tunnel.Tunnel;
@@ -36,7 +37,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     private ChannelHandlerContext ctx;
     /** The connection's outcome was counted. */
     private boolean counted;
-    private RelayStream stream;
+    private TunnelStream stream;
     private boolean replied;
     private boolean creditBlocked;
     private boolean inputClosed;
@@ -80,7 +81,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
         }
         String remote = c.channel().remoteAddress() instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
-        Session.Opened opened = tunnel.owner().open(OpenMessage.tcp(tunnelName, remote), c.channel().eventLoop(), this);
+        TunnelBackend.Opened opened = tunnel.backend().openStream(OpenMessage.tcp(tunnelName, remote), c.channel().eventLoop(), this);
         if (opened.stream() == null) {
             count(Outcome.REJECTED);
             c.close();

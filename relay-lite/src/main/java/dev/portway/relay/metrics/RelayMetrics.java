@@ -111,8 +111,25 @@ public final class RelayMetrics {
     private final DistributionDataPoint[] latency = new DistributionDataPoint[Kind.values().length];
     private final GaugeDataPoint[] connections = new GaugeDataPoint[Kind.values().length];
     private final CounterDataPoint[] errors = new CounterDataPoint[ErrorCategory.values().length];
-    private final Counter rateLimitHits;
+    private final CounterDataPoint[] rateLimitHits = new CounterDataPoint[Limit.values().length];
     private final CounterDataPoint[] refusals = new CounterDataPoint[Refusal.values().length];
+    private final Gauge sshSessions;
+
+    /** Which limit refused something: the {@code limit} label of {@code tunnel_rate_limit_hits_total}. */
+    public enum Limit {
+        /** A visitor request over the tunnel owner's requests per minute (429). */
+        USER_REQUESTS,
+        /** A bind over the user's tunnel limit. */
+        USER_TUNNELS,
+        /** A hello over the user's connection limit. */
+        USER_CONNECTIONS,
+        /** A visitor request over the relay's per-visitor-IP request rate (429). */
+        VISITOR_IP;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     public RelayMetrics(Source source) {
         Counter requestCounter = Counter.builder().name("tunnel_requests_total")
@@ -137,8 +154,12 @@ public final class RelayMetrics {
         for (ErrorCategory c : ErrorCategory.values()) {
             errors[c.ordinal()] = errorCounter.labelValues(c.wireName());
         }
-        rateLimitHits = Counter.builder().name("tunnel_rate_limit_hits_total")
-                .help("Requests refused by a rate limit").register(registry);
+        Counter limitCounter = Counter.builder().name("tunnel_rate_limit_hits_total")
+                .help("Requests, binds and connections refused by a rate or per-user limit").labelNames("limit")
+                .register(registry);
+        for (Limit l : Limit.values()) {
+            rateLimitHits[l.ordinal()] = limitCounter.labelValues(l.label());
+        }
         Counter refusalCounter = Counter.builder().name("tunnel_visitor_refusals_total")
                 .help("Visitor requests and connections refused by a relay limit or a tunnel's protection, by reason")
                 .labelNames("reason").register(registry);
@@ -146,6 +167,8 @@ public final class RelayMetrics {
             refusals[r.ordinal()] = refusalCounter.labelValues(r.label());
         }
 
+        sshSessions = Gauge.builder().name("tunnel_ssh_sessions")
+                .help("Authenticated connections to the SSH gateway").register(registry);
         GaugeWithCallback.builder().name("tunnel_sessions").help("Connected client sessions")
                 .callback(cb -> cb.call(source.sessions())).register(registry);
         GaugeWithCallback.builder().name("tunnel_held_requests")
@@ -200,16 +223,27 @@ public final class RelayMetrics {
         connections[kind.ordinal()].dec();
     }
 
-    /** For the rate limits to come. */
-    public void rateLimitHit() {
-        rateLimitHits.inc();
+    public void sshSessionOpened() {
+        sshSessions.inc();
     }
 
-    /** Counts a visitor refused by a limit or protection; a {@link Refusal#RATE} also counts as a rate-limit hit. */
+    public void sshSessionClosed() {
+        sshSessions.dec();
+    }
+
+    /** Something was refused by a limit. */
+    public void rateLimitHit(Limit limit) {
+        rateLimitHits[limit.ordinal()].inc();
+    }
+
+    /**
+     * Counts a visitor refused by a limit or protection; a {@link Refusal#RATE} also counts as a rate-limit hit
+     * with {@code limit="visitor_ip"}.
+     */
     public void refused(Refusal reason) {
         refusals[reason.ordinal()].inc();
         if (reason == Refusal.RATE) {
-            rateLimitHits.inc();
+            rateLimitHits[Limit.VISITOR_IP.ordinal()].inc();
         }
     }
 

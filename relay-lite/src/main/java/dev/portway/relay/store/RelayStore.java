@@ -46,8 +46,11 @@ public final class RelayStore implements AutoCloseable {
     private final ExecutorService executor;
     private final boolean inMemory;
 
+    private final IdentityStore identity;
+
     private RelayStore(HikariDataSource pool, boolean inMemory) {
         this.pool = pool;
+        this.identity = new IdentityStore(pool);
         this.inMemory = inMemory;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "relay-store");
@@ -64,25 +67,46 @@ public final class RelayStore implements AutoCloseable {
      * @throws IOException when the database cannot be opened, with a message saying what to do
      */
     public static RelayStore open(Path dataDir) throws IOException {
+        return open(null, null, null, dataDir);
+    }
+
+    /**
+     * Opens (creating or migrating) the database. Blocks.
+     *
+     * @param jdbcUrl  a {@code jdbc:postgresql://} (or {@code jdbc:h2:}) URL, or null for the H2 file in {@code dataDir}
+     * @param user     database user for {@code jdbcUrl}, or null
+     * @param password database password for {@code jdbcUrl}, or null
+     * @param dataDir  the relay's data directory, or null for an in-memory database (not durable)
+     * @throws IOException when the database cannot be opened, with a message saying what to do
+     */
+    public static RelayStore open(String jdbcUrl, String user, String password, Path dataDir) throws IOException {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("relay-store");
         hc.setMaximumPoolSize(2);
         hc.setMinimumIdle(1);
         hc.setAutoCommit(true);
-        if (dataDir == null) {
+        if (jdbcUrl != null) {
+            if (!jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
+                throw new IOException("--db must be a jdbc:postgresql://host:port/database URL (or jdbc:h2:...), not \""
+                        + jdbcUrl + "\".");
+            }
+            hc.setJdbcUrl(jdbcUrl);
+            hc.setUsername(user);
+            hc.setPassword(password);
+            hc.setInitializationFailTimeout(10_000);
+        } else if (dataDir == null) {
             // DB_CLOSE_DELAY=-1 keeps it while the pool recycles connections; close() drops it with SHUTDOWN.
             hc.setJdbcUrl("jdbc:h2:mem:relay-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         } else {
-            // FILE_LOCK=FS: the lock dies with the process, so a relay killed with kill -9 restarts at once.
-            // WRITE_DELAY=0: a commit reaches the file before it returns (H2 otherwise writes up to 500 ms
-            // later), so a 202 is only sent for a request that survives kill -9. (Not fsync: power loss is not covered.)
-            hc.setJdbcUrl("jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("relay") + ";FILE_LOCK=FS;WRITE_DELAY=0");
+            hc.setJdbcUrl(h2FileUrl(dataDir));
         }
         HikariDataSource ds;
         try {
             ds = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            throw new IOException("Cannot open the relay database in " + dataDir + ": " + rootMessage(e)
+            throw new IOException(jdbcUrl != null ? "Cannot connect to the database " + jdbcUrl + ": " + rootMessage(e)
+                    + " — check --db, --db-user and --db-password (or PORTWAY_DB_USER, PORTWAY_DB_PASSWORD)."
+                    : "Cannot open the relay database in " + dataDir + ": " + rootMessage(e)
                     + " — is another relay using this --data-dir?", e);
         }
         try {
@@ -92,12 +116,37 @@ public final class RelayStore implements AutoCloseable {
             throw new IOException("Cannot prepare the relay database" + (dataDir == null ? "" : " in " + dataDir) + ": "
                     + rootMessage(e), e);
         }
-        if (dataDir == null) {
+        if (jdbcUrl != null) {
+            log.info("Relay data is kept in {}", jdbcUrl);
+        } else if (dataDir == null) {
             log.info("No data directory: queued requests and reservations are kept in memory and lost when the relay stops");
         } else {
             log.info("Queued requests and reservations are kept in {}", dataDir.toAbsolutePath());
         }
-        return new RelayStore(ds, dataDir == null);
+        return new RelayStore(ds, jdbcUrl == null && dataDir == null);
+    }
+
+    /**
+     * The JDBC URL of the H2 file in a data directory. AUTO_SERVER=TRUE: the admin command line
+     * ({@code relay-lite users ...}) opens the same file while the relay runs; the second process connects
+     * to the first over loopback TCP. That needs H2's cooperative lock file (FILE_LOCK=FILE, the default;
+     * H2 refuses AUTO_SERVER with FILE_LOCK=FS): after a kill -9 the next start waits a few seconds until
+     * H2 sees the stale lock file's heartbeat stop. WRITE_DELAY=0: a commit reaches the file before it
+     * returns (H2 otherwise writes up to 500 ms later), so a 202 is only sent for a request that survives
+     * kill -9 (not fsync: power loss is not covered).
+     */
+    public static String h2FileUrl(Path dataDir) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("relay") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+    }
+
+    /** Users, tokens, names, keys and audit rows. Its methods block: on the relay, call them through {@link #async}. */
+    public IdentityStore identity() {
+        return identity;
+    }
+
+    /** Runs blocking store work on the store thread; the future completes there. */
+    public <T> CompletableFuture<T> async(String what, java.util.function.Supplier<T> work) {
+        return call(what, c -> work.get());
     }
 
     // ---- read at start (blocking, caller's thread)

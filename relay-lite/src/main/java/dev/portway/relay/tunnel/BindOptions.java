@@ -13,13 +13,17 @@ import java.util.regex.Pattern;
  * The options of a bind (PROTOCOL.md §4, §9.2), checked. Bad input is refused with a message that names
  * the option and what is allowed; nothing is half-applied. Stateless.
  *
- * @param queue      null unless {@code queue=on}
- * @param protection what visitors must pass (§4.1); {@link VisitorProtection#NONE} when nothing was asked
+ * @param queue       null unless {@code queue=on}
+ * @param protection  what visitors must pass (§4.1); {@link VisitorProtection#NONE} when nothing was asked
+ * @param privateTo   null for a public tunnel; for {@code private=true} the users of {@code share} (maybe none)
  */
-record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection) {
+record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection, Set<String> privateTo) {
     static final List<String> KNOWN = List.of(Protocol.OPTION_STRICT_NAME, Protocol.OPTION_QUEUE,
             Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY,
-            Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY);
+            Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY,
+            Protocol.OPTION_PRIVATE, Protocol.OPTION_SHARE);
+    /** A user name as the SSH gateway knows it (the login of {@code ssh user@relay}). */
+    private static final Pattern USER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final String DEFAULT_METHODS = "POST,PUT,PATCH,DELETE";
     static final long DEFAULT_MAX_BODY = 1024 * 1024;
     /** A queued body is held in memory while it is read and written: keep it well below the heap. */
@@ -47,6 +51,7 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
         }
         String strict = o.getOrDefault(Protocol.OPTION_STRICT_NAME, "false"); // anything but true is false, as before §9
         VisitorProtection protection = protection(o, kind);
+        Set<String> privateTo = parsePrivate(o, kind);
         String queue = o.getOrDefault(Protocol.OPTION_QUEUE, "off");
         if (!queue.equals("on") && !queue.equals("off")) {
             throw new Invalid("The option queue must be on or off, not \"" + queue + "\".");
@@ -57,7 +62,7 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
                     throw new Invalid("The option " + key + " needs queue=on.");
                 }
             }
-            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection);
+            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection, privateTo);
         }
         if (!Protocol.KIND_HTTP.equals(kind)) {
             throw new Invalid("The option queue=on is for http tunnels only, not " + kind + ".");
@@ -96,7 +101,7 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
         if (!List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW).contains(priority)) {
             throw new Invalid("The option queue_priority must be high, normal or low, not \"" + priority + "\".");
         }
-        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection);
+        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection, privateTo);
     }
 
     private static VisitorProtection protection(Map<String, String> o, String kind) throws Invalid {
@@ -110,5 +115,35 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
         } catch (IllegalArgumentException e) {
             throw new Invalid(e.getMessage());
         }
+    }
+
+    /** {@code private} and {@code share}: null for a public tunnel, else the users it is shared with. */
+    private static Set<String> parsePrivate(Map<String, String> o, String kind) throws Invalid {
+        String priv = o.getOrDefault(Protocol.OPTION_PRIVATE, "false");
+        if (!priv.equals("true") && !priv.equals("false")) {
+            throw new Invalid("The option private must be true or false, not \"" + priv + "\".");
+        }
+        String share = o.get(Protocol.OPTION_SHARE);
+        if (priv.equals("false")) {
+            if (share != null) {
+                throw new Invalid("The option share needs private=true.");
+            }
+            return null;
+        }
+        if (!Protocol.KIND_TCP.equals(kind)) {
+            throw new Invalid("The option private=true is for tcp tunnels only, not " + kind + ".");
+        }
+        Set<String> users = new LinkedHashSet<>();
+        if (share != null && !share.isBlank()) {
+            for (String u : share.split(",", -1)) {
+                String user = u.trim().toLowerCase(Locale.ROOT);
+                if (!USER.matcher(user).matches()) {
+                    throw new Invalid("The option share must be user names separated by commas, e.g. alice,bob, not \""
+                            + share + "\".");
+                }
+                users.add(user);
+            }
+        }
+        return Set.copyOf(users);
     }
 }

@@ -52,6 +52,11 @@ final class ControlHandler {
                     + MIN_CLIENT_KEY_CHARS + " characters or more); this one has " + session.clientKeyChars + ".");
             return;
         }
+        if (options.privateTo() != null && ctx.publisher().privateUrl("x") == null) {
+            refuse(bind, ErrorCode.KIND_UNSUPPORTED, "This relay runs no SSH gateway (--ssh-port), so a private tunnel "
+                    + "could not be reached — bind without private=true, or ask the operator to turn the gateway on.");
+            return;
+        }
         if (tunnels.size() >= ctx.config().maxTunnelsPerSession()) {
             refuse(bind, ErrorCode.LIMIT_REACHED, "This client already has " + tunnels.size()
                     + " tunnels, the most this relay allows — stop one first.");
@@ -65,21 +70,77 @@ final class ControlHandler {
             return;
         }
         QueueOptions queue = options.queue();
-        var claim = ctx.registry().claim(session, session.resumeFrom, session.clientKeyHash, bind.name(),
+        dev.portway.relay.auth.Principal p = session.principal;
+        String requested = bind.name() == null || bind.name().isEmpty() ? null : Names.normalize(bind.name());
+        if (requested == null) {
+            claim(bind, kind, port, options, queue, bind.name());
+            return;
+        }
+        // A name an admin reserved for a user is only theirs (relay-lite names reserve). Asked of the store,
+        // so a reservation made by the admin command line while the relay runs counts at once.
+        ctx.store().async("look up the reservation of " + requested, () -> ctx.store().identity().reservedFor(requested))
+                .whenComplete((owner, failure) -> session.channel.eventLoop().execute(() -> {
+                    if (session.closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        refuse(bind, ErrorCode.INTERNAL, "The relay cannot check tunnel names right now (its database is "
+                                + "unavailable) — try again shortly.");
+                    } else if (owner != null && (p == null || !owner.equals(p.user()))) {
+                        ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.BIND_REFUSED, p == null ? null : p.user(),
+                                "tunnel", requested, "reason", "reserved_for_another_user");
+                        if (options.strictName()) {
+                            refuse(bind, ErrorCode.NAME_TAKEN, "The tunnel name " + requested + " is reserved for another user "
+                                    + "of this relay — choose another name.");
+                        } else {
+                            claim(bind, kind, port, options, queue, Names.variant(requested));
+                        }
+                    } else {
+                        claim(bind, kind, port, options, queue, bind.name());
+                    }
+                }));
+    }
+
+    private void claim(ControlMessage.Bind bind, String kind, int port, BindOptions options, QueueOptions queue, String name) {
+        dev.portway.relay.auth.Principal p = session.principal;
+        var limits = ctx.accounts().limits();
+        if (p != null && !limits.tryTunnel(p.user())) {
+            ctx.metrics().rateLimitHit(dev.portway.relay.metrics.RelayMetrics.Limit.USER_TUNNELS);
+            ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.LIMIT, p.user(), "limit", "user_tunnels",
+                    "max", limits.config().maxTunnelsPerUser(), "tunnel", bind.name());
+            refuse(bind, ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has " + limits.config().maxTunnelsPerUser()
+                    + " tunnels on this relay, the most allowed per user — stop one first.");
+            return;
+        }
+        var claim = ctx.registry().claim(session, session.resumeFrom, session.clientKeyHash, name,
                 options.strictName(), kind, queue);
         switch (claim) {
-            case TunnelRegistry.Claim.Refused<Session> r -> refuse(bind, r.code(), r.message());
+            case TunnelRegistry.Claim.Refused<Session> r -> {
+                if (p != null) {
+                    limits.tunnelGone(p.user());
+                }
+                refuse(bind, r.code(), r.message());
+            }
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 Tunnel<Session> t = g.tunnel();
                 t.protection(options.protection()); // before bound: no visitor reaches it unchecked
+                if (p != null) {
+                    t.backend(session, p.user()); // whose tunnel it is, for private tunnels' access checks
+                }
                 tunnels.add(t);
+                if (options.privateTo() != null) {
+                    t.makePrivate(options.privateTo());
+                }
                 if (queue != null) {
                     ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),
                             queue.maxBody(), queue.priority());
                     // Write-through; a failure is logged by the store and the reservation lives on in memory.
                     ctx.store().saveReservation(row);
                 }
-                if (Protocol.KIND_HTTP.equals(kind)) {
+                if (Protocol.KIND_HTTP.equals(kind) || t.isPrivate()) {
+                    if (t.port() > 0) { // a held public listener of this name: a private tunnel has none
+                        ctx.registry().closeListener(t);
+                    }
                     bound(bind, t, null, g.notice());
                 } else if (t.port() > 0 && (port == 0 || port == t.port())) {
                     bound(bind, t, t.port(), g.notice()); // resumed with its held listener
@@ -93,7 +154,9 @@ final class ControlHandler {
     private void bindPort(ControlMessage.Bind bind, Tunnel<Session> t, int port, String notice) {
         ctx.tcpBinder().bind(t, port).whenComplete((bound, failure) -> session.channel.eventLoop().execute(() -> {
             if (failure != null) {
-                tunnels.remove(t);
+                if (tunnels.remove(t)) {
+                    released();
+                }
                 ctx.registry().remove(t);
                 refuse(bind, ErrorCode.PORT_UNAVAILABLE, port == 0
                         ? "No free port is left in this relay's TCP range — stop a TCP tunnel or ask the operator."
@@ -107,11 +170,16 @@ final class ControlHandler {
     }
 
     private void bound(ControlMessage.Bind bind, Tunnel<Session> t, Integer port, String notice) {
-        String url = port == null ? ctx.publisher().httpUrl(t.name()) : ctx.publisher().tcpUrl(port);
+        String url = t.isPrivate() ? ctx.publisher().privateUrl(t.name())
+                : port == null ? ctx.publisher().httpUrl(t.name()) : ctx.publisher().tcpUrl(port);
         session.send(Frame.control(new ControlMessage.Bound(bind.id(), t.name(), t.kind(), url, port, notice)));
         Reservation r = ctx.registry().reservation(t.name());
         boolean mine = r != null && session.clientKeyHash != null && r.keyHash().equals(session.clientKeyHash);
-        log.info("Session {} bound {} tunnel {} at {}{}", session.id, t.kind(), t.name(), url, mine ? " (queued)" : "");
+        log.info("Session {} bound {} tunnel {} at {}{}{}", session.id, t.kind(), t.name(), url, mine ? " (queued)" : "",
+                t.isPrivate() ? " (private)" : "");
+        dev.portway.relay.auth.Principal p = session.principal;
+        ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.BIND, p == null ? null : p.user(), "tunnel", t.name(),
+                "kind", t.kind(), "session", session.id);
         ctx.events().bound(t, session, mine ? r : null);
     }
 
@@ -125,6 +193,10 @@ final class ControlHandler {
         for (Tunnel<Session> t : List.copyOf(tunnels)) {
             if (t.name().equals(name)) {
                 tunnels.remove(t);
+                released();
+                dev.portway.relay.auth.Principal p = session.principal;
+                ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.UNBIND, p == null ? null : p.user(),
+                        "tunnel", name, "session", session.id);
                 ctx.registry().remove(t);
                 ctx.breakers().remove(name);
                 boolean reservationEnded = ctx.registry().unreserve(name, session.clientKeyHash);
@@ -157,6 +229,17 @@ final class ControlHandler {
 
     /** The session ended: its tunnels are held by the registry (see {@link Session#closed()}). */
     void sessionClosed() {
+        for (int i = 0; i < tunnels.size(); i++) {
+            released();
+        }
         tunnels.clear();
+    }
+
+    /** One of this session's tunnels is gone: it no longer counts against its user's tunnel limit. */
+    private void released() {
+        dev.portway.relay.auth.Principal p = session.principal;
+        if (p != null) {
+            ctx.accounts().limits().tunnelGone(p.user());
+        }
     }
 }

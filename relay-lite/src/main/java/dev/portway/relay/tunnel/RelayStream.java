@@ -25,7 +25,7 @@ import java.util.concurrent.RejectedExecutionException;
  * caller stops reading as soon as {@link #send} returns false, so that queue holds at most what one
  * socket read produced.
  */
-public final class RelayStream {
+public final class RelayStream implements TunnelStream {
     private final Session session;
     private final int id;
     private final EventLoop loop;
@@ -64,6 +64,7 @@ public final class RelayStream {
      *
      * @return false when the caller must stop reading until {@link StreamListener#onWritable()}
      */
+    @Override
     public boolean send(ByteBuf bytes) {
         if (ended || finQueued) {
             ReferenceCountUtil.release(bytes);
@@ -78,6 +79,7 @@ public final class RelayStream {
     }
 
     /** Half-closes towards the client (FIN) once pending bytes are sent. */
+    @Override
     public void finish() {
         if (ended || finQueued) {
             return;
@@ -87,6 +89,7 @@ public final class RelayStream {
     }
 
     /** Aborts the stream towards the client; the listener hears nothing more. */
+    @Override
     public void reset(ErrorCode code, String message) {
         if (ended) {
             return;
@@ -97,6 +100,7 @@ public final class RelayStream {
     }
 
     /** The listener wrote {@code n} bytes of client DATA onward: grant the credit back. */
+    @Override
     public void consumed(int n) {
         if (n <= 0) {
             return;

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * own loops. Stream ids are assigned and OPEN written under this object's lock so ids reach the client
  * strictly increasing. {@code streams} and {@code blocked} are concurrent; flow windows are thread-safe.
  */
-public final class Session {
+public final class Session implements TunnelBackend {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     final SessionContext ctx;
@@ -48,6 +48,8 @@ public final class Session {
     volatile String clientKeyHash;
     volatile int clientKeyChars;
     volatile boolean welcomed;
+    /** Who this session acts for; set once authenticated (before {@code welcomed}). */
+    volatile dev.portway.relay.auth.Principal principal;
     volatile boolean goingAway;
     volatile boolean closed;
     private int nextStreamId = 1; // guarded by this
@@ -61,6 +63,49 @@ public final class Session {
 
     public String id() {
         return id;
+    }
+
+    /** Who this session acts for, or null before it is authenticated. */
+    public dev.portway.relay.auth.Principal principal() {
+        return principal;
+    }
+
+    /**
+     * Takes a permit for one visitor request to this session's tunnels from its user's rate limit.
+     *
+     * @return 0 when allowed, else seconds to wait (for {@code Retry-After}); counted in metrics and audited
+     */
+    @Override
+    public long requestPermit() {
+        dev.portway.relay.auth.Principal p = principal;
+        if (p == null) {
+            return 0;
+        }
+        long wait = ctx.accounts().limits().requestPermit(p);
+        if (wait > 0) {
+            ctx.metrics().rateLimitHit(dev.portway.relay.metrics.RelayMetrics.Limit.USER_REQUESTS);
+            if (rateAuditedUntil < System.nanoTime()) { // one audit line per window, not one per refused request
+                rateAuditedUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(wait);
+                ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.LIMIT, p.user(), "limit", "user_requests",
+                        "per_minute", ctx.accounts().limits().config().perMinute(p.tier()), "retry_after_s", wait);
+            }
+        }
+        return wait;
+    }
+
+    private volatile long rateAuditedUntil;
+
+    /**
+     * The resume key as the registry knows it: scoped by the user, so a resume key presented by another
+     * user never matches (a user cannot resume or take over another user's names).
+     */
+    String scopedResumeKey() {
+        return scoped(resumeKey);
+    }
+
+    String scoped(String key) {
+        dev.portway.relay.auth.Principal p = principal;
+        return key == null || p == null ? key : p.user() + "\n" + key;
     }
 
     /** The outcome of {@link #open}: a stream, or why none was opened (for the visitor's error page). */
@@ -89,6 +134,12 @@ public final class Session {
             send(Frame.open(streamId, open));
             return new Opened(stream, null);
         }
+    }
+
+    @Override
+    public TunnelBackend.Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        Opened opened = open(open, visitorLoop, listener);
+        return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
     /** Sends a control message to the client. Any thread. */
@@ -204,7 +255,7 @@ public final class Session {
             closed = true;
         }
         if (welcomed) {
-            ctx.registry().drop(this, resumeKey); // first: once the session is not counted, its names are held
+            ctx.registry().drop(this, scopedResumeKey()); // first: once the session is not counted, its names are held
             ctx.sessions().remove(this);
             log.info("Session {} ended", id);
         }

@@ -21,11 +21,13 @@ import java.util.function.BooleanSupplier;
  * @param events       told when tunnels go up and down (held requests, deliveries)
  * @param breakers     the latest circuit-breaker state each client reported, by tunnel; thread-safe map
  * @param metrics      counts requests and errors
+ * @param accounts     users: authentication, audit, per-user limits
  */
 public record SessionContext(RelayConfig config, TunnelRegistry<Session> registry, TokenCheck tokens,
                              Set<Session> sessions, BooleanSupplier shuttingDown, TcpBinder tcpBinder,
                              String version, Publisher publisher, RelayStore store, TunnelEvents events,
-                             Map<String, String> breakers, RelayMetrics metrics) {
+                             Map<String, String> breakers, RelayMetrics metrics,
+                             dev.portway.relay.auth.Accounts accounts) {
 
     /** Binds the public port of a TCP tunnel. Kept as a function so the tunnel package does not depend on ingress. */
     @FunctionalInterface
@@ -55,5 +57,13 @@ public record SessionContext(RelayConfig config, TunnelRegistry<Session> registr
         String httpUrl(String name);
 
         String tcpUrl(int port);
+
+        /**
+         * Where a private TCP tunnel is reached: {@code ssh://<host>:<ssh-port>/<name>}, or null when this
+         * relay runs no SSH gateway (then private tunnels are refused).
+         */
+        default String privateUrl(String name) {
+            return null;
+        }
     }
 }

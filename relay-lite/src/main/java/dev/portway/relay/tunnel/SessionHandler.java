@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
+import dev.portway.relay.audit.AuditLog;
+import dev.portway.relay.auth.Authenticator;
+import dev.portway.relay.auth.Principal;
+import dev.portway.relay.metrics.RelayMetrics;
+
 /**
  * Reads the client's WebSocket messages (one frame each) on the session's event loop: the handshake,
  * control messages, and stream frames, which it hands to their {@link RelayStream}. Expects whole
@@ -40,6 +45,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> helloTimer;
     private ScheduledFuture<?> pinger;
     private long pingSeq;
+    private boolean authenticating;
+    private boolean refreshing;
+    private ScheduledFuture<?> jwtExpiry;
 
     public SessionHandler(SessionContext ctx) {
         this.ctx = ctx;
@@ -89,6 +97,10 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!session.welcomed) {
+            if (authenticating) {
+                session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), "Wait for the welcome before sending more frames.");
+                return;
+            }
             onHello(frame);
             return;
         }
@@ -163,6 +175,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case ControlMessage.Unbind unbind -> control.unbind(unbind);
             case ControlMessage.Breaker breaker -> control.breaker(breaker);
             case ControlMessage.Ping ping -> session.send(Frame.control(new ControlMessage.Pong(ping.seq(), ping.time())));
+            case ControlMessage.Refresh ignored -> onRefresh();
             default -> {
                 // pong, a repeated hello, or an informational message of a newer peer: nothing to do
             }
@@ -187,10 +200,6 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             refuse(ErrorCode.UNSUPPORTED_VERSION, Protocol.versionMismatchMessage(hello.versions()));
             return;
         }
-        if (!ctx.tokens().matches(hello.token())) {
-            refuse(ErrorCode.BAD_TOKEN, "Invalid token — check the token you gave Portway (--token or PORTWAY_TOKEN).");
-            return;
-        }
         if (ctx.shuttingDown().getAsBoolean()) {
             refuse(ErrorCode.SHUTTING_DOWN, "The relay is shutting down — try again shortly.");
             return;
@@ -201,25 +210,115 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             refuse(ErrorCode.BAD_HELLO, "Windows must be at least " + Protocol.MIN_WINDOW + " bytes.");
             return;
         }
+        // Who is it? The store answers on its own thread; the handshake goes on back on this loop.
+        authenticating = true;
+        String token = hello.token();
+        ctx.store().async("check a client's token", () -> ctx.accounts().authenticator().authenticate(token))
+                .whenComplete((result, failure) -> session.channel.eventLoop().execute(() -> {
+                    if (session.closed) {
+                        return;
+                    }
+                    if (failure != null) {
+                        refuse(ErrorCode.INTERNAL, "The relay cannot check tokens right now (its database is unavailable) "
+                                + "— try again shortly.");
+                    } else {
+                        authenticated(hello, version, streamWindow, sessionWindow, result);
+                    }
+                }));
+    }
+
+    private void authenticated(ControlMessage.Hello hello, int version, int streamWindow, int sessionWindow,
+                               Authenticator.Result result) {
+        var audit = ctx.accounts().audit();
+        String remote = String.valueOf(session.channel.remoteAddress());
+        if (result instanceof Authenticator.Result.Failed f) {
+            audit.record(AuditLog.AUTH_FAILURE, f.user(), "reason", f.code().wireName(), "remote", remote, "client", hello.client());
+            refuse(f.code(), f.message());
+            return;
+        }
+        var ok = (Authenticator.Result.Ok) result;
+        Principal p = ok.principal();
+        if (ctx.shuttingDown().getAsBoolean()) {
+            refuse(ErrorCode.SHUTTING_DOWN, "The relay is shutting down — try again shortly.");
+            return;
+        }
+        if (!ctx.accounts().limits().tryConnect(p.user())) {
+            ctx.metrics().rateLimitHit(RelayMetrics.Limit.USER_CONNECTIONS);
+            audit.record(AuditLog.LIMIT, p.user(), "limit", "user_connections",
+                    "max", ctx.accounts().limits().config().maxConnectionsPerUser(), "remote", remote);
+            refuse(ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has "
+                    + ctx.accounts().limits().config().maxConnectionsPerUser()
+                    + " connections to this relay, the most allowed per user — close one (another Portway) first.");
+            return;
+        }
+        session.principal = p;
+        audit.record(AuditLog.AUTH_SUCCESS, p.user(), "token", p.tokenId(), "remote", remote, "client", hello.client());
         var cfg = ctx.config();
         session.clientStreamWindow = streamWindow;
         session.flow = new FlowWindow(sessionWindow, cfg.sessionWindow());
-        session.resumeFrom = hello.resume();
+        session.resumeFrom = session.scoped(hello.resume());
         if (hello.clientKey() != null && !hello.clientKey().isEmpty()) {
-            session.clientKeyHash = sha256(hello.clientKey());
+            // Scoped by the user (but not for the local user, whose stored reservations predate users): another
+            // user presenting the same client key owns nothing of this one's queued tunnels.
+            session.clientKeyHash = sha256(p.local() ? hello.clientKey() : p.user() + "\n" + hello.clientKey());
             session.clientKeyChars = hello.clientKey().length();
         }
         takeOverStaleSession(hello.resume());
         helloTimer.cancel(false);
+        authenticating = false;
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
-                cfg.grace().toMillis(), "relay-lite/" + ctx.version())));
+                cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs())));
         session.welcomed = true;
         ctx.sessions().add(session);
+        armJwtExpiry(ok.jwt().ttlMs());
         long every = Math.max(1, cfg.pingInterval().toMillis());
         pinger = session.channel.eventLoop().scheduleAtFixedRate(() -> session.send(
                 Frame.control(new ControlMessage.Ping(++pingSeq, System.currentTimeMillis()))), every, every, TimeUnit.MILLISECONDS);
-        log.info("Session {} connected ({}, {})", session.id, hello.client(), session.channel.remoteAddress());
+        audit.record(AuditLog.CONNECT, p.user(), "session", session.id, "remote", remote, "client", hello.client());
+        log.info("Session {} connected ({}, {}, user {})", session.id, hello.client(), session.channel.remoteAddress(), p.user());
+    }
+
+    /** Ends the session when its JWT expires without a refresh (PROTOCOL.md §10). */
+    private void armJwtExpiry(long ttlMs) {
+        if (jwtExpiry != null) {
+            jwtExpiry.cancel(false);
+        }
+        jwtExpiry = session.channel.eventLoop().schedule(() -> {
+            Principal p = session.principal;
+            ctx.accounts().audit().record(AuditLog.AUTH_FAILURE, p == null ? null : p.user(), "session", session.id,
+                    "reason", ErrorCode.TOKEN_EXPIRED.wireName(), "at", "expiry");
+            refuse(ErrorCode.TOKEN_EXPIRED, "The session token expired without a refresh — reconnect (Portway does "
+                    + "this by itself; update Portway if this repeats).");
+        }, ttlMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** The client asks for a new JWT: the token and the user are checked again, so revocation ends the session. */
+    private void onRefresh() {
+        Principal p = session.principal;
+        if (p == null || refreshing) {
+            return;
+        }
+        refreshing = true;
+        ctx.store().async("refresh a session token", () -> ctx.accounts().authenticator().check(p.user(), p.tokenId()))
+                .whenComplete((result, failure) -> session.channel.eventLoop().execute(() -> {
+                    refreshing = false;
+                    if (session.closed || failure != null) {
+                        return; // the database failed: the current JWT stays valid until it expires; the client retries
+                    }
+                    switch (result) {
+                        case Authenticator.Result.Ok ok -> {
+                            session.principal = ok.principal(); // the tier may have changed
+                            session.send(Frame.control(new ControlMessage.Refreshed(ok.jwt().jwt(), ok.jwt().ttlMs())));
+                            armJwtExpiry(ok.jwt().ttlMs());
+                        }
+                        case Authenticator.Result.Failed f -> {
+                            ctx.accounts().audit().record(AuditLog.AUTH_FAILURE, p.user(), "reason", f.code().wireName(),
+                                    "token", p.tokenId(), "session", session.id, "at", "refresh");
+                            refuse(f.code(), f.message());
+                        }
+                    }
+                }));
     }
 
     /** Only the hash of a client key is kept (and stored): the key itself stays a secret of the client. */
@@ -251,10 +350,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         byte[] wanted = resume.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (Session old : ctx.sessions()) {
-            if (old != session && java.security.MessageDigest.isEqual(
+            // Only a session of the same user: another user cannot end (or take over) someone else's session.
+            if (old != session && old.principal != null && session.principal != null
+                    && old.principal.user().equals(session.principal.user()) && java.security.MessageDigest.isEqual(
                     old.resumeKey.getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted)) {
                 log.info("Session {} resumes session {}, which had gone silent — closing the old one", session.id, old.id);
-                ctx.registry().drop(old, old.resumeKey); // synchronously: the new session's binds must find the holds
+                ctx.registry().drop(old, old.scopedResumeKey()); // synchronously: the new session's binds must find the holds
                 old.close(WebSocketCloseStatus.NORMAL_CLOSURE.code(), "Replaced by a newer connection of the same client.");
             }
         }
@@ -285,6 +386,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (pinger != null) {
             pinger.cancel(false);
+        }
+        if (jwtExpiry != null) {
+            jwtExpiry.cancel(false);
+        }
+        Principal p = session.principal;
+        if (p != null) {
+            ctx.accounts().limits().disconnected(p.user());
+            if (session.welcomed) {
+                ctx.accounts().audit().record(AuditLog.DISCONNECT, p.user(), "session", session.id);
+            }
         }
         control.sessionClosed();
         session.closed();

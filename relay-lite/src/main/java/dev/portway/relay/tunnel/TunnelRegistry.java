@@ -128,6 +128,20 @@ public final class TunnelRegistry<S> {
         return new Claim.Granted<>(tunnel, notice);
     }
 
+    /**
+     * Gives a tunnel name to a connection that is not a WebSocket session (the SSH gateway): no resume, no
+     * queue; the tunnel's streams are opened by {@code backend} and it belongs to {@code user}. Drop it with
+     * {@link #remove} (there is no hold: such a client cannot resume).
+     */
+    public synchronized Claim<S> claimFor(TunnelBackend backend, String user, String requested, boolean strict, String kind) {
+        Claim<S> claim = claim(null, null, null, requested, strict, kind, null);
+        if (claim instanceof Claim.Granted<S> g) {
+            g.tunnel().backend(backend, user);
+            g.tunnel().protection(VisitorProtection.NONE); // ssh -R takes no bind options: visitors only pass the relay's limits
+        }
+        return claim;
+    }
+
     private boolean isFree(String name, String resumeKey, String keyHash) {
         if (active.containsKey(name)) {
             return false;
@@ -191,6 +205,12 @@ public final class TunnelRegistry<S> {
             active.remove(tunnel.name());
         }
         closeListener(tunnel.closeListener(), tunnel.port());
+    }
+
+    /** Closes a tunnel's public TCP listener and frees its port; the tunnel stays bound (it became private). */
+    public synchronized void closeListener(Tunnel<S> tunnel) {
+        closeListener(tunnel.closeListener(), tunnel.port());
+        tunnel.listening(0, null);
     }
 
     /** Moves every tunnel of a dropped session into a hold under its resume key, for the grace period. */

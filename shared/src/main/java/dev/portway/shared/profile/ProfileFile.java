@@ -45,6 +45,8 @@ public final class ProfileFile {
     public static final int MAX_HOST = 255;
     public static final int MAX_URL = 2048;
     public static final int MAX_TOKEN = 1024;
+    /** Options that are secrets like the token: written only with {@code includeSecrets} (PROFILES.md §2). */
+    public static final java.util.Set<String> SECRET_OPTIONS = java.util.Set.of("basic_auth");
     public static final int MAX_OPTION_NAME = 100;
     public static final int MAX_OPTION_VALUE = 1024;
     /** At most this many problems are reported; a file with more is usually not a profiles file at all. */
@@ -69,8 +71,8 @@ public final class ProfileFile {
     }
 
     /**
-     * The file's bytes (UTF-8 JSON, ending in a newline). Relay tokens are written only when
-     * {@code includeSecrets}; without them a remote profile needs its token entered again after import.
+     * The file's bytes (UTF-8 JSON, ending in a newline). Relay tokens and {@link #SECRET_OPTIONS} are written only
+     * when {@code includeSecrets}; without them a remote profile needs its token entered again after import.
      */
     public byte[] write(List<ProfileEntry> entries, boolean includeSecrets) {
         JsonNodeFactory f = JsonNodeFactory.instance;
@@ -100,7 +102,11 @@ public final class ProfileFile {
                 p.put("requested_name", e.requestedName());
             }
             ObjectNode options = p.putObject("options");
-            new TreeMap<>(e.options()).forEach(options::put);
+            new TreeMap<>(e.options()).forEach((k, v) -> {
+                if (includeSecrets || !SECRET_OPTIONS.contains(k)) {
+                    options.put(k, v);
+                }
+            });
             p.put("auto_connect", e.autoConnect());
         }
         try {

@@ -27,6 +27,8 @@ import java.util.Map;
         @JsonSubTypes.Type(value = ControlMessage.Notice.class, name = "notice"),
         @JsonSubTypes.Type(value = ControlMessage.QueueStatus.class, name = "queue_status"),
         @JsonSubTypes.Type(value = ControlMessage.Breaker.class, name = "breaker"),
+        @JsonSubTypes.Type(value = ControlMessage.Refresh.class, name = "refresh"),
+        @JsonSubTypes.Type(value = ControlMessage.Refreshed.class, name = "refreshed"),
 })
 public sealed interface ControlMessage {
 
@@ -61,9 +63,19 @@ public sealed interface ControlMessage {
      * @param deadAfterMs    silence after which the relay declares the client dead
      * @param graceMs        how long the relay holds this session's names after it drops
      * @param relay          relay software name and version
+     * @param user           the user the token belongs to (PROTOCOL.md §10), or null from an older relay
+     * @param jwt            a short-lived session token: present it in a later hello, refresh it before it expires
+     * @param jwtTtlMs       how long {@code jwt} is valid from now; the relay ends the session when it expires
+     *                       without a {@link Refresh}
      */
     record Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
-                   long pingIntervalMs, long deadAfterMs, long graceMs, String relay) implements ControlMessage {
+                   long pingIntervalMs, long deadAfterMs, long graceMs, String relay, String user, String jwt,
+                   Long jwtTtlMs) implements ControlMessage {
+        public Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
+                       long pingIntervalMs, long deadAfterMs, long graceMs, String relay) {
+            this(version, session, resume, streamWindow, sessionWindow, pingIntervalMs, deadAfterMs, graceMs, relay,
+                    null, null, null);
+        }
     }
 
     /** Relay → client: the handshake failed; the relay closes the WebSocket after sending it. */
@@ -149,6 +161,18 @@ public sealed interface ControlMessage {
      * ({@code closed}, {@code open}, {@code half_open}). Informational: the relay counts it in metrics.
      */
     record Breaker(String tunnel, String state) implements ControlMessage {
+    }
+
+    /**
+     * Client → relay: renew the session JWT before it expires (PROTOCOL.md §10). The relay checks that the
+     * token and the user are still valid and answers {@link Refreshed}, or ends the session with a
+     * {@link Refused} whose code says why ({@code token_revoked}, {@code user_disabled}).
+     */
+    record Refresh() implements ControlMessage {
+    }
+
+    /** Relay → client: the answer to {@link Refresh}; replaces the session JWT. */
+    record Refreshed(String jwt, long jwtTtlMs) implements ControlMessage {
     }
 
     /** A message type this build does not know; receivers ignore it. */

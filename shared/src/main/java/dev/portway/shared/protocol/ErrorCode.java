@@ -31,6 +31,12 @@ public enum ErrorCode {
     BAD_HELLO(31, ErrorCategory.PROTOCOL),
     BAD_TOKEN(32, ErrorCategory.AUTH),
     SHUTTING_DOWN(33, ErrorCategory.SERVER),
+    /** The session JWT expired without a refresh (or an expired JWT was presented). Reconnecting with the API token helps. */
+    TOKEN_EXPIRED(34, ErrorCategory.AUTH),
+    /** An admin revoked the API token. A new token is needed. */
+    TOKEN_REVOKED(35, ErrorCategory.AUTH),
+    /** An admin disabled the user. */
+    USER_DISABLED(36, ErrorCategory.AUTH),
     // Bind refusals.
     NAME_INVALID(40, ErrorCategory.CONFIG),
     NAME_TAKEN(41, ErrorCategory.CONFIG),

@@ -44,6 +44,10 @@ public final class Protocol {
     public static final String OPTION_IP_ALLOW = "ip_allow";
     /** Visitor protection (§4.1): comma-separated CIDRs refused; deny wins over allow. */
     public static final String OPTION_IP_DENY = "ip_deny";
+    /** TCP only: no public port; reachable only through the relay's SSH gateway (PROTOCOL.md §4 "Private TCP tunnels"). */
+    public static final String OPTION_PRIVATE = "private";
+    /** With {@code private=true}: other users who may reach the tunnel, comma-separated. */
+    public static final String OPTION_SHARE = "share";
 
     private Protocol() {
     }

@@ -87,6 +87,19 @@ class ProfileFileTest {
     }
 
     @Test
+    void writesVisitorBasicAuthOnlyWithSecretsButTheOtherOptionsAlways() {
+        List<ProfileEntry> guarded = List.of(new ProfileEntry("Guarded", ProfileEntry.Kind.HTTP, "localhost", 3000,
+                ProfileEntry.Relay.EMBEDDED, null, Map.of("basic_auth", "ann:hunter2", "ip_allow", "10.0.0.0/8",
+                "host_header", "rewrite", "queue", "on", "queue_priority", "high"), false));
+
+        String without = new String(file.write(guarded, false), StandardCharsets.UTF_8);
+        assertThat(without).doesNotContain("basic_auth").doesNotContain("hunter2")
+                .contains("\"ip_allow\": \"10.0.0.0/8\"").contains("\"host_header\": \"rewrite\"")
+                .contains("\"queue_priority\": \"high\"");
+        assertThat(new String(file.write(guarded, true), StandardCharsets.UTF_8)).contains("\"basic_auth\": \"ann:hunter2\"");
+    }
+
+    @Test
     void readsBackWhatItWrote() throws Exception {
         assertThat(ProfileFile.read(new ByteArrayInputStream(file.write(TWO, true)))).isEqualTo(TWO);
         assertThat(read(WITHOUT_SECRETS).get(1).relay()).isEqualTo(ProfileEntry.Relay.remote("wss://relay.example.com", null));

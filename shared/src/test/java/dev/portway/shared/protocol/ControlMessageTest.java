@@ -44,6 +44,30 @@ class ControlMessageTest {
     }
 
     @Test
+    void welcomeWithUserAndJwt() throws Exception {
+        assertGolden(new ControlMessage.Welcome(1, "s1", "k", 1048576, 16777216, 30000, 45000, 30000, "relay-lite/0.1.0",
+                        "alice", "eyJ.x.y", 900000L),
+                "{\"type\":\"welcome\",\"version\":1,\"session\":\"s1\",\"resume\":\"k\",\"stream_window\":1048576,"
+                        + "\"session_window\":16777216,\"ping_interval_ms\":30000,\"dead_after_ms\":45000,\"grace_ms\":30000,"
+                        + "\"relay\":\"relay-lite/0.1.0\",\"user\":\"alice\",\"jwt\":\"eyJ.x.y\",\"jwt_ttl_ms\":900000}");
+    }
+
+    @Test
+    void refreshAndRefreshed() throws Exception {
+        assertGolden(new ControlMessage.Refresh(), "{\"type\":\"refresh\"}");
+        assertGolden(new ControlMessage.Refreshed("eyJ.a.b", 900000), "{\"type\":\"refreshed\",\"jwt\":\"eyJ.a.b\",\"jwt_ttl_ms\":900000}");
+    }
+
+    @Test
+    void authRefusals() throws Exception {
+        assertGolden(ControlMessage.Refused.of(ErrorCode.TOKEN_REVOKED, "revoked"),
+                "{\"type\":\"refused\",\"code\":\"token_revoked\",\"message\":\"revoked\"}");
+        assertThat(ErrorCode.ofWireName("token_expired")).isEqualTo(ErrorCode.TOKEN_EXPIRED);
+        assertThat(ErrorCode.ofWireName("user_disabled").category()).isEqualTo(ErrorCategory.AUTH);
+        assertThat(ErrorCode.ofCode(35)).isEqualTo(ErrorCode.TOKEN_REVOKED);
+    }
+
+    @Test
     void refused() throws Exception {
         ControlMessage.Refused r = ControlMessage.Refused.of(ErrorCode.BAD_TOKEN, "Invalid token");
         assertGolden(r, "{\"type\":\"refused\",\"code\":\"bad_token\",\"message\":\"Invalid token\"}");

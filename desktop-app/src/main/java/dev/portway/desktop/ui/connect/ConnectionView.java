@@ -7,6 +7,7 @@ import dev.portway.desktop.ui.common.StatusDot;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
@@ -17,6 +18,11 @@ import org.kordamp.ikonli.feather.Feather;
 /** The connection card: the big Connect / Disconnect button, the status in words, the public URL with Copy and Open. */
 public final class ConnectionView extends VBox {
     public ConnectionView(ConnectionViewModel vm) {
+        this(vm, null);
+    }
+
+    /** @param diagnose opens the profile's diagnostics and runs them, offered while the connection fails; null for none */
+    public ConnectionView(ConnectionViewModel vm, Runnable diagnose) {
         getStyleClass().add("card-pane");
         setSpacing(14);
 
@@ -98,7 +104,23 @@ public final class ConnectionView extends VBox {
         trustBox.visibleProperty().bind(vm.untrustedFingerprintProperty().isNotEmpty());
         trustBox.managedProperty().bind(vm.untrustedFingerprintProperty().isNotEmpty());
 
-        getChildren().addAll(top, urlRow, feedback, notice, trustBox);
+        Label teammate = new Label();
+        teammate.setId("teammateCommand");
+        teammate.textProperty().bind(vm.teammateCommandProperty());
+        teammate.getStyleClass().add(Styles.TEXT_SMALL);
+        teammate.setWrapText(true);
+        hideWhenEmpty(teammate);
+
+        getChildren().addAll(top, urlRow, teammate, feedback, notice, trustBox);
+        if (diagnose != null) {
+            Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
+            link.setId("diagnoseLink");
+            link.setOnAction(e -> diagnose.run());
+            var failing = vm.stateProperty().isEqualTo(EngineState.FAILED).or(vm.stateProperty().isEqualTo(EngineState.RECONNECTING));
+            link.visibleProperty().bind(failing);
+            link.managedProperty().bind(failing);
+            words.getChildren().add(link);
+        }
     }
 
     private static void hideWhenEmpty(Label l) {

@@ -38,6 +38,7 @@ public final class ConnectionViewModel {
     private final StringProperty detailText = new SimpleStringProperty("");
     private final StringProperty publicUrl = new SimpleStringProperty("");
     private final StringProperty notice = new SimpleStringProperty("");
+    private final StringProperty teammateCommand = new SimpleStringProperty("");
     private final StringProperty feedback = new SimpleStringProperty("");
     private EngineStatus last = new EngineStatus(EngineState.DISCONNECTED, "Not connected.", null, 0, 0, null);
     private Instant retryAt;
@@ -115,6 +116,7 @@ public final class ConnectionViewModel {
         untrustedFingerprint.set(untrusted == null ? "" : untrusted);
         if (s.state() != EngineState.CONNECTED) {
             publicUrl.set("");
+            teammateCommand.set("");
             notice.set("");
             feedback.set("");
         }
@@ -123,6 +125,8 @@ public final class ConnectionViewModel {
 
     public void onBound(BoundTunnel t) {
         publicUrl.set(t.url());
+        String command = t.teammateCommand("TEAMMATE", System.getProperty("user.name"));
+        teammateCommand.set(command == null ? "" : "A teammate it is shared with connects with: " + command);
         notice.set(t.notice() == null ? "" : t.notice());
     }
 
@@ -154,6 +158,11 @@ public final class ConnectionViewModel {
     /** The public URL while bound; empty otherwise. */
     public ReadOnlyStringProperty publicUrlProperty() {
         return publicUrl;
+    }
+
+    /** For a private TCP tunnel: the ssh -J command to give a teammate; empty otherwise. */
+    public ReadOnlyStringProperty teammateCommandProperty() {
+        return teammateCommand;
     }
 
     /** What the relay said about the tunnel (a taken name, a refusal); empty when nothing. */

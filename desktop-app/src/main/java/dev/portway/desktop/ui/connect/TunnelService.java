@@ -192,7 +192,9 @@ public final class TunnelService implements AutoCloseable {
                     ? dev.portway.desktop.engine.RelayTrust.pinned(p.relayFingerprint())
                     : dev.portway.desktop.engine.RelayTrust.system();
             TunnelEngine engine = new TunnelEngine(tune.apply(config), Runnable::run, trust);
-            engine.addListener(new Relay(c, p.id(), samplers.computeIfAbsent(p.id(), id -> new MetricsSampler())));
+            MetricsSampler sampler = samplers.computeIfAbsent(p.id(), id -> new MetricsSampler());
+            engine.addListener(new Relay(c, p.id(), sampler));
+            engine.addListener(sampler.stats());
             if (!c.attach(engine)) {
                 engine.close();
                 return;

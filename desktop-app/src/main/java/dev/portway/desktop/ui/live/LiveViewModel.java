@@ -1,48 +1,37 @@
 package dev.portway.desktop.ui.live;
 
-import javafx.beans.property.DoubleProperty;
-import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
-import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * One profile's live numbers: latency percentiles over the last two minutes, throughput, and the request
+ * One profile's live numbers: the Overview {@link DashboardViewModel}, throughput, and the request
  * inspector (the last {@value #MAX_ROWS} requests, newest first, with a text filter). Fed by
  * {@link MetricsSampler.Sample}s a few times a second. FX thread only; no toolkit needed.
  */
 public final class LiveViewModel {
     public static final int MAX_ROWS = 500;
-    public static final Duration WINDOW = Duration.ofMinutes(2);
 
-    /** Latencies of the requests of one sample; {@code t} is seconds since this view model was made. */
-    public record LatencyPoint(double t, double p50, double p95, double p99) {
-    }
-
-    private final Instant origin;
     private final ZoneId zone;
-    private final ObservableList<LatencyPoint> points = FXCollections.observableArrayList();
-    private final DoubleProperty windowEnd = new SimpleDoubleProperty(0);
+    private final DashboardViewModel dashboard;
     private final StringProperty throughput = new SimpleStringProperty("0 req/s");
     private final StringProperty totals = new SimpleStringProperty("No requests yet");
     private final ObservableList<RequestRow> rows = FXCollections.observableArrayList();
     private final FilteredList<RequestRow> visibleRows = new FilteredList<>(rows);
     private final StringProperty filter = new SimpleStringProperty("");
 
-    public LiveViewModel(Instant origin, ZoneId zone) {
-        this.origin = origin;
+    public LiveViewModel(Clock clock, ZoneId zone) {
         this.zone = zone;
+        this.dashboard = new DashboardViewModel(clock);
         filter.addListener((o, was, now) -> {
             String f = now == null ? "" : now.strip().toLowerCase(Locale.ROOT);
             visibleRows.setPredicate(f.isEmpty() ? null : r -> r.matches(f));
@@ -50,19 +39,7 @@ public final class LiveViewModel {
     }
 
     public void onSample(MetricsSampler.Sample s) {
-        double t = Duration.between(origin, s.at()).toMillis() / 1000.0;
-        windowEnd.set(t);
-        if (s.count() > 0) {
-            points.add(new LatencyPoint(t, s.p50Ms(), s.p95Ms(), s.p99Ms()));
-        }
-        double oldest = t - WINDOW.toSeconds();
-        int stale = 0;
-        while (stale < points.size() && points.get(stale).t() < oldest) {
-            stale++;
-        }
-        if (stale > 0) {
-            points.remove(0, stale);
-        }
+        dashboard.onSample(s);
         throughput.set(s.perSecond() < 10 ? String.format(Locale.ROOT, "%.1f req/s", s.perSecond())
                 : String.format(Locale.ROOT, "%.0f req/s", s.perSecond()));
         if (s.total() > 0) {
@@ -84,13 +61,8 @@ public final class LiveViewModel {
         }
     }
 
-    public ObservableList<LatencyPoint> points() {
-        return points;
-    }
-
-    /** Seconds (on the {@link LatencyPoint#t} scale) at the right edge of the chart; the left edge is two minutes before. */
-    public ReadOnlyDoubleProperty windowEndProperty() {
-        return windowEnd;
+    public DashboardViewModel dashboard() {
+        return dashboard;
     }
 
     public ReadOnlyStringProperty throughputProperty() {

@@ -1,7 +1,10 @@
 package dev.portway.desktop.ui.live;
 
+import dev.portway.desktop.engine.EngineListener;
+import dev.portway.desktop.engine.EngineStats;
 import dev.portway.desktop.engine.RequestEvent;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -30,14 +33,29 @@ public final class MetricsSampler {
      * @param p50Ms       latency percentiles of those requests in milliseconds; NaN when count is 0
      * @param perSecond   requests per second over the last five seconds
      * @param newRequests the requests finished since the previous sample, oldest first, at most {@value #MAX_FRESH}
+     * @param bytesIn     body bytes from visitors since the previous sample
+     * @param bytesOut    body bytes to visitors since the previous sample
+     * @param errors      errors since the previous sample, indexed by {@link dev.portway.shared.protocol.ErrorCategory#ordinal()}
+     * @param reconnects  connections lost since the previous sample
+     * @param rttMs       the last heartbeat round trip in milliseconds; NaN before the first
      */
     public record Sample(Instant at, int count, double p50Ms, double p95Ms, double p99Ms, double perSecond,
-                         long total, long failed, List<RequestEvent> newRequests) {
+                         long total, long failed, List<RequestEvent> newRequests,
+                         long bytesIn, long bytesOut, long[] errors, long reconnects, double rttMs) {
+
+        /** A sample without traffic counters (bytes, errors, reconnects, RTT). */
+        public Sample(Instant at, int count, double p50Ms, double p95Ms, double p99Ms, double perSecond,
+                      long total, long failed, List<RequestEvent> newRequests) {
+            this(at, count, p50Ms, p95Ms, p99Ms, perSecond, total, failed, newRequests, 0, 0,
+                    new long[dev.portway.shared.protocol.ErrorCategory.values().length], 0, Double.NaN);
+        }
     }
 
     private final long[] latencies = new long[RESERVOIR];
     private final ArrayDeque<RequestEvent> fresh = new ArrayDeque<>();
     private final ArrayDeque<long[]> recentCounts = new ArrayDeque<>(); // {epochMillis, count} per sample
+    private final EngineStats stats = new EngineStats(Clock.systemUTC());
+    private EngineStats.Snapshot previous = stats.snapshot(); // ticker thread only
     private int seen;
     private long total;
     private long failed;
@@ -66,6 +84,14 @@ public final class MetricsSampler {
         }
     }
 
+    /**
+     * Counts bytes, errors per category, reconnects and the heartbeat RTT: add it to each engine this sampler
+     * serves (also a later engine of the same profile, so totals carry on).
+     */
+    public EngineListener stats() {
+        return stats;
+    }
+
     public Sample sample(Instant now) {
         long[] sorted;
         int count;
@@ -89,8 +115,17 @@ public final class MetricsSampler {
         }
         long inWindow = recentCounts.stream().mapToLong(c -> c[1]).sum();
         double perSecond = inWindow * 1000.0 / THROUGHPUT_WINDOW.toMillis();
+        EngineStats.Snapshot traffic = stats.snapshot();
+        long[] errors = new long[traffic.errors().length];
+        for (int i = 0; i < errors.length; i++) {
+            errors[i] = traffic.errors()[i] - previous.errors()[i];
+        }
+        EngineStats.Snapshot before = previous;
+        previous = traffic;
         return new Sample(now, count, percentileMs(sorted, 50), percentileMs(sorted, 95), percentileMs(sorted, 99),
-                perSecond, totalNow, failedNow, events);
+                perSecond, totalNow, failedNow, events, traffic.bytesIn() - before.bytesIn(), traffic.bytesOut() - before.bytesOut(),
+                errors, traffic.reconnects() - before.reconnects(),
+                traffic.lastRtt() == null ? Double.NaN : traffic.lastRtt().toNanos() / 1e6);
     }
 
     /** Nearest-rank percentile of sorted microsecond values, in milliseconds. */

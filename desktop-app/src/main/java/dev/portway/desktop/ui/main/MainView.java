@@ -15,7 +15,13 @@ import javafx.scene.Node;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TextInputControl;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.Tooltip;
@@ -25,7 +31,12 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCombination;
 import org.kordamp.ikonli.feather.Feather;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** The main window's content: title bar, problem banner, profile list on the left, details or the form on the right. */
 public final class MainView extends BorderPane {
@@ -35,6 +46,11 @@ public final class MainView extends BorderPane {
     private Object shown;
 
     public MainView(MainViewModel vm, BooleanProperty dark, TransferView transfer) {
+        this(vm, dark, transfer, null);
+    }
+
+    /** @param actions the app menu's windows and Quit; null for a window without the app menu and shortcuts (tests) */
+    public MainView(MainViewModel vm, BooleanProperty dark, TransferView transfer, AppActions actions) {
         this.vm = vm;
         getStyleClass().add("main-view");
 
@@ -49,7 +65,18 @@ public final class MainView extends BorderPane {
         theme.selectedProperty().bindBidirectional(dark);
         theme.graphicProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
                 () -> Icons.of(dark.get() ? Feather.SUN : Feather.MOON), dark));
-        HBox bar = new HBox(10, brand, grow, transfer.menu(), theme);
+        HBox bar = new HBox(10, brand, grow);
+        if (actions != null) {
+            List<Shortcuts.Shortcut> keys = shortcuts(actions);
+            bar.getChildren().addAll(theme, appMenu(transfer, actions, keys));
+            sceneProperty().addListener((o, was, now) -> {
+                if (now != null) {
+                    Shortcuts.install(now, keys);
+                }
+            });
+        } else {
+            bar.getChildren().addAll(transfer.menu(), theme);
+        }
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.getStyleClass().add("title-bar");
 
@@ -80,6 +107,92 @@ public final class MainView extends BorderPane {
         showRight();
     }
 
+    private List<Shortcuts.Shortcut> shortcuts(AppActions actions) {
+        KeyCombination.Modifier ctrl = KeyCombination.SHORTCUT_DOWN;
+        KeyCombination.Modifier shift = KeyCombination.SHIFT_DOWN;
+        List<Shortcuts.Shortcut> all = new ArrayList<>(List.of(
+                Shortcuts.Shortcut.of(KeyCode.N, "New profile", vm::newProfile, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.E, "Edit the selected profile", vm::editSelected, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.D, "Duplicate the selected profile", vm::duplicateSelected, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.DELETE, "Delete the selected profile (asks first)", this::deleteUnlessTyping),
+                Shortcuts.Shortcut.of(KeyCode.ENTER, "Connect or disconnect the selected profile", vm::toggleSelected, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.C, "Copy the public URL", vm::copySelectedUrl, ctrl, shift),
+                Shortcuts.Shortcut.of(KeyCode.F, "Filter the requests", () -> showTab("requestsTab", "#requestFilter"), ctrl),
+                Shortcuts.Shortcut.of(KeyCode.R, "Run diagnostics", this::runDiagnostics, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.L, "Show the log", actions.showLog(), ctrl),
+                Shortcuts.Shortcut.of(KeyCode.SLASH, "Keyboard shortcuts", null, ctrl),
+                Shortcuts.Shortcut.of(KeyCode.F1, "About Portway", actions.showAbout()),
+                Shortcuts.Shortcut.of(KeyCode.Q, "Quit", actions.quit(), ctrl),
+                Shortcuts.Shortcut.of(KeyCode.ENTER, "Save the open form", null),
+                Shortcuts.Shortcut.of(KeyCode.ESCAPE, "Cancel the open form", null)));
+        // the help lists itself: replace the placeholder now that the list exists
+        all.set(9, Shortcuts.Shortcut.of(KeyCode.SLASH, "Keyboard shortcuts", () -> showShortcuts(all), ctrl));
+        return all;
+    }
+
+    private MenuButton appMenu(TransferView transfer, AppActions actions, List<Shortcuts.Shortcut> keys) {
+        MenuButton menu = new MenuButton(null, Icons.of(Feather.MENU));
+        menu.setId("appMenu");
+        menu.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+        menu.setTooltip(new Tooltip("Menu"));
+        MenuItem newProfile = item("menuNewProfile", "New profile", Feather.PLUS, keys.get(0));
+        MenuItem log = item("menuLog", "Log", Feather.FILE_TEXT, keys.get(8));
+        MenuItem help = item("menuShortcuts", "Keyboard shortcuts", Feather.COMMAND, keys.get(9));
+        MenuItem about = item("menuAbout", "About Portway", Feather.INFO, keys.get(10));
+        MenuItem quit = item("menuQuit", "Quit", Feather.LOG_OUT, keys.get(11));
+        menu.getItems().add(newProfile);
+        menu.getItems().add(new SeparatorMenuItem());
+        menu.getItems().addAll(transfer.takeItems(menu));
+        menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem(), quit);
+        return menu;
+    }
+
+    private static MenuItem item(String id, String text, Feather icon, Shortcuts.Shortcut key) {
+        MenuItem i = new MenuItem(text, Icons.of(icon));
+        i.setId(id);
+        i.setAccelerator(key.keys()); // shown in the menu; the same action as the scene's accelerator
+        i.setOnAction(e -> key.action().run());
+        return i;
+    }
+
+    private void deleteUnlessTyping() {
+        if (vm.editorProperty().get() == null && !(getScene().getFocusOwner() instanceof TextInputControl)) {
+            confirmDelete();
+        }
+    }
+
+    /** Selects a tab of the detail pane and focuses a node in it, if a profile is shown. */
+    private void showTab(String tabId, String focus) {
+        if (lookup("#detailTabs") instanceof TabPane tabs) {
+            tabs.getTabs().stream().filter(t -> tabId.equals(t.getId())).findFirst().ifPresent(t -> {
+                tabs.getSelectionModel().select(t);
+                if (focus != null) {
+                    Node n = t.getContent().lookup(focus);
+                    if (n != null) {
+                        n.requestFocus();
+                    }
+                }
+            });
+        }
+    }
+
+    private void runDiagnostics() {
+        ProfileItemViewModel item = vm.selectedProperty().get();
+        if (item != null && vm.editorProperty().get() == null && vm.diagnostics(item) != null) {
+            showTab("diagnosticsTab", null);
+            vm.diagnostics(item).run();
+        }
+    }
+
+    private void showShortcuts(List<Shortcuts.Shortcut> all) {
+        Dialog<Void> d = new Dialog<>();
+        d.setTitle("Keyboard shortcuts");
+        d.initOwner(getScene().getWindow());
+        d.getDialogPane().setContent(Shortcuts.helpList(all));
+        d.getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
+        d.show();
+    }
+
     private void showRight() {
         ProfileEditViewModel form = vm.editorProperty().get();
         ProfileItemViewModel item = vm.selectedProperty().get();
@@ -92,7 +205,7 @@ public final class MainView extends BorderPane {
         if (form != null) {
             content = new ProfileFormView(form, vm::saveEdit, vm::cancelEdit);
         } else if (item != null) {
-            content = new ProfileDetailView(item, vm.queue(item), vm::editSelected, vm::duplicateSelected, this::confirmDelete);
+            content = new ProfileDetailView(item, vm.queue(item), vm.diagnostics(item), vm::editSelected, vm::duplicateSelected, this::confirmDelete);
         } else {
             content = emptyState(vm.loadedProperty().get() ? "No tunnel selected" : "Loading…",
                     vm.loadedProperty().get() ? "Create a tunnel profile with the + button to put a local service on a public URL." : "");

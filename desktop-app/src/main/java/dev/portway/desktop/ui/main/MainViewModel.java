@@ -8,6 +8,13 @@ import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
 import dev.portway.desktop.ui.connect.TunnelService;
+import dev.portway.desktop.ui.live.HistorySource;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
+import dev.portway.desktop.history.RequestHistory;
+import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
+import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import dev.portway.desktop.ui.live.MetricsSampler;
 import dev.portway.desktop.ui.profiles.ProfileEditViewModel;
@@ -33,6 +40,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The main window: the profile list, the selection, the profile form when open, and a message line for
@@ -46,18 +55,37 @@ public final class MainViewModel implements TunnelService.Listener {
     private final Clock clock;
     private final Consumer<String> clipboard;
     private final Consumer<String> browser;
+    private final HistorySource history;
+    private final Function<Supplier<Profile>, InspectorViewModel> inspectors;
 
     private final ObservableList<ProfileItemViewModel> items = FXCollections.observableArrayList();
     private final Map<String, ProfileItemViewModel> byId = new HashMap<>();
     private final Map<String, QueueViewModel> queues = new HashMap<>();
+    private final Map<String, DiagnosticsViewModel> diagnostics = new HashMap<>();
+    private final DiagnosticsService diagnosticsService;
     private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
     private final StringProperty problem = new SimpleStringProperty("");
     private final BooleanProperty loaded = new SimpleBooleanProperty();
     private final BooleanProperty busy = new SimpleBooleanProperty();
 
+    /** With an inspector per profile that keeps no history and replays on a replayer of its own (tests). */
     public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
                          Consumer<String> clipboard, Consumer<String> browser) {
+        this(profiles, tunnels, fx, clock, clipboard, browser, HistorySource.NONE, null, inMemoryInspectors(fx, clipboard));
+    }
+
+    /**
+     * @param history     each profile's persisted traffic, shown on its Overview charts
+     * @param diagnostics runs each profile's diagnostics; null for none (no Diagnostics tab)
+     * @param inspectors  makes the request inspector of a profile, given the profile as it is now
+     */
+    public MainViewModel(ProfileService profiles, TunnelService tunnels, Executor fx, Clock clock,
+                         Consumer<String> clipboard, Consumer<String> browser, HistorySource history,
+                         DiagnosticsService diagnostics, Function<Supplier<Profile>, InspectorViewModel> inspectors) {
+        this.history = history;
+        this.diagnosticsService = diagnostics;
+        this.inspectors = inspectors;
         this.profiles = profiles;
         this.tunnels = tunnels;
         this.fx = fx;
@@ -140,6 +168,22 @@ public final class MainViewModel implements TunnelService.Listener {
         save(form.result(), () -> editor.set(null));
     }
 
+    /** Connects the selected profile, or disconnects it when it is connected or on its way (Ctrl+Enter). */
+    public void toggleSelected() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && editor.get() == null) {
+            item.connection().toggle();
+        }
+    }
+
+    /** Copies the selected profile's public URL, when it has one (Ctrl+Shift+C). */
+    public void copySelectedUrl() {
+        ProfileItemViewModel item = selected.get();
+        if (item != null && !item.connection().publicUrlProperty().get().isEmpty()) {
+            item.connection().copyUrl();
+        }
+    }
+
     public void duplicateSelected() {
         ProfileItemViewModel item = selected.get();
         if (item != null) {
@@ -165,6 +209,7 @@ public final class MainViewModel implements TunnelService.Listener {
             items.remove(item);
             byId.remove(item.id());
             queues.remove(item.id());
+            diagnostics.remove(item.id());
             selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
             editor.set(null);
         }, fx);
@@ -202,11 +247,21 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
                 it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock,
                         trusted -> save(trusted, () -> tunnels.connect(trusted))),
-                new LiveViewModel(clock.instant(), ZoneId.systemDefault()));
+                new LiveViewModel(clock, ZoneId.systemDefault()), it -> inspectors.apply(it::profile));
+        history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);
         byId.put(p.id(), item);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
+        if (diagnosticsService != null) {
+            diagnostics.put(p.id(), new DiagnosticsViewModel(item::profile, diagnosticsService, clipboard, clock));
+        }
         return item;
+    }
+
+    static Function<Supplier<Profile>, InspectorViewModel> inMemoryInspectors(Executor fx, Consumer<String> clipboard) {
+        Replayer replayer = new Replayer(EngineConfig.DEFAULT_CAPTURE_LIMIT); // its thread starts with the first replay, as a daemon
+        RequestHistory none = RequestHistory.inMemory(fx);
+        return p -> new InspectorViewModel(p, none, replayer, fx, clipboard, ZoneId.systemDefault());
     }
 
     private static String messageOf(Throwable error) {
@@ -221,6 +276,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.connection().onStatus(status);
+            item.live().dashboard().onStatus(status.state(), clock.instant());
         }
         QueueViewModel queue = queues.get(profileId);
         if (queue != null && status.state() == EngineState.DISCONNECTED) {
@@ -273,6 +329,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
             item.live().onSample(sample);
+            item.inspector().onSample(sample);
             item.connection().refresh(sample.at());
         }
     }
@@ -290,6 +347,11 @@ public final class MainViewModel implements TunnelService.Listener {
     /** The client queue of one of {@link #items()}. */
     public QueueViewModel queue(ProfileItemViewModel item) {
         return queues.get(item.id());
+    }
+
+    /** The diagnostics of one of {@link #items()}; null when this app runs without diagnostics. */
+    public DiagnosticsViewModel diagnostics(ProfileItemViewModel item) {
+        return diagnostics.get(item.id());
     }
 
     public ObservableList<ProfileItemViewModel> items() {

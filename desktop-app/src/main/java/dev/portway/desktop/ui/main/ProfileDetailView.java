@@ -3,8 +3,10 @@ package dev.portway.desktop.ui.main;
 import atlantafx.base.theme.Styles;
 import dev.portway.desktop.ui.common.Icons;
 import dev.portway.desktop.ui.connect.ConnectionView;
-import dev.portway.desktop.ui.live.LatencyChartView;
-import dev.portway.desktop.ui.live.RequestTableView;
+import dev.portway.desktop.ui.live.DashboardView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsView;
+import dev.portway.desktop.ui.diagnostics.DiagnosticsViewModel;
+import dev.portway.desktop.ui.inspector.InspectorView;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import dev.portway.desktop.ui.queue.QueueView;
 import dev.portway.desktop.ui.queue.QueueViewModel;
@@ -13,8 +15,11 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -23,11 +28,12 @@ import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.feather.Feather;
 
 /**
- * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, the live chart, the
- * client queue (for profiles with {@code queue=on}) and the inspector.
+ * The right pane for one profile: header with Edit / Duplicate / Delete, the connection card, and tabs below it:
+ * Overview (live charts), Requests (the inspector), Queue (for profiles with {@code queue=on}), Diagnostics.
  */
 final class ProfileDetailView extends VBox {
-    ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, Runnable edit, Runnable duplicate, Runnable delete) {
+    ProfileDetailView(ProfileItemViewModel item, QueueViewModel queueVm, DiagnosticsViewModel diagnosticsVm,
+                      Runnable edit, Runnable duplicate, Runnable delete) {
         getStyleClass().add("detail-pane");
         setSpacing(12);
         setPadding(new Insets(16, 24, 16, 24));
@@ -60,13 +66,49 @@ final class ProfileDetailView extends VBox {
         HBox header = new HBox(8, titles, grow, editButton, duplicateButton, deleteButton);
         header.setAlignment(Pos.CENTER_LEFT);
 
-        RequestTableView requests = new RequestTableView(item.live());
-        VBox.setVgrow(requests, Priority.ALWAYS);
+        InspectorView requests = new InspectorView(item.inspector());
         QueueView queue = new QueueView(queueVm);
+        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new DashboardView(item.live()));
+        Tab requestsTab = tab("requestsTab", "Requests", Feather.LIST, requests);
+        Tab queueTab = tab("queueTab", "Queue", Feather.INBOX, queue);
+        TabPane tabs = new TabPane(overview, requestsTab);
+        tabs.setId("detailTabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        tabs.getStyleClass().add(Styles.TABS_FLOATING);
+        VBox.setVgrow(tabs, Priority.ALWAYS);
         BooleanBinding queued = Bindings.createBooleanBinding(
                 () -> "on".equals(item.profile().options().get(Protocol.OPTION_QUEUE)), item.profileProperty());
-        queue.visibleProperty().bind(queued);
-        queue.managedProperty().bind(queued);
-        getChildren().addAll(header, new ConnectionView(item.connection()), new LatencyChartView(item.live()), queue, requests);
+        showWhen(tabs, queueTab, queued, 2);
+        Runnable diagnose = null;
+        if (diagnosticsVm != null) {
+            Tab diagnosticsTab = tab("diagnosticsTab", "Diagnostics", Feather.TOOL, new DiagnosticsView(diagnosticsVm));
+            tabs.getTabs().add(diagnosticsTab);
+            diagnose = () -> {
+                tabs.getSelectionModel().select(diagnosticsTab);
+                diagnosticsVm.run();
+            };
+        }
+        getChildren().addAll(header, new ConnectionView(item.connection(), diagnose), tabs);
+    }
+
+    /** A tab with an id (for tests and shortcuts), a label and an icon; its content fills the tab. */
+    static Tab tab(String id, String title, Feather icon, Node content) {
+        Tab t = new Tab(title, content);
+        t.setId(id);
+        t.setGraphic(Icons.of(icon));
+        return t;
+    }
+
+    /** Keeps {@code tab} in {@code tabs} at {@code index} (or at the end) exactly while {@code shown} is true. */
+    static void showWhen(TabPane tabs, Tab tab, BooleanBinding shown, int index) {
+        Runnable sync = () -> {
+            if (shown.get() && !tabs.getTabs().contains(tab)) {
+                tabs.getTabs().add(Math.min(index, tabs.getTabs().size()), tab);
+            } else if (!shown.get()) {
+                tabs.getTabs().remove(tab);
+            }
+        };
+        shown.addListener((o, was, now) -> sync.run());
+        sync.run();
     }
 }

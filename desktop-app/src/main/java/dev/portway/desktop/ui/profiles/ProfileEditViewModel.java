@@ -1,5 +1,6 @@
 package dev.portway.desktop.ui.profiles;
 
+import dev.portway.desktop.profiles.OptionsDraft;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileDraft;
 import dev.portway.desktop.profiles.ProfileDraft.Field;
@@ -14,7 +15,9 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -35,6 +38,14 @@ public final class ProfileEditViewModel {
     private final BooleanProperty autoConnect = new SimpleBooleanProperty();
     private final StringProperty relayFingerprint = new SimpleStringProperty();
     private final Map<Field, StringProperty> problems = new EnumMap<>(Field.class);
+    // Options section
+    private final BooleanProperty queue = new SimpleBooleanProperty();
+    private final StringProperty queuePriority = new SimpleStringProperty();
+    private final StringProperty authUser = new SimpleStringProperty();
+    private final StringProperty authPassword = new SimpleStringProperty();
+    private final StringProperty ipAllow = new SimpleStringProperty();
+    private final BooleanProperty rewriteHost = new SimpleBooleanProperty();
+    private final Map<OptionsDraft.Field, StringProperty> optionProblems = new EnumMap<>(OptionsDraft.Field.class);
     private final BooleanBinding valid;
 
     /** @param original the profile to edit, or null for a new one */
@@ -57,18 +68,37 @@ public final class ProfileEditViewModel {
         for (Field f : Field.values()) {
             problems.put(f, new SimpleStringProperty(""));
         }
-        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, relayFingerprint};
-        for (Observable o : inputs) {
-            o.addListener(x -> check());
+        OptionsDraft o = OptionsDraft.of(start.options());
+        queue.set(o.queue());
+        queuePriority.set(o.queuePriority());
+        authUser.set(o.authUser());
+        authPassword.set(o.authPassword());
+        ipAllow.set(o.ipAllow());
+        rewriteHost.set(o.rewriteHost());
+        for (OptionsDraft.Field f : OptionsDraft.Field.values()) {
+            optionProblems.put(f, new SimpleStringProperty(""));
         }
-        valid = Bindings.createBooleanBinding(() -> problems.values().stream().allMatch(p -> p.get().isEmpty()),
-                problems.values().toArray(Observable[]::new));
+        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, relayFingerprint,
+                queue, authUser, authPassword, ipAllow};
+        for (Observable in : inputs) {
+            in.addListener(x -> check());
+        }
+        List<Observable> all = new ArrayList<>(problems.values());
+        all.addAll(optionProblems.values());
+        valid = Bindings.createBooleanBinding(() -> problems.values().stream().allMatch(p -> p.get().isEmpty())
+                && optionProblems.values().stream().allMatch(p -> p.get().isEmpty()), all.toArray(Observable[]::new));
         check();
     }
 
     private void check() {
         Map<Field, String> found = draft().problems();
         problems.forEach((f, p) -> p.set(found.getOrDefault(f, "")));
+        Map<OptionsDraft.Field, String> optionsFound = options().problems(kind.get());
+        optionProblems.forEach((f, p) -> p.set(optionsFound.getOrDefault(f, "")));
+    }
+
+    public OptionsDraft options() {
+        return new OptionsDraft(queue.get(), queuePriority.get(), authUser.get(), authPassword.get(), ipAllow.get(), rewriteHost.get());
     }
 
     public ProfileDraft draft() {
@@ -79,7 +109,7 @@ public final class ProfileEditViewModel {
     /** The profile to save; only while {@link #validBinding()} is true. */
     public Profile result() {
         return draft().toProfile(original != null ? original.id() : UUID.randomUUID().toString(),
-                original != null ? original.options() : Map.of());
+                options().applyTo(original != null ? original.options() : Map.of(), kind.get()));
     }
 
     public boolean isNew() {
@@ -97,6 +127,41 @@ public final class ProfileEditViewModel {
 
     public BooleanBinding validBinding() {
         return valid;
+    }
+
+    /** The message for an option field, empty when it is fine. */
+    public ReadOnlyStringProperty problemProperty(OptionsDraft.Field f) {
+        return optionProblems.get(f);
+    }
+
+    /** Queue, basic auth and host rewriting apply to HTTP tunnels only. */
+    public BooleanBinding httpBinding() {
+        return kind.isEqualTo(Profile.Kind.HTTP);
+    }
+
+    public BooleanProperty queueProperty() {
+        return queue;
+    }
+
+    /** {@code high}, {@code normal} or {@code low}. */
+    public StringProperty queuePriorityProperty() {
+        return queuePriority;
+    }
+
+    public StringProperty authUserProperty() {
+        return authUser;
+    }
+
+    public StringProperty authPasswordProperty() {
+        return authPassword;
+    }
+
+    public StringProperty ipAllowProperty() {
+        return ipAllow;
+    }
+
+    public BooleanProperty rewriteHostProperty() {
+        return rewriteHost;
     }
 
     public BooleanBinding remoteBinding() {

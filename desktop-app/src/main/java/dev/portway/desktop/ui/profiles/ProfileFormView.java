@@ -1,6 +1,7 @@
 package dev.portway.desktop.ui.profiles;
 
 import atlantafx.base.theme.Styles;
+import dev.portway.desktop.profiles.OptionsDraft;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileDraft.Field;
 import javafx.geometry.HPos;
@@ -16,21 +17,27 @@ import javafx.scene.control.RadioButton;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.util.StringConverter;
 
-/** The profile form: each field with its message underneath, Save enabled only while the form is valid. */
-public final class ProfileFormView extends ScrollPane {
+import java.util.List;
+
+/**
+ * The profile form: each field with its message underneath, an Options section, and Save / Cancel in a footer that
+ * does not scroll away; Save is enabled only while the form is valid.
+ */
+public final class ProfileFormView extends BorderPane {
     private final GridPane grid = new GridPane();
     private int row;
 
     public ProfileFormView(ProfileEditViewModel vm, Runnable save, Runnable cancel) {
         getStyleClass().add("profile-form");
-        setFitToWidth(true);
         Label title = new Label(vm.title());
         title.getStyleClass().add(Styles.TITLE_3);
 
@@ -100,6 +107,8 @@ public final class ProfileFormView extends ScrollPane {
         auto.selectedProperty().bindBidirectional(vm.autoConnectProperty());
         add("", auto, vm, null, null);
 
+        addOptions(vm);
+
         Button saveButton = new Button(vm.isNew() ? "Create" : "Save");
         saveButton.setId("saveButton");
         saveButton.getStyleClass().add(Styles.ACCENT);
@@ -112,12 +121,97 @@ public final class ProfileFormView extends ScrollPane {
         cancelButton.setOnAction(e -> cancel.run());
         HBox buttons = new HBox(8, saveButton, cancelButton);
         buttons.setAlignment(Pos.CENTER_LEFT);
-        GridPane.setMargin(buttons, new Insets(12, 0, 0, 0));
-        grid.add(buttons, 1, row);
+        // Below the scrolling fields, so Save stays in reach however long the form gets.
+        buttons.getStyleClass().add("form-footer");
+        buttons.setPadding(new Insets(12, 28, 12, 28 + 130 + 16));
 
         VBox content = new VBox(20, title, grid);
         content.setPadding(new Insets(24, 28, 24, 28));
-        setContent(content);
+        ScrollPane scroll = new ScrollPane(content);
+        scroll.setFitToWidth(true);
+        scroll.getStyleClass().add("profile-form-fields");
+        setCenter(scroll);
+        setBottom(buttons);
+    }
+
+    /** The Options section: queue, visitor login, allowed IPs, Host rewriting — each checked as it is typed. */
+    private void addOptions(ProfileEditViewModel vm) {
+        Label heading = new Label("Options");
+        heading.getStyleClass().add(Styles.TITLE_4);
+        GridPane.setMargin(heading, new Insets(14, 0, 6, 0));
+        GridPane.setHalignment(heading, HPos.LEFT);
+        grid.add(heading, 0, row++, 2, 1);
+
+        CheckBox queue = new CheckBox("Hold requests while offline");
+        queue.setId("queueField");
+        queue.selectedProperty().bindBidirectional(vm.queueProperty());
+        ComboBox<String> priority = new ComboBox<>();
+        priority.setId("queuePriorityField");
+        priority.getItems().setAll(OptionsDraft.PRIORITIES);
+        priority.valueProperty().bindBidirectional(vm.queuePriorityProperty());
+        priority.disableProperty().bind(vm.queueProperty().not());
+        priority.setMinWidth(Region.USE_PREF_SIZE);
+        priority.setPrefWidth(110);
+        priority.setTooltip(new javafx.scene.control.Tooltip("Which queued requests go first when the relay holds several tunnels'"));
+        Label priorityLabel = new Label("priority");
+        priorityLabel.getStyleClass().add(Styles.TEXT_MUTED);
+        HBox queueRow = new HBox(10, queue, priorityLabel, priority);
+        queueRow.setAlignment(Pos.CENTER_LEFT);
+        Node[] queueNodes = addOption("Webhook queue", queueRow, null,
+                "For webhooks: the relay answers 202 and stores POST, PUT, PATCH and DELETE requests until you are back.");
+
+        TextField user = text("authUserField", vm.authUserProperty(), "user");
+        PasswordField password = new PasswordField();
+        password.setId("authPasswordField");
+        password.setPromptText("password");
+        password.textProperty().bindBidirectional(vm.authPasswordProperty());
+        HBox.setHgrow(user, Priority.ALWAYS);
+        HBox.setHgrow(password, Priority.ALWAYS);
+        HBox login = new HBox(8, user, password);
+        login.setId("basicAuthField");
+        Node[] loginNodes = addOption("Visitor login", login, vm.problemProperty(OptionsDraft.Field.BASIC_AUTH),
+                "Visitors must log in with this user and password (HTTP basic auth). Empty: no login.");
+
+        addOption("Allowed IPs", text("ipAllowField", vm.ipAllowProperty(), "e.g. 203.0.113.7, 10.0.0.0/8"),
+                vm.problemProperty(OptionsDraft.Field.IP_ALLOW), "Only visitors from these addresses get in. Empty: everyone.");
+
+        CheckBox rewrite = new CheckBox();
+        rewrite.setId("rewriteHostField");
+        rewrite.selectedProperty().bindBidirectional(vm.rewriteHostProperty());
+        rewrite.textProperty().bind(javafx.beans.binding.Bindings.concat("Send Host: ", vm.localHostProperty(), ":",
+                vm.localPortProperty(), " instead of the public name"));
+        Node[] hostNodes = addOption("Host header", rewrite, null,
+                "For apps that answer only to their own name (dev servers, virtual hosts).");
+
+        for (Node[] nodes : List.of(queueNodes, loginNodes, hostNodes)) {
+            for (Node n : nodes) {
+                n.visibleProperty().bind(vm.httpBinding());
+                n.managedProperty().bind(vm.httpBinding());
+            }
+        }
+    }
+
+    /** Adds a labelled option with its problem (or hint) underneath; returns the nodes of the row. */
+    private Node[] addOption(String label, Node field, javafx.beans.property.ReadOnlyStringProperty problem, String hint) {
+        Label l = new Label(label);
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        GridPane.setValignment(l, javafx.geometry.VPos.TOP);
+        GridPane.setMargin(l, new Insets(6, 0, 0, 0));
+        Label under = new Label(hint);
+        under.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+        under.setWrapText(true);
+        if (problem != null) {
+            under.setId(idOf(field) + "Problem");
+            under.textProperty().bind(javafx.beans.binding.Bindings.when(problem.isEmpty()).then(hint).otherwise(problem));
+            problem.addListener((o, was, now) -> mark(field, under, !now.isEmpty()));
+            mark(field, under, !problem.get().isEmpty());
+        }
+        VBox box = new VBox(4, field, under);
+        grid.add(l, 0, row);
+        grid.add(box, 1, row);
+        GridPane.setMargin(box, new Insets(0, 0, 8, 0));
+        row++;
+        return new Node[]{l, box};
     }
 
     private static TextField text(String id, javafx.beans.property.StringProperty value, String prompt) {

@@ -2,6 +2,7 @@ package dev.portway.desktop.ui.profiles;
 
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.ui.connect.ConnectionViewModel;
+import dev.portway.desktop.ui.inspector.InspectorViewModel;
 import dev.portway.desktop.ui.live.LiveViewModel;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.StringBinding;
@@ -16,11 +17,14 @@ public final class ProfileItemViewModel {
     private final ObjectProperty<Profile> profile;
     private final ConnectionViewModel connection;
     private final LiveViewModel live;
+    private final InspectorViewModel inspector;
 
-    public ProfileItemViewModel(Profile p, Function<ProfileItemViewModel, ConnectionViewModel> connection, LiveViewModel live) {
+    public ProfileItemViewModel(Profile p, Function<ProfileItemViewModel, ConnectionViewModel> connection, LiveViewModel live,
+                                Function<ProfileItemViewModel, InspectorViewModel> inspector) {
         this.profile = new SimpleObjectProperty<>(p);
         this.connection = connection.apply(this);
         this.live = live;
+        this.inspector = inspector.apply(this);
     }
 
     public Profile profile() {
@@ -66,5 +70,10 @@ public final class ProfileItemViewModel {
 
     public LiveViewModel live() {
         return live;
+    }
+
+    /** The request inspector: requests with their captured headers and bodies, Replay, Copy as curl, history. */
+    public InspectorViewModel inspector() {
+        return inspector;
     }
 }

@@ -24,7 +24,8 @@ import java.util.function.Consumer;
 
 /**
  * {@code --snapshot DIR}: once the window is up and auto-connecting profiles are connected (or 30 s have
- * passed), saves {@code main.png}, {@code editor.png} and {@code main-dark.png} into DIR, then reports
+ * passed), saves {@code main.png}, {@code editor.png}, {@code main-dark.png} and {@code diagnostics.png} (the selected
+ * profile's diagnostics, run) into DIR, then reports
  * whether all were written. Waits with FX timers, never by blocking the FX thread; PNGs are encoded and
  * written on {@code io}.
  */
@@ -68,15 +69,41 @@ public final class SnapshotTaker {
                         after(300, () -> {
                             take("main-dark.png");
                             dark.accept(false);
-                            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                            diagnostics(() -> CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
                                     .whenComplete((ok, error) -> {
                                         if (error != null) {
                                             LOG.error("snapshot: {}", error.getMessage());
                                         }
                                         done.accept(error == null);
-                                    });
+                                    }));
                         });
                     });
+                });
+            }
+        }));
+        poll.setCycleCount(Timeline.INDEFINITE);
+        poll.play();
+    }
+
+    /** Runs the selected profile's diagnostics in its tab and saves {@code diagnostics.png} once they end. */
+    private void diagnostics(Runnable then) {
+        var item = vm.selectedProperty().get();
+        var diag = item == null ? null : vm.diagnostics(item);
+        if (diag == null || !(scene.lookup("#detailTabs") instanceof javafx.scene.control.TabPane tabs)) {
+            then.run();
+            return;
+        }
+        tabs.getTabs().stream().filter(t -> "diagnosticsTab".equals(t.getId())).findFirst()
+                .ifPresent(t -> tabs.getSelectionModel().select(t));
+        diag.run();
+        int[] ticks = {0};
+        Timeline poll = new Timeline();
+        poll.getKeyFrames().add(new KeyFrame(Duration.millis(200), e -> {
+            if (!diag.runningProperty().get() || ++ticks[0] >= MAX_WAIT_TICKS) {
+                poll.stop();
+                after(300, () -> {
+                    take("diagnostics.png");
+                    then.run();
                 });
             }
         }));

@@ -33,6 +33,8 @@ public final class TransferView implements TransferViewModel.Prompts {
     private final FilePicker files;
     private final MenuButton menu = new MenuButton(null, Icons.of(Feather.MORE_HORIZONTAL));
     private final Message banner;
+    /** The node whose window owns the dialogs: the ⋯ menu, or the menu that took its items. */
+    private Node anchor = menu;
 
     public TransferView(TransferViewModel vm, FilePicker files) {
         this.vm = vm;
@@ -62,12 +64,26 @@ public final class TransferView implements TransferViewModel.Prompts {
         return menu;
     }
 
+    /**
+     * Moves Export and Import out of the ⋯ menu into another menu (the app menu), which then stands in for it as
+     * the dialogs' owner; the items stay disabled while a transfer runs.
+     */
+    public List<MenuItem> takeItems(Node newAnchor) {
+        List<MenuItem> items = List.copyOf(menu.getItems());
+        menu.getItems().clear();
+        for (MenuItem i : items) {
+            i.disableProperty().bind(vm.busyProperty());
+        }
+        anchor = newAnchor;
+        return items;
+    }
+
     public Node banner() {
         return banner;
     }
 
     private Window window() {
-        return menu.getScene().getWindow();
+        return anchor.getScene().getWindow();
     }
 
     private void export() {

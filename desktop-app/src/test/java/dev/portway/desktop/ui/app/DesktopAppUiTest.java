@@ -3,7 +3,7 @@ package dev.portway.desktop.ui.app;
 import com.sun.net.httpserver.HttpServer;
 import dev.portway.desktop.DesktopApp;
 import dev.portway.desktop.engine.ReconnectPolicy;
-import dev.portway.desktop.ui.live.RequestRow;
+import dev.portway.desktop.ui.inspector.Exchange;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
@@ -98,9 +98,11 @@ class DesktopAppUiTest {
             assertThat(r.body().string()).isEqualTo("hello from /hello");
         }
 
-        TableView<RequestRow> table = robot.lookup("#requestTable").queryTableView();
+        robot.clickOn("Requests");
+        TableView<Exchange> table = robot.lookup("#requestTable").queryTableView();
+        assertThat(table.isVisible()).isTrue();
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> table.getItems().stream()
-                .anyMatch(row -> row.path().equals("/hello") && row.method().equals("GET") && row.status().equals("200")));
+                .anyMatch(x -> x.event().path().equals("/hello") && x.event().method().equals("GET") && x.event().status() == 200));
 
         robot.clickOn("#connectButton");
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> text("#statusText").equals("Disconnected"));

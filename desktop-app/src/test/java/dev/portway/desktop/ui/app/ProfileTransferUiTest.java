@@ -68,7 +68,7 @@ class ProfileTransferUiTest {
     }
 
     private void choose(String menuItem) {
-        robot.clickOn("#transferMenu");
+        robot.clickOn("#appMenu");
         robot.clickOn(menuItem);
     }
 

@@ -100,4 +100,21 @@ class ConnectionViewModelTest {
                 "The name my-app is taken; you got my-app-2."));
         assertThat(vm.noticeProperty().get()).isEqualTo("The name my-app is taken; you got my-app-2.");
     }
+
+    @Test
+    void privateTunnelShowsTheCommandForATeammateUntilDisconnected() {
+        vm.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        vm.onBound(new BoundTunnel("laptop", "tcp", "ssh://relay.example.com:2222/laptop", null, "localhost:22", null));
+        assertThat(vm.teammateCommandProperty().get()).isEqualTo("A teammate it is shared with connects with: "
+                + "ssh -J TEAMMATE@relay.example.com:2222 " + System.getProperty("user.name") + "@laptop");
+        vm.onStatus(status(EngineState.RECONNECTING, "Lost the relay.", 1, 10, Duration.ZERO));
+        assertThat(vm.teammateCommandProperty().get()).isEmpty();
+    }
+
+    @Test
+    void publicTunnelShowsNoTeammateCommand() {
+        vm.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        vm.onBound(new BoundTunnel("my-app", "http", "http://my-app.localhost:8080/", null, "localhost:3000", null));
+        assertThat(vm.teammateCommandProperty().get()).isEmpty();
+    }
 }

@@ -2,6 +2,7 @@ package dev.portway.desktop.ui.live;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -21,7 +22,7 @@ class LiveViewModelTest {
 
     @Test
     void inspectorKeepsTheNewest500RowsNewestFirst() {
-        LiveViewModel vm = new LiveViewModel(T0, ZoneOffset.UTC);
+        LiveViewModel vm = new LiveViewModel(Clock.fixed(T0, ZoneOffset.UTC), ZoneOffset.UTC);
         vm.onSample(sample(T0.plusSeconds(1), 400, 0));
         vm.onSample(sample(T0.plusSeconds(2), 300, 400));
         assertThat(vm.rows()).hasSize(LiveViewModel.MAX_ROWS);
@@ -32,7 +33,7 @@ class LiveViewModelTest {
 
     @Test
     void filterMatchesPathMethodOrStatus() {
-        LiveViewModel vm = new LiveViewModel(T0, ZoneOffset.UTC);
+        LiveViewModel vm = new LiveViewModel(Clock.fixed(T0, ZoneOffset.UTC), ZoneOffset.UTC);
         vm.onSample(sample(T0.plusSeconds(1), 20, 0));
         vm.filterProperty().set("404");
         assertThat(vm.visibleRows()).extracting(RequestRow::path).containsExactly("/item/14", "/item/7", "/item/0");
@@ -43,14 +44,12 @@ class LiveViewModelTest {
     }
 
     @Test
-    void chartKeepsTwoMinutesOfPointsAndSkipsIdleTicks() {
-        LiveViewModel vm = new LiveViewModel(T0, ZoneOffset.UTC);
+    void samplesFeedTheDashboardAndTheThroughputLine() {
+        LiveViewModel vm = new LiveViewModel(Clock.fixed(T0, ZoneOffset.UTC), ZoneOffset.UTC);
         vm.onSample(sample(T0.plusSeconds(10), 3, 0));
         vm.onSample(sample(T0.plusSeconds(11), 0, 0));
-        assertThat(vm.points()).hasSize(1);
         vm.onSample(sample(T0.plusSeconds(200), 3, 0));
-        assertThat(vm.points()).extracting(LiveViewModel.LatencyPoint::t).containsExactly(200.0);
-        assertThat(vm.windowEndProperty().get()).isEqualTo(200.0);
+        assertThat(vm.dashboard().viewProperty().get().requests()).isEqualTo(6);
         assertThat(vm.throughputProperty().get()).isEqualTo("0.6 req/s");
     }
 

@@ -78,4 +78,25 @@ class MetricsSamplerTest {
         assertThat(sample.p50Ms()).isBetween(40.0, 60.0);
         assertThat(sample.p99Ms()).isBetween(95.0, 100.0);
     }
+
+    @Test
+    void samplesCarryBytesErrorsPerCategoryAndRttSinceTheLastTick() {
+        MetricsSampler s = new MetricsSampler();
+        s.stats().onRequest(new RequestEvent("a", "my-app", "POST", "/up", 200, Duration.ofMillis(3), 5000, 20, null, null, T0));
+        s.stats().onRequest(new RequestEvent("b", "my-app", "GET", "/", 502, Duration.ofMillis(1), 0, 80,
+                ErrorCode.TARGET_UNREACHABLE, "down", T0));
+        s.stats().onTunnelRefused(null, ErrorCode.NAME_TAKEN, "taken");
+        s.stats().onRtt(Duration.ofMillis(12));
+        MetricsSampler.Sample first = s.sample(T0);
+        assertThat(first.bytesIn()).isEqualTo(5000);
+        assertThat(first.bytesOut()).isEqualTo(100);
+        assertThat(first.errors()[dev.portway.shared.protocol.ErrorCategory.TARGET.ordinal()]).isEqualTo(1);
+        assertThat(first.errors()[dev.portway.shared.protocol.ErrorCategory.CONFIG.ordinal()]).isEqualTo(1);
+        assertThat(first.rttMs()).isEqualTo(12.0);
+
+        MetricsSampler.Sample next = s.sample(T0.plusMillis(500));
+        assertThat(next.bytesIn()).isZero();
+        assertThat(next.errors()).containsOnly(0L);
+        assertThat(next.rttMs()).as("the last RTT stays until the next heartbeat").isEqualTo(12.0);
+    }
 }

@@ -1,0 +1,509 @@
+package dev.portway.relay.store;
+
+import dev.portway.relay.store.IdentityRecords.ApiToken;
+import dev.portway.relay.store.IdentityRecords.AuditRow;
+import dev.portway.relay.store.IdentityRecords.NewToken;
+import dev.portway.relay.store.IdentityRecords.SigningKey;
+import dev.portway.relay.store.IdentityRecords.SshKey;
+import dev.portway.relay.store.IdentityRecords.User;
+import dev.portway.shared.protocol.TunnelNames;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Users, API tokens, reserved names, SSH keys, signing keys and audit rows (migration V2). Every method
+ * is synchronous JDBC: the relay calls them on its store thread ({@link RelayStore#identity}), the admin
+ * command line calls them directly. Bad input throws {@link IllegalArgumentException} with a message for
+ * a person, before anything is changed.
+ */
+public final class IdentityStore {
+    /** API tokens start with this, so they are easy to recognise (and to find in leaked text). */
+    public static final String TOKEN_PREFIX = "pw_";
+    private static final Pattern USER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DataSource ds;
+
+    public IdentityStore(DataSource ds) {
+        this.ds = ds;
+    }
+
+    // ---- users
+
+    public User addUser(String name, Tier tier) {
+        String n = checkUserName(name);
+        return tx(c -> {
+            if (findUser(c, n).isPresent()) {
+                throw new IllegalArgumentException("User " + n + " already exists — see it with: users list");
+            }
+            long now = System.currentTimeMillis();
+            update(c, "INSERT INTO app_user (name, tier, disabled, created_at) VALUES (?, ?, ?, ?)", n, tier.wireName(), false, now);
+            return new User(n, tier, false, now);
+        });
+    }
+
+    /** Creates the user unless it exists (the compatibility user of a single-token relay). */
+    public User ensureUser(String name, Tier tier) {
+        return tx(c -> {
+            Optional<User> u = findUser(c, name);
+            if (u.isPresent()) {
+                return u.get();
+            }
+            long now = System.currentTimeMillis();
+            update(c, "INSERT INTO app_user (name, tier, disabled, created_at) VALUES (?, ?, ?, ?)", name, tier.wireName(), false, now);
+            return new User(name, tier, false, now);
+        });
+    }
+
+    public Optional<User> user(String name) {
+        return tx(c -> findUser(c, name));
+    }
+
+    public List<User> users() {
+        return tx(c -> {
+            List<User> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT name, tier, disabled, created_at FROM app_user ORDER BY name");
+                 ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new User(rs.getString(1), Tier.parse(rs.getString(2)), rs.getBoolean(3), rs.getLong(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** @return whether the state changed */
+    public boolean setDisabled(String name, boolean disabled) {
+        return tx(c -> {
+            User u = requireUser(c, name);
+            if (u.disabled() == disabled) {
+                return false;
+            }
+            update(c, "UPDATE app_user SET disabled = ? WHERE name = ?", disabled, u.name());
+            return true;
+        });
+    }
+
+    public void setTier(String name, Tier tier) {
+        tx(c -> {
+            User u = requireUser(c, name);
+            update(c, "UPDATE app_user SET tier = ? WHERE name = ?", tier.wireName(), u.name());
+            return null;
+        });
+    }
+
+    // ---- API tokens
+
+    public NewToken createToken(String userName, String label) {
+        String l = label == null ? "" : label.strip();
+        if (l.length() > 100) {
+            throw new IllegalArgumentException("A token label has at most 100 characters.");
+        }
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            String secret = TOKEN_PREFIX + random(24);
+            String id = HexFormat.of().formatHex(randomBytes(6));
+            long now = System.currentTimeMillis();
+            update(c, "INSERT INTO api_token (id, user_name, label, token_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)",
+                    id, u.name(), l, sha256Hex(secret), now);
+            return new NewToken(new ApiToken(id, u.name(), l, now, 0), secret);
+        });
+    }
+
+    /** The token whose secret this is (revoked or not), or empty. */
+    public Optional<ApiToken> tokenBySecret(String secret) {
+        if (secret == null || secret.isEmpty()) {
+            return Optional.empty();
+        }
+        String hash = sha256Hex(secret);
+        return tx(c -> firstToken(c, "WHERE token_hash = ?", hash));
+    }
+
+    public Optional<ApiToken> token(String id) {
+        return tx(c -> firstToken(c, "WHERE id = ?", id));
+    }
+
+    public List<ApiToken> tokens(String userName) {
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            return tokens(c, "WHERE user_name = ? ORDER BY created_at, id", u.name());
+        });
+    }
+
+    /** @return the token, revoked now or earlier */
+    public ApiToken revokeToken(String id) {
+        return tx(c -> {
+            ApiToken t = firstToken(c, "WHERE id = ?", id).orElseThrow(() -> new IllegalArgumentException(
+                    "No token with id " + id + " — see the ids with: tokens list <user>"));
+            if (t.revoked()) {
+                return t;
+            }
+            long now = System.currentTimeMillis();
+            update(c, "UPDATE api_token SET revoked_at = ? WHERE id = ?", now, id);
+            return new ApiToken(t.id(), t.user(), t.label(), t.createdAt(), now);
+        });
+    }
+
+    // ---- reserved names
+
+    public void reserveName(String userName, String name) {
+        String n = TunnelNames.normalize(name);
+        if (n == null) {
+            throw new IllegalArgumentException(TunnelNames.invalidMessage(name));
+        }
+        tx(c -> {
+            User u = requireUser(c, userName);
+            String owner = nameOwner(c, n);
+            if (owner != null) {
+                throw new IllegalArgumentException("The name " + n + " is already reserved for " + owner
+                        + (owner.equals(u.name()) ? "." : " — release it first: names release " + n));
+            }
+            update(c, "INSERT INTO reserved_name (name, user_name, created_at) VALUES (?, ?, ?)", n, u.name(), System.currentTimeMillis());
+            return null;
+        });
+    }
+
+    /** @return the user the name was reserved for */
+    public String releaseName(String name) {
+        String n = TunnelNames.normalize(name);
+        if (n == null) {
+            throw new IllegalArgumentException(TunnelNames.invalidMessage(name));
+        }
+        return tx(c -> {
+            String owner = nameOwner(c, n);
+            if (owner == null) {
+                throw new IllegalArgumentException("The name " + n + " is not reserved — see reserved names with: names list");
+            }
+            update(c, "DELETE FROM reserved_name WHERE name = ?", n);
+            return owner;
+        });
+    }
+
+    /** Every reserved name and its user, by name. */
+    public Map<String, String> reservedNames() {
+        return tx(c -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            try (PreparedStatement q = c.prepareStatement("SELECT name, user_name FROM reserved_name ORDER BY name");
+                 ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The user a name is reserved for, or null. */
+    public String reservedFor(String name) {
+        return tx(c -> nameOwner(c, name));
+    }
+
+    // ---- SSH keys
+
+    /**
+     * Adds a public key given as an {@code authorized_keys} line ({@code ssh-ed25519 AAAA... comment}).
+     *
+     * @throws IllegalArgumentException when the line is not a public key, or the key is already registered
+     */
+    public SshKey addSshKey(String userName, String line) {
+        String[] parts = line == null ? new String[0] : line.strip().split("\\s+", 3);
+        if (parts.length < 2 || !parts[0].matches("(ssh-|ecdsa-|sk-)[A-Za-z0-9@.+-]+")) {
+            throw new IllegalArgumentException("That is not an SSH public key line — paste the whole line of your "
+                    + "~/.ssh/id_ed25519.pub, like: ssh-ed25519 AAAAC3Nza... you@host");
+        }
+        byte[] blob;
+        try {
+            blob = Base64.getDecoder().decode(parts[1]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("The key part of that SSH line is not valid base64 — paste the line unchanged.");
+        }
+        String declared = keyTypeInBlob(blob);
+        if (!parts[0].equals(declared)) {
+            throw new IllegalArgumentException("The key says it is " + parts[0] + " but its data is "
+                    + (declared == null ? "not an SSH key" : declared) + " — paste the line unchanged.");
+        }
+        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(sha256(blob));
+        String comment = parts.length > 2 ? parts[2].strip() : "";
+        if (comment.length() > 200) {
+            comment = comment.substring(0, 200);
+        }
+        String cmt = comment;
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            try (PreparedStatement q = c.prepareStatement("SELECT user_name FROM ssh_key WHERE fingerprint = ?")) {
+                q.setString(1, fingerprint);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        throw new IllegalArgumentException("This key (" + fingerprint + ") is already registered for " + rs.getString(1) + ".");
+                    }
+                }
+            }
+            long now = System.currentTimeMillis();
+            update(c, "INSERT INTO ssh_key (fingerprint, user_name, key_type, key_blob, comment, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    fingerprint, u.name(), parts[0], parts[1], cmt, now);
+            return new SshKey(fingerprint, u.name(), parts[0], parts[1], cmt, now);
+        });
+    }
+
+    public List<SshKey> sshKeys(String userName) {
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            return sshKeys(c, "WHERE user_name = ? ORDER BY created_at, fingerprint", u.name());
+        });
+    }
+
+    /** The key with this fingerprint ({@code SHA256:...}), whoever owns it: what the SSH gateway asks. */
+    public Optional<SshKey> sshKey(String fingerprint) {
+        return tx(c -> sshKeys(c, "WHERE fingerprint = ?", fingerprint).stream().findFirst());
+    }
+
+    public SshKey removeSshKey(String userName, String fingerprint) {
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            SshKey k = sshKeys(c, "WHERE fingerprint = ? AND user_name = ?", fingerprint, u.name()).stream().findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("User " + u.name() + " has no key " + fingerprint
+                            + " — see the fingerprints with: keys list " + u.name()));
+            update(c, "DELETE FROM ssh_key WHERE fingerprint = ?", fingerprint);
+            return k;
+        });
+    }
+
+    // ---- signing keys
+
+    /** Every signing key, newest first. */
+    public List<SigningKey> signingKeys() {
+        return tx(c -> {
+            List<SigningKey> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT kid, secret, created_at, retired_at FROM signing_key ORDER BY created_at DESC, kid");
+                 ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    long retired = rs.getLong(4);
+                    out.add(new SigningKey(rs.getString(1), Base64.getUrlDecoder().decode(rs.getString(2)), rs.getLong(3),
+                            rs.wasNull() ? 0 : retired));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Creates a key if none signs yet (first start). @return the signing key */
+    public SigningKey ensureSigningKey() {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT kid, secret, created_at FROM signing_key WHERE retired_at IS NULL ORDER BY created_at DESC");
+                 ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    return new SigningKey(rs.getString(1), Base64.getUrlDecoder().decode(rs.getString(2)), rs.getLong(3), 0);
+                }
+            }
+            return insertKey(c);
+        });
+    }
+
+    /** Retires every signing key and creates a new one; the old ones still verify until their JWTs expire. */
+    public SigningKey rotateSigningKey() {
+        return tx(c -> {
+            update(c, "UPDATE signing_key SET retired_at = ? WHERE retired_at IS NULL", System.currentTimeMillis());
+            return insertKey(c);
+        });
+    }
+
+    /** Deletes keys retired before {@code before} (their JWTs have all expired). */
+    public int pruneSigningKeys(long before) {
+        return tx(c -> update(c, "DELETE FROM signing_key WHERE retired_at IS NOT NULL AND retired_at < ?", before));
+    }
+
+    private static SigningKey insertKey(Connection c) throws SQLException {
+        byte[] secret = randomBytes(32);
+        String kid = HexFormat.of().formatHex(randomBytes(8));
+        long now = System.currentTimeMillis();
+        update(c, "INSERT INTO signing_key (kid, secret, created_at, retired_at) VALUES (?, ?, ?, NULL)",
+                kid, Base64.getUrlEncoder().withoutPadding().encodeToString(secret), now);
+        return new SigningKey(kid, secret, now, 0);
+    }
+
+    // ---- audit
+
+    public void insertAudit(long at, String event, String user, String fieldsJson) {
+        tx(c -> update(c, "INSERT INTO audit_event (at_ms, event, user_name, fields) VALUES (?, ?, ?, ?)", at, event, user,
+                fieldsJson.length() > 4000 ? fieldsJson.substring(0, 4000) : fieldsJson));
+    }
+
+    /** Audit rows at or after {@code since} (epoch ms), of {@code user} when not null, oldest first, at most {@code max}. */
+    public List<AuditRow> audit(long since, String user, int max) {
+        return tx(c -> {
+            String sql = "SELECT seq, at_ms, event, user_name, fields FROM audit_event WHERE at_ms >= ?"
+                    + (user == null ? "" : " AND user_name = ?") + " ORDER BY seq";
+            List<AuditRow> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(sql)) {
+                q.setMaxRows(max);
+                q.setLong(1, since);
+                if (user != null) {
+                    q.setString(2, user);
+                }
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- helpers
+
+    public static String checkUserName(String name) {
+        String n = name == null ? "" : name.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!USER.matcher(n).matches()) {
+            throw new IllegalArgumentException("\"" + name + "\" is not a valid user name — use 1-63 lower-case letters, "
+                    + "digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+        return n;
+    }
+
+    public static String sha256Hex(String s) {
+        return HexFormat.of().formatHex(sha256(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] sha256(byte[] b) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static String random(int bytes) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(bytes));
+    }
+
+    /** The key type inside an SSH public key blob (a length-prefixed string first), or null. */
+    private static String keyTypeInBlob(byte[] blob) {
+        if (blob.length < 4) {
+            return null;
+        }
+        int len = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+        if (len <= 0 || len > 64 || 4 + len > blob.length) {
+            return null;
+        }
+        return new String(blob, 4, len, StandardCharsets.US_ASCII);
+    }
+
+    private static Optional<User> findUser(Connection c, String name) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT name, tier, disabled, created_at FROM app_user WHERE name = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(new User(rs.getString(1), Tier.parse(rs.getString(2)), rs.getBoolean(3), rs.getLong(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static User requireUser(Connection c, String name) throws SQLException {
+        String n = checkUserName(name);
+        return findUser(c, n).orElseThrow(() -> new IllegalArgumentException("No user " + n
+                + " — add one with: users add " + n + " --tier free"));
+    }
+
+    private static String nameOwner(Connection c, String name) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT user_name FROM reserved_name WHERE name = ?")) {
+            q.setString(1, name);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static Optional<ApiToken> firstToken(Connection c, String where, Object... args) throws SQLException {
+        return tokens(c, where, args).stream().findFirst();
+    }
+
+    private static List<ApiToken> tokens(Connection c, String where, Object... args) throws SQLException {
+        List<ApiToken> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT id, user_name, label, created_at, revoked_at FROM api_token " + where)) {
+            bind(q, args);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    long revoked = rs.getLong(5);
+                    out.add(new ApiToken(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.wasNull() ? 0 : revoked));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<SshKey> sshKeys(Connection c, String where, Object... args) throws SQLException {
+        List<SshKey> out = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT fingerprint, user_name, key_type, key_blob, comment, created_at FROM ssh_key " + where)) {
+            bind(q, args);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SshKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement u = c.prepareStatement(sql)) {
+            bind(u, args);
+            return u.executeUpdate();
+        }
+    }
+
+    private static void bind(PreparedStatement s, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            s.setObject(i + 1, args[i]);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Tx<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Runs in one transaction; rolls back on any failure (so bad input changes nothing). */
+    private <T> T tx(Tx<T> work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T v = work.run(c);
+                c.commit();
+                return v;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("The relay database failed: " + e.getMessage(), e);
+        }
+    }
+}

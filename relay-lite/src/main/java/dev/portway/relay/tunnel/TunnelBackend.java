@@ -1,0 +1,33 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.OpenMessage;
+import io.netty.channel.EventLoop;
+
+/**
+ * What carries a tunnel's visitor streams to its target: a client's WebSocket {@link Session}, or an SSH
+ * connection of the gateway ({@code ssh -R}). The ingress opens one stream per visitor request (HTTP) or
+ * connection (TCP) and cannot tell the two apart.
+ */
+public interface TunnelBackend {
+    /**
+     * Opens a stream for a visitor. Any thread; never blocks.
+     *
+     * @param listener told on {@code visitorLoop} about the answer, bytes, half-close and failures
+     * @return the stream, or a refusal ({@code refused_stream} at a limit, {@code shutting_down} when gone)
+     */
+    Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener);
+
+    /**
+     * Takes a permit for one visitor request from the rate limit of the tunnel's user. Never blocks.
+     *
+     * @return 0 when allowed, else seconds to wait (for {@code Retry-After})
+     */
+    default long requestPermit() {
+        return 0;
+    }
+
+    /** The outcome of {@link #openStream}: a stream, or why none was opened (for the visitor's error page). */
+    record Opened(TunnelStream stream, ErrorCode refusal) {
+    }
+}

@@ -1,0 +1,26 @@
+package dev.portway.relay.tunnel;
+
+import dev.portway.shared.protocol.ErrorCode;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The visitor's end of one stream of a {@link TunnelBackend}. Every method is called on the visitor's event
+ * loop (the one given to {@link TunnelBackend#openStream}).
+ */
+public interface TunnelStream {
+    /**
+     * Sends visitor bytes towards the target; takes ownership of {@code bytes}.
+     *
+     * @return false when the caller must stop reading until {@link StreamListener#onWritable()}
+     */
+    boolean send(ByteBuf bytes);
+
+    /** Half-closes towards the target once the bytes sent so far are out. */
+    void finish();
+
+    /** Aborts the stream; the listener hears nothing more. */
+    void reset(ErrorCode code, String message);
+
+    /** The listener wrote {@code n} bytes from the target onward: the target may send that many more. */
+    void consumed(int n);
+}

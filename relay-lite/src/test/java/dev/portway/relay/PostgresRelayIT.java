@@ -1,0 +1,56 @@
+package dev.portway.relay;
+
+import dev.portway.relay.store.PostgresServer;
+import dev.portway.shared.protocol.ControlMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A relay whose store is a real PostgreSQL (--db), administered with the command line's --db. */
+class PostgresRelayIT {
+    @RegisterExtension
+    static final PostgresServer PG = new PostgresServer();
+    @TempDir
+    Path tmp;
+
+    @Test
+    void usersAndTokensLiveInPostgresAndTheRelayAuthenticatesWithThem() throws Exception {
+        String url = PG.newDatabase();
+        IdentityConfig identity = IdentityConfig.DEFAULTS.withDb(url, "postgres", null);
+        try (Relay relay = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0)
+                .tcpPortTo(0).dataDir(tmp).identity(identity).build())) {
+            AdminCli.Result add = db(url, "users", "add", "alice", "--tier", "premium");
+            assertThat(add.exit()).as(add.err()).isZero();
+            AdminCli.Result token = db(url, "tokens", "create", "alice");
+            String secret = AdminCli.secretIn(token.out());
+            assertThat(db(url, "names", "reserve", "alice", "pgapp").exit()).isZero();
+            try (ProtocolTestClient c = ProtocolTestClient.connect(relay, secret, null)) {
+                assertThat(c.control(ControlMessage.Welcome.class).user()).isEqualTo("alice");
+                assertThat(c.bind("1", "http", "pgapp", java.util.Map.of("strict_name", "true")).name()).isEqualTo("pgapp");
+            }
+            assertThat(db(url, "audit", "--user", "alice").out()).contains("auth_success", "bind", "name_reserve");
+            AdminCli.Result bad = db("jdbc:mysql://nope/x", "users", "list");
+            assertThat(bad.exit()).isEqualTo(2);
+            assertThat(bad.err()).contains("--db must be a jdbc:postgresql://");
+        }
+    }
+
+    AdminCli.Result db(String url, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--db", url, "--db-user", "postgres"));
+        var cmd = RelayMain.commandLine();
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        cmd.setOut(new java.io.PrintWriter(out, true));
+        cmd.setErr(new java.io.PrintWriter(err, true));
+        int exit = cmd.execute(all.toArray(String[]::new));
+        return new AdminCli.Result(exit, out.toString(), err.toString());
+    }
+}
