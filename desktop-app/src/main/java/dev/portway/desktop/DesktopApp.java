@@ -39,6 +39,7 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
+import javafx.scene.image.Image;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
 import javafx.stage.Screen;
@@ -136,6 +137,7 @@ public final class DesktopApp extends Application {
         relayPort = i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : 8080;
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         stage.setTitle("Portway");
+        addIcons(stage);
         CompletableFuture.supplyAsync(() -> {
             store = ProfileStore.open(dataDir);
             try {
@@ -153,6 +155,19 @@ public final class DesktopApp extends Application {
                 show(stage, saved, snapshotDir, dataDir);
             }
         }, Platform::runLater);
+    }
+
+    /** The window's icon in every size the desktop may ask for; a missing one is skipped, never fatal. */
+    private static void addIcons(Stage stage) {
+        for (int size : new int[] {16, 24, 32, 48, 64, 128, 256}) {
+            try (var in = DesktopApp.class.getResourceAsStream("ui/icons/portway-" + size + ".png")) {
+                if (in != null) {
+                    stage.getIcons().add(new Image(in));
+                }
+            } catch (java.io.IOException e) {
+                LOG.warn("window icon {} not loaded: {}", size, e.getMessage());
+            }
+        }
     }
 
     private record Saved(WindowBounds bounds, boolean dark, int captureBytes) {

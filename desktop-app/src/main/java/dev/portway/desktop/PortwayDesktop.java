@@ -2,6 +2,7 @@ package dev.portway.desktop;
 
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfilesCommand;
+import dev.portway.desktop.selftest.SelfTest;
 import javafx.application.Application;
 
 import java.io.PrintWriter;
@@ -13,7 +14,9 @@ import java.util.List;
  * module path), the class named as main must not extend Application.
  *
  * <p>With {@code --export FILE} or {@code --import FILE} it opens no window: it runs {@link ProfilesCommand}
- * against the data dir and exits with its code.
+ * against the data dir and exits with its code. With {@code --self-test} it opens no window either: it runs
+ * {@link SelfTest} (embedded relay, sample profile, a page fetched through the public URL) and exits with its code;
+ * no display is needed.
  */
 public final class PortwayDesktop {
     private PortwayDesktop() {
@@ -21,6 +24,9 @@ public final class PortwayDesktop {
 
     public static void main(String[] args) {
         List<String> list = List.of(args);
+        if (SelfTest.wanted(list)) {
+            System.exit(SelfTest.run(list, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        }
         if (ProfilesCommand.wanted(list)) {
             System.exit(ProfilesCommand.run(list, DataDirs.resolve(list), Clock.systemUTC(),
                     new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

@@ -4,6 +4,7 @@ import dev.portway.relay.audit.AuditLog;
 import dev.portway.relay.auth.Accounts;
 import dev.portway.relay.auth.Authenticator;
 import dev.portway.relay.auth.JwtService;
+import dev.portway.relay.auth.ReservedNames;
 import dev.portway.relay.auth.TokenCheck;
 import dev.portway.relay.auth.UserLimits;
 import dev.portway.relay.ingress.HttpIngressHandler;
@@ -119,7 +120,8 @@ public final class Relay implements AutoCloseable {
         // Blocking store reads at start: the signing key (created on first start) and the local user.
         JwtService jwts = new JwtService(store.identity(), config.identity().jwtLifetime());
         this.accounts = new Accounts(new Authenticator(store.identity(), new TokenCheck(config.token()), jwts),
-                new AuditLog(store, config.dataDir(), config.identity().auditMaxBytes()), new UserLimits(config.identity()));
+                new AuditLog(store, config.dataDir(), config.identity().auditMaxBytes()), new UserLimits(config.identity()),
+                new ReservedNames(store));
         this.metrics = new RelayMetrics(new RelayMetrics.Source() {
             @Override
             public int sessions() {
@@ -219,6 +221,9 @@ public final class Relay implements AutoCloseable {
             reservations.add(new Reservation(r.name(), r.keyHash(), new QueueOptions(methods, r.maxBody(), r.priority())));
         }
         registry.loadReservations(reservations);
+        accounts.names().refresh().join();
+        workers.scheduleWithFixedDelay(() -> accounts.names().refresh(), ReservedNames.REFRESH_MS, ReservedNames.REFRESH_MS,
+                TimeUnit.MILLISECONDS);
         Map<String, long[]> totals = store.loadTotals();
         queue.load(totals);
         if (!reservations.isEmpty() || !totals.isEmpty()) {

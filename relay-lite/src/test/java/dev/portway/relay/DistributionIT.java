@@ -131,7 +131,7 @@ class DistributionIT {
         // the unit expects the archive at /opt/portway-relay; point it at the unpacked copy so ExecStart exists
         String unit = Files.readString(home.resolve("systemd/portway-relay.service"))
                 .replace("/opt/portway-relay/bin/relay-lite", home.resolve("bin/relay-lite").toString());
-        assertThat(unit).contains("DynamicUser=yes", "StateDirectory=portway-relay", "ProtectSystem=strict", "NoNewPrivileges=yes",
+        assertThat(unit).contains("User=portway", "StateDirectory=portway-relay", "ProtectSystem=strict", "NoNewPrivileges=yes",
                 "Restart=on-failure");
         Path copy = Files.writeString(dir.resolve("portway-relay.service"), unit);
         Result r = run(List.of(analyze.toString(), "verify", copy.toString()), Map.of("PATH", "/usr/bin:/bin"));

@@ -31,6 +31,14 @@ class PostgresRelayIT {
             AdminCli.Result token = db(url, "tokens", "create", "alice");
             String secret = AdminCli.secretIn(token.out());
             assertThat(db(url, "names", "reserve", "alice", "pgapp").exit()).isZero();
+            // The running relay sees the reservation within its 2 s reload: "local" may no longer bind the name.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "alice".equals(relay.accounts().names().owner("pgapp")));
+            try (ProtocolTestClient c = ProtocolTestClient.connect(relay, "secret", null)) {
+                c.control(ControlMessage.Welcome.class);
+                c.send(dev.portway.shared.protocol.Frame.control(new ControlMessage.Bind("1", "http", "pgapp", null,
+                        java.util.Map.of("strict_name", "true"))));
+                assertThat(c.control(ControlMessage.BindRefused.class).code()).isEqualTo("name_taken");
+            }
             try (ProtocolTestClient c = ProtocolTestClient.connect(relay, secret, null)) {
                 assertThat(c.control(ControlMessage.Welcome.class).user()).isEqualTo("alice");
                 assertThat(c.bind("1", "http", "pgapp", java.util.Map.of("strict_name", "true")).name()).isEqualTo("pgapp");

@@ -38,4 +38,12 @@ class EngineArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("javafx..")
                 .check(classes);
     }
+
+    @Test
+    void selfTestRunsWithoutAnyUiToolkit() {
+        // --self-test must work on a machine with no display: nothing of JavaFX may load.
+        noClasses().that().resideInAPackage("dev.portway.desktop.selftest..")
+                .should().dependOnClassesThat().resideInAnyPackage("javafx..", "atlantafx..", "org.kordamp..")
+                .check(classes);
+    }
 }

@@ -8,6 +8,7 @@ import dev.portway.relay.audit.AuditLog;
  * @param authenticator checks tokens and JWTs (on the store thread)
  * @param audit         records auth, connections, binds and limit hits
  * @param limits        per-user connection, tunnel and request limits
+ * @param names         names reserved for users, reloaded from the store every 2 s
  */
-public record Accounts(Authenticator authenticator, AuditLog audit, UserLimits limits) {
+public record Accounts(Authenticator authenticator, AuditLog audit, UserLimits limits, ReservedNames names) {
 }

@@ -72,33 +72,20 @@ final class ControlHandler {
         QueueOptions queue = options.queue();
         dev.portway.relay.auth.Principal p = session.principal;
         String requested = bind.name() == null || bind.name().isEmpty() ? null : Names.normalize(bind.name());
-        if (requested == null) {
-            claim(bind, kind, port, options, queue, bind.name());
+        // A name an admin reserved for a user (relay-lite names reserve) is only theirs.
+        String owner = requested == null ? null : ctx.accounts().names().owner(requested);
+        if (owner != null && (p == null || !owner.equals(p.user()))) {
+            ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.BIND_REFUSED, p == null ? null : p.user(),
+                    "tunnel", requested, "reason", "reserved_for_another_user");
+            if (options.strictName()) {
+                refuse(bind, ErrorCode.NAME_TAKEN, "The tunnel name " + requested + " is reserved for another user "
+                        + "of this relay — choose another name.");
+            } else {
+                claim(bind, kind, port, options, queue, Names.variant(requested));
+            }
             return;
         }
-        // A name an admin reserved for a user is only theirs (relay-lite names reserve). Asked of the store,
-        // so a reservation made by the admin command line while the relay runs counts at once.
-        ctx.store().async("look up the reservation of " + requested, () -> ctx.store().identity().reservedFor(requested))
-                .whenComplete((owner, failure) -> session.channel.eventLoop().execute(() -> {
-                    if (session.closed) {
-                        return;
-                    }
-                    if (failure != null) {
-                        refuse(bind, ErrorCode.INTERNAL, "The relay cannot check tunnel names right now (its database is "
-                                + "unavailable) — try again shortly.");
-                    } else if (owner != null && (p == null || !owner.equals(p.user()))) {
-                        ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.BIND_REFUSED, p == null ? null : p.user(),
-                                "tunnel", requested, "reason", "reserved_for_another_user");
-                        if (options.strictName()) {
-                            refuse(bind, ErrorCode.NAME_TAKEN, "The tunnel name " + requested + " is reserved for another user "
-                                    + "of this relay — choose another name.");
-                        } else {
-                            claim(bind, kind, port, options, queue, Names.variant(requested));
-                        }
-                    } else {
-                        claim(bind, kind, port, options, queue, bind.name());
-                    }
-                }));
+        claim(bind, kind, port, options, queue, bind.name());
     }
 
     private void claim(ControlMessage.Bind bind, String kind, int port, BindOptions options, QueueOptions queue, String name) {
