@@ -93,13 +93,22 @@ public final class Relay implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Channel server;
     private volatile int port;
+    private final dev.portway.relay.ingress.VisitorGate gate;
+    /** Null unless the relay serves TLS. */
+    private final dev.portway.relay.tls.RelayTls tls;
+    /** Delegated TLS handshake work (signatures, key exchange): off the event loops. Null without TLS. */
+    private final java.util.concurrent.ThreadPoolExecutor handshakes;
+    private volatile Channel redirectServer;
+    private volatile int redirectPort = -1;
     /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
     private SshConfig sshConfig;
     private volatile SshGateway gateway;
 
-    private Relay(RelayConfig config, RelayStore store) {
+    private Relay(RelayConfig config, RelayStore store, dev.portway.relay.tls.RelayTls tls) {
         this.config = config;
         this.store = store;
+        this.tls = tls;
+        this.handshakes = tls == null ? null : handshakeExecutor();
         this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("relay-accept"), NioIoHandler.newFactory());
         // One loop per core (Netty's default is two): a request crosses from its visitor's loop to its
         // session's loop and back, and fewer loops make that hop land on the same thread more often.
@@ -134,6 +143,18 @@ public final class Relay implements AutoCloseable {
                 return breakers;
             }
         });
+        this.gate = new dev.portway.relay.ingress.VisitorGate(config.visitorLimits(), metrics);
+        workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
+    }
+
+    /** Two named threads; a full queue runs the task in the caller (the event loop) rather than dropping a handshake. */
+    private static java.util.concurrent.ThreadPoolExecutor handshakeExecutor() {
+        var threads = new DefaultThreadFactory("relay-tls-handshake", true);
+        var e = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(4096), threads,
+                new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+        e.allowCoreThreadTimeOut(true);
+        return e;
     }
 
     private void holdReleased(String name) {
@@ -156,11 +177,13 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when a port cannot be bound or the key file is not valid, with a message saying what to do
      */
     public static Relay start(RelayConfig config, SshConfig ssh) throws IOException {
+        dev.portway.relay.tls.RelayTls tls = config.tls().enabled()
+                ? dev.portway.relay.tls.RelayTls.load(config.tls(), config.domain(), config.dataDir()) : null;
         IdentityConfig idc = config.identity();
         RelayStore store = RelayStore.open(idc.dbUrl(), idc.dbUser(), idc.dbPassword(), config.dataDir());
         Relay relay;
         try {
-            relay = new Relay(config, store);
+            relay = new Relay(config, store, tls);
             relay.sshConfig = ssh;
         } catch (RuntimeException e) {
             store.close();
@@ -176,8 +199,14 @@ public final class Relay implements AutoCloseable {
             if (relay.server != null) {
                 relay.server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
+            if (relay.redirectServer != null) {
+                relay.redirectServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
             relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (relay.handshakes != null) {
+                relay.handshakes.shutdownNow();
+            }
             store.close();
             throw e;
         }
@@ -235,7 +264,7 @@ public final class Relay implements AutoCloseable {
                 queue.unbound(name, reservationEnded);
             }
         };
-        TcpListeners tcpListeners = new TcpListeners(boss, workers, config, registry, metrics);
+        TcpListeners tcpListeners = new TcpListeners(boss, workers, config, registry, metrics, gate);
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
                 shuttingDown::get, tcpListeners, VERSION, publisher, store, events,
                 breakers, metrics, accounts);
@@ -250,10 +279,21 @@ public final class Relay implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, 16 * 1024, 64 * 1024));
+                        if (!gate.admit(ch)) {
+                            refuseConnection(ch);
+                            return;
+                        }
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), handshakes));
+                        }
+                        var limits = config.visitorLimits();
+                        var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
+                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
+                        ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, limits.maxHeaderBytes(), 64 * 1024));
+                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
                         // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
                         ch.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
-                        ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx));
+                        ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx, gate));
                     }
                 });
         ChannelFuture f = b.bind(config.bindHost(), config.port()).awaitUninterruptibly();
@@ -266,7 +306,10 @@ public final class Relay implements AutoCloseable {
         }
         server = f.channel();
         port = ((InetSocketAddress) server.localAddress()).getPort();
-        log.info("relay-lite {} listening on {}:{}", VERSION, config.bindHost(), port);
+        log.info("relay-lite {} listening on {}:{}{}", VERSION, config.bindHost(), port, tls == null ? "" : " (TLS)");
+        if (config.tls().httpRedirectPort() >= 0) {
+            bindRedirect();
+        }
         if (sshConfig != null) {
             SshDirectory directory;
             try {
@@ -286,6 +329,76 @@ public final class Relay implements AutoCloseable {
         return g == null ? -1 : g.port();
     }
 
+    /** Over a connection limit: a plain-HTTP visitor gets a short 503; a TLS one (no handshake yet) is just closed. */
+    private void refuseConnection(SocketChannel ch) {
+        if (tls != null) {
+            ch.close();
+            return;
+        }
+        byte[] body = "Too many connections: this relay is at its connection limit. Try again in a moment.\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                + body.length + "\r\nRetry-After: 5\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n"
+                + "Cache-Control: no-store\r\n\r\n";
+        ch.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII), body))
+                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+
+    /** The plain listener of {@code --http-redirect-port}: 308 to https. */
+    private void bindRedirect() throws IOException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (!gate.admit(ch)) {
+                            ch.close();
+                            return;
+                        }
+                        ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, config.visitorLimits().maxHeaderBytes(), 8 * 1024));
+                        ch.pipeline().addLast("idle", new io.netty.handler.timeout.ReadTimeoutHandler(
+                                config.visitorLimits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("redirect", new dev.portway.relay.ingress.HttpsRedirectHandler(() -> port,
+                                config.domain()));
+                    }
+                });
+        ChannelFuture f = b.bind(config.bindHost(), config.tls().httpRedirectPort()).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("Cannot listen on the redirect port " + config.tls().httpRedirectPort() + " ("
+                    + f.cause().getMessage() + ") — choose another with --http-redirect-port", f.cause());
+        }
+        redirectServer = f.channel();
+        redirectPort = ((InetSocketAddress) redirectServer.localAddress()).getPort();
+        log.info("Redirecting plain HTTP on port {} to https", redirectPort);
+    }
+
+    /** The bound port of the HTTP→HTTPS redirect listener, or -1 when there is none. */
+    public int redirectPort() {
+        return redirectPort;
+    }
+
+    /** The relay's TLS certificate fingerprint ({@code sha256:<hex>}), or null without TLS. */
+    public String tlsFingerprint() {
+        return tls == null ? null : tls.fingerprint();
+    }
+
+    /** Whether the TLS certificate was generated by the relay (not given with --tls-cert). */
+    public boolean tlsSelfSigned() {
+        return tls != null && tls.selfSigned();
+    }
+
+    /** The Prometheus exposition, as {@code /api/tunnel/metrics} serves it (for tests and diagnostics). */
+    public String metricsText() {
+        return new String(metrics.scrape(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Open visitor connections on the public ports (HTTP and TCP tunnels). */
+    public int visitorConnections() {
+        return gate.openConnections();
+    }
+
     /** The bound HTTP port. */
     public int port() {
         return port;
@@ -299,7 +412,7 @@ public final class Relay implements AutoCloseable {
         } else if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return "ws://" + host + ":" + port + dev.portway.shared.protocol.Protocol.CONNECT_PATH;
+        return (tls == null ? "ws://" : "wss://") + host + ":" + port + dev.portway.shared.protocol.Protocol.CONNECT_PATH;
     }
 
     /** The public URL of an HTTP tunnel, e.g. {@code http://myapp.localhost:8080/}. */
@@ -369,6 +482,9 @@ public final class Relay implements AutoCloseable {
             if (server != null) {
                 server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
+            if (redirectServer != null) {
+                redirectServer.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
             if (gateway != null) {
                 gateway.close();
             }
@@ -380,6 +496,9 @@ public final class Relay implements AutoCloseable {
             }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            if (handshakes != null) {
+                handshakes.shutdownNow();
+            }
             store.close();
             log.info("relay-lite stopped");
         } finally {

@@ -33,6 +33,8 @@ import java.util.Objects;
  * @param holdBytes            bytes of request heads held per tunnel at most
  * @param queueMaxCount        requests stored per queued tunnel at most (§9.3)
  * @param queueMaxBytes        bytes of request bodies stored per queued tunnel at most
+ * @param visitorLimits        rate, size, time and connection limits for visitors
+ * @param tls                  whether and how the relay's port serves TLS
  * @param identity             users, tokens, JWTs and per-user limits
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
@@ -40,7 +42,9 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                           Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
                           int maxStreamsPerSession, int maxTunnelsPerSession, String publicScheme,
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
-                          int queueMaxCount, long queueMaxBytes, IdentityConfig identity) {
+                          int queueMaxCount, long queueMaxBytes,
+                          dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls,
+                          IdentityConfig identity) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -56,10 +60,11 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
-                DEFAULT_QUEUE_MAX_BYTES, IdentityConfig.DEFAULTS);
+                DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF,
+                IdentityConfig.DEFAULTS);
     }
 
-    /** The configuration of protocol §1-9 with the default users and limits. */
+    /** The configuration of protocol §1-9 with the default users, visitor limits and no TLS. */
     public RelayConfig(String bindHost, int port, String domain, String token,
                        int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
                        Duration helloTimeout, Duration shutdownDeadline, int streamWindow, int sessionWindow,
@@ -68,7 +73,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                        int queueMaxCount, long queueMaxBytes) {
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
-                dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes, IdentityConfig.DEFAULTS);
+                dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
+                dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS);
     }
 
     public RelayConfig {
@@ -109,6 +115,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
             identity = IdentityConfig.DEFAULTS;
         }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
+        Objects.requireNonNull(visitorLimits, "visitorLimits");
+        Objects.requireNonNull(tls, "tls");
     }
 
     /** True when TCP tunnels get OS-assigned ports (range 0-0) instead of ports from a range. */
@@ -143,6 +151,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private long holdBytes = DEFAULT_HOLD_BYTES;
         private int queueMaxCount = DEFAULT_QUEUE_MAX_COUNT;
         private long queueMaxBytes = DEFAULT_QUEUE_MAX_BYTES;
+        private dev.portway.relay.ingress.VisitorLimits visitorLimits = dev.portway.relay.ingress.VisitorLimits.DEFAULTS;
+        private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
         private IdentityConfig identity = IdentityConfig.DEFAULTS;
 
         private Builder() {
@@ -171,13 +181,17 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder holdBytes(long v) { holdBytes = v; return this; }
         public Builder queueMaxCount(int v) { queueMaxCount = v; return this; }
         public Builder queueMaxBytes(long v) { queueMaxBytes = v; return this; }
+        public Builder visitorLimits(dev.portway.relay.ingress.VisitorLimits v) { visitorLimits = v; return this; }
+        /** TLS on the relay's port; also makes public URLs https (unless {@link #publicScheme} is set after). */
+        public Builder tls(dev.portway.relay.tls.TlsSettings v) { tls = v; if (v.enabled()) { publicScheme = "https"; } return this; }
         public Builder identity(IdentityConfig v) { identity = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
-                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes, identity);
+                    maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
+                    visitorLimits, tls, identity);
         }
     }
 }

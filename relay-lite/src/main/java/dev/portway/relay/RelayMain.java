@@ -50,6 +50,46 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--queue-max-bytes", description = "Bytes stored per queued tunnel at most, e.g. 64MiB (default ${DEFAULT-VALUE}).",
             defaultValue = "64MiB")
     String queueMaxBytes;
+    @Option(names = "--rate-limit", paramLabel = "N", description = "Requests per visitor IP (IPv6: per /64) and minute; "
+            + "0 turns it off (default ${DEFAULT-VALUE}).", defaultValue = "600")
+    int rateLimit;
+    @Option(names = "--max-body", description = "Largest request body a visitor may send, e.g. 100MiB (default ${DEFAULT-VALUE}).",
+            defaultValue = "100MiB")
+    String maxBody;
+    @Option(names = "--max-header-size", description = "Largest request header block, e.g. 16KiB (default ${DEFAULT-VALUE}).",
+            defaultValue = "16KiB")
+    String maxHeaderSize;
+    @Option(names = "--max-header-count", description = "Most header fields in a request (default ${DEFAULT-VALUE}).",
+            defaultValue = "100")
+    int maxHeaderCount;
+    @Option(names = "--header-timeout", description = "Time a visitor has to send a whole request head (default ${DEFAULT-VALUE}).",
+            defaultValue = "10s")
+    String headerTimeout;
+    @Option(names = "--min-body-rate", description = "Slowest request body accepted, bytes per second over --header-timeout; "
+            + "0 turns it off (default ${DEFAULT-VALUE}).", defaultValue = "1KiB")
+    String minBodyRate;
+    @Option(names = "--idle-timeout", description = "A kept-alive visitor connection with no request for this long is closed "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "60s")
+    String idleTimeout;
+    @Option(names = "--max-connections", description = "Open visitor connections at most (default ${DEFAULT-VALUE}).",
+            defaultValue = "10000")
+    int maxConnections;
+    @Option(names = "--max-connections-per-ip", description = "Open visitor connections per address at most (default ${DEFAULT-VALUE}).",
+            defaultValue = "256")
+    int maxConnectionsPerIp;
+    @Option(names = "--trust-proxy", description = "Take the visitor's address from the last X-Forwarded-For entry (only "
+            + "behind your own reverse proxy) for the rate limit and tunnels' IP lists.")
+    boolean trustProxy;
+    @Option(names = "--tls", description = "Serve HTTPS/WSS; without --tls-cert, with a self-signed certificate generated "
+            + "on first start and kept in the data folder.")
+    boolean tlsOn;
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain (PEM), e.g. for *.<domain>; implies --tls.")
+    Path tlsCert;
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (unencrypted PKCS#8 PEM) of --tls-cert.")
+    Path tlsKey;
+    @Option(names = "--http-redirect-port", paramLabel = "PORT", description = "Also listen for plain HTTP on PORT and "
+            + "answer 308 to https (needs TLS).", defaultValue = "-1")
+    int httpRedirectPort;
     // Read before parsing by ConfigSources; declared so that it shows in --help and parses anywhere.
     @Option(names = ConfigSources.CONFIG_OPTION, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Config file of key = value lines, keys being these options without dashes (or env PORTWAY_CONFIG; "
@@ -182,6 +222,11 @@ public final class RelayMain implements Callable<Integer> {
             b.grace(parseDuration(named("--grace"), grace));
             b.holdTime(parseDuration(named("--hold"), hold));
             b.queueMaxCount(queueMaxCount).queueMaxBytes(parseSize(named("--queue-max-bytes"), queueMaxBytes));
+            b.visitorLimits(new dev.portway.relay.ingress.VisitorLimits(rateLimit, parseSize(named("--max-body"), maxBody),
+                    (int) Math.min(Integer.MAX_VALUE, parseSize(named("--max-header-size"), maxHeaderSize)), maxHeaderCount,
+                    parseDuration(named("--header-timeout"), headerTimeout), parseSize(named("--min-body-rate"), minBodyRate),
+                    parseDuration(named("--idle-timeout"), idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy));
+            b.tls(new dev.portway.relay.tls.TlsSettings(tlsOn, tlsCert, tlsKey, httpRedirectPort));
             Path dir = dataDir != null ? dataDir : defaultDataDir();
             try {
                 Files.createDirectories(dir);
@@ -223,8 +268,15 @@ public final class RelayMain implements Callable<Integer> {
             announce("No token given (--token or PORTWAY_TOKEN), so this relay generated one: " + secret);
         }
         String hostPart = relay.port() == 80 ? "" : ":" + relay.port();
-        announce("relay-lite listening on http://*." + config.domain() + hostPart + "/ (clients connect to "
-                + relay.connectUrl() + ")");
+        announce("relay-lite listening on " + config.publicScheme() + "://*." + config.domain() + hostPart
+                + "/ (clients connect to " + relay.connectUrl() + ")");
+        if (relay.tlsFingerprint() != null) {
+            announce("TLS certificate fingerprint: " + relay.tlsFingerprint()
+                    + (relay.tlsSelfSigned() ? " (self-signed: clients connect with --fingerprint " + relay.tlsFingerprint() + ")" : ""));
+        }
+        if (relay.redirectPort() >= 0) {
+            announce("Plain HTTP on port " + relay.redirectPort() + " redirects to https.");
+        }
         if (relay.sshPort() > 0) {
             System.out.println("SSH gateway on port " + relay.sshPort() + ": ssh -p " + relay.sshPort() + " -R myapp:80:localhost:3000 "
                     + config.domain() + " (keys in " + config.dataDir().resolve(dev.portway.relay.ssh.KeyFileDirectory.FILE_NAME) + ")");

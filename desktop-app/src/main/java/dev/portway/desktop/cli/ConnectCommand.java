@@ -65,6 +65,22 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             description = "where the client key and the client queue are kept (default: $XDG_DATA_HOME/portway or ~/.local/share/portway)")
     Path dataDir;
 
+    @Option(names = "--basic-auth", paramLabel = "USER:PASSWORD",
+            description = "visitors must sign in with this user and password (HTTP basic auth, checked by the relay)")
+    String basicAuth;
+
+    @Option(names = "--allow", paramLabel = "CIDR", split = ",",
+            description = "only visitors from these addresses get in, e.g. 203.0.113.0/24 or 2001:db8::/32 (repeatable)")
+    List<String> allow;
+
+    @Option(names = "--deny", paramLabel = "CIDR", split = ",",
+            description = "visitors from these addresses are refused; deny wins over --allow (repeatable)")
+    List<String> deny;
+
+    @Option(names = "--fingerprint", paramLabel = "sha256:HEX",
+            description = "trust exactly the relay certificate with this fingerprint (a self-signed wss:// relay prints it at start)")
+    String fingerprint;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -75,7 +91,8 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The validated request. */
-    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir) {
+    /** @param fingerprint the pinned relay certificate ({@code sha256:hex}), or null for the system's CAs */
+    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir, String fingerprint) {
     }
 
     /** Checks the arguments; bad input becomes a {@link CommandLine.ParameterException} (exit 2). */
@@ -108,7 +125,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             if (share != null && !privateTunnel) {
                 throw bad("--share needs --private: a public tunnel is open to everyone already.");
             }
-            Map<String, String> options = new java.util.HashMap<>();
+            Map<String, String> options = new java.util.LinkedHashMap<>();
             if (queue) {
                 options.put("queue", "on");
             }
@@ -118,6 +135,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                     options.put(dev.portway.shared.protocol.Protocol.OPTION_SHARE, share);
                 }
             }
+            options.putAll(protectionOptions(k));
             tunnel = new TunnelSpec(k, name, host, localPort, Map.copyOf(options));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -128,12 +146,61 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             if (port < 1 || port > 65_535) {
                 throw bad("--port " + port + " is out of range — use 1..65535.");
             }
-            return new Request(null, t, tunnel, port, data);
+            if (fingerprint != null) {
+                throw bad("--fingerprint pins a remote relay's certificate — use it with --relay wss://….");
+            }
+            return new Request(null, t, tunnel, port, data, null);
         }
         if (t == null || t.isBlank()) {
             throw bad("A relay needs a token — pass --token or set PORTWAY_TOKEN.");
         }
-        return new Request(relayUri(relay), t, tunnel, port, data);
+        URI uri = relayUri(relay);
+        String pin = null;
+        if (fingerprint != null) {
+            if (!"wss".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+                throw bad("--fingerprint is for a TLS relay: its address must start with wss://, not " + uri.getScheme() + "://.");
+            }
+            try {
+                pin = dev.portway.desktop.engine.RelayTrust.normalize(fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw bad("--fingerprint: " + e.getMessage());
+            }
+        }
+        return new Request(uri, t, tunnel, port, data, pin);
+    }
+
+    /** The bind options of --basic-auth, --allow and --deny (PROTOCOL.md §4.1), checked for shape here. */
+    private Map<String, String> protectionOptions(String kind) {
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        if (basicAuth != null) {
+            int colon = basicAuth.indexOf(':');
+            if (colon < 1 || colon == basicAuth.length() - 1) {
+                throw bad("--basic-auth must be USER:PASSWORD, e.g. --basic-auth alice:s3cret.");
+            }
+            if (!"http".equals(kind)) {
+                throw bad("--basic-auth works for http tunnels only; protect a tcp tunnel with --allow or --deny.");
+            }
+            if (queue) {
+                throw bad("--queue cannot be combined with --basic-auth, --allow or --deny yet — choose one.");
+            }
+            o.put("basic_auth", basicAuth);
+        }
+        for (var e : Map.of("--allow", allow == null ? List.<String>of() : allow,
+                "--deny", deny == null ? List.<String>of() : deny).entrySet()) {
+            for (String cidr : e.getValue()) {
+                if (!cidr.trim().matches("[0-9a-fA-F:.]+(/\\d{1,3})?")) {
+                    throw bad(e.getKey() + " '" + cidr + "' is not an IP address or CIDR block — e.g. 203.0.113.0/24 or 2001:db8::/32.");
+                }
+            }
+            if (!e.getValue().isEmpty()) {
+                if (queue) {
+                    throw bad("--queue cannot be combined with --basic-auth, --allow or --deny yet — choose one.");
+                }
+                o.put(e.getKey().equals("--allow") ? "ip_allow" : "ip_deny",
+                        String.join(",", e.getValue().stream().map(String::trim).toList()));
+            }
+        }
+        return o;
     }
 
     /** The data dir to use; checks it can be used or created, without creating anything yet. */
@@ -191,7 +258,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
         AtomicInteger exit = new AtomicInteger(0);
         Files.createDirectories(request.dataDir());
         TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel()))
-                .withDataDir(request.dataDir()), printer);
+                .withDataDir(request.dataDir()), printer, request.fingerprint() == null
+                ? dev.portway.desktop.engine.RelayTrust.system()
+                : dev.portway.desktop.engine.RelayTrust.pinned(request.fingerprint()));
         engine.addListener(new ConsolePrinter(out, () -> {
             exit.set(PortwayCli.EXIT_FAILED);
             done.countDown();

@@ -23,6 +23,11 @@ final class ConnectFailure extends RuntimeException {
         return new ConnectFailure(message, ErrorCategory.NETWORK, null, false);
     }
 
+    /** The relay's certificate was refused: retrying cannot help until the user decides to trust it. */
+    static ConnectFailure untrusted(String message) {
+        return new ConnectFailure(message, ErrorCategory.AUTH, null, true);
+    }
+
     static ConnectFailure refused(ErrorCode code, String message) {
         // Retrying cannot fix these; an expired session token can (the next hello presents the API token).
         boolean fatal = code == ErrorCode.BAD_TOKEN || code == ErrorCode.UNSUPPORTED_VERSION

@@ -78,9 +78,21 @@ public final class TunnelEngine implements AutoCloseable {
     private volatile String resume;
     private volatile Thread loop;
     private volatile ConnectFailure lastFailure = ConnectFailure.network("Cannot reach the relay.");
+    private final RelayTrust trust;
+    /** The fingerprint of the relay certificate the last attempt refused, or null (see {@link #untrustedFingerprint()}). */
+    private volatile String untrusted;
 
     /** @throws dev.portway.desktop.queue.StoreException when the client store cannot be opened (the message says why) */
     public TunnelEngine(EngineConfig config, Executor listenerExecutor) {
+        this(config, listenerExecutor, RelayTrust.system());
+    }
+
+    /**
+     * @param trust how a {@code wss://} relay's certificate is checked: the system's CAs, or a pinned fingerprint
+     * @throws dev.portway.desktop.queue.StoreException when the client store cannot be opened (the message says why)
+     */
+    public TunnelEngine(EngineConfig config, Executor listenerExecutor, RelayTrust trust) {
+        this.trust = java.util.Objects.requireNonNull(trust, "trust");
         this.store = ClientStore.open(config.dataDir(), config.queueLimits());
         this.config = config;
         this.listenerExecutor = listenerExecutor;
@@ -88,14 +100,15 @@ public final class TunnelEngine implements AutoCloseable {
                 .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory());
         Dispatcher dispatcher = new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("portway-okhttp-", 0)
                 .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory()));
-        this.wsClient = new OkHttpClient.Builder()
+        OkHttpClient base = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .socketFactory(new NoDelaySocketFactory())
                 .connectTimeout(Duration.ofSeconds(10))
                 .readTimeout(Duration.ZERO) // the heartbeat notices a dead relay...
                 .writeTimeout(Duration.ZERO) // ...and cancels a stuck write; no okio watchdog work per frame
                 .build();
-        this.localClient = wsClient.newBuilder()
+        this.wsClient = trust.apply(base.newBuilder()).build(); // the pin is for the relay only, not the local app
+        this.localClient = base.newBuilder()
                 .proxy(Proxy.NO_PROXY)
                 .connectionPool(new ConnectionPool(64, 1, TimeUnit.MINUTES))
                 .followRedirects(false)
@@ -326,12 +339,19 @@ public final class TunnelEngine implements AutoCloseable {
         }
         Session s = new Session(config, resume, store.clientKey(), CLIENT, timer, handlers, new Events());
         session = s;
+        trust.takeRefused();
         s.connect(wsClient);
         try {
             s.welcome().get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            untrusted = null;
             return s;
         } catch (ExecutionException e) {
             s.cancel();
+            String refused = trust.takeRefused();
+            if (refused != null) {
+                untrusted = refused;
+                throw noteFailure(ConnectFailure.untrusted(untrustedMessage(refused)));
+            }
             throw noteFailure(e.getCause() instanceof ConnectFailure f ? f : ConnectFailure.network(String.valueOf(e.getCause())));
         } catch (TimeoutException e) {
             s.cancel();
@@ -342,6 +362,25 @@ public final class TunnelEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CancellationException("engine closed");
         }
+    }
+
+    private String untrustedMessage(String seen) {
+        if (trust.fingerprint() != null) {
+            return "The relay's TLS certificate (" + seen + ") does not match the pinned fingerprint " + trust.fingerprint()
+                    + " — its certificate changed, or this is not your relay. Trust the new fingerprint only if the relay's "
+                    + "operator confirms it.";
+        }
+        return "The relay's TLS certificate is not trusted (fingerprint " + seen + "). If this is your relay (e.g. "
+                + "self-signed), trust exactly this certificate: connect with --fingerprint " + seen
+                + " or choose \"Trust this relay\".";
+    }
+
+    /**
+     * The fingerprint of the relay certificate the last connect attempt refused (untrusted, or not the pinned one),
+     * or null. Shown to the user so they can choose to trust it.
+     */
+    public String untrustedFingerprint() {
+        return untrusted;
     }
 
     private void retryScheduled(int attempt, Duration delay) {

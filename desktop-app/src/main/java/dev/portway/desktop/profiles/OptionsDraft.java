@@ -26,8 +26,8 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
 
     public enum Field { BASIC_AUTH, IP_ALLOW }
 
-    public static final String OPTION_BASIC_AUTH = "basic_auth";
-    public static final String OPTION_IP_ALLOW = "ip_allow";
+    public static final String OPTION_BASIC_AUTH = Protocol.OPTION_BASIC_AUTH;
+    public static final String OPTION_IP_ALLOW = Protocol.OPTION_IP_ALLOW;
     public static final List<String> PRIORITIES = List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW);
     static final int MAX_USER = 64;
     static final int MAX_PASSWORD = 128;
@@ -71,6 +71,25 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
                     p.put(Field.IP_ALLOW, why);
                     break;
                 }
+            }
+        }
+        return p;
+    }
+
+    /**
+     * {@link #problems()}, plus what the relay would refuse for a tunnel of {@code kind}: it does not queue requests
+     * for an http tunnel with a visitor login or IP list (PROTOCOL.md §4.1), so the form says so before Connect.
+     */
+    public Map<Field, String> problems(Profile.Kind kind) {
+        Map<Field, String> p = problems();
+        if (kind == Profile.Kind.HTTP && queue) {
+            String why = "The relay cannot queue requests for a tunnel with a visitor login or allowed IPs yet — "
+                    + "turn the queue off or clear this field.";
+            if (!nz(authUser).isEmpty() && !p.containsKey(Field.BASIC_AUTH)) {
+                p.put(Field.BASIC_AUTH, why);
+            }
+            if (!nz(ipAllow).isBlank() && !p.containsKey(Field.IP_ALLOW)) {
+                p.put(Field.IP_ALLOW, why);
             }
         }
         return p;

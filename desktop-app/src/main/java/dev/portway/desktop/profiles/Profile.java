@@ -15,10 +15,24 @@ import java.util.UUID;
  * @param requestedName the public name to ask for; null or empty for one the relay generates
  * @param options       tunnel options sent with the bind (e.g. {@code port} for TCP)
  * @param autoConnect   connect when the app starts
+ * @param relayFingerprint REMOTE only: the relay's pinned TLS certificate ({@code sha256:hex}), trusted instead of the
+ *                      system's CAs (a self-signed relay); null to verify normally
  */
 public record Profile(String id, String name, Kind kind, String localHost, int localPort, RelayMode relayMode,
                       String relayUrl, String token, String requestedName, Map<String, String> options,
-                      boolean autoConnect) {
+                      boolean autoConnect, String relayFingerprint) {
+
+    /** A profile that pins no relay certificate. */
+    public Profile(String id, String name, Kind kind, String localHost, int localPort, RelayMode relayMode,
+                   String relayUrl, String token, String requestedName, Map<String, String> options, boolean autoConnect) {
+        this(id, name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, options, autoConnect, null);
+    }
+
+    /** This profile trusting exactly the relay certificate with {@code fingerprint} (null: the system's CAs). */
+    public Profile withRelayFingerprint(String fingerprint) {
+        return new Profile(id, name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, options,
+                autoConnect, fingerprint);
+    }
 
     public enum Kind {
         HTTP, TCP;
@@ -43,6 +57,9 @@ public record Profile(String id, String name, Kind kind, String localHost, int l
         Objects.requireNonNull(localHost, "localHost");
         Objects.requireNonNull(relayMode, "relayMode");
         options = options == null ? Map.of() : Map.copyOf(options);
+        if (relayFingerprint != null) {
+            relayFingerprint = dev.portway.shared.protocol.CertificateFingerprint.normalize(relayFingerprint);
+        }
     }
 
     /** The profile a first run starts with: {@code http://localhost:3000} through the embedded relay. */
@@ -59,7 +76,7 @@ public record Profile(String id, String name, Kind kind, String localHost, int l
     /** A copy under a new id, named "… copy", asking for no particular public name (the original holds it). */
     public Profile duplicate() {
         return new Profile(UUID.randomUUID().toString(), name + " copy", kind, localHost, localPort, relayMode, relayUrl,
-                token, null, options, false);
+                token, null, options, false, relayFingerprint);
     }
 
     @Override

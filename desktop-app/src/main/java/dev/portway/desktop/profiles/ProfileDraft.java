@@ -13,15 +13,22 @@ import java.util.Map;
  * in words; {@link #toProfile} builds the {@link Profile} once there is nothing wrong.
  */
 public record ProfileDraft(String name, Profile.Kind kind, String localHost, String localPort, Profile.RelayMode relayMode,
-                           String relayUrl, String token, String requestedName, boolean autoConnect) {
+                           String relayUrl, String token, String requestedName, boolean autoConnect,
+                           String relayFingerprint) {
 
-    public enum Field { NAME, LOCAL_HOST, LOCAL_PORT, RELAY_URL, TOKEN, REQUESTED_NAME }
+    public enum Field { NAME, LOCAL_HOST, LOCAL_PORT, RELAY_URL, TOKEN, REQUESTED_NAME, RELAY_FINGERPRINT }
+
+    /** A draft without a pinned relay certificate. */
+    public ProfileDraft(String name, Profile.Kind kind, String localHost, String localPort, Profile.RelayMode relayMode,
+                        String relayUrl, String token, String requestedName, boolean autoConnect) {
+        this(name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, autoConnect, "");
+    }
 
     public static final int MAX_NAME = 100;
 
     public static ProfileDraft of(Profile p) {
         return new ProfileDraft(p.name(), p.kind(), p.localHost(), String.valueOf(p.localPort()), p.relayMode(),
-                nz(p.relayUrl()), nz(p.token()), nz(p.requestedName()), p.autoConnect());
+                nz(p.relayUrl()), nz(p.token()), nz(p.requestedName()), p.autoConnect(), nz(p.relayFingerprint()));
     }
 
     /** What is wrong, by field; empty when the draft can be saved. */
@@ -62,6 +69,15 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
             if (nz(token).isBlank()) {
                 p.put(Field.TOKEN, "A remote relay needs a token — ask whoever runs it.");
             }
+            String pin = nz(relayFingerprint).strip();
+            if (!pin.isEmpty()) {
+                URI uri = relayUri(url);
+                if (fingerprint(pin) == null) {
+                    p.put(Field.RELAY_FINGERPRINT, "Paste the fingerprint the relay prints at start: sha256: and 64 hex digits.");
+                } else if (uri != null && !"wss".equals(uri.getScheme())) {
+                    p.put(Field.RELAY_FINGERPRINT, "A fingerprint pins a TLS relay: use a wss:// address, or clear the fingerprint.");
+                }
+            }
         }
         return p;
     }
@@ -76,7 +92,20 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
         String wanted = nz(requestedName).strip();
         return new Profile(id, name.strip(), kind, localHost.strip(), parsePort(localPort.strip()), relayMode,
                 remote ? relayUri(relayUrl.strip()).toString() : null, remote ? token.strip() : null,
-                wanted.isEmpty() ? null : wanted.toLowerCase(Locale.ROOT), options, autoConnect);
+                wanted.isEmpty() ? null : wanted.toLowerCase(Locale.ROOT), options, autoConnect,
+                remote ? fingerprint(nz(relayFingerprint).strip()) : null);
+    }
+
+    /** The normalized fingerprint, or null when {@code text} is empty or not one. */
+    private static String fingerprint(String text) {
+        if (text.isEmpty()) {
+            return null;
+        }
+        try {
+            return dev.portway.shared.protocol.CertificateFingerprint.normalize(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static Integer parsePort(String text) {

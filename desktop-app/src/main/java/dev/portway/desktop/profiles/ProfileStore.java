@@ -172,6 +172,14 @@ public final class ProfileStore implements AutoCloseable {
                         options.getOrDefault(id, Map.of()), rs.getBoolean(10)));
             }
         }
+        Map<String, String> pins = new HashMap<>();
+        try (PreparedStatement s = db.prepareStatement("SELECT id, relay_fingerprint FROM profile WHERE relay_fingerprint IS NOT NULL");
+             ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                pins.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        all.replaceAll(p -> pins.containsKey(p.id()) ? p.withRelayFingerprint(pins.get(p.id())) : p);
         return all;
     }
 
@@ -191,6 +199,11 @@ public final class ProfileStore implements AutoCloseable {
                 i.setString(10, p.id());
                 i.executeUpdate();
             }
+        }
+        try (PreparedStatement f = db.prepareStatement("UPDATE profile SET relay_fingerprint = ? WHERE id = ?")) {
+            f.setString(1, p.relayFingerprint());
+            f.setString(2, p.id());
+            f.executeUpdate();
         }
         try (PreparedStatement d = db.prepareStatement("DELETE FROM profile_option WHERE profile_id = ?")) {
             d.setString(1, p.id());

@@ -145,7 +145,8 @@ public final class ProfileTransfer {
                     if (wanted != null && existing.stream().anyMatch(p -> wanted.equals(p.requestedName()))) {
                         // Like Profile.duplicate(): the copy must not fight the original over its public name.
                         copy = new Profile(copy.id(), copy.name(), copy.kind(), copy.localHost(), copy.localPort(),
-                                copy.relayMode(), copy.relayUrl(), copy.token(), null, copy.options(), copy.autoConnect());
+                                copy.relayMode(), copy.relayUrl(), copy.token(), null, copy.options(), copy.autoConnect(),
+                                copy.relayFingerprint());
                     }
                     toSave.add(copy);
                     outcomes.add(new Outcome(Outcome.Action.RENAMED, name, e.name()));
@@ -194,7 +195,7 @@ public final class ProfileTransfer {
 
     public static ProfileEntry toEntry(Profile p) {
         ProfileEntry.Relay relay = p.relayMode() == Profile.RelayMode.REMOTE && p.relayUrl() != null
-                ? ProfileEntry.Relay.remote(p.relayUrl(), p.token()) : ProfileEntry.Relay.EMBEDDED;
+                ? ProfileEntry.Relay.remote(p.relayUrl(), p.token(), p.relayFingerprint()) : ProfileEntry.Relay.EMBEDDED;
         return new ProfileEntry(p.name(), ProfileEntry.Kind.valueOf(p.kind().name()), p.localHost(), p.localPort(), relay,
                 p.requestedName(), p.options(), p.autoConnect());
     }
@@ -227,6 +228,6 @@ public final class ProfileTransfer {
         }
         return new Profile(id, name, Profile.Kind.valueOf(e.kind().name()), e.localHost(), e.localPort(),
                 remote ? Profile.RelayMode.REMOTE : Profile.RelayMode.EMBEDDED, url, token, e.requestedName(), options,
-                e.autoConnect());
+                e.autoConnect(), remote ? e.relay().fingerprint() : null);
     }
 }

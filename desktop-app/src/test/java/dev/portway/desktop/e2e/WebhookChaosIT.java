@@ -28,6 +28,8 @@ import static org.awaitility.Awaitility.await;
  */
 class WebhookChaosIT {
     static final int WEBHOOKS = Integer.getInteger("portway.chaos.webhooks", 1000);
+    /** All webhooks come from one loopback address here, standing in for many senders: no per-IP rate limit. */
+    static final String[] UNLIMITED = {"--rate-limit", "0"};
 
     @TempDir
     Path tmp;
@@ -53,7 +55,7 @@ class WebhookChaosIT {
         try (WebhookSink sink = new WebhookSink()) {
             Set<String> accepted = new HashSet<>();
             String[] clientArgs = {"http", String.valueOf(sink.port()), "--name", "hooks", "--queue"};
-            JvmProcess relay = JvmProcess.relay(relayPort, relayData, TOKEN, relayLog).start();
+            JvmProcess relay = JvmProcess.relay(relayPort, relayData, TOKEN, relayLog, UNLIMITED).start();
             JvmProcess client = JvmProcess.client(relayPort, TOKEN, clientData, clientLog, clientArgs);
             try {
                 relay.awaitOutput("listening", Duration.ofSeconds(60));
@@ -78,7 +80,7 @@ class WebhookChaosIT {
                     await().atMost(Duration.ofMinutes(3)).until(() -> sink.distinct() >= Math.min(next, WEBHOOKS));
                     if (!relayKilled && next == relayKillAt) {
                         relay.killHard();
-                        relay = JvmProcess.relay(relayPort, relayData, TOKEN, relayLog).start();
+                        relay = JvmProcess.relay(relayPort, relayData, TOKEN, relayLog, UNLIMITED).start();
                         relayKilled = true;
                     } else {
                         client.killHard();

@@ -54,4 +54,15 @@ class OptionsDraftTest {
                 .containsExactlyInAnyOrderEntriesOf(Map.of("port", "15432", "queue", "on"));
         assertThat(OptionsDraft.of(Map.of("basic_auth", "ann:p:w")).authPassword()).isEqualTo("p:w");
     }
+
+    @Test
+    void queueWithVisitorLoginOrAllowListIsRefusedForHttpAsTheRelayWould() {
+        OptionsDraft queuedLogin = new OptionsDraft(true, "normal", "ann", "pw", "", false);
+        assertThat(queuedLogin.problems()).isEmpty();
+        assertThat(queuedLogin.problems(Profile.Kind.HTTP).get(OptionsDraft.Field.BASIC_AUTH)).contains("cannot queue");
+        OptionsDraft queuedAllow = new OptionsDraft(true, "normal", "", "", "10.0.0.0/8", false);
+        assertThat(queuedAllow.problems(Profile.Kind.HTTP).get(OptionsDraft.Field.IP_ALLOW)).contains("cannot queue");
+        assertThat(queuedAllow.problems(Profile.Kind.TCP)).isEmpty(); // a tcp tunnel is never queued
+        assertThat(new OptionsDraft(false, "normal", "ann", "pw", "10.0.0.0/8", false).problems(Profile.Kind.HTTP)).isEmpty();
+    }
 }

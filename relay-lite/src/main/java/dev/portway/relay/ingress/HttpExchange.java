@@ -17,6 +17,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -308,6 +309,21 @@ final class HttpExchange implements StreamListener {
         } else {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** The visitor's body grew past the relay's limit: cancel the stream, answer 413 unless a response began, close. */
+    void bodyTooLarge(FullHttpResponse page) {
+        over = true;
+        count(Outcome.REJECTED, page.status().code());
+        stream.reset(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        responseStarted = true;
+        HttpUtil.setKeepAlive(page, false);
+        page.headers().set(RequestIds.CORRELATION_HEADER, correlation);
+        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.portway.relay.ingress;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
+import dev.portway.relay.metrics.RelayMetrics.Refusal;
+import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
@@ -60,7 +62,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private final IngressContext ictx;
+    private final VisitorGate gate;
     private ChannelHandlerContext ctx;
+    /** Body bytes of the current request so far (against {@link VisitorLimits#maxBodyBytes()}). */
+    private long bodyBytes;
     /** The request being proxied, or null. */
     private HttpExchange exchange;
     /** The request held while its tunnel's client reconnects, or null. */
@@ -80,8 +85,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     /** Objects of a pipelined next request, read before the current response was done (one socket read at most). */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
-    public HttpIngressHandler(IngressContext ictx) {
+    public HttpIngressHandler(IngressContext ictx, VisitorGate gate) {
         this.ictx = ictx;
+        this.gate = gate;
     }
 
     @Override
@@ -130,6 +136,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             onRequest(req);
         }
         if (msg instanceof HttpContent content) {
+            if (!discarding && (bodyBytes += content.content().readableBytes()) > gate.limits().maxBodyBytes()) {
+                bodyTooLarge(content);
+                return;
+            }
             if (exchange != null && !exchange.requestDone()) {
                 exchange.requestBody(content);
             } else if (intake != null && intake.accept(content)) {
@@ -152,8 +162,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (req.decoderResult().isFailure()) {
             Throwable cause = req.decoderResult().cause();
             if (cause instanceof TooLongFrameException) {
+                metrics().refused(Refusal.HEADER_SIZE);
                 respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request head too large",
-                        "The request line or headers are larger than this relay accepts (8 KiB line, 16 KiB headers).", null), false);
+                        "The request line or headers are larger than this relay accepts (8 KiB line, "
+                                + gate.limits().maxHeaderBytes() / 1024 + " KiB headers).", null), false);
             } else {
                 respond(Pages.page(HttpResponseStatus.BAD_REQUEST, "Bad request",
                         "The relay could not read this HTTP request.", null), false);
@@ -161,9 +173,14 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        bodyBytes = 0;
         correlation = null;
         String domain = ictx.sessions().config().domain();
-        switch (Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain)) {
+        Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
+        if (!(route instanceof Router.Route.Connect) && !withinLimits(req)) {
+            return;
+        }
+        switch (route) {
             case Router.Route.ToTunnel t -> proxy(req, t.name(), t.target(), keepAlive);
             case Router.Route.Connect ignored -> connect(req);
             case Router.Route.Health ignored -> health(keepAlive);
@@ -175,6 +192,101 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                     "There is nothing at " + req.uri() + " on this relay.",
                     "Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/."), keepAlive);
         }
+    }
+
+    /**
+     * The relay-wide visitor limits on a request head: header count (431), the visitor's request rate (429) and a
+     * declared body size (413). Answers and closes when one is exceeded.
+     */
+    private boolean withinLimits(HttpRequest req) {
+        VisitorLimits limits = gate.limits();
+        if (req.headers().size() > limits.maxHeaderCount()) {
+            metrics().refused(Refusal.HEADER_SIZE);
+            respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many header fields",
+                    "This request has " + req.headers().size() + " header fields; this relay accepts "
+                            + limits.maxHeaderCount() + ".", null), false);
+            return false;
+        }
+        var rate = gate.rate(gate.visitor(ctx.channel(), req.headers()));
+        if (!rate.allowed()) {
+            rejected();
+            respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
+                    "This address sent more than " + limits.ratePerMinute() + " requests in a minute.",
+                    "Try again in " + rate.retryAfterSeconds() + " s."), (int) rate.retryAfterSeconds()), false);
+            return false;
+        }
+        long length = HttpUtil.getContentLength(req, -1L);
+        if (length > limits.maxBodyBytes()) {
+            metrics().refused(Refusal.BODY_SIZE);
+            rejected();
+            respond(bodyTooLargePage(), false);
+            return false;
+        }
+        return true;
+    }
+
+    private FullHttpResponse bodyTooLargePage() {
+        return Pages.page(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large",
+                "This relay accepts request bodies of at most " + gate.limits().maxBodyBytes() + " bytes.",
+                "Send a smaller request.");
+    }
+
+    /** A body without (or beyond) a Content-Length grew past the limit: 413 if nothing was answered yet, and close. */
+    private void bodyTooLarge(HttpContent content) {
+        content.release();
+        metrics().refused(Refusal.BODY_SIZE);
+        discarding = true;
+        closeAfterDiscard = true;
+        if (exchange != null) {
+            HttpExchange ex = exchange;
+            exchange = null;
+            ex.bodyTooLarge(bodyTooLargePage());
+        } else if (intake != null) {
+            intake.visitorGone();
+            intake = null;
+            ctx.writeAndFlush(bodyTooLargePage()).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
+        }
+    }
+
+    /**
+     * The tunnel's protection (PROTOCOL.md §4.1): IP lists (403), then basic auth (401). Answers when the visitor
+     * may not pass.
+     *
+     * @return true when the visitor may reach the tunnel
+     */
+    private boolean passes(VisitorProtection protection, HttpRequest req, String name, boolean keepAlive) {
+        if (protection.isPending()) {
+            rejected();
+            respond(reconnecting(), keepAlive);
+            return false;
+        }
+        if (!protection.admits(gate.visitor(ctx.channel(), req.headers()))) {
+            metrics().refused(Refusal.IP_LIST);
+            rejected();
+            respond(forbidden(name), keepAlive);
+            return false;
+        }
+        if (!protection.authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+            metrics().refused(Refusal.BASIC_AUTH);
+            rejected();
+            respond(unauthorized(name), keepAlive);
+            return false;
+        }
+        return true;
+    }
+
+    static FullHttpResponse forbidden(String name) {
+        return Pages.page(HttpResponseStatus.FORBIDDEN, "Forbidden", "The tunnel " + name + " does not accept visitors "
+                + "from your address.", "Ask its owner to allow your address.");
+    }
+
+    static FullHttpResponse unauthorized(String name) {
+        FullHttpResponse r = Pages.page(HttpResponseStatus.UNAUTHORIZED, "Sign-in required",
+                "The tunnel " + name + " needs a user name and password.", "Ask its owner for them.");
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + name + "\", charset=\"UTF-8\"");
+        return r;
     }
 
     /**
@@ -217,6 +329,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
         var registry = ictx.sessions().registry();
         Tunnel<Session> tunnel = registry.lookup(name);
+        if (tunnel != null && Protocol.KIND_HTTP.equals(tunnel.kind()) && !passes(tunnel.protection(), req, name, keepAlive)) {
+            return;
+        }
         if (tunnel != null && !ictx.holds().anyWaiting()) {
             forward(tunnel, req, name, target, keepAlive);
             return;
@@ -233,6 +348,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         OpenMessage heldOpen = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
         Held waiter = new Held(name, heldOpen, ex, keepAlive, headBytes(req));
+        waiter.request = req;
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
             case HeldRequests.Admission.Held ignored -> {
@@ -274,7 +390,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
-        OpenMessage open = openMessage(req, name, target, upgrade);
+        OpenMessage open = withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
         TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
@@ -317,6 +433,17 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
     }
 
+    /** With basic auth on the tunnel, the visitor's credentials are the relay's business, not the app's. */
+    private static OpenMessage withoutCredentials(OpenMessage open, VisitorProtection protection) {
+        if (!protection.hasBasicAuth()) {
+            return open;
+        }
+        List<Header> headers = new ArrayList<>(open.headers());
+        headers.removeIf(h -> h.name().equalsIgnoreCase("Authorization"));
+        return new OpenMessage(open.tunnel(), open.kind(), open.remote(), open.requestId(), open.method(), open.target(),
+                List.copyOf(headers), open.deliveryId(), open.priority());
+    }
+
     private static long headBytes(HttpRequest req) {
         long n = req.method().name().length() + req.uri().length() + 12;
         for (Map.Entry<String, String> h : req.headers()) {
@@ -336,6 +463,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         final long headBytes;
         ScheduledFuture<?> deadline;
 
+        /** The visitor's request head, for the tunnel's protection check at hand-over. */
+        HttpRequest request;
+
         Held(String name, OpenMessage open, HttpExchange exchange, boolean keepAlive, long headBytes) {
             this.name = name;
             this.open = open;
@@ -353,6 +483,12 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         public void open(Session session) {
             // On the session's loop, which cannot read the client's answer before this task ends: the hand-over
             // below reaches the visitor's loop before any frame of the new stream does.
+            Tunnel<Session> tunnel = ictx.sessions().registry().lookup(name);
+            VisitorProtection protection = tunnel == null ? VisitorProtection.NONE : tunnel.protection();
+            if (!protection.isNone()) {
+                onVisitorLoop(() -> checkHeld(this, protection, session));
+                return;
+            }
             Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
             onVisitorLoop(() -> handedOver(this, opened, session.id()));
         }
@@ -365,6 +501,21 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 }
             });
         }
+    }
+
+    /** A held request to a protected tunnel: checked here, on the visitor's loop, then opened on the session's. */
+    private void checkHeld(Held waiter, VisitorProtection protection, Session session) {
+        if (waiting != waiter || !ctx.channel().isActive()) {
+            return;
+        }
+        if (!passes(protection, waiter.request, waiter.name, waiter.keepAlive)) {
+            waiting = null;
+            waiter.deadline.cancel(false);
+            readOn();
+            return;
+        }
+        OpenMessage open = withoutCredentials(waiter.open, protection);
+        handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
     }
 
     private void handedOver(Held waiter, Session.Opened opened, String sessionId) {

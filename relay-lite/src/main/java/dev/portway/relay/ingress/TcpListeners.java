@@ -27,9 +27,11 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     private final RelayConfig config;
     private final TunnelRegistry<Session> registry;
     private final RelayMetrics metrics;
+    private final VisitorGate gate;
 
     public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<Session> registry,
-                        RelayMetrics metrics) {
+                        RelayMetrics metrics, VisitorGate gate) {
+        this.gate = gate;
         this.boss = boss;
         this.workers = workers;
         this.config = config;
@@ -80,6 +82,10 @@ public final class TcpListeners implements SessionContext.TcpBinder {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!gate.admit(ch)) {
+                            ch.close(); // over the relay's connection limits (total or per address)
+                            return;
+                        }
                         ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry, metrics));
                     }
                 });

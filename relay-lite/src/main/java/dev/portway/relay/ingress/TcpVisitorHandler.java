@@ -3,8 +3,10 @@ package dev.portway.relay.ingress;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
+import dev.portway.relay.metrics.RelayMetrics.Refusal;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
+import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.relay.tunnel.Tunnel;
@@ -66,6 +68,15 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
         if (tunnel == null || !Protocol.KIND_TCP.equals(tunnel.kind())) {
             count(Outcome.REJECTED);
             c.close(); // held for a reconnecting client, or gone
+            return;
+        }
+        VisitorProtection protection = tunnel.protection();
+        if (!protection.admits(VisitorGate.socketAddress(c.channel()))) {
+            if (!protection.isPending()) {
+                metrics.refused(Refusal.IP_LIST);
+            }
+            count(Outcome.REJECTED);
+            c.close(); // a TCP visitor gets no page: the connection closes at once
             return;
         }
         String remote = c.channel().remoteAddress() instanceof InetSocketAddress a

@@ -66,6 +66,30 @@ public final class RelayMetrics {
         }
     }
 
+    /** Why the relay turned a visitor away before (or while) carrying its request: a limit or a tunnel's protection. */
+    public enum Refusal {
+        /** Over the per-visitor-IP request rate (429). */
+        RATE,
+        /** Request body larger than the relay accepts (413). */
+        BODY_SIZE,
+        /** Request head too large or too many header fields (431). */
+        HEADER_SIZE,
+        /** Request head not complete in time (408). */
+        SLOW_HEADER,
+        /** Request body arriving below the floor rate (408 or cut). */
+        SLOW_BODY,
+        /** Too many open connections, in total or from one address (503 or closed). */
+        CONNECTIONS,
+        /** The tunnel's IP allow/deny list (403 or closed). */
+        IP_LIST,
+        /** The tunnel's basic auth: missing or wrong credentials (401). */
+        BASIC_AUTH;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** The relay state that gauges read at scrape time. Called on the scraping thread; must not block. */
     public interface Source {
         int sessions();
@@ -88,6 +112,7 @@ public final class RelayMetrics {
     private final GaugeDataPoint[] connections = new GaugeDataPoint[Kind.values().length];
     private final CounterDataPoint[] errors = new CounterDataPoint[ErrorCategory.values().length];
     private final CounterDataPoint[] rateLimitHits = new CounterDataPoint[Limit.values().length];
+    private final CounterDataPoint[] refusals = new CounterDataPoint[Refusal.values().length];
     private final Gauge sshSessions;
 
     /** Which limit refused something: the {@code limit} label of {@code tunnel_rate_limit_hits_total}. */
@@ -97,7 +122,9 @@ public final class RelayMetrics {
         /** A bind over the user's tunnel limit. */
         USER_TUNNELS,
         /** A hello over the user's connection limit. */
-        USER_CONNECTIONS;
+        USER_CONNECTIONS,
+        /** A visitor request over the relay's per-visitor-IP request rate (429). */
+        VISITOR_IP;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -128,9 +155,16 @@ public final class RelayMetrics {
             errors[c.ordinal()] = errorCounter.labelValues(c.wireName());
         }
         Counter limitCounter = Counter.builder().name("tunnel_rate_limit_hits_total")
-                .help("Requests, binds and connections refused by a per-user limit").labelNames("limit").register(registry);
+                .help("Requests, binds and connections refused by a rate or per-user limit").labelNames("limit")
+                .register(registry);
         for (Limit l : Limit.values()) {
             rateLimitHits[l.ordinal()] = limitCounter.labelValues(l.label());
+        }
+        Counter refusalCounter = Counter.builder().name("tunnel_visitor_refusals_total")
+                .help("Visitor requests and connections refused by a relay limit or a tunnel's protection, by reason")
+                .labelNames("reason").register(registry);
+        for (Refusal r : Refusal.values()) {
+            refusals[r.ordinal()] = refusalCounter.labelValues(r.label());
         }
 
         sshSessions = Gauge.builder().name("tunnel_ssh_sessions")
@@ -200,6 +234,22 @@ public final class RelayMetrics {
     /** Something was refused by a limit. */
     public void rateLimitHit(Limit limit) {
         rateLimitHits[limit.ordinal()].inc();
+    }
+
+    /**
+     * Counts a visitor refused by a limit or protection; a {@link Refusal#RATE} also counts as a rate-limit hit
+     * with {@code limit="visitor_ip"}.
+     */
+    public void refused(Refusal reason) {
+        refusals[reason.ordinal()].inc();
+        if (reason == Refusal.RATE) {
+            rateLimitHits[Limit.VISITOR_IP.ordinal()].inc();
+        }
+    }
+
+    /** How many visitors were refused for {@code reason} so far (tests, logs). */
+    public long refusals(Refusal reason) {
+        return (long) refusals[reason.ordinal()].get();
     }
 
     /** The exposition in the Prometheus text format. Reads in-memory state only: fine on an event loop. */

@@ -14,11 +14,13 @@ import java.util.regex.Pattern;
  * the option and what is allowed; nothing is half-applied. Stateless.
  *
  * @param queue       null unless {@code queue=on}
+ * @param protection  what visitors must pass (§4.1); {@link VisitorProtection#NONE} when nothing was asked
  * @param privateTo   null for a public tunnel; for {@code private=true} the users of {@code share} (maybe none)
  */
-record BindOptions(boolean strictName, QueueOptions queue, Set<String> privateTo) {
+record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection, Set<String> privateTo) {
     static final List<String> KNOWN = List.of(Protocol.OPTION_STRICT_NAME, Protocol.OPTION_QUEUE,
             Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY,
+            Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY,
             Protocol.OPTION_PRIVATE, Protocol.OPTION_SHARE);
     /** A user name as the SSH gateway knows it (the login of {@code ssh user@relay}). */
     private static final Pattern USER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -48,6 +50,7 @@ record BindOptions(boolean strictName, QueueOptions queue, Set<String> privateTo
             }
         }
         String strict = o.getOrDefault(Protocol.OPTION_STRICT_NAME, "false"); // anything but true is false, as before §9
+        VisitorProtection protection = protection(o, kind);
         Set<String> privateTo = parsePrivate(o, kind);
         String queue = o.getOrDefault(Protocol.OPTION_QUEUE, "off");
         if (!queue.equals("on") && !queue.equals("off")) {
@@ -59,10 +62,16 @@ record BindOptions(boolean strictName, QueueOptions queue, Set<String> privateTo
                     throw new Invalid("The option " + key + " needs queue=on.");
                 }
             }
-            return new BindOptions(strict.equalsIgnoreCase("true"), null, privateTo);
+            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection, privateTo);
         }
         if (!Protocol.KIND_HTTP.equals(kind)) {
             throw new Invalid("The option queue=on is for http tunnels only, not " + kind + ".");
+        }
+        if (!protection.isNone()) {
+            // Requests are queued while the client is away; the protection lives with the client's session, and a
+            // relay restart would forget it while the queue is kept. Refuse rather than queue unchecked requests.
+            throw new Invalid("The option queue=on cannot be combined with basic_auth, ip_allow or ip_deny yet — "
+                    + "choose one of them.");
         }
         Set<String> methods = new LinkedHashSet<>();
         String list = o.getOrDefault(Protocol.OPTION_QUEUE_METHODS, DEFAULT_METHODS);
@@ -92,7 +101,20 @@ record BindOptions(boolean strictName, QueueOptions queue, Set<String> privateTo
         if (!List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW).contains(priority)) {
             throw new Invalid("The option queue_priority must be high, normal or low, not \"" + priority + "\".");
         }
-        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), privateTo);
+        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection, privateTo);
+    }
+
+    private static VisitorProtection protection(Map<String, String> o, String kind) throws Invalid {
+        String auth = o.get(Protocol.OPTION_BASIC_AUTH);
+        if (auth != null && !Protocol.KIND_HTTP.equals(kind)) {
+            throw new Invalid("The option basic_auth is for http tunnels only; protect a tcp tunnel with ip_allow or ip_deny.");
+        }
+        try {
+            return VisitorProtection.of(auth, o.get(Protocol.OPTION_IP_ALLOW), o.get(Protocol.OPTION_IP_DENY),
+                    Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
     }
 
     /** {@code private} and {@code share}: null for a public tunnel, else the users it is shared with. */

@@ -16,6 +16,7 @@ public final class Tunnel<S> {
     private final S owner;
     private volatile int port;
     private volatile Runnable closeListener;
+    private volatile VisitorProtection protection = VisitorProtection.PENDING;
     /** What carries visitor streams: the owner session, or an SSH connection (then {@code owner} is null). */
     private volatile TunnelBackend backend;
     /** The user the tunnel belongs to, for isolation rules and the SSH gateway's access checks. */
@@ -81,6 +82,15 @@ public final class Tunnel<S> {
     public void listening(int port, Runnable closeListener) {
         this.port = port;
         this.closeListener = closeListener;
+    }
+
+    /** What visitors must pass to reach this tunnel (its bind's options, PROTOCOL.md §4.1). */
+    public VisitorProtection protection() {
+        return protection;
+    }
+
+    void protection(VisitorProtection p) {
+        this.protection = p;
     }
 
     Runnable closeListener() {

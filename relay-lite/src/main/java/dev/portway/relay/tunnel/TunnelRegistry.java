@@ -137,6 +137,7 @@ public final class TunnelRegistry<S> {
         Claim<S> claim = claim(null, null, null, requested, strict, kind, null);
         if (claim instanceof Claim.Granted<S> g) {
             g.tunnel().backend(backend, user);
+            g.tunnel().protection(VisitorProtection.NONE); // ssh -R takes no bind options: visitors only pass the relay's limits
         }
         return claim;
     }

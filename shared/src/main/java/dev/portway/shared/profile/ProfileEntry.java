@@ -28,19 +28,28 @@ public record ProfileEntry(String name, Kind kind, String localHost, int localPo
      * Which relay a profile goes through.
      *
      * @param url   REMOTE only: {@code ws}, {@code wss}, {@code http} or {@code https} address; null for EMBEDDED
-     * @param token REMOTE only, a secret: null when the file was exported without secrets
+     * @param token       REMOTE only, a secret: null when the file was exported without secrets
+     * @param fingerprint REMOTE only: the pinned certificate ({@code sha256:hex}) of a self-signed relay, or null
      */
-    public record Relay(Mode mode, String url, String token) {
+    public record Relay(Mode mode, String url, String token, String fingerprint) {
         public enum Mode { EMBEDDED, REMOTE }
 
-        public static final Relay EMBEDDED = new Relay(Mode.EMBEDDED, null, null);
+        public static final Relay EMBEDDED = new Relay(Mode.EMBEDDED, null, null, null);
+
+        public Relay(Mode mode, String url, String token) {
+            this(mode, url, token, null);
+        }
 
         public Relay {
             Objects.requireNonNull(mode, "mode");
         }
 
         public static Relay remote(String url, String token) {
-            return new Relay(Mode.REMOTE, Objects.requireNonNull(url, "url"), token);
+            return new Relay(Mode.REMOTE, Objects.requireNonNull(url, "url"), token, null);
+        }
+
+        public static Relay remote(String url, String token, String fingerprint) {
+            return new Relay(Mode.REMOTE, Objects.requireNonNull(url, "url"), token, fingerprint);
         }
 
         @Override

@@ -94,6 +94,9 @@ public final class ProfileFile {
                 if (includeSecrets && e.relay().token() != null) {
                     relay.put("token", e.relay().token());
                 }
+                if (e.relay().fingerprint() != null) {
+                    relay.put("fingerprint", e.relay().fingerprint()); // public: identifies the relay, opens nothing
+                }
             }
             if (e.requestedName() != null) {
                 p.put("requested_name", e.requestedName());
@@ -360,7 +363,18 @@ public final class ProfileFile {
                         + " (http and https also work).");
                 return null;
             }
-            return ProfileEntry.Relay.remote(url, token == null || token.isEmpty() ? null : token);
+            String fingerprint = text(v, "fingerprint", null, 200, "relay.fingerprint");
+            if (fingerprint != null && !fingerprint.isBlank()) {
+                try {
+                    fingerprint = dev.portway.shared.protocol.CertificateFingerprint.normalize(fingerprint);
+                } catch (IllegalArgumentException e) {
+                    problem("relay.fingerprint " + e.getMessage());
+                    return null;
+                }
+            } else {
+                fingerprint = null;
+            }
+            return ProfileEntry.Relay.remote(url, token == null || token.isEmpty() ? null : token, fingerprint);
         }
 
         private static boolean relayUrl(String text) {

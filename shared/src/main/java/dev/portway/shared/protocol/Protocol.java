@@ -38,6 +38,12 @@ public final class Protocol {
     public static final String OPTION_QUEUE_METHODS = "queue_methods";
     public static final String OPTION_QUEUE_MAX_BODY = "queue_max_body";
     public static final String OPTION_QUEUE_PRIORITY = "queue_priority";
+    /** Visitor protection (§4.1): {@code user:password} the relay asks visitors for with HTTP basic auth. */
+    public static final String OPTION_BASIC_AUTH = "basic_auth";
+    /** Visitor protection (§4.1): comma-separated CIDRs allowed in; others are refused. */
+    public static final String OPTION_IP_ALLOW = "ip_allow";
+    /** Visitor protection (§4.1): comma-separated CIDRs refused; deny wins over allow. */
+    public static final String OPTION_IP_DENY = "ip_deny";
     /** TCP only: no public port; reachable only through the relay's SSH gateway (PROTOCOL.md §4 "Private TCP tunnels"). */
     public static final String OPTION_PRIVATE = "private";
     /** With {@code private=true}: other users who may reach the tunnel, comma-separated. */

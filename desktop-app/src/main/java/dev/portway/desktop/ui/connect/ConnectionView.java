@@ -90,6 +90,20 @@ public final class ConnectionView extends VBox {
         notice.setWrapText(true);
         hideWhenEmpty(notice);
 
+        Label fingerprint = new Label();
+        fingerprint.setId("untrustedFingerprint");
+        fingerprint.textProperty().bind(Bindings.createStringBinding(() -> vm.untrustedFingerprintProperty().get().isEmpty()
+                ? "" : "Relay certificate: " + vm.untrustedFingerprintProperty().get(), vm.untrustedFingerprintProperty()));
+        fingerprint.getStyleClass().add(Styles.TEXT_SMALL);
+        fingerprint.setWrapText(true);
+        Button trust = new Button("Trust this relay", Icons.of(Feather.SHIELD));
+        trust.setId("trustRelayButton");
+        trust.setTooltip(new Tooltip("Pin this certificate in the profile and connect; only if you know the relay is yours"));
+        trust.setOnAction(e -> vm.trustRelay());
+        VBox trustBox = new VBox(6, fingerprint, trust);
+        trustBox.visibleProperty().bind(vm.untrustedFingerprintProperty().isNotEmpty());
+        trustBox.managedProperty().bind(vm.untrustedFingerprintProperty().isNotEmpty());
+
         Label teammate = new Label();
         teammate.setId("teammateCommand");
         teammate.textProperty().bind(vm.teammateCommandProperty());
@@ -97,7 +111,7 @@ public final class ConnectionView extends VBox {
         teammate.setWrapText(true);
         hideWhenEmpty(teammate);
 
-        getChildren().addAll(top, urlRow, teammate, feedback, notice);
+        getChildren().addAll(top, urlRow, teammate, feedback, notice, trustBox);
         if (diagnose != null) {
             Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
             link.setId("diagnoseLink");

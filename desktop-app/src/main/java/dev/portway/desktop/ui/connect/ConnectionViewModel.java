@@ -30,6 +30,8 @@ public final class ConnectionViewModel {
     private final Consumer<String> clipboard;
     private final Consumer<String> browser;
     private final Clock clock;
+    private final Consumer<Profile> trustRelay;
+    private final StringProperty untrustedFingerprint = new SimpleStringProperty("");
 
     private final ObjectProperty<EngineState> state = new SimpleObjectProperty<>(EngineState.DISCONNECTED);
     private final StringProperty statusText = new SimpleStringProperty("Disconnected");
@@ -47,6 +49,15 @@ public final class ConnectionViewModel {
      */
     public ConnectionViewModel(Supplier<Profile> profile, TunnelService tunnels, Consumer<String> clipboard,
                                Consumer<String> browser, Clock clock) {
+        this(profile, tunnels, clipboard, browser, clock, p -> tunnels.connect(p));
+    }
+
+    /**
+     * @param trustRelay saves a profile that now pins its relay's certificate, and reconnects it (trust on first use)
+     */
+    public ConnectionViewModel(Supplier<Profile> profile, TunnelService tunnels, Consumer<String> clipboard,
+                               Consumer<String> browser, Clock clock, Consumer<Profile> trustRelay) {
+        this.trustRelay = trustRelay;
         this.profile = profile;
         this.tunnels = tunnels;
         this.clipboard = clipboard;
@@ -65,6 +76,20 @@ public final class ConnectionViewModel {
             }
             default -> tunnels.disconnect(p.id());
         }
+    }
+
+    /**
+     * Trust on first use, like SSH's known_hosts: pins the certificate the relay just presented (shown to the person
+     * as {@link #untrustedFingerprintProperty()}) in the profile, and reconnects.
+     */
+    public void trustRelay() {
+        String fp = untrustedFingerprint.get();
+        if (fp.isEmpty()) {
+            return;
+        }
+        untrustedFingerprint.set("");
+        tunnels.disconnect(profile.get().id());
+        trustRelay.accept(profile.get().withRelayFingerprint(fp));
     }
 
     public void copyUrl() {
@@ -86,6 +111,9 @@ public final class ConnectionViewModel {
         last = s;
         state.set(s.state());
         retryAt = s.nextRetryIn() == null ? null : clock.instant().plus(s.nextRetryIn());
+        String untrusted = s.state() == EngineState.FAILED && profile.get().relayMode() == Profile.RelayMode.REMOTE
+                ? tunnels.untrustedFingerprint(profile.get().id()) : null;
+        untrustedFingerprint.set(untrusted == null ? "" : untrusted);
         if (s.state() != EngineState.CONNECTED) {
             publicUrl.set("");
             teammateCommand.set("");
@@ -145,6 +173,11 @@ public final class ConnectionViewModel {
     /** Short confirmation of the last command, e.g. "Copied". */
     public ReadOnlyStringProperty feedbackProperty() {
         return feedback;
+    }
+
+    /** The certificate fingerprint of a relay the last connect refused as untrusted; empty otherwise. */
+    public ReadOnlyStringProperty untrustedFingerprintProperty() {
+        return untrustedFingerprint;
     }
 
     public StringBinding buttonTextBinding() {

@@ -138,6 +138,16 @@ public final class TunnelService implements AutoCloseable {
     }
 
     /**
+     * The fingerprint of the relay certificate the profile's last connect attempt refused (untrusted, or not the
+     * pinned one), or null. A volatile read: fine on the FX thread.
+     */
+    public String untrustedFingerprint(String profileId) {
+        Connection c = connections.get(profileId);
+        TunnelEngine e = c == null ? null : c.engine();
+        return e == null ? null : e.untrustedFingerprint();
+    }
+
+    /**
      * The client queue of the profile's running engine. Each call runs on {@code work} and completes on {@code fx};
      * while the profile is not connected the queue reads as empty and the commands do nothing.
      */
@@ -177,7 +187,11 @@ public final class TunnelService implements AutoCloseable {
                 // One folder per profile: engines sharing a store would share a client key and a delivery worker.
                 config = config.withDataDir(enginesDir.resolve(p.id()));
             }
-            TunnelEngine engine = new TunnelEngine(tune.apply(config), Runnable::run);
+            // A remote profile may pin its relay's certificate (a self-signed relay); else the system's CAs decide.
+            var trust = p.relayMode() == Profile.RelayMode.REMOTE && p.relayFingerprint() != null
+                    ? dev.portway.desktop.engine.RelayTrust.pinned(p.relayFingerprint())
+                    : dev.portway.desktop.engine.RelayTrust.system();
+            TunnelEngine engine = new TunnelEngine(tune.apply(config), Runnable::run, trust);
             MetricsSampler sampler = samplers.computeIfAbsent(p.id(), id -> new MetricsSampler());
             engine.addListener(new Relay(c, p.id(), sampler));
             engine.addListener(sampler.stats());

@@ -245,7 +245,8 @@ public final class MainViewModel implements TunnelService.Listener {
 
     private ProfileItemViewModel add(Profile p) {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
-                it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock),
+                it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock,
+                        trusted -> save(trusted, () -> tunnels.connect(trusted))),
                 new LiveViewModel(clock, ZoneId.systemDefault()), it -> inspectors.apply(it::profile));
         history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);

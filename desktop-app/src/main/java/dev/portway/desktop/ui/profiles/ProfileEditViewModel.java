@@ -36,6 +36,7 @@ public final class ProfileEditViewModel {
     private final StringProperty token = new SimpleStringProperty();
     private final StringProperty requestedName = new SimpleStringProperty();
     private final BooleanProperty autoConnect = new SimpleBooleanProperty();
+    private final StringProperty relayFingerprint = new SimpleStringProperty();
     private final Map<Field, StringProperty> problems = new EnumMap<>(Field.class);
     // Options section
     private final BooleanProperty queue = new SimpleBooleanProperty();
@@ -63,6 +64,7 @@ public final class ProfileEditViewModel {
         token.set(d.token());
         requestedName.set(d.requestedName());
         autoConnect.set(d.autoConnect());
+        relayFingerprint.set(d.relayFingerprint());
         for (Field f : Field.values()) {
             problems.put(f, new SimpleStringProperty(""));
         }
@@ -76,8 +78,8 @@ public final class ProfileEditViewModel {
         for (OptionsDraft.Field f : OptionsDraft.Field.values()) {
             optionProblems.put(f, new SimpleStringProperty(""));
         }
-        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName,
-                authUser, authPassword, ipAllow};
+        Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, relayFingerprint,
+                queue, authUser, authPassword, ipAllow};
         for (Observable in : inputs) {
             in.addListener(x -> check());
         }
@@ -91,7 +93,7 @@ public final class ProfileEditViewModel {
     private void check() {
         Map<Field, String> found = draft().problems();
         problems.forEach((f, p) -> p.set(found.getOrDefault(f, "")));
-        Map<OptionsDraft.Field, String> optionsFound = options().problems();
+        Map<OptionsDraft.Field, String> optionsFound = options().problems(kind.get());
         optionProblems.forEach((f, p) -> p.set(optionsFound.getOrDefault(f, "")));
     }
 
@@ -101,7 +103,7 @@ public final class ProfileEditViewModel {
 
     public ProfileDraft draft() {
         return new ProfileDraft(name.get(), kind.get(), localHost.get(), localPort.get(), relayMode.get(), relayUrl.get(),
-                token.get(), requestedName.get(), autoConnect.get());
+                token.get(), requestedName.get(), autoConnect.get(), relayFingerprint.get());
     }
 
     /** The profile to save; only while {@link #validBinding()} is true. */
@@ -196,6 +198,11 @@ public final class ProfileEditViewModel {
 
     public StringProperty requestedNameProperty() {
         return requestedName;
+    }
+
+    /** A remote relay's pinned certificate fingerprint ({@code sha256:…}); empty to verify it normally. */
+    public StringProperty relayFingerprintProperty() {
+        return relayFingerprint;
     }
 
     public BooleanProperty autoConnectProperty() {

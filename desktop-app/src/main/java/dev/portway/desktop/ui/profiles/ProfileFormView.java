@@ -95,6 +95,13 @@ public final class ProfileFormView extends BorderPane {
             n.visibleProperty().bind(vm.remoteBinding());
             n.managedProperty().bind(vm.remoteBinding());
         }
+        Node[] pin = add("Relay fingerprint", text("relayFingerprintField", vm.relayFingerprintProperty(),
+                        "leave empty unless the relay is self-signed"), vm, Field.RELAY_FINGERPRINT,
+                "Trust exactly this certificate (sha256:…, printed by the relay at start).");
+        for (Node n : pin) {
+            n.visibleProperty().bind(vm.remoteBinding());
+            n.managedProperty().bind(vm.remoteBinding());
+        }
 
         CheckBox auto = new CheckBox("Connect when Portway starts");
         auto.selectedProperty().bindBidirectional(vm.autoConnectProperty());

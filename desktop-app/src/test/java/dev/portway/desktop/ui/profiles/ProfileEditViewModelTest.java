@@ -64,20 +64,34 @@ class ProfileEditViewModelTest {
         assertThat(vm.problemProperty(OptionsDraft.Field.IP_ALLOW).get()).startsWith("“300.1.1.1” is not an IP address");
         assertThat(vm.validBinding().get()).isFalse();
         vm.ipAllowProperty().set("10.0.0.0/8, 2001:db8::/32");
-        vm.queueProperty().set(true);
-        vm.queuePriorityProperty().set("high");
         vm.rewriteHostProperty().set(true);
+        assertThat(vm.validBinding().get()).isTrue();
+        // the relay does not queue requests for a protected tunnel (PROTOCOL.md §4.1): the form says so at once
+        vm.queueProperty().set(true);
+        assertThat(vm.problemProperty(OptionsDraft.Field.BASIC_AUTH).get()).contains("cannot queue");
+        assertThat(vm.problemProperty(OptionsDraft.Field.IP_ALLOW).get()).contains("cannot queue");
+        assertThat(vm.validBinding().get()).isFalse();
+        vm.queueProperty().set(false);
         assertThat(vm.validBinding().get()).isTrue();
 
         assertThat(vm.result().options()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("strict_name", "true",
-                "queue", "on", "queue_priority", "high", "basic_auth", "ann:hunter2", "ip_allow", "10.0.0.0/8,2001:db8::/32",
-                "host_header", "rewrite"));
+                "basic_auth", "ann:hunter2", "ip_allow", "10.0.0.0/8,2001:db8::/32", "host_header", "rewrite"));
         // and the form reads them back
         ProfileEditViewModel again = new ProfileEditViewModel(vm.result());
         assertThat(again.authUserProperty().get()).isEqualTo("ann");
         assertThat(again.authPasswordProperty().get()).isEqualTo("hunter2");
-        assertThat(again.queuePriorityProperty().get()).isEqualTo("high");
         assertThat(again.rewriteHostProperty().get()).isTrue();
+
+        // a queued tunnel without protection keeps its priority
+        again.authUserProperty().set("");
+        again.authPasswordProperty().set("");
+        again.ipAllowProperty().set("");
+        again.queueProperty().set(true);
+        again.queuePriorityProperty().set("high");
+        assertThat(again.validBinding().get()).isTrue();
+        assertThat(again.result().options()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("strict_name", "true",
+                "queue", "on", "queue_priority", "high", "host_header", "rewrite"));
+        assertThat(new ProfileEditViewModel(again.result()).queuePriorityProperty().get()).isEqualTo("high");
     }
 
     @Test
