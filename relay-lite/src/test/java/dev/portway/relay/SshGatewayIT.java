@@ -1,5 +1,6 @@
 package dev.portway.relay;
 
+import dev.portway.relay.testing.LocalSshd;
 import com.sun.net.httpserver.HttpServer;
 import dev.portway.relay.ssh.KeyFileDirectory;
 import dev.portway.relay.ssh.SshConfig;

@@ -1,5 +1,6 @@
 package dev.portway.desktop.e2e;
 
+import dev.portway.relay.testing.LocalSshd;
 import dev.portway.desktop.engine.BoundTunnel;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.relay.Relay;

@@ -1,4 +1,4 @@
-package dev.portway.relay;
+package dev.portway.relay.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,17 +12,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * (Same approach as desktop-app's e2e fixture.) A real OpenSSH server on a loopback port with its own config, host key and one authorized client
+ * A real OpenSSH server on a loopback port with its own config, host key and one authorized client
  * key, all inside a temp folder — the local target of a TCP tunnel. Needs Debian's openssh-server
- * and openssh-client (installed by .ci/run).
+ * and openssh-client (installed by .ci/run). Shared with desktop-app's tests through relay-lite's test jar.
  */
-final class LocalSshd implements AutoCloseable {
-    final Path dir;
-    final Path clientKey;
-    final int port;
+public final class LocalSshd implements AutoCloseable {
+    public final Path dir;
+    public final Path clientKey;
+    public final int port;
     private final Process process;
 
-    LocalSshd(Path dir) throws IOException, InterruptedException {
+    public LocalSshd(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         Path hostKey = dir.resolve("host_ed25519");
         clientKey = dir.resolve("client_ed25519");
@@ -60,7 +60,7 @@ final class LocalSshd implements AutoCloseable {
     }
 
     /** Runs the real {@code ssh} client against {@code port} with the authorized key; returns exit code and output. */
-    ProcessResult ssh(int port, String... command) throws IOException, InterruptedException {
+    public ProcessResult ssh(int port, String... command) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ssh", "-p", String.valueOf(port), "-i", clientKey.toString(),
                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "BatchMode=yes",
                 "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR",
@@ -75,7 +75,7 @@ final class LocalSshd implements AutoCloseable {
         return new ProcessResult(p.exitValue(), new String(p.getInputStream().readAllBytes()).trim());
     }
 
-    record ProcessResult(int exitCode, String output) {
+    public record ProcessResult(int exitCode, String output) {
     }
 
     private static String sshd() {
