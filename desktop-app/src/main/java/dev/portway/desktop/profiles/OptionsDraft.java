@@ -18,13 +18,24 @@ import java.util.Map;
  *   <li>{@code basic_auth} = {@code user:password} — the relay asks visitors for it; a secret, like the token</li>
  *   <li>{@code ip_allow} — comma-separated addresses or CIDR ranges; the relay lets only those visitors in</li>
  *   <li>{@code host_header=rewrite} — requests reach the local app with Host set to the local target</li>
+ *   <li>{@code private=true} and {@code share} (TCP) — no public port: reachable only through the relay's SSH gateway
+ *   ({@code ssh -J}) by the owner and the users named in {@code share} (PROTOCOL.md §4.1)</li>
  * </ul>
  * Options the form does not show (e.g. a TCP tunnel's {@code port}) are kept as they were.
  */
 public record OptionsDraft(boolean queue, String queuePriority, String authUser, String authPassword, String ipAllow,
-                           boolean rewriteHost) {
+                           boolean rewriteHost, boolean privateTcp, String shareWith) {
 
-    public enum Field { BASIC_AUTH, IP_ALLOW }
+    public enum Field { BASIC_AUTH, IP_ALLOW, SHARE }
+
+    /** Without the TCP-only private/share options. */
+    public OptionsDraft(boolean queue, String queuePriority, String authUser, String authPassword, String ipAllow,
+                        boolean rewriteHost) {
+        this(queue, queuePriority, authUser, authPassword, ipAllow, rewriteHost, false, "");
+    }
+
+    private static final java.util.regex.Pattern USER = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final int MAX_SHARE = 1_024;
 
     public static final String OPTION_BASIC_AUTH = Protocol.OPTION_BASIC_AUTH;
     public static final String OPTION_IP_ALLOW = Protocol.OPTION_IP_ALLOW;
@@ -40,7 +51,8 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
                 options.getOrDefault(Protocol.OPTION_QUEUE_PRIORITY, Protocol.PRIORITY_NORMAL),
                 colon < 0 ? auth : auth.substring(0, colon), colon < 0 ? "" : auth.substring(colon + 1),
                 options.getOrDefault(OPTION_IP_ALLOW, ""),
-                TunnelSpec.HOST_HEADER_REWRITE.equals(options.get(TunnelSpec.OPTION_HOST_HEADER)));
+                TunnelSpec.HOST_HEADER_REWRITE.equals(options.get(TunnelSpec.OPTION_HOST_HEADER)),
+                "true".equals(options.get(Protocol.OPTION_PRIVATE)), options.getOrDefault(Protocol.OPTION_SHARE, ""));
     }
 
     /** What is wrong, by field; empty when the options can be saved. */
@@ -70,6 +82,23 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
                 if (why != null) {
                     p.put(Field.IP_ALLOW, why);
                     break;
+                }
+            }
+        }
+        String share = nz(shareWith).strip();
+        if (share.length() > MAX_SHARE) {
+            p.put(Field.SHARE, "Keep the list under " + MAX_SHARE + " characters.");
+        } else if (!share.isEmpty()) {
+            if (!privateTcp) {
+                p.put(Field.SHARE, "Sharing is for private tunnels — tick Private as well, or clear this field.");
+            } else {
+                for (String entry : share.split(",", -1)) {
+                    String u = entry.strip();
+                    if (!USER.matcher(u).matches()) {
+                        p.put(Field.SHARE, u.isEmpty() ? "Remove the empty entry between the commas."
+                                : "“" + u + "” is not a user name on a relay — letters, digits, '.', '_' and '-', separated by commas.");
+                        break;
+                    }
                 }
             }
         }
@@ -145,6 +174,8 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
         o.remove(OPTION_BASIC_AUTH);
         o.remove(OPTION_IP_ALLOW);
         o.remove(TunnelSpec.OPTION_HOST_HEADER);
+        o.remove(Protocol.OPTION_PRIVATE);
+        o.remove(Protocol.OPTION_SHARE);
         if (http && queue) {
             o.put(Protocol.OPTION_QUEUE, "on");
             String priority = nz(queuePriority).toLowerCase(Locale.ROOT);
@@ -161,6 +192,13 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
         }
         if (http && rewriteHost) {
             o.put(TunnelSpec.OPTION_HOST_HEADER, TunnelSpec.HOST_HEADER_REWRITE);
+        }
+        if (!http && privateTcp) {
+            o.put(Protocol.OPTION_PRIVATE, "true");
+            String share = nz(shareWith).strip();
+            if (!share.isEmpty()) {
+                o.put(Protocol.OPTION_SHARE, String.join(",", java.util.Arrays.stream(share.split(",")).map(String::strip).toList()));
+            }
         }
         return o;
     }

@@ -65,4 +65,30 @@ class OptionsDraftTest {
         assertThat(queuedAllow.problems(Profile.Kind.TCP)).isEmpty(); // a tcp tunnel is never queued
         assertThat(new OptionsDraft(false, "normal", "ann", "pw", "10.0.0.0/8", false).problems(Profile.Kind.HTTP)).isEmpty();
     }
+
+    @Test
+    void aPrivateTcpTunnelIsSharedWithNamedUsersOnly() {
+        OptionsDraft shared = new OptionsDraft(false, "normal", "", "", "", false, true, " alice , bob.smith ");
+        assertThat(shared.problems()).isEmpty();
+        assertThat(shared.applyTo(Map.of("port", "15432"), Profile.Kind.TCP))
+                .containsEntry("private", "true").containsEntry("share", "alice,bob.smith").containsEntry("port", "15432");
+        assertThat(shared.applyTo(Map.of(), Profile.Kind.HTTP)).as("private is for TCP tunnels").doesNotContainKeys("private", "share");
+        OptionsDraft back = OptionsDraft.of(shared.applyTo(Map.of(), Profile.Kind.TCP));
+        assertThat(back.privateTcp()).isTrue();
+        assertThat(back.shareWith()).isEqualTo("alice,bob.smith");
+
+        OptionsDraft publicAgain = new OptionsDraft(false, "normal", "", "", "", false, false, "");
+        assertThat(publicAgain.applyTo(Map.of("private", "true", "share", "alice"), Profile.Kind.TCP))
+                .as("unticking Private removes both").doesNotContainKeys("private", "share");
+    }
+
+    @Test
+    void sharingNeedsPrivateAndUserNames() {
+        assertThat(new OptionsDraft(false, "normal", "", "", "", false, false, "alice").problems().get(OptionsDraft.Field.SHARE))
+                .startsWith("Sharing is for private tunnels");
+        assertThat(new OptionsDraft(false, "normal", "", "", "", false, true, "alice, bob smith").problems().get(OptionsDraft.Field.SHARE))
+                .isEqualTo("“bob smith” is not a user name on a relay — letters, digits, '.', '_' and '-', separated by commas.");
+        assertThat(new OptionsDraft(false, "normal", "", "", "", false, true, "alice,,bob").problems().get(OptionsDraft.Field.SHARE))
+                .contains("empty entry");
+    }
 }

@@ -45,6 +45,8 @@ public final class ProfileEditViewModel {
     private final StringProperty authPassword = new SimpleStringProperty();
     private final StringProperty ipAllow = new SimpleStringProperty();
     private final BooleanProperty rewriteHost = new SimpleBooleanProperty();
+    private final BooleanProperty privateTcp = new SimpleBooleanProperty();
+    private final StringProperty shareWith = new SimpleStringProperty();
     private final Map<OptionsDraft.Field, StringProperty> optionProblems = new EnumMap<>(OptionsDraft.Field.class);
     private final BooleanBinding valid;
 
@@ -75,11 +77,13 @@ public final class ProfileEditViewModel {
         authPassword.set(o.authPassword());
         ipAllow.set(o.ipAllow());
         rewriteHost.set(o.rewriteHost());
+        privateTcp.set(o.privateTcp());
+        shareWith.set(o.shareWith());
         for (OptionsDraft.Field f : OptionsDraft.Field.values()) {
             optionProblems.put(f, new SimpleStringProperty(""));
         }
         Observable[] inputs = {name, kind, localHost, localPort, relayMode, relayUrl, token, requestedName, relayFingerprint,
-                queue, authUser, authPassword, ipAllow};
+                queue, authUser, authPassword, ipAllow, privateTcp, shareWith};
         for (Observable in : inputs) {
             in.addListener(x -> check());
         }
@@ -98,7 +102,8 @@ public final class ProfileEditViewModel {
     }
 
     public OptionsDraft options() {
-        return new OptionsDraft(queue.get(), queuePriority.get(), authUser.get(), authPassword.get(), ipAllow.get(), rewriteHost.get());
+        return new OptionsDraft(queue.get(), queuePriority.get(), authUser.get(), authPassword.get(), ipAllow.get(), rewriteHost.get(),
+                privateTcp.get(), shareWith.get());
     }
 
     public ProfileDraft draft() {
@@ -137,6 +142,15 @@ public final class ProfileEditViewModel {
     /** Queue, basic auth and host rewriting apply to HTTP tunnels only. */
     public BooleanBinding httpBinding() {
         return kind.isEqualTo(Profile.Kind.HTTP);
+    }
+
+    /** TCP only: no public port, reachable through the relay's SSH gateway by the owner and {@link #shareWithProperty}. */
+    public BooleanProperty privateTcpProperty() {
+        return privateTcp;
+    }
+
+    public StringProperty shareWithProperty() {
+        return shareWith;
     }
 
     public BooleanProperty queueProperty() {

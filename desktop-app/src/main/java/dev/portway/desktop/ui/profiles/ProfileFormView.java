@@ -189,6 +189,22 @@ public final class ProfileFormView extends BorderPane {
                 n.managedProperty().bind(vm.httpBinding());
             }
         }
+
+        CheckBox privateTcp = new CheckBox("Private: no public port, only through the relay's SSH gateway (ssh -J)");
+        privateTcp.setId("privateField");
+        privateTcp.selectedProperty().bindBidirectional(vm.privateTcpProperty());
+        Node[] privateNodes = addOption("Private", privateTcp, null,
+                "For your own sshd or a database: teammates reach it with the ssh -J command the connection card shows.");
+        TextField share = text("shareField", vm.shareWithProperty(), "relay user names, e.g. alice, bob");
+        share.disableProperty().bind(vm.privateTcpProperty().not());
+        Node[] shareNodes = addOption("Share with", share, vm.problemProperty(OptionsDraft.Field.SHARE),
+                "Other users of the relay who may reach it. Empty: only you.");
+        for (Node[] nodes : List.of(privateNodes, shareNodes)) {
+            for (Node n : nodes) {
+                n.visibleProperty().bind(vm.httpBinding().not());
+                n.managedProperty().bind(vm.httpBinding().not());
+            }
+        }
     }
 
     /** Adds a labelled option with its problem (or hint) underneath; returns the nodes of the row. */
