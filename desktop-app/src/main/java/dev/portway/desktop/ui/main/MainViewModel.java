@@ -247,7 +247,7 @@ public final class MainViewModel implements TunnelService.Listener {
         ProfileItemViewModel item = new ProfileItemViewModel(p,
                 it -> new ConnectionViewModel(it::profile, tunnels, clipboard, browser, clock,
                         trusted -> save(trusted, () -> tunnels.connect(trusted))),
-                new LiveViewModel(clock, ZoneId.systemDefault()), it -> inspectors.apply(it::profile));
+                new LiveViewModel(clock), it -> inspectors.apply(it::profile));
         history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);
         byId.put(p.id(), item);

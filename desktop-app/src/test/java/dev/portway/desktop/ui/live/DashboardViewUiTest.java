@@ -36,7 +36,7 @@ class DashboardViewUiTest {
 
     @BeforeEach
     void show() throws Exception {
-        live = new LiveViewModel(clock, ZoneOffset.UTC);
+        live = new LiveViewModel(clock);
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(stage -> {
             Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
