@@ -49,8 +49,12 @@ final class TcpTestEngine implements AutoCloseable {
                         Socket s = sockets.get(f.streamId());
                         byte[] bytes = f.payloadBytes();
                         if (s != null) {
-                            s.getOutputStream().write(bytes);
-                            s.getOutputStream().flush();
+                            try {
+                                s.getOutputStream().write(bytes);
+                                s.getOutputStream().flush();
+                            } catch (IOException e) {
+                                forget(f.streamId()); // the local side is gone: this stream ends, the others go on
+                            }
                         }
                         client.send(Frame.windowUpdate(f.streamId(), bytes.length));
                         client.send(Frame.windowUpdate(0, bytes.length));
@@ -58,7 +62,11 @@ final class TcpTestEngine implements AutoCloseable {
                     case FIN -> {
                         Socket s = sockets.get(f.streamId());
                         if (s != null) {
-                            s.shutdownOutput();
+                            try {
+                                s.shutdownOutput();
+                            } catch (IOException e) {
+                                forget(f.streamId());
+                            }
                         }
                     }
                     case RST -> {
@@ -79,6 +87,17 @@ final class TcpTestEngine implements AutoCloseable {
         } catch (Exception e) {
             if (!closed) {
                 throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private void forget(int id) {
+        Socket s = sockets.remove(id);
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
             }
         }
     }
