@@ -46,7 +46,7 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 wait_port "$origin_port"
 
-"$java" -Xmx512m -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token bench-token --rate-limit 0 > "$work/relay.log" 2>&1 & pids+=($!)
+"$java" -Xmx512m -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token bench-token --rate-limit 0 --rate-enterprise 0 > "$work/relay.log" 2>&1 & pids+=($!)
 wait_port "$relay_port"
 "$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.1:$relay_port" --token bench-token --quiet \
   http "$origin_port" --name bench > "$work/engine.log" 2>&1 & pids+=($!)

@@ -29,8 +29,8 @@ public record IdentityConfig(String dbUrl, String dbUser, String dbPassword, Dur
         if (jwtLifetime == null || jwtLifetime.toMillis() < 1000) {
             throw new IllegalArgumentException("--jwt-lifetime must be at least 1s.");
         }
-        if (freePerMinute < 1 || premiumPerMinute < 1 || enterprisePerMinute < 1) {
-            throw new IllegalArgumentException("Request rates per minute must be at least 1.");
+        if (freePerMinute < 0 || premiumPerMinute < 0 || enterprisePerMinute < 0) {
+            throw new IllegalArgumentException("--rate-free, --rate-premium and --rate-enterprise must be 0 (no limit) or more.");
         }
         if (maxTunnelsPerUser < 1 || maxConnectionsPerUser < 1) {
             throw new IllegalArgumentException("--max-tunnels-per-user and --max-connections-per-user must be at least 1.");

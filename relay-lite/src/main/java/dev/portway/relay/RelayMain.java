@@ -123,7 +123,7 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--jwt-lifetime", description = "How long a session JWT is valid before the client refreshes it "
             + "(default ${DEFAULT-VALUE}).", defaultValue = "15m")
     String jwtLifetime;
-    @Option(names = "--rate-free", description = "Visitor requests per minute to a free user's tunnels (default ${DEFAULT-VALUE}).",
+    @Option(names = "--rate-free", description = "Visitor requests per minute to a free user's tunnels; 0 = no limit (default ${DEFAULT-VALUE}).",
             defaultValue = "100")
     int rateFree;
     @Option(names = "--rate-premium", description = "The same for premium users (default ${DEFAULT-VALUE}).", defaultValue = "1000")

@@ -27,7 +27,11 @@ final class EmbeddedRelay implements AutoCloseable {
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String token = HexFormat.of().formatHex(secret);
-        Relay relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token(token).build());
+        Relay relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token(token)
+                // One local user on loopback, where every visitor is 127.0.0.1: no request rate limits (size, time
+                // and connection limits stay).
+                .visitorLimits(dev.portway.relay.ingress.VisitorLimits.DEFAULTS.withRatePerMinute(0))
+                .identity(dev.portway.relay.IdentityConfig.DEFAULTS.withRates(0, 0, 0)).build());
         return new EmbeddedRelay(relay, token);
     }
 

@@ -57,10 +57,14 @@ public final class UserLimits {
     /**
      * Takes a permit for one visitor request to a tunnel of {@code p}.
      *
-     * @return 0 when allowed, else the seconds until the user's window renews (for {@code Retry-After})
+     * @return 0 when allowed (always when the tier's rate is 0: no limit), else the seconds until the user's window
+     * renews (for {@code Retry-After})
      */
     public long requestPermit(Principal p) {
         int perMinute = config.perMinute(p.tier());
+        if (perMinute <= 0) {
+            return 0;
+        }
         Rate r = rates.compute(p.user(), (u, old) -> old != null && old.perMinute == perMinute ? old
                 : new Rate(perMinute, RateLimiter.burstyBuilder(perMinute, WINDOW).build(), System.nanoTime()));
         if (r.limiter.tryAcquirePermit()) {

@@ -46,7 +46,11 @@ public final class EmbeddedRelayHost implements AutoCloseable {
     }
 
     private static Relay start(int port, String token) throws IOException {
-        return Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token(token).build());
+        return Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(port).token(token)
+                // One local user on loopback, where every visitor is 127.0.0.1: no request rate limits (size, time
+                // and connection limits stay).
+                .visitorLimits(dev.portway.relay.ingress.VisitorLimits.DEFAULTS.withRatePerMinute(0))
+                .identity(dev.portway.relay.IdentityConfig.DEFAULTS.withRates(0, 0, 0)).build());
     }
 
     @Override
