@@ -173,7 +173,7 @@ class IdentityIT {
         try (ProtocolTestClient c = ProtocolTestClient.connect(relay, token, null)) {
             jwt = c.control(ControlMessage.Welcome.class).jwt();
         }
-        Thread.sleep(1500);
+        Thread.sleep(1500); // the point is time passing: the 1 s JWT expires
         try (ProtocolTestClient c = ProtocolTestClient.connect(relay, jwt, null)) {
             assertThat(refusedAfterClose(c).code()).isEqualTo("token_expired");
         }

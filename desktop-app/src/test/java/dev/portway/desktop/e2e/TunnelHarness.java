@@ -11,17 +11,14 @@ import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
-import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -34,16 +31,7 @@ final class TunnelHarness {
 
     /** A visitor's HTTP client: real OkHttp, with {@code *.localhost} resolving to loopback as browsers do. */
     static OkHttpClient visitor() {
-        return new OkHttpClient.Builder()
-                .dns(hostname -> {
-                    if (hostname.equals("localhost") || hostname.endsWith(".localhost")) {
-                        return List.of(InetAddress.getLoopbackAddress());
-                    }
-                    return Dns.SYSTEM.lookup(hostname);
-                })
-                .readTimeout(60, TimeUnit.SECONDS)
-                .retryOnConnectionFailure(false)
-                .build();
+        return dev.portway.desktop.testing.Visitors.client();
     }
 
     /** An engine plus everything it reported, in order. */

@@ -8,7 +8,6 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
-import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -122,9 +121,6 @@ class DesktopAppUiTest {
 
     /** Real OkHttp with {@code *.localhost} resolving to loopback, as browsers do. */
     private static OkHttpClient visitor() {
-        return new OkHttpClient.Builder()
-                .dns(host -> host.equals("localhost") || host.endsWith(".localhost")
-                        ? List.of(InetAddress.getLoopbackAddress()) : Dns.SYSTEM.lookup(host))
-                .build();
+        return dev.portway.desktop.testing.Visitors.client();
     }
 }

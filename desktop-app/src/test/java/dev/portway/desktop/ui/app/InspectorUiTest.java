@@ -13,7 +13,6 @@ import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.KeyCode;
-import okhttp3.Dns;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -183,9 +182,6 @@ class InspectorUiTest {
     }
 
     private static OkHttpClient visitor() {
-        return new OkHttpClient.Builder()
-                .dns(host -> host.equals("localhost") || host.endsWith(".localhost")
-                        ? List.of(InetAddress.getLoopbackAddress()) : Dns.SYSTEM.lookup(host))
-                .build();
+        return dev.portway.desktop.testing.Visitors.client();
     }
 }
