@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -216,7 +215,7 @@ final class HttpExchange implements StreamListener {
         if (status == 101 && upgradeRequested) {
             ctx.writeAndFlush(response);
             upgraded = true;
-            ctx.pipeline().remove(HttpServerCodec.class); // leftover bytes come to us as raw ByteBufs
+            VisitorCodec.remove(ctx.pipeline()); // leftover bytes come to us as raw ByteBufs
             updateRead();
             return;
         }

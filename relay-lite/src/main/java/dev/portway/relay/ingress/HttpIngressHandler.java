@@ -24,7 +24,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -159,25 +158,32 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest req) {
+        bodyBytes = 0;
+        correlation = null;
         if (req.decoderResult().isFailure()) {
-            Throwable cause = req.decoderResult().cause();
-            if (cause instanceof TooLongFrameException) {
+            RequestHead.Refusal refusal = RequestHead.decoderFailure(req.decoderResult().cause(), gate.limits().maxHeaderBytes());
+            if (refusal.status().code() != HttpResponseStatus.BAD_REQUEST.code()) {
                 metrics().refused(Refusal.HEADER_SIZE);
-                respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request head too large",
-                        "The request line or headers are larger than this relay accepts (8 KiB line, "
-                                + gate.limits().maxHeaderBytes() / 1024 + " KiB headers).", null), false);
-            } else {
-                respond(Pages.page(HttpResponseStatus.BAD_REQUEST, "Bad request",
-                        "The relay could not read this HTTP request.", null), false);
             }
+            respond(refusal.page(), false);
+            return;
+        }
+        RequestHead.Refusal refusal = RequestHead.check(req); // an absolute-form target becomes origin-form here
+        if (refusal != null) {
+            rejected();
+            respond(refusal.page(), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        bodyBytes = 0;
-        correlation = null;
         String domain = ictx.sessions().config().domain();
         Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
         if (!(route instanceof Router.Route.Connect) && !withinLimits(req)) {
+            return;
+        }
+        if (RequestHead.verdict(req) == RequestHead.Verdict.SERVER_OPTIONS) {
+            FullHttpResponse options = Pages.text(new byte[0], "text/plain; charset=utf-8");
+            options.headers().set("Allow", "OPTIONS, GET, HEAD, POST, PUT, PATCH, DELETE");
+            respond(options, keepAlive);
             return;
         }
         switch (route) {
