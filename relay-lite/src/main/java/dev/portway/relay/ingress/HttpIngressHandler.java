@@ -177,8 +177,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String domain = ictx.sessions().config().domain();
         Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
-        if (!(route instanceof Router.Route.Connect) && !withinLimits(req)) {
-            return;
+        if (!withinLimits(req)) {
+            return; // the clients' endpoint too: a flood of hellos from one address is refused here
         }
         if (RequestHead.verdict(req) == RequestHead.Verdict.SERVER_OPTIONS) {
             FullHttpResponse options = Pages.text(new byte[0], "text/plain; charset=utf-8");
