@@ -6,26 +6,21 @@ import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
 import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.relay.queue.HeldRequests;
+import dev.portway.relay.tunnel.ClientEndpoint;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
-import dev.portway.relay.tunnel.SessionHandler;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
-import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -33,11 +28,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -644,26 +634,16 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                     "This address is for Portway clients, which connect with a WebSocket.", null), false);
             return;
         }
-        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + Protocol.CONNECT_PATH;
-        var decoder = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(FrameCodec.MAX_FRAME).allowExtensions(false).build();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
-        if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+        // from here on this handler passes what it reads on to the session
+        webSocket = true;
+        if (!ClientEndpoint.upgrade(ctx, req, ictx.sessions())) {
+            webSocket = false;
             return;
         }
-        webSocket = true;
         if (counted) {
             counted = false; // from now on a client session (tunnel_sessions), not a visitor
             metrics().connectionClosed(Kind.HTTP);
         }
-        var cfg = ictx.sessions().config();
-        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 1024 * 1024));
-        ctx.pipeline().addAfter(ctx.name(), "idle", new IdleStateHandler(cfg.deadAfter().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        ctx.pipeline().addAfter("idle", "aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
-        ctx.pipeline().addAfter("aggregator", "session", new SessionHandler(ictx.sessions()));
-        var full = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(), Unpooled.EMPTY_BUFFER,
-                req.headers(), EmptyHttpHeaders.INSTANCE);
-        handshaker.handshake(ctx.channel(), full).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Writes a relay page; the rest of the request's body is discarded. */
