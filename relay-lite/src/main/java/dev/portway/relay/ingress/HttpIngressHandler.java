@@ -14,7 +14,6 @@ import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
-import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import io.netty.channel.ChannelFutureListener;
@@ -34,7 +33,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -171,22 +169,16 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return; // the clients' endpoint too: a flood of hellos from one address is refused here
         }
         if (RequestHead.verdict(req) == RequestHead.Verdict.SERVER_OPTIONS) {
-            FullHttpResponse options = Pages.text(new byte[0], "text/plain; charset=utf-8");
-            options.headers().set("Allow", "OPTIONS, GET, HEAD, POST, PUT, PATCH, DELETE");
-            respond(options, keepAlive);
+            respond(RelayEndpoints.serverOptions(), keepAlive);
             return;
         }
         switch (route) {
             case Router.Route.ToTunnel t -> proxy(req, t.name(), t.target(), keepAlive);
             case Router.Route.Connect ignored -> connect(req);
             case Router.Route.Health ignored -> health(keepAlive);
-            case Router.Route.Metrics ignored -> respond(Pages.text(metrics().scrape(), RelayMetrics.CONTENT_TYPE), keepAlive);
-            case Router.Route.Landing ignored -> respond(Pages.page(HttpResponseStatus.OK, "Portway relay",
-                    "This relay is running. Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/.",
-                    "Clients connect to " + Protocol.CONNECT_PATH + "."), keepAlive);
-            case Router.Route.NotFound ignored -> respond(Pages.page(HttpResponseStatus.NOT_FOUND, "Not found",
-                    "There is nothing at " + req.uri() + " on this relay.",
-                    "Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/."), keepAlive);
+            case Router.Route.Metrics ignored -> respond(RelayEndpoints.metrics(metrics()), keepAlive);
+            case Router.Route.Landing ignored -> respond(RelayEndpoints.landing(domain), keepAlive);
+            case Router.Route.NotFound ignored -> respond(RelayEndpoints.notFound(req.uri(), domain), keepAlive);
         }
     }
 
@@ -307,19 +299,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respondHealth(boolean storeOk, boolean keepAlive) {
-        respond(Pages.json(storeOk ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, healthJson(storeOk)),
-                keepAlive);
-    }
-
-    private byte[] healthJson(boolean storeOk) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
-        body.put("ready", storeOk);
-        body.put("store", storeOk ? "ok" : "unavailable");
-        body.put("sessions", ictx.sessions().sessions().size());
-        body.put("tunnels", ictx.sessions().registry().tunnelCount());
-        body.put("version", ictx.sessions().version());
-        return Json.write(body);
+        respond(RelayEndpoints.health(ictx, storeOk), keepAlive);
     }
 
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
