@@ -50,6 +50,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private final IngressContext ictx;
     private final VisitorGate gate;
+    private final VisitorChecks checks;
     private ChannelHandlerContext ctx;
     /** Body bytes of the current request so far (against {@link VisitorLimits#maxBodyBytes()}). */
     private long bodyBytes;
@@ -75,6 +76,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     public HttpIngressHandler(IngressContext ictx, VisitorGate gate) {
         this.ictx = ictx;
         this.gate = gate;
+        this.checks = new VisitorChecks(gate, ictx.sessions().metrics());
     }
 
     @Override
@@ -165,8 +167,10 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         String domain = ictx.sessions().config().domain();
         Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
-        if (!withinLimits(req)) {
-            return; // the clients' endpoint too: a flood of hellos from one address is refused here
+        FullHttpResponse over = checks.overLimits(ctx.channel(), req);
+        if (over != null) {
+            respond(over, false); // the clients' endpoint too: a flood of hellos from one address is refused here
+            return;
         }
         if (RequestHead.verdict(req) == RequestHead.Verdict.SERVER_OPTIONS) {
             respond(RelayEndpoints.serverOptions(), keepAlive);
@@ -182,43 +186,6 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * The relay-wide visitor limits on a request head: header count (431), the visitor's request rate (429) and a
-     * declared body size (413). Answers and closes when one is exceeded.
-     */
-    private boolean withinLimits(HttpRequest req) {
-        VisitorLimits limits = gate.limits();
-        if (req.headers().size() > limits.maxHeaderCount()) {
-            metrics().refused(Refusal.HEADER_SIZE);
-            respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many header fields",
-                    "This request has " + req.headers().size() + " header fields; this relay accepts "
-                            + limits.maxHeaderCount() + ".", null), false);
-            return false;
-        }
-        var rate = gate.rate(gate.visitor(ctx.channel(), req.headers()));
-        if (!rate.allowed()) {
-            rejected();
-            respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
-                    "This address sent more than " + limits.ratePerMinute() + " requests in a minute.",
-                    "Try again in " + rate.retryAfterSeconds() + " s."), (int) rate.retryAfterSeconds()), false);
-            return false;
-        }
-        long length = HttpUtil.getContentLength(req, -1L);
-        if (length > limits.maxBodyBytes()) {
-            metrics().refused(Refusal.BODY_SIZE);
-            rejected();
-            respond(bodyTooLargePage(), false);
-            return false;
-        }
-        return true;
-    }
-
-    private FullHttpResponse bodyTooLargePage() {
-        return Pages.page(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large",
-                "This relay accepts request bodies of at most " + gate.limits().maxBodyBytes() + " bytes.",
-                "Send a smaller request.");
-    }
-
     /** A body without (or beyond) a Content-Length grew past the limit: 413 if nothing was answered yet, and close. */
     private void bodyTooLarge(HttpContent content) {
         content.release();
@@ -228,53 +195,27 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             HttpExchange ex = exchange;
             exchange = null;
-            ex.bodyTooLarge(bodyTooLargePage());
+            ex.bodyTooLarge(checks.bodyTooLargePage());
         } else if (intake != null) {
             intake.visitorGone();
             intake = null;
-            ctx.writeAndFlush(bodyTooLargePage()).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(checks.bodyTooLargePage()).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
     }
 
     /**
-     * The tunnel's protection (PROTOCOL.md §4.1): IP lists (403), then basic auth (401). Answers when the visitor
-     * may not pass.
+     * The tunnel's protection (PROTOCOL.md §4.1); answers when the visitor may not pass.
      *
      * @return true when the visitor may reach the tunnel
      */
     private boolean passes(VisitorProtection protection, HttpRequest req, String name, boolean keepAlive) {
-        if (protection.isPending()) {
-            rejected();
-            respond(reconnecting(), keepAlive);
-            return false;
+        FullHttpResponse refusal = checks.refusedByProtection(ctx.channel(), protection, req, name);
+        if (refusal != null) {
+            respond(refusal, keepAlive);
         }
-        if (!protection.admits(gate.visitor(ctx.channel(), req.headers()))) {
-            metrics().refused(Refusal.IP_LIST);
-            rejected();
-            respond(forbidden(name), keepAlive);
-            return false;
-        }
-        if (!protection.authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            metrics().refused(Refusal.BASIC_AUTH);
-            rejected();
-            respond(unauthorized(name), keepAlive);
-            return false;
-        }
-        return true;
-    }
-
-    static FullHttpResponse forbidden(String name) {
-        return Pages.page(HttpResponseStatus.FORBIDDEN, "Forbidden", "The tunnel " + name + " does not accept visitors "
-                + "from your address.", "Ask its owner to allow your address.");
-    }
-
-    static FullHttpResponse unauthorized(String name) {
-        FullHttpResponse r = Pages.page(HttpResponseStatus.UNAUTHORIZED, "Sign-in required",
-                "The tunnel " + name + " needs a user name and password.", "Ask its owner for them.");
-        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + name + "\", charset=\"UTF-8\"");
-        return r;
+        return refusal == null;
     }
 
     /**
