@@ -13,7 +13,6 @@ import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
-import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import io.netty.channel.ChannelFutureListener;
@@ -30,11 +29,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -264,7 +259,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
         OpenMessage heldOpen = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
-        Held waiter = new Held(name, heldOpen, ex, keepAlive, headBytes(req));
+        Held waiter = new Held(name, heldOpen, ex, keepAlive, TunnelRequests.headBytes(req));
         waiter.request = req;
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
@@ -307,7 +302,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
-        OpenMessage open = withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
+        OpenMessage open = TunnelRequests.withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
         TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
@@ -326,47 +321,12 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 : reconnecting();
     }
 
-    /**
-     * The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id and X-Request-Id
-     * (PROTOCOL.md §6.1). Also fixes this request's correlation id, which every answer to it carries.
-     */
+    /** The OPEN for a visitor request (see {@link TunnelRequests#open}); fixes this request's correlation id. */
     private OpenMessage openMessage(HttpRequest req, String name, String target, boolean upgrade) {
-        String remote = remoteIp();
-        String requestId = RequestIds.next();
-        correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);
-        List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
-        String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
-        headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
-                || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)
-                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER) || h.name().equalsIgnoreCase(RequestIds.CORRELATION_HEADER));
-        headers.add(new Header("X-Forwarded-For", xff.isEmpty() ? remote : xff + ", " + remote));
-        headers.add(new Header("X-Forwarded-Proto", ictx.sessions().config().publicScheme()));
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host != null) {
-            headers.add(new Header("X-Forwarded-Host", host));
-        }
-        headers.add(new Header(Protocol.REQUEST_ID_HEADER, requestId));
-        headers.add(new Header(RequestIds.CORRELATION_HEADER, correlation));
-        return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
-    }
-
-    /** With basic auth on the tunnel, the visitor's credentials are the relay's business, not the app's. */
-    private static OpenMessage withoutCredentials(OpenMessage open, VisitorProtection protection) {
-        if (!protection.hasBasicAuth()) {
-            return open;
-        }
-        List<Header> headers = new ArrayList<>(open.headers());
-        headers.removeIf(h -> h.name().equalsIgnoreCase("Authorization"));
-        return new OpenMessage(open.tunnel(), open.kind(), open.remote(), open.requestId(), open.method(), open.target(),
-                List.copyOf(headers), open.deliveryId(), open.priority());
-    }
-
-    private static long headBytes(HttpRequest req) {
-        long n = req.method().name().length() + req.uri().length() + 12;
-        for (Map.Entry<String, String> h : req.headers()) {
-            n += h.getKey().length() + h.getValue().length() + 4;
-        }
-        return n;
+        TunnelRequests.Prepared prepared = TunnelRequests.open(req, name, target, upgrade, ctx.channel(),
+                ictx.sessions().config().publicScheme());
+        correlation = prepared.correlation();
+        return prepared.open();
     }
 
     // ---- held requests (PROTOCOL.md §9.1)
@@ -431,7 +391,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             readOn();
             return;
         }
-        OpenMessage open = withoutCredentials(waiter.open, protection);
+        OpenMessage open = TunnelRequests.withoutCredentials(waiter.open, protection);
         handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
     }
 
@@ -593,15 +553,6 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         readOn();
-    }
-
-    private String remoteIp() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
-    }
-
-    private String remoteAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
     }
 
     @Override
