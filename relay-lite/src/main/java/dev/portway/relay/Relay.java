@@ -289,7 +289,7 @@ public final class Relay implements AutoCloseable {
                         var limits = config.visitorLimits();
                         var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
                         ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
-                        ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, limits.maxHeaderBytes(), 64 * 1024));
+                        dev.portway.relay.ingress.VisitorCodec.addTo(ch.pipeline(), limits);
                         ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
                         // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
                         ch.pipeline().addLast("continue", new HttpServerExpectContinueHandler());

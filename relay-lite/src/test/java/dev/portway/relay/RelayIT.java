@@ -221,6 +221,28 @@ class RelayIT {
     }
 
     @Test
+    void upgradeRequestWithABodyIsForwardedAsAnOrdinaryRequestWithItsBody() throws Exception {
+        try (ProtocolTestClient c = welcomed(); RawVisitor v = new RawVisitor(relay.port())) {
+            c.bind("1", "http", "app", null);
+            v.send("POST /up HTTP/1.1\r\nHost: app.localhost\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQAAP__\r\nContent-Length: 5\r\n\r\nhello");
+            Frame f = c.next();
+            OpenMessage o = open(f);
+            assertThat(o.header("Upgrade")).isNull();
+            assertThat(o.header("Connection")).isNull();
+            assertThat(o.header("HTTP2-Settings")).isNull();
+            assertThat(o.header("Content-Length")).isEqualTo("5");
+            Frame body = c.expect(FrameType.DATA);
+            assertThat(new String(body.payloadBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(c.expect(FrameType.FIN).streamId()).isEqualTo(f.streamId());
+            c.send(Frame.reply(f.streamId(), ReplyMessage.http(200, "OK", List.of(new Header("Content-Length", "2")))));
+            c.send(data(f.streamId(), "ok"));
+            c.send(Frame.fin(f.streamId()));
+            assertThat(v.readResponse()).startsWith("HTTP/1.1 200").endsWith("ok");
+        }
+    }
+
+    @Test
     void headAnd204ResponsesHaveNoBodyAndKeepTheConnection() throws Exception {
         try (ProtocolTestClient c = welcomed()) {
             c.bind("1", "http", "app", null);

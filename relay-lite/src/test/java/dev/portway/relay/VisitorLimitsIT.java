@@ -82,6 +82,21 @@ class VisitorLimitsIT {
     }
 
     @Test
+    void clientHandshakesOverTheRateGet429() throws Exception {
+        start(VisitorLimits.DEFAULTS.withRatePerMinute(5));
+        java.util.Map<String, Integer> statuses = new java.util.TreeMap<>();
+        for (int i = 0; i < 20; i++) {
+            try (RawVisitor v = new RawVisitor(relay.port())) {
+                v.send("GET /api/tunnel/connect HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+                statuses.merge(v.readHead().substring(9, 12), 1, Integer::sum);
+            }
+        }
+        assertThat(statuses).containsExactly(java.util.Map.entry("101", 5), java.util.Map.entry("429", 15));
+        assertThat(relay.metricsText()).contains("tunnel_visitor_refusals_total{reason=\"rate\"} 15.0");
+    }
+
+    @Test
     void rateLimitZeroTurnsItOff() throws Exception {
         start(VisitorLimits.DEFAULTS.withRatePerMinute(0));
         for (int i = 0; i < 50; i++) {

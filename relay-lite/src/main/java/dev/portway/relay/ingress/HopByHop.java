@@ -18,9 +18,22 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** @return whether the request asks to switch protocols ({@code Connection: upgrade} and {@code Upgrade}) */
+    /**
+     * @return whether the request asks to switch protocols ({@code Connection: upgrade} and {@code Upgrade}) and has
+     * no body. One with a body (a Content-Length above 0, or Transfer-Encoding) is an ordinary request: its body is
+     * forwarded and {@code Upgrade} dropped as hop-by-hop (PROTOCOL.md §6.2), since the relay sends no FIN after an
+     * upgrade request and the body would be lost.
+     */
     static boolean isUpgrade(HttpHeaders headers) {
-        return headers.contains("Upgrade") && connectionTokens(headers).contains("upgrade");
+        return headers.contains("Upgrade") && connectionTokens(headers).contains("upgrade") && !hasBody(headers);
+    }
+
+    private static boolean hasBody(HttpHeaders headers) {
+        if (headers.contains("Transfer-Encoding")) {
+            return true;
+        }
+        String length = headers.get("Content-Length");
+        return length != null && !length.trim().equals("0");
     }
 
     /**

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -58,6 +57,10 @@ final class HttpExchange implements StreamListener {
     private boolean creditBlocked;
     private boolean responseStarted;
     private boolean bodyless;
+    /** Body bytes the REPLY's Content-Length still allows, or -1 when it announced none (chunked or close-delimited). */
+    private long remaining = -1;
+    /** The last write of the response so far (writes complete in order), or null. */
+    private io.netty.channel.ChannelFuture lastWrite;
     private boolean upgraded;
     private boolean inputClosed;
     private boolean outputClosed;
@@ -190,23 +193,20 @@ final class HttpExchange implements StreamListener {
 
     @Override
     public void onReply(ReplyMessage reply) {
+        HttpResponse response;
+        long length;
         try {
             reply.validateHttp();
-        } catch (dev.portway.shared.protocol.ProtocolException e) {
-            stream.reset(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+            response = response(reply);
+            length = announcedLength(reply);
+        } catch (dev.portway.shared.protocol.ProtocolException | IllegalArgumentException e) {
+            stream.reset(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
             onReset(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
             return;
         }
         int status = reply.status();
-        HttpResponseStatus st = reply.reason() == null ? HttpResponseStatus.valueOf(status)
-                : new HttpResponseStatus(status, reply.reason());
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, st);
-        for (Header h : reply.headers()) {
-            String n = h.name();
-            if (!n.equalsIgnoreCase("Transfer-Encoding") && !n.equalsIgnoreCase("Keep-Alive")
-                    && (status == 101 || !n.equalsIgnoreCase("Connection"))) {
-                response.headers().add(n, h.value());
-            }
+        if (length >= 0 && response.headers().getAll("Content-Length").size() > 1) {
+            response.headers().set("Content-Length", length); // repeats that agree: the visitor gets one
         }
         if (!response.headers().contains(RequestIds.CORRELATION_HEADER)) {
             response.headers().set(RequestIds.CORRELATION_HEADER, correlation);
@@ -216,7 +216,7 @@ final class HttpExchange implements StreamListener {
         if (status == 101 && upgradeRequested) {
             ctx.writeAndFlush(response);
             upgraded = true;
-            ctx.pipeline().remove(HttpServerCodec.class); // leftover bytes come to us as raw ByteBufs
+            VisitorCodec.remove(ctx.pipeline()); // leftover bytes come to us as raw ByteBufs
             updateRead();
             return;
         }
@@ -228,7 +228,8 @@ final class HttpExchange implements StreamListener {
             keepAlive = false; // the app answered before reading the whole body
         }
         bodyless = head || (status >= 100 && status < 200) || status == 204 || status == 304;
-        if (!bodyless && !response.headers().contains("Content-Length")) {
+        remaining = bodyless ? -1 : length;
+        if (!bodyless && length < 0) {
             if (http11) {
                 HttpUtil.setTransferEncodingChunked(response, true);
             } else {
@@ -236,7 +237,62 @@ final class HttpExchange implements StreamListener {
             }
         }
         HttpUtil.setKeepAlive(response, keepAlive);
-        ctx.writeAndFlush(response);
+        lastWrite = ctx.writeAndFlush(response);
+    }
+
+    /**
+     * The visitor's response head for a REPLY, without the fields the relay frames itself.
+     *
+     * @throws IllegalArgumentException when a header name is no token, or a value or the reason has CR, LF, NUL or
+     *                                  another control character (they would split the response)
+     */
+    private static HttpResponse response(ReplyMessage reply) {
+        int status = reply.status();
+        String reason = reply.reason();
+        if (reason != null) {
+            for (int i = 0; i < reason.length(); i++) {
+                char c = reason.charAt(i);
+                if (c < 0x20 && c != '\t' || c == 0x7f || c > 0xff) {
+                    throw new IllegalArgumentException("the reason phrase has a control character");
+                }
+            }
+        }
+        HttpResponseStatus st = reason == null ? HttpResponseStatus.valueOf(status) : new HttpResponseStatus(status, reason);
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, st); // validates every header added
+        for (Header h : reply.headers()) {
+            String n = h.name();
+            if (n == null || h.value() == null) {
+                throw new IllegalArgumentException("a header without a name or value");
+            }
+            if (!n.equalsIgnoreCase("Transfer-Encoding") && !n.equalsIgnoreCase("Keep-Alive")
+                    && (status == 101 || !n.equalsIgnoreCase("Connection"))) {
+                response.headers().add(n, h.value());
+            }
+        }
+        return response;
+    }
+
+    /**
+     * The body length the REPLY announces: its Content-Length (repeats must agree, each a plain number), or -1.
+     *
+     * @throws IllegalArgumentException when it announces no usable length
+     */
+    private static long announcedLength(ReplyMessage reply) {
+        long length = -1;
+        for (Header h : reply.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                String v = h.value().trim();
+                if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException("Content-Length is not a plain number");
+                }
+                long n = Long.parseLong(v);
+                if (length >= 0 && n != length) {
+                    throw new IllegalArgumentException("Content-Length values differ");
+                }
+                length = n;
+            }
+        }
+        return length;
     }
 
     @Override
@@ -247,8 +303,22 @@ final class HttpExchange implements StreamListener {
         } else if (bodyless || over) {
             data.release();
             stream.consumed(n);
+        } else if (remaining >= 0 && n > remaining) {
+            // More than the REPLY's Content-Length: the rest would be read as the visitor's next response.
+            int allowed = (int) remaining;
+            remaining = 0;
+            over = true;
+            ByteBuf last = data.readRetainedSlice(allowed);
+            data.release();
+            stream.consumed(n - allowed);
+            stream.reset(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
+            lastWrite = ctx.write(new DefaultHttpContent(last)).addListener(f -> stream.consumed(allowed));
+            closeAfterWrites();
         } else {
-            ctx.writeAndFlush(new DefaultHttpContent(data)).addListener(f -> stream.consumed(n));
+            if (remaining > 0) {
+                remaining -= n;
+            }
+            lastWrite = ctx.writeAndFlush(new DefaultHttpContent(data)).addListener(f -> stream.consumed(n));
         }
     }
 
@@ -263,12 +333,34 @@ final class HttpExchange implements StreamListener {
             });
             return;
         }
+        if (over) {
+            return;
+        }
         over = true;
+        if (remaining > 0) {
+            // Fewer bytes than announced: the visitor must not read the next response as the rest of this body.
+            closeAfterWrites();
+            return;
+        }
         var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (keepAlive) {
             f.addListener(done -> owner.exchangeDone(this));
         } else {
             f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Ends a response that cannot be completed: closes the connection once what was written is out, without the
+     * terminating chunk, so a truncated body never looks complete and the connection is never reused.
+     */
+    private void closeAfterWrites() {
+        keepAlive = false;
+        ctx.flush();
+        if (lastWrite == null || lastWrite.isDone()) {
+            ctx.close();
+        } else {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -280,9 +372,12 @@ final class HttpExchange implements StreamListener {
 
     @Override
     public void onReset(ErrorCode code, String message) {
+        if (over && responseStarted) {
+            return;
+        }
         over = true;
         if (responseStarted) {
-            ctx.close();
+            closeAfterWrites(); // the bytes the client sent before its RST, then no terminating chunk
             return;
         }
         String text = message == null || message.isBlank() ? "The tunnel's client could not reach the app." : message;
@@ -330,7 +425,7 @@ final class HttpExchange implements StreamListener {
     public void onSessionGone() {
         over = true;
         if (responseStarted) {
-            ctx.close();
+            closeAfterWrites();
             return;
         }
         var page = Pages.page(HttpResponseStatus.BAD_GATEWAY, "Bad gateway", "The tunnel's client disconnected.",

@@ -6,27 +6,19 @@ import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
 import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.relay.queue.HeldRequests;
+import dev.portway.relay.tunnel.ClientEndpoint;
 import dev.portway.relay.tunnel.Reservation;
 import dev.portway.relay.tunnel.Session;
-import dev.portway.relay.tunnel.SessionHandler;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
-import dev.portway.shared.protocol.FrameCodec;
-import dev.portway.shared.protocol.Header;
-import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,20 +26,10 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -63,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private final IngressContext ictx;
     private final VisitorGate gate;
+    private final VisitorChecks checks;
     private ChannelHandlerContext ctx;
     /** Body bytes of the current request so far (against {@link VisitorLimits#maxBodyBytes()}). */
     private long bodyBytes;
@@ -88,6 +71,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     public HttpIngressHandler(IngressContext ictx, VisitorGate gate) {
         this.ictx = ictx;
         this.gate = gate;
+        this.checks = new VisitorChecks(gate, ictx.sessions().metrics());
     }
 
     @Override
@@ -159,76 +143,42 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onRequest(HttpRequest req) {
+        bodyBytes = 0;
+        correlation = null;
         if (req.decoderResult().isFailure()) {
-            Throwable cause = req.decoderResult().cause();
-            if (cause instanceof TooLongFrameException) {
+            RequestHead.Refusal refusal = RequestHead.decoderFailure(req.decoderResult().cause(), gate.limits().maxHeaderBytes());
+            if (refusal.status().code() != HttpResponseStatus.BAD_REQUEST.code()) {
                 metrics().refused(Refusal.HEADER_SIZE);
-                respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Request head too large",
-                        "The request line or headers are larger than this relay accepts (8 KiB line, "
-                                + gate.limits().maxHeaderBytes() / 1024 + " KiB headers).", null), false);
-            } else {
-                respond(Pages.page(HttpResponseStatus.BAD_REQUEST, "Bad request",
-                        "The relay could not read this HTTP request.", null), false);
             }
+            respond(refusal.page(), false);
+            return;
+        }
+        RequestHead.Refusal refusal = RequestHead.check(req); // an absolute-form target becomes origin-form here
+        if (refusal != null) {
+            rejected();
+            respond(refusal.page(), false);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        bodyBytes = 0;
-        correlation = null;
         String domain = ictx.sessions().config().domain();
         Router.Route route = Router.route(req.headers().get(HttpHeaderNames.HOST), req.uri(), domain);
-        if (!(route instanceof Router.Route.Connect) && !withinLimits(req)) {
+        FullHttpResponse over = checks.overLimits(ctx.channel(), req);
+        if (over != null) {
+            respond(over, false); // the clients' endpoint too: a flood of hellos from one address is refused here
+            return;
+        }
+        if (RequestHead.verdict(req) == RequestHead.Verdict.SERVER_OPTIONS) {
+            respond(RelayEndpoints.serverOptions(), keepAlive);
             return;
         }
         switch (route) {
             case Router.Route.ToTunnel t -> proxy(req, t.name(), t.target(), keepAlive);
             case Router.Route.Connect ignored -> connect(req);
             case Router.Route.Health ignored -> health(keepAlive);
-            case Router.Route.Metrics ignored -> respond(Pages.text(metrics().scrape(), RelayMetrics.CONTENT_TYPE), keepAlive);
-            case Router.Route.Landing ignored -> respond(Pages.page(HttpResponseStatus.OK, "Portway relay",
-                    "This relay is running. Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/.",
-                    "Clients connect to " + Protocol.CONNECT_PATH + "."), keepAlive);
-            case Router.Route.NotFound ignored -> respond(Pages.page(HttpResponseStatus.NOT_FOUND, "Not found",
-                    "There is nothing at " + req.uri() + " on this relay.",
-                    "Tunnels are reached at http://<name>." + domain + "/ or /t/<name>/."), keepAlive);
+            case Router.Route.Metrics ignored -> respond(RelayEndpoints.metrics(metrics()), keepAlive);
+            case Router.Route.Landing ignored -> respond(RelayEndpoints.landing(domain), keepAlive);
+            case Router.Route.NotFound ignored -> respond(RelayEndpoints.notFound(req.uri(), domain), keepAlive);
         }
-    }
-
-    /**
-     * The relay-wide visitor limits on a request head: header count (431), the visitor's request rate (429) and a
-     * declared body size (413). Answers and closes when one is exceeded.
-     */
-    private boolean withinLimits(HttpRequest req) {
-        VisitorLimits limits = gate.limits();
-        if (req.headers().size() > limits.maxHeaderCount()) {
-            metrics().refused(Refusal.HEADER_SIZE);
-            respond(Pages.page(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many header fields",
-                    "This request has " + req.headers().size() + " header fields; this relay accepts "
-                            + limits.maxHeaderCount() + ".", null), false);
-            return false;
-        }
-        var rate = gate.rate(gate.visitor(ctx.channel(), req.headers()));
-        if (!rate.allowed()) {
-            rejected();
-            respond(withRetry(Pages.page(HttpResponseStatus.TOO_MANY_REQUESTS, "Too many requests",
-                    "This address sent more than " + limits.ratePerMinute() + " requests in a minute.",
-                    "Try again in " + rate.retryAfterSeconds() + " s."), (int) rate.retryAfterSeconds()), false);
-            return false;
-        }
-        long length = HttpUtil.getContentLength(req, -1L);
-        if (length > limits.maxBodyBytes()) {
-            metrics().refused(Refusal.BODY_SIZE);
-            rejected();
-            respond(bodyTooLargePage(), false);
-            return false;
-        }
-        return true;
-    }
-
-    private FullHttpResponse bodyTooLargePage() {
-        return Pages.page(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "Request too large",
-                "This relay accepts request bodies of at most " + gate.limits().maxBodyBytes() + " bytes.",
-                "Send a smaller request.");
     }
 
     /** A body without (or beyond) a Content-Length grew past the limit: 413 if nothing was answered yet, and close. */
@@ -240,53 +190,27 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             HttpExchange ex = exchange;
             exchange = null;
-            ex.bodyTooLarge(bodyTooLargePage());
+            ex.bodyTooLarge(checks.bodyTooLargePage());
         } else if (intake != null) {
             intake.visitorGone();
             intake = null;
-            ctx.writeAndFlush(bodyTooLargePage()).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(checks.bodyTooLargePage()).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
     }
 
     /**
-     * The tunnel's protection (PROTOCOL.md §4.1): IP lists (403), then basic auth (401). Answers when the visitor
-     * may not pass.
+     * The tunnel's protection (PROTOCOL.md §4.1); answers when the visitor may not pass.
      *
      * @return true when the visitor may reach the tunnel
      */
     private boolean passes(VisitorProtection protection, HttpRequest req, String name, boolean keepAlive) {
-        if (protection.isPending()) {
-            rejected();
-            respond(reconnecting(), keepAlive);
-            return false;
+        FullHttpResponse refusal = checks.refusedByProtection(ctx.channel(), protection, req, name);
+        if (refusal != null) {
+            respond(refusal, keepAlive);
         }
-        if (!protection.admits(gate.visitor(ctx.channel(), req.headers()))) {
-            metrics().refused(Refusal.IP_LIST);
-            rejected();
-            respond(forbidden(name), keepAlive);
-            return false;
-        }
-        if (!protection.authorized(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
-            metrics().refused(Refusal.BASIC_AUTH);
-            rejected();
-            respond(unauthorized(name), keepAlive);
-            return false;
-        }
-        return true;
-    }
-
-    static FullHttpResponse forbidden(String name) {
-        return Pages.page(HttpResponseStatus.FORBIDDEN, "Forbidden", "The tunnel " + name + " does not accept visitors "
-                + "from your address.", "Ask its owner to allow your address.");
-    }
-
-    static FullHttpResponse unauthorized(String name) {
-        FullHttpResponse r = Pages.page(HttpResponseStatus.UNAUTHORIZED, "Sign-in required",
-                "The tunnel " + name + " needs a user name and password.", "Ask its owner for them.");
-        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"" + name + "\", charset=\"UTF-8\"");
-        return r;
+        return refusal == null;
     }
 
     /**
@@ -311,19 +235,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respondHealth(boolean storeOk, boolean keepAlive) {
-        respond(Pages.json(storeOk ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, healthJson(storeOk)),
-                keepAlive);
-    }
-
-    private byte[] healthJson(boolean storeOk) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "ok");
-        body.put("ready", storeOk);
-        body.put("store", storeOk ? "ok" : "unavailable");
-        body.put("sessions", ictx.sessions().sessions().size());
-        body.put("tunnels", ictx.sessions().registry().tunnelCount());
-        body.put("version", ictx.sessions().version());
-        return Json.write(body);
+        respond(RelayEndpoints.health(ictx, storeOk), keepAlive);
     }
 
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
@@ -347,7 +259,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
         OpenMessage heldOpen = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
-        Held waiter = new Held(name, heldOpen, ex, keepAlive, headBytes(req));
+        Held waiter = new Held(name, heldOpen, ex, keepAlive, TunnelRequests.headBytes(req));
         waiter.request = req;
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
@@ -390,7 +302,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         boolean upgrade = HopByHop.isUpgrade(req.headers());
-        OpenMessage open = withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
+        OpenMessage open = TunnelRequests.withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
         TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
@@ -409,47 +321,12 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 : reconnecting();
     }
 
-    /**
-     * The OPEN for a visitor request: end-to-end headers, X-Forwarded-*, Portway-Request-Id and X-Request-Id
-     * (PROTOCOL.md §6.1). Also fixes this request's correlation id, which every answer to it carries.
-     */
+    /** The OPEN for a visitor request (see {@link TunnelRequests#open}); fixes this request's correlation id. */
     private OpenMessage openMessage(HttpRequest req, String name, String target, boolean upgrade) {
-        String remote = remoteIp();
-        String requestId = RequestIds.next();
-        correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);
-        List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
-        String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
-        headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
-                || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)
-                || h.name().equalsIgnoreCase(Protocol.DELIVERY_ID_HEADER) || h.name().equalsIgnoreCase(RequestIds.CORRELATION_HEADER));
-        headers.add(new Header("X-Forwarded-For", xff.isEmpty() ? remote : xff + ", " + remote));
-        headers.add(new Header("X-Forwarded-Proto", ictx.sessions().config().publicScheme()));
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host != null) {
-            headers.add(new Header("X-Forwarded-Host", host));
-        }
-        headers.add(new Header(Protocol.REQUEST_ID_HEADER, requestId));
-        headers.add(new Header(RequestIds.CORRELATION_HEADER, correlation));
-        return OpenMessage.http(name, remoteAddress(), requestId, req.method().name(), target, headers);
-    }
-
-    /** With basic auth on the tunnel, the visitor's credentials are the relay's business, not the app's. */
-    private static OpenMessage withoutCredentials(OpenMessage open, VisitorProtection protection) {
-        if (!protection.hasBasicAuth()) {
-            return open;
-        }
-        List<Header> headers = new ArrayList<>(open.headers());
-        headers.removeIf(h -> h.name().equalsIgnoreCase("Authorization"));
-        return new OpenMessage(open.tunnel(), open.kind(), open.remote(), open.requestId(), open.method(), open.target(),
-                List.copyOf(headers), open.deliveryId(), open.priority());
-    }
-
-    private static long headBytes(HttpRequest req) {
-        long n = req.method().name().length() + req.uri().length() + 12;
-        for (Map.Entry<String, String> h : req.headers()) {
-            n += h.getKey().length() + h.getValue().length() + 4;
-        }
-        return n;
+        TunnelRequests.Prepared prepared = TunnelRequests.open(req, name, target, upgrade, ctx.channel(),
+                ictx.sessions().config().publicScheme());
+        correlation = prepared.correlation();
+        return prepared.open();
     }
 
     // ---- held requests (PROTOCOL.md §9.1)
@@ -514,7 +391,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             readOn();
             return;
         }
-        OpenMessage open = withoutCredentials(waiter.open, protection);
+        OpenMessage open = TunnelRequests.withoutCredentials(waiter.open, protection);
         handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
     }
 
@@ -638,26 +515,16 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                     "This address is for Portway clients, which connect with a WebSocket.", null), false);
             return;
         }
-        String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + Protocol.CONNECT_PATH;
-        var decoder = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(FrameCodec.MAX_FRAME).allowExtensions(false).build();
-        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
-        if (handshaker == null) {
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+        // from here on this handler passes what it reads on to the session
+        webSocket = true;
+        if (!ClientEndpoint.upgrade(ctx, req, ictx.sessions())) {
+            webSocket = false;
             return;
         }
-        webSocket = true;
         if (counted) {
             counted = false; // from now on a client session (tunnel_sessions), not a visitor
             metrics().connectionClosed(Kind.HTTP);
         }
-        var cfg = ictx.sessions().config();
-        ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 1024 * 1024));
-        ctx.pipeline().addAfter(ctx.name(), "idle", new IdleStateHandler(cfg.deadAfter().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-        ctx.pipeline().addAfter("idle", "aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
-        ctx.pipeline().addAfter("aggregator", "session", new SessionHandler(ictx.sessions()));
-        var full = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(), Unpooled.EMPTY_BUFFER,
-                req.headers(), EmptyHttpHeaders.INSTANCE);
-        handshaker.handshake(ctx.channel(), full).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Writes a relay page; the rest of the request's body is discarded. */
@@ -686,15 +553,6 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         exchange = null;
         readOn();
-    }
-
-    private String remoteIp() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
-    }
-
-    private String remoteAddress() {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,15 +26,18 @@ import java.util.function.Consumer;
  * is unreserved. The reservations are durable; the caller loads them at start and writes changes
  * through to the store — this class only keeps them in memory.
  *
- * <p>Thread-safe: every method holds this object's lock briefly and never blocks or does I/O
+ * <p>Thread-safe: every change holds this object's lock briefly and never blocks or does I/O
  * (closing a listener is an asynchronous Netty call). Two owners never hold the same name.
+ * {@link #lookup} and {@link #tunnelCount}, on every visitor request, take no lock: they read the
+ * concurrent map of bound tunnels, which only changes under the lock.
  *
  * @param <S> the owner type (the session)
  */
 public final class TunnelRegistry<S> {
     private final Duration grace;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, Tunnel<S>> active = new HashMap<>();
+    /** Bound tunnels by name: read without the lock, changed only under it. */
+    private final Map<String, Tunnel<S>> active = new ConcurrentHashMap<>();
     private final Map<String, Hold> held = new HashMap<>();
     private final Set<Integer> ports = new HashSet<>();
     private final Map<String, Reservation> reserved = new HashMap<>();
@@ -181,8 +185,8 @@ public final class TunnelRegistry<S> {
     }
 
     /** @return the bound tunnel of that name, or null (also while the name is only held) */
-    public synchronized Tunnel<S> lookup(String name) {
-        return active.get(name);
+    public Tunnel<S> lookup(String name) {
+        return name == null ? null : active.get(name);
     }
 
     /** @return whether the name is held for a reconnecting session */
@@ -255,7 +259,7 @@ public final class TunnelRegistry<S> {
         active.clear();
     }
 
-    public synchronized int tunnelCount() {
+    public int tunnelCount() {
         return active.size();
     }
 
