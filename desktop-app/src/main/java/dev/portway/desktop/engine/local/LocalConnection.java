@@ -1,7 +1,6 @@
 package dev.portway.desktop.engine.local;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +15,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +39,7 @@ final class LocalConnection {
     private volatile boolean sawBytes;
     private volatile boolean pooled;
     private volatile boolean eof;
+    private volatile boolean closed;
     private volatile Throwable failure;
     private ChannelFuture lastWrite;
     /** Requests this connection carried: more than 0 means it came from the pool. */
@@ -244,7 +243,12 @@ final class LocalConnection {
     }
 
     void close() {
+        closed = true;
         channel.close();
+        drain();
+    }
+
+    private void drain() {
         Object m;
         while ((m = inbox.poll()) != null) {
             ReferenceCountUtil.release(m);
@@ -279,6 +283,10 @@ final class LocalConnection {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             demanded = false;
+            if (closed) {
+                ReferenceCountUtil.release(msg); // nobody will take it
+                return;
+            }
             inbox.add(msg);
         }
 
@@ -304,6 +312,9 @@ final class LocalConnection {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             inbox.add(EOF);
+            if (closed) {
+                drain(); // after every read of this channel: nothing is left behind unreleased
+            }
         }
 
         @Override
@@ -329,13 +340,5 @@ final class LocalConnection {
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
             return head || super.isContentAlwaysEmpty(msg);
         }
-    }
-
-    static ClosedChannelException closed() {
-        return new ClosedChannelException();
-    }
-
-    static ByteBuf wrap(byte[] b, int off, int len) {
-        return Unpooled.wrappedBuffer(b, off, len);
     }
 }

@@ -189,6 +189,56 @@ class LocalLegTest {
         }
     }
 
+    @Test
+    void anAppThatAnswersBeforeReadingTheBodyGetsItsAnswerPassedOnAndTheConnectionIsNotKept() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = server.accept()) {
+                    java.io.InputStream in = s.getInputStream();
+                    int state = 0;
+                    while (state < 4) { // the head only: the body is never read
+                        int c = in.read();
+                        state = c == '\r' ? (state == 2 ? 3 : 1) : c == '\n' ? (state == 1 || state == 3 ? state + 1 : 0) : 0;
+                    }
+                    s.getOutputStream().write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    done.await();
+                } catch (IOException | InterruptedException ignored) {
+                    // the test is over
+                }
+            });
+            long total = 256L * 1024 * 1024; // far beyond any socket buffer
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(64 * 1024).asReadOnlyBuffer();
+            LocalBody big = new LocalBody() {
+                long left = total;
+
+                @Override
+                public java.nio.ByteBuffer next() {
+                    if (left <= 0) {
+                        return null;
+                    }
+                    left -= chunk.capacity();
+                    return chunk.duplicate();
+                }
+
+                @Override
+                public void sent(int n) {
+                }
+            };
+            try (LocalCall call = leg.call("127.0.0.1", server.getLocalPort())) {
+                LocalResponse r = call.send(new RequestHead("PUT", "/upload", List.of(new Header("Host", "h"),
+                        new Header("Content-Length", Long.toString(total)))), LocalCall.Framing.LENGTH, big);
+                assertThat(r.status()).isEqualTo(413);
+                assertThat(r.reason()).isEqualTo("Payload Too Large");
+                assertThat(call.read(new byte[16])).isEqualTo(-1);
+            } finally {
+                done.countDown();
+            }
+            assertThat(leg.idle("127.0.0.1", server.getLocalPort())).isZero();
+        }
+    }
+
     private static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {
