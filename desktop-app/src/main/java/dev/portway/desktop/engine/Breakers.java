@@ -12,10 +12,11 @@ import java.util.function.BiConsumer;
 /**
  * One Failsafe circuit breaker per tunnel, guarding its local target (PROTOCOL.md §9.4).
  *
- * <p>What counts: a <b>failure</b> is a request the local target did not handle — the connection was
- * refused or timed out ({@code target_unreachable}, {@code target_timeout}), it broke
- * ({@code target_error}), or the app answered 5xx. Everything else is a <b>success</b>, including 4xx
- * (the app is up and has an opinion) and a visitor who went away (says nothing about the app).
+ * <p>What counts: a <b>failure</b> is a request the local target did not answer because it is unhealthy — the
+ * connection was refused or timed out ({@code target_unreachable}, {@code target_timeout}), or it was reset or closed
+ * before any response ({@code target_error} with no status). Everything else is a <b>success</b>: every answer the app
+ * gave, 4xx and 5xx alike (the app is up and has an opinion; a 5xx is its own answer, passed on), a response the app
+ * cut short after its head, a request Portway refused as malformed without sending it, a visitor who went away.
  *
  * <p>Each admitted request must be followed by exactly one {@link #record}: in the half-open state
  * the single trial permit is only given back by recording its outcome.
@@ -62,8 +63,8 @@ final class Breakers {
 
     /** @return whether a finished live request counts as a failure of the local target */
     static boolean isFailure(ErrorCode error, int status) {
-        return error == ErrorCode.TARGET_UNREACHABLE || error == ErrorCode.TARGET_TIMEOUT || error == ErrorCode.TARGET_ERROR
-                || status >= 500;
+        return status == 0
+                && (error == ErrorCode.TARGET_UNREACHABLE || error == ErrorCode.TARGET_TIMEOUT || error == ErrorCode.TARGET_ERROR);
     }
 
     private CircuitBreaker<Object> breaker(String tunnel) {

@@ -10,8 +10,8 @@ import java.util.TreeSet;
 
 /**
  * Removes hop-by-hop header fields (RFC 9110 §7.6.1): they describe one connection, not the
- * message, so a proxy must not pass them on. An upgrade keeps {@code Connection: upgrade} and
- * {@code Upgrade} (PROTOCOL.md §6.2).
+ * message, so a proxy must not pass them on. An upgrade keeps {@code Connection: upgrade} (in its place, with
+ * only its upgrade token) and {@code Upgrade} (PROTOCOL.md §6.2). Order, case and repeats of the rest are kept.
  */
 final class HopByHop {
     private static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
@@ -44,20 +44,34 @@ final class HopByHop {
                 }
             }
         }
-        List<Header> out = new ArrayList<>(headers.size() + 1);
+        List<Header> out = new ArrayList<>(headers.size());
         boolean keep = keepUpgrade && upgrade;
-        if (keep) {
-            out.add(new Header("Connection", "upgrade"));
-        }
+        boolean connectionKept = false;
         for (Header h : headers) {
             String n = h.name().toLowerCase(Locale.ROOT);
-            if (keep && n.equals("upgrade")) {
+            if (keep && n.equals("connection")) {
+                String token = upgradeToken(h.value());
+                if (token != null && !connectionKept) {
+                    out.add(new Header(h.name(), token)); // in its place, as sent: only its upgrade token goes on
+                    connectionKept = true;
+                }
+            } else if (keep && n.equals("upgrade")) {
                 out.add(h);
             } else if (!ALWAYS.contains(n) && !named.contains(n)) {
                 out.add(h);
             }
         }
         return out;
+    }
+
+    /** The {@code upgrade} token of a Connection value as written, or null. */
+    private static String upgradeToken(String value) {
+        for (String token : value.split(",")) {
+            if (token.trim().equalsIgnoreCase("upgrade")) {
+                return token.trim();
+            }
+        }
+        return null;
     }
 
     /** @return whether a request asks to switch protocols: {@code Connection: upgrade} and an {@code Upgrade} field. */

@@ -1,19 +1,16 @@
 package dev.portway.desktop.engine;
 
 import dev.portway.desktop.engine.Stream.StreamResetException;
+import dev.portway.desktop.engine.local.LocalBody;
+import dev.portway.desktop.engine.local.LocalCall;
+import dev.portway.desktop.engine.local.LocalCall.Framing;
+import dev.portway.desktop.engine.local.LocalResponse;
+import dev.portway.desktop.engine.local.RequestHead;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
-import okhttp3.Call;
-import okhttp3.Headers;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okio.BufferedSink;
-import okio.BufferedSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,17 +18,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
- * One HTTP stream (PROTOCOL.md §6.1, §6.2): sends the visitor's request to the local service with
- * OkHttp, streaming the body from the stream's inbound DATA, and sends the response back as REPLY,
- * DATA and FIN. A request asking to upgrade that gets 101 becomes a byte pipe ({@link UpgradePipe}).
- * Runs on the stream's virtual thread; never holds a whole body in memory.
+ * One HTTP stream (PROTOCOL.md §6.1, §6.2): forwards the visitor's request to the local service as it was received
+ * ({@link RequestHead}: method, exact target, headers in order; only hop-by-hop fields go and, with host rewrite,
+ * Host changes) over the engine's {@link dev.portway.desktop.engine.local.LocalLeg}, streaming the body from the
+ * stream's inbound DATA, and sends the response back as REPLY, DATA and FIN. A response that ends early ends the
+ * stream with RST {@code target_error} after the bytes that came, never FIN. A request asking to upgrade that gets 101
+ * becomes a byte pipe ({@link UpgradePipe}). Runs on the stream's virtual thread; never holds a whole body in memory.
  */
 final class HttpStreamHandler {
-    private static final Set<String> BODY_REQUIRED = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
-
     private final StreamHandlers ctx;
     private final Stream stream;
     private final OpenMessage open;
@@ -59,26 +55,48 @@ final class HttpStreamHandler {
         int status = 0;
         ErrorCode error = null;
         String errorMessage = null;
+        List<Header> headers = forwardedHeaders(open.headers(), upgrade, stream.spec);
+        String problem = new RequestHead(open.method(), open.target(), headers).problem();
+        if (problem != null) {
+            // Never reaches the app, and says nothing about it: not counted by the breaker (status 0, protocol_error).
+            error = ErrorCode.PROTOCOL_ERROR;
+            errorMessage = "Portway did not forward this request: " + problem;
+            stream.rst(error, errorMessage);
+            Session.LOG.debug("{} refused: {}", open.method(), errorMessage);
+            ctx.finished(event(started, t0, status, error, errorMessage, false));
+            return;
+        }
+        Framing framing = Framing.NONE;
         try {
-            Call call = ctx.http().newCall(buildRequest());
-            stream.onReset(call::cancel);
-            Response response = call.execute();
-            status = response.code();
-            reason = response.message();
-            responseHeaders = headers(response);
-            if (upgrade && status == 101 && response.socket() != null) {
-                stream.reply(ReplyMessage.http(101, response.message(), HopByHop.strip(headers(response), true)));
-                long[] counts = new UpgradePipe(stream, response.socket()).run();
+            framing = framing(headers);
+            if (framing == Framing.CHUNKED) {
+                headers.add(new Header("Transfer-Encoding", "chunked")); // the relay sent the body decoded
+            } else if (framing == Framing.NONE && !upgrade) {
+                stream.discardInbound();
+            }
+        } catch (IOException e) {
+            error = stream.isReset() ? stream.resetCode() : ErrorCode.CANCEL;
+            errorMessage = "The visitor or the relay went away before the request was complete.";
+            ctx.finished(event(started, t0, status, error, errorMessage, false));
+            return;
+        }
+        LocalCall call = ctx.local().call(stream.spec.localHost(), stream.spec.localPort());
+        stream.onReset(call::abort);
+        try {
+            LocalResponse response = call.send(new RequestHead(open.method(), open.target(), headers), framing, new InboundBody());
+            status = response.status();
+            reason = response.reason();
+            responseHeaders = response.headers();
+            if (upgrade && status == 101) {
+                stream.reply(ReplyMessage.http(101, reason, HopByHop.strip(responseHeaders, true)));
+                call.upgrade();
+                long[] counts = new UpgradePipe(stream, call).run();
                 bytesIn = counts[0];
                 bytesOut = counts[1];
             } else {
-                try (response) {
-                    stream.reply(ReplyMessage.http(status, response.message(), HopByHop.strip(headers(response))));
-                    if (hasBody(open.method(), status)) {
-                        copyBody(response.body().source(), response.body().contentLength());
-                    }
-                    stream.fin();
-                }
+                stream.reply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)));
+                copyBody(call, hasBody(open.method(), status));
+                stream.fin();
                 if (upgrade) {
                     stream.abandonInbound();
                 } else {
@@ -95,83 +113,79 @@ final class HttpStreamHandler {
                 errorMessage = local.message();
                 stream.rst(error, errorMessage);
             } else {
+                // After the bytes that came, RST (not FIN): the relay ends the visitor's response as truncated.
                 error = ErrorCode.TARGET_ERROR;
                 errorMessage = stream.localTarget() + " broke the connection during the response: " + e.getMessage();
                 stream.rst(error, errorMessage);
             }
             Session.LOG.debug("{} {}: {}", open.method(), open.target(), errorMessage);
+        } finally {
+            call.close();
         }
+        ctx.finished(event(started, t0, status, error, errorMessage, true));
+    }
+
+    private RequestEvent event(Instant started, long t0, int status, ErrorCode error, String errorMessage, boolean captured) {
         String id = open.requestId() != null ? open.requestId() : "s" + stream.id;
+        // Captured headers are the OPEN's (what the relay sent), as the inspector has always shown them.
         CapturedExchange exchange = new CapturedExchange(open.headers(), upgrade ? CapturedBody.EMPTY : requestCapture.result(),
                 reason, responseHeaders, upgrade ? CapturedBody.EMPTY : responseCapture.result());
-        ctx.finished(new RequestEvent(id, open.tunnel(), open.method(), open.target(), status,
-                Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started, exchange));
-    }
-
-    private Request buildRequest() throws IOException {
-        Headers.Builder headers = new Headers.Builder();
-        boolean acceptEncoding = false;
-        boolean rewriteHost = stream.spec.rewritesHost();
-        for (Header h : HopByHop.strip(open.headers(), upgrade)) {
-            String name = h.name();
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Expect")) {
-                continue; // OkHttp frames the body itself; the relay answered any 100-continue
-            }
-            if (rewriteHost && name.equalsIgnoreCase("Host")) {
-                continue; // OkHttp writes the local target's host:port from the URL instead
-            }
-            acceptEncoding |= name.equalsIgnoreCase("Accept-Encoding");
-            headers.addUnsafeNonAscii(name, h.value());
-        }
-        if (!acceptEncoding) {
-            headers.add("Accept-Encoding", "identity"); // else OkHttp asks for gzip and unzips behind our back
-        }
-        String url = "http://" + stream.spec.localHost() + ":" + stream.spec.localPort() + open.target();
-        return new Request.Builder().url(url).headers(headers.build()).method(open.method(), body()).build();
-    }
-
-    private RequestBody body() throws IOException {
-        String method = open.method();
-        if (method.equals("GET") || method.equals("HEAD") || upgrade) {
-            if (!upgrade) {
-                stream.discardInbound();
-            }
-            return null;
-        }
-        String length = open.header("Content-Length");
-        if (length != null) {
-            try {
-                return new InboundBody(Long.parseLong(length.trim()));
-            } catch (NumberFormatException e) {
-                // the relay validated it; fall through to a streamed body of unknown length
-            }
-        }
-        if (stream.inbound.awaitAny()) {
-            return new InboundBody(-1);
-        }
-        return BODY_REQUIRED.contains(method) ? new InboundBody(0) : null;
+        return new RequestEvent(id, open.tunnel(), open.method(), open.target(), status,
+                Duration.ofNanos(System.nanoTime() - t0), bytesIn, bytesOut, error, errorMessage, started, captured ? exchange : null);
     }
 
     /**
-     * Copies the response body into DATA frames. A body of known length is sent in full 64 KiB frames
-     * (okio reads 8 KiB at a time; every frame costs a WebSocket message). A body of unknown length —
-     * chunked, server-sent events — is sent as it arrives, so nothing waits for a frame to fill.
+     * The fields the local app gets: the OPEN's, in order, without hop-by-hop ones; with host rewrite on, Host (in
+     * place) names the local target. Nothing is added here.
      */
-    private void copyBody(BufferedSource source, long contentLength) throws IOException {
-        byte[] buf = new byte[FrameCodec.MAX_PAYLOAD];
-        long remaining = contentLength;
-        while (true) {
-            if (remaining > 0) {
-                source.request(Math.min(remaining, buf.length)); // fewer bytes only at the end of the body
+    static List<Header> forwardedHeaders(List<Header> received, boolean upgrade, TunnelSpec spec) {
+        List<Header> out = new ArrayList<>(HopByHop.strip(received, upgrade));
+        if (spec.rewritesHost()) {
+            boolean found = false;
+            for (int i = 0; i < out.size(); i++) {
+                if (out.get(i).name().equalsIgnoreCase("Host")) {
+                    if (found) {
+                        out.remove(i--);
+                    } else {
+                        out.set(i, new Header(out.get(i).name(), spec.localTarget()));
+                        found = true;
+                    }
+                }
             }
-            int n = source.read(buf, 0, buf.length);
-            if (n == -1) {
-                return;
+            if (!found) {
+                out.addFirst(new Header("Host", spec.localTarget()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How the body goes to the app: as sent with the visitor's Content-Length; chunked when there is none and DATA
+     * comes before FIN; else none. An upgrade request has no body (and no FIN follows its OPEN).
+     */
+    private Framing framing(List<Header> headers) throws IOException {
+        if (upgrade) {
+            return Framing.NONE;
+        }
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                return Framing.LENGTH;
+            }
+        }
+        return stream.inbound.awaitAny() ? Framing.CHUNKED : Framing.NONE;
+    }
+
+    /** Copies the response body into DATA frames as it arrives: a slow or event-stream body waits for no full frame. */
+    private void copyBody(LocalCall call, boolean send) throws IOException {
+        byte[] buf = new byte[FrameCodec.MAX_PAYLOAD];
+        int n;
+        while ((n = call.read(buf)) != -1) {
+            if (!send) {
+                continue; // a body where none may be (HEAD, 204, 304): dropped
             }
             responseCapture.add(buf, 0, n); // before the write: the write hands buf on and we reuse it
             stream.write(buf, 0, n);
             bytesOut += n;
-            remaining -= n;
         }
     }
 
@@ -179,49 +193,21 @@ final class HttpStreamHandler {
         return !"HEAD".equals(method) && status >= 200 && status != 204 && status != 304;
     }
 
-    private static List<Header> headers(Response response) {
-        Headers h = response.headers();
-        List<Header> out = new ArrayList<>(h.size());
-        for (int i = 0; i < h.size(); i++) {
-            out.add(new Header(h.name(i), h.value(i)));
-        }
-        return out;
-    }
-
-    /** The request body, read from the stream's inbound DATA until FIN; credit is granted after each write. */
-    private final class InboundBody extends RequestBody {
-        private final long length;
-
-        InboundBody(long length) {
-            this.length = length;
-        }
-
+    /** The request body, read from the stream's inbound DATA until FIN; credit is granted back once each chunk is sent. */
+    private final class InboundBody implements LocalBody {
         @Override
-        public MediaType contentType() {
-            return null; // the visitor's Content-Type header is forwarded as is
-        }
-
-        @Override
-        public long contentLength() {
-            return length;
-        }
-
-        @Override
-        public boolean isOneShot() {
-            return true;
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            ByteBuffer chunk;
-            while ((chunk = stream.inbound.take()) != null) {
-                int n = chunk.remaining();
+        public ByteBuffer next() throws IOException {
+            ByteBuffer chunk = stream.inbound.take();
+            if (chunk != null) {
                 requestCapture.add(chunk);
-                sink.write(chunk);
-                sink.flush();
-                bytesIn += n;
-                stream.consumed(n);
+                bytesIn += chunk.remaining();
             }
+            return chunk;
+        }
+
+        @Override
+        public void sent(int n) {
+            stream.consumed(n);
         }
     }
 }

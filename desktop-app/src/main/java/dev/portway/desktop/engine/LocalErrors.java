@@ -18,16 +18,17 @@ record LocalErrors(ErrorCode code, String message) {
      * @param connectTimeout the connect timeout, for the message
      */
     static LocalErrors of(IOException e, String target, Duration connectTimeout) {
+        if (e instanceof SocketTimeoutException
+                || e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
+            return new LocalErrors(ErrorCode.TARGET_TIMEOUT,
+                    target + " did not accept the connection within " + connectTimeout.toMillis() + " ms — is your app stuck?");
+        }
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
             return new LocalErrors(ErrorCode.TARGET_UNREACHABLE, "Nothing is listening on " + target + " — is your app running?");
         }
         if (e instanceof UnknownHostException) {
             String host = target.substring(0, target.lastIndexOf(':'));
             return new LocalErrors(ErrorCode.TARGET_UNREACHABLE, "The host " + host + " does not resolve — check the tunnel's local address.");
-        }
-        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
-            return new LocalErrors(ErrorCode.TARGET_TIMEOUT,
-                    target + " did not accept the connection within " + connectTimeout.toMillis() + " ms — is your app stuck?");
         }
         return new LocalErrors(ErrorCode.TARGET_ERROR, target + " broke the connection: " + e.getMessage());
     }

@@ -2,7 +2,7 @@ package dev.portway.desktop.engine;
 
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Protocol;
-import okhttp3.OkHttpClient;
+import dev.portway.desktop.engine.local.LocalLeg;
 import org.slf4j.MDC;
 
 import java.time.Duration;
@@ -12,14 +12,15 @@ import java.util.function.Consumer;
  * Starts the work for each new stream on its own virtual thread: HTTP requests (and upgrades) and
  * TCP connections to the local service.
  *
- * @param http           the one OkHttp client for local HTTP (pooled keep-alive, no redirects, no retries)
+ * @param local          the engine's local leg: HTTP to the local apps as received, pooled keep-alive (owned by the
+ *                       engine, closed with it)
  * @param connectTimeout how long the local service may take to accept a connection
  * @param report         receives one {@link RequestEvent} per finished request or connection
  * @param breakers       told the outcome of every live stream (admitted by {@link Session.Events#admit})
  * @param deliveries     takes the streams that deliver from the relay's durable queue
  * @param captureLimit   bytes of each HTTP body kept for the inspector ({@link EngineConfig#captureLimit()})
  */
-record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<RequestEvent> report, Breakers breakers,
+record StreamHandlers(LocalLeg local, Duration connectTimeout, Consumer<RequestEvent> report, Breakers breakers,
                       DeliveryAcceptor deliveries, int captureLimit) {
 
     void start(Stream stream) {
@@ -46,7 +47,7 @@ record StreamHandlers(OkHttpClient http, Duration connectTimeout, Consumer<Reque
         } catch (RuntimeException e) {
             Session.LOG.error("stream {} failed", stream.id, e);
             if (!stream.open.isDelivery()) {
-                breakers.record(stream.open.tunnel(), true);
+                breakers.record(stream.open.tunnel(), false); // a fault in Portway says nothing about the local app
             }
             stream.rst(ErrorCode.INTERNAL, "Portway failed on this request: " + e);
         } finally {

@@ -123,7 +123,7 @@ public final class TunnelEngine implements AutoCloseable {
                 .callTimeout(Duration.ZERO)
                 .build();
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
-        this.handlers = new StreamHandlers(localClient, config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
+        this.handlers = new StreamHandlers(new dev.portway.desktop.engine.local.LocalLeg("portway-local", 2, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
                 new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
         this.worker = new DeliveryWorker(store, localClient, config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
@@ -291,6 +291,7 @@ public final class TunnelEngine implements AutoCloseable {
         timer.shutdownNow();
         wsClient.dispatcher().executorService().shutdown();
         localClient.connectionPool().evictAll();
+        handlers.local().close();
         store.close();
         bound.clear();
         setStatus(EngineStatus.of(EngineState.DISCONNECTED, "Disconnected."));

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * Module edges: the engine is UI-free and transport-specific only to OkHttp, so the GUI and the CLI
- * both sit on it; view models hold state and commands but never a {@code Node}, so they are tested
+ * Module edges: the engine is UI-free (OkHttp to the relay; Netty only in its local leg, {@code engine.local}), so the
+ * GUI and the CLI both sit on it; view models hold state and commands but never a {@code Node}, so they are tested
  * without a toolkit (STYLE.md).
  */
 class EngineArchitectureTest {
@@ -21,7 +21,18 @@ class EngineArchitectureTest {
     void engineKnowsNothingOfJavaFxNettyOrTheRelay() {
         noClasses().that().resideInAPackage("dev.portway.desktop.engine..")
                 .should().dependOnClassesThat()
-                .resideInAnyPackage("javafx..", "io.netty..", "dev.portway.relay..", "dev.portway.desktop.cli..", "dev.portway.desktop.ui..", "picocli..")
+                .resideInAnyPackage("javafx..", "dev.portway.relay..", "dev.portway.desktop.cli..", "dev.portway.desktop.ui..", "picocli..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheLocalLegUsesNettyAndItNeverUsesOkHttp() {
+        noClasses().that().resideInAPackage("dev.portway.desktop.engine..")
+                .and().resideOutsideOfPackage("dev.portway.desktop.engine.local..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.portway.desktop.engine.local..")
+                .should().dependOnClassesThat().resideInAnyPackage("okhttp3..", "okio..")
                 .check(classes);
     }
 

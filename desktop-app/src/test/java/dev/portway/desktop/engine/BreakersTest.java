@@ -51,12 +51,15 @@ class BreakersTest {
     }
 
     @Test
-    void refusedTimedOutBrokenAnd5xxCountAsFailuresButNot4xxOrAVisitorLeaving() {
+    void onlyRefusedTimedOutOrBrokenBeforeAnAnswerCountNotTheAppsOwnAnswersRefusalsOrAVisitorLeaving() {
         assertThat(Breakers.isFailure(ErrorCode.TARGET_UNREACHABLE, 0)).isTrue();
         assertThat(Breakers.isFailure(ErrorCode.TARGET_TIMEOUT, 0)).isTrue();
-        assertThat(Breakers.isFailure(ErrorCode.TARGET_ERROR, 200)).isTrue();
-        assertThat(Breakers.isFailure(null, 503)).isTrue();
+        assertThat(Breakers.isFailure(ErrorCode.TARGET_ERROR, 0)).as("reset or closed before a response").isTrue();
+        assertThat(Breakers.isFailure(ErrorCode.TARGET_ERROR, 200)).as("a response the app cut short").isFalse();
+        assertThat(Breakers.isFailure(null, 503)).as("the app's own 5xx answer").isFalse();
+        assertThat(Breakers.isFailure(null, 500)).isFalse();
         assertThat(Breakers.isFailure(null, 404)).isFalse();
+        assertThat(Breakers.isFailure(ErrorCode.PROTOCOL_ERROR, 0)).as("a malformed request Portway refused").isFalse();
         assertThat(Breakers.isFailure(ErrorCode.CANCEL, 0)).isFalse();
         assertThat(Breakers.isFailure(null, 0)).as("a TCP connection that completed").isFalse();
     }

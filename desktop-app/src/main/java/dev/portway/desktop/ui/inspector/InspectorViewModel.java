@@ -203,7 +203,9 @@ public final class InspectorViewModel {
         Profile p = profile.get();
         String target = p.localHost() + ":" + p.localPort();
         feedback.set("Replaying " + r.method() + " " + r.path() + " to " + target + "…");
-        replayer.send(r, p.requestedName(), p.localHost(), p.localPort()).whenCompleteAsync((event, error) -> {
+        replayer.send(r, p.requestedName(), p.localHost(), p.localPort(),
+                dev.portway.desktop.engine.TunnelSpec.HOST_HEADER_REWRITE.equals(p.options().get(dev.portway.desktop.engine.TunnelSpec.OPTION_HOST_HEADER)))
+                .whenCompleteAsync((event, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 feedback.set(cause.getMessage());

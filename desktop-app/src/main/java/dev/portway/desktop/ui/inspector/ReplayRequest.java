@@ -11,7 +11,8 @@ import java.util.Locale;
  * A request to send again to the local target: the captured one as sent, or as a person edited it.
  *
  * @param path    the request target, starting with {@code /}
- * @param headers end-to-end headers to send; {@code Host} and {@code Content-Length} are set by the sender
+ * @param headers end-to-end headers to send, in order, with the request's own {@code Host}; {@code Content-Length} is
+ *                set by the sender (and {@code Host} when there is none)
  */
 public record ReplayRequest(String method, String path, List<Header> headers, byte[] body) {
     public ReplayRequest {
@@ -56,12 +57,15 @@ public record ReplayRequest(String method, String path, List<Header> headers, by
         return new ReplayRequest(x.event().method(), x.event().path(), sendable(c.requestHeaders()), c.requestBody().bytes());
     }
 
-    /** The headers worth sending again: without hop-by-hop ones, Host, Content-Length and Portway's own. */
+    /**
+     * The headers worth sending again, in order: without hop-by-hop ones, Content-Length and Portway's own; the original
+     * Host stays (the replay reaches the app as the request did; the profile's host rewrite applies when sending).
+     */
     static List<Header> sendable(List<Header> headers) {
         List<Header> out = new ArrayList<>(headers.size());
         for (Header h : headers) {
             String n = h.name().toLowerCase(Locale.ROOT);
-            if (!CurlCommand.LEFT_OUT.contains(n) || n.startsWith("x-forwarded-")) {
+            if (!CurlCommand.LEFT_OUT.contains(n) || n.startsWith("x-forwarded-") || n.equals("host")) {
                 out.add(h);
             }
         }

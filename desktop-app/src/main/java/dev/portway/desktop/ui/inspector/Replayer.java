@@ -3,14 +3,13 @@ package dev.portway.desktop.ui.inspector;
 import dev.portway.desktop.engine.CapturedBody;
 import dev.portway.desktop.engine.CapturedExchange;
 import dev.portway.desktop.engine.RequestEvent;
+import dev.portway.desktop.engine.local.LocalBody;
+import dev.portway.desktop.engine.local.LocalCall;
+import dev.portway.desktop.engine.local.LocalLeg;
+import dev.portway.desktop.engine.local.LocalResponse;
+import dev.portway.desktop.engine.local.RequestHead;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
-import okhttp3.Headers;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okio.BufferedSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +33,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends {@link ReplayRequest}s straight to a profile's local target (not through the relay) and captures the
  * answer like the engine does. UI-free and thread-safe.
  *
- * <p>Low priority by construction: one platform thread at {@link Thread#MIN_PRIORITY}, its own OkHttp client
- * (own connection pool, so live traffic never waits for a replay's connection), and at most
+ * <p>It goes through the same local leg as live traffic ({@link LocalLeg}: the request as given, header order kept, the
+ * request's own Host unless the profile rewrites it), on its own instance (own connection pool and one event loop
+ * thread, so live traffic never waits for a replay's connection).
+ *
+ * <p>Low priority by construction: one platform thread at {@link Thread#MIN_PRIORITY}, and at most
  * {@value #MAX_WAITING} replays waiting — more are refused with a message rather than queued without bound.
  */
 public final class Replayer implements AutoCloseable {
@@ -43,7 +45,9 @@ public final class Replayer implements AutoCloseable {
     private static final Set<String> BODY_REQUIRED = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
     private static final Logger LOG = LoggerFactory.getLogger(Replayer.class);
 
-    private final OkHttpClient http;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LocalLeg leg;
     private final ThreadPoolExecutor executor;
     private final java.util.function.IntSupplier captureLimit;
     private final AtomicLong ids = new AtomicLong();
@@ -56,12 +60,7 @@ public final class Replayer implements AutoCloseable {
     /** @param captureLimit bytes of each body kept, read for every replay */
     public Replayer(java.util.function.IntSupplier captureLimit) {
         this.captureLimit = captureLimit;
-        this.http = new OkHttpClient.Builder()
-                .followRedirects(false)
-                .retryOnConnectionFailure(false)
-                .connectTimeout(Duration.ofSeconds(5))
-                .callTimeout(Duration.ofSeconds(60))
-                .build();
+        this.leg = new LocalLeg("portway-replay-local", 1, Duration.ofSeconds(5));
         this.executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_WAITING), r -> {
             Thread t = new Thread(r, "portway-replay");
             t.setDaemon(true);
@@ -77,9 +76,17 @@ public final class Replayer implements AutoCloseable {
      * it fails only when too many replays are waiting.
      */
     public CompletableFuture<RequestEvent> send(ReplayRequest r, String tunnel, String host, int port) {
+        return send(r, tunnel, host, port, false);
+    }
+
+    /**
+     * As {@link #send(ReplayRequest, String, String, int)}; with {@code rewriteHost} (the profile's {@code host_header=rewrite})
+     * the Host header names the local target, as the engine would send it; otherwise the request keeps its own Host.
+     */
+    public CompletableFuture<RequestEvent> send(ReplayRequest r, String tunnel, String host, int port, boolean rewriteHost) {
         CompletableFuture<RequestEvent> result = new CompletableFuture<>();
         try {
-            executor.execute(() -> result.complete(run(r, tunnel, host, port)));
+            executor.execute(() -> result.complete(run(r, tunnel, host, port, rewriteHost)));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(new IllegalStateException(executor.isShutdown() ? "Portway is shutting down."
                     : MAX_WAITING + " replays are already waiting — let them finish first."));
@@ -87,12 +94,46 @@ public final class Replayer implements AutoCloseable {
         return result;
     }
 
-    private RequestEvent run(ReplayRequest r, String tunnel, String host, int port) {
+    /**
+     * The head a replay sends: the request's headers in their order (its own Host kept, or set to the target with
+     * {@code rewriteHost}; Host added only when the request has none), then Content-Length for a body.
+     */
+    static List<Header> headers(ReplayRequest r, String target, boolean rewriteHost) {
+        List<Header> out = new ArrayList<>(r.headers().size() + 2);
+        boolean host = false;
+        for (Header h : r.headers()) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                continue; // set from the body below
+            }
+            if (h.name().equalsIgnoreCase("Host")) {
+                if (host) {
+                    continue;
+                }
+                host = true;
+                out.add(rewriteHost ? new Header(h.name(), target) : h);
+            } else {
+                out.add(h);
+            }
+        }
+        if (!host) {
+            out.addFirst(new Header("Host", target));
+        }
+        if (hasBody(r)) {
+            out.add(new Header("Content-Length", Integer.toString(r.body().length)));
+        }
+        return out;
+    }
+
+    private static boolean hasBody(ReplayRequest r) {
+        return r.body().length > 0 || BODY_REQUIRED.contains(r.method());
+    }
+
+    private RequestEvent run(ReplayRequest r, String tunnel, String host, int port, boolean rewriteHost) {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         int captureLimit = this.captureLimit.getAsInt();
         String target = host + ":" + port;
-        List<Header> sentHeaders = new ArrayList<>(r.headers());
+        List<Header> sentHeaders = headers(r, target, rewriteHost);
         CapturedBody sentBody = new CapturedBody(Arrays.copyOf(r.body(), Math.min(r.body().length, captureLimit)), r.body().length);
         int status = 0;
         String reason = "";
@@ -101,52 +142,59 @@ public final class Replayer implements AutoCloseable {
         long bytesOut = 0;
         ErrorCode error = null;
         String message = null;
-        try {
-            Headers.Builder headers = new Headers.Builder();
-            boolean acceptEncoding = false;
-            for (Header h : r.headers()) {
-                acceptEncoding |= h.name().equalsIgnoreCase("Accept-Encoding");
-                headers.addUnsafeNonAscii(h.name(), h.value());
-            }
-            if (!acceptEncoding) {
-                headers.add("Accept-Encoding", "identity"); // else OkHttp asks for gzip and unzips behind our back
-            }
-            RequestBody body = r.body().length > 0 || BODY_REQUIRED.contains(r.method()) ? RequestBody.create(r.body()) : null;
-            Request request = new Request.Builder().url("http://" + target + r.path()).headers(headers.build())
-                    .method(r.method(), body).build();
-            try (Response response = http.newCall(request).execute()) {
-                status = response.code();
-                reason = response.message();
-                List<Header> rh = new ArrayList<>(response.headers().size());
-                for (int i = 0; i < response.headers().size(); i++) {
-                    rh.add(new Header(response.headers().name(i), response.headers().value(i)));
+        RequestHead head = new RequestHead(r.method(), r.path(), sentHeaders);
+        String problem = head.problem();
+        if (problem != null) {
+            error = ErrorCode.PROTOCOL_ERROR;
+            message = "Cannot send this request: " + problem;
+        } else {
+            LocalCall call = leg.call(host, port);
+            Thread watchdog = Thread.ofVirtual().name("portway-replay-timeout").start(() -> {
+                try {
+                    Thread.sleep(CALL_TIMEOUT);
+                    call.abort();
+                } catch (InterruptedException e) {
+                    // the replay finished in time
                 }
-                responseHeaders = rh;
-                byte[] kept = new byte[0];
-                BufferedSource source = response.body().source();
-                byte[] buf = new byte[8192];
-                for (int n; (n = source.read(buf, 0, buf.length)) != -1; ) {
-                    int take = (int) Math.min(n, captureLimit - kept.length);
-                    if (take > 0) {
-                        kept = Arrays.copyOf(kept, kept.length + take);
-                        System.arraycopy(buf, 0, kept, kept.length - take, take);
+            });
+            boolean headSeen = false;
+            try {
+                LocalResponse response = call.send(head, hasBody(r) ? LocalCall.Framing.LENGTH : LocalCall.Framing.NONE,
+                        LocalBody.of(r.body()));
+                headSeen = true;
+                status = response.status();
+                reason = response.reason();
+                responseHeaders = response.headers();
+                if (status == 101) {
+                    call.abort(); // nothing to speak the upgraded protocol with: the head is the answer
+                } else {
+                    byte[] kept = new byte[0];
+                    byte[] buf = new byte[8192];
+                    for (int n; (n = call.read(buf)) != -1; ) {
+                        int take = (int) Math.min(n, captureLimit - kept.length);
+                        if (take > 0) {
+                            kept = Arrays.copyOf(kept, kept.length + take);
+                            System.arraycopy(buf, 0, kept, kept.length - take, take);
+                        }
+                        bytesOut += n;
                     }
-                    bytesOut += n;
+                    responseBody = new CapturedBody(kept, bytesOut);
                 }
-                responseBody = new CapturedBody(kept, bytesOut);
+            } catch (ConnectException e) {
+                error = ErrorCode.TARGET_UNREACHABLE;
+                message = "Nothing is listening on " + target + " — is your app running?";
+            } catch (SocketTimeoutException e) {
+                error = ErrorCode.TARGET_TIMEOUT;
+                message = target + " did not answer in time — is your app stuck?";
+            } catch (IOException e) {
+                boolean timedOut = !watchdog.isAlive();
+                error = timedOut ? ErrorCode.TARGET_TIMEOUT : ErrorCode.TARGET_ERROR;
+                message = timedOut ? target + " did not answer within " + CALL_TIMEOUT.toSeconds() + " s — is your app stuck?"
+                        : target + " broke the connection" + (headSeen ? " during the response: " : ": ") + e.getMessage();
+            } finally {
+                watchdog.interrupt();
+                call.close();
             }
-        } catch (ConnectException e) {
-            error = ErrorCode.TARGET_UNREACHABLE;
-            message = "Nothing is listening on " + target + " — is your app running?";
-        } catch (SocketTimeoutException e) {
-            error = ErrorCode.TARGET_TIMEOUT;
-            message = target + " did not answer in time — is your app stuck?";
-        } catch (IOException e) {
-            error = ErrorCode.TARGET_ERROR;
-            message = target + " broke the connection: " + e.getMessage();
-        } catch (IllegalArgumentException e) {
-            error = ErrorCode.TARGET_ERROR;
-            message = "Cannot send this request: " + e.getMessage();
         }
         return new RequestEvent("replay-" + ids.incrementAndGet(), tunnel, r.method(), r.path(), status,
                 Duration.ofNanos(System.nanoTime() - t0), r.body().length, bytesOut, error, message, started,
@@ -156,7 +204,6 @@ public final class Replayer implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
-        http.dispatcher().executorService().shutdown();
-        http.connectionPool().evictAll();
+        leg.close();
     }
 }

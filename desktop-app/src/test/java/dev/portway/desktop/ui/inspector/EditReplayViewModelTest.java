@@ -25,13 +25,13 @@ class EditReplayViewModelTest {
     }
 
     @Test
-    void isFilledFromTheCaptureWithoutPortwayAndHopByHopHeaders() {
+    void isFilledFromTheCaptureWithItsHostButWithoutPortwayAndHopByHopHeaders() {
         EditReplayViewModel vm = new EditReplayViewModel(exchange("POST", "/hooks", List.of(new Header("Host", "a.localhost"),
                 new Header("Content-Type", "application/json"), new Header("Portway-Request-Id", "x"),
                 new Header("X-Forwarded-For", "1.2.3.4")), text("{\"a\":1}")));
         assertThat(vm.methodProperty().get()).isEqualTo("POST");
         assertThat(vm.pathProperty().get()).isEqualTo("/hooks");
-        assertThat(vm.headersProperty().get()).isEqualTo("Content-Type: application/json\nX-Forwarded-For: 1.2.3.4\n");
+        assertThat(vm.headersProperty().get()).isEqualTo("Host: a.localhost\nContent-Type: application/json\nX-Forwarded-For: 1.2.3.4\n");
         assertThat(vm.bodyProperty().get()).isEqualTo("{\"a\":1}");
         assertThat(vm.validBinding().get()).isTrue();
     }

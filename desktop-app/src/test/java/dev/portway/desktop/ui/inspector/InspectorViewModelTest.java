@@ -5,6 +5,7 @@ import dev.portway.desktop.engine.CapturedBody;
 import dev.portway.desktop.engine.CapturedExchange;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.RequestEvent;
+import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.desktop.history.HistoryStore;
 import dev.portway.desktop.history.RequestHistory;
 import dev.portway.desktop.profiles.Profile;
@@ -41,6 +42,7 @@ class InspectorViewModelTest {
     @TempDir
     Path dir;
     private final ConcurrentLinkedQueue<String> received = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> hosts = new ConcurrentLinkedQueue<>();
     private final List<String> clipboard = new ArrayList<>();
     private HttpServer local;
     private Replayer replayer;
@@ -53,6 +55,7 @@ class InspectorViewModelTest {
         local = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         local.createContext("/", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            hosts.add(ex.getRequestHeaders().getFirst("Host"));
             received.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " " + ex.getRequestHeaders().getFirst("X-Sig") + " " + body);
             byte[] answer = "ok".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(202, answer.length);
@@ -162,6 +165,23 @@ class InspectorViewModelTest {
         assertThat(CapturedExchange.header(replayed.capture().requestHeaders(), "Portway-Request-Id")).isNull();
         assertThat(vm.feedbackProperty().get()).startsWith("Replayed POST /hooks?x=1: 202 Accepted in ");
         assertThat(vm.selectedProperty().get()).isSameAs(vm.rows().get(1));
+    }
+
+    @Test
+    void replayKeepsTheOriginalHostUnlessTheProfileRewritesIt() {
+        InspectorViewModel vm = vm();
+        vm.onSample(sample(event(1, "/hooks", text("{}"))));
+        vm.selectedProperty().set(vm.rows().getFirst());
+        assertThat(vm.replay()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> hosts.size() == 1);
+        assertThat(hosts.poll()).isEqualTo("my-app.localhost:8080");
+
+        profile = new Profile(profile.id(), profile.name(), profile.kind(), profile.localHost(), profile.localPort(), profile.relayMode(),
+                null, null, profile.requestedName(), Map.of(TunnelSpec.OPTION_HOST_HEADER, TunnelSpec.HOST_HEADER_REWRITE), false);
+        vm.selectedProperty().set(vm.rows().getLast());
+        assertThat(vm.replay()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> hosts.size() == 1);
+        assertThat(hosts.poll()).isEqualTo("127.0.0.1:" + local.getAddress().getPort());
     }
 
     @Test
