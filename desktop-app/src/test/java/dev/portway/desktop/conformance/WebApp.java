@@ -14,15 +14,18 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A local web app on OkHttp's MockWebServer: {@code /} is the browser test page (fetch + WebSocket), {@code /api/hello}
- * answers JSON, {@code /api/hold} answers after 2 s (see the page), and {@code /ws} is a WebSocket echo that sends every message back and answers a close with the same
+ * answers JSON, {@code /api/hold} answers once the page's script has posted {@code /api/done} (see the page), and {@code /ws} is a WebSocket echo that sends every message back and answers a close with the same
  * code and reason.
  */
 final class WebApp implements AutoCloseable {
     private final MockWebServer server = new MockWebServer();
+    /** One permit per page whose script has posted /api/done. */
+    private final Semaphore done = new Semaphore(0);
 
     WebApp() throws IOException {
         String page;
@@ -32,13 +35,19 @@ final class WebApp implements AutoCloseable {
         String html = page;
         server.setDispatcher(new Dispatcher() {
             @Override
-            public MockResponse dispatch(RecordedRequest request) {
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
                 String target = request.getTarget();
                 if (target.startsWith("/ws")) {
                     return new MockResponse.Builder().webSocketUpgrade(new Echo()).build();
                 }
+                if (target.startsWith("/api/done")) {
+                    done.release();
+                    return new MockResponse.Builder().body("ok").build();
+                }
                 if (target.startsWith("/api/hold")) {
-                    return new MockResponse.Builder().bodyDelay(2, TimeUnit.SECONDS).body("held").build();
+                    // Holds the page's load event (and so Chromium's --dump-dom) until its script has finished.
+                    boolean finished = done.tryAcquire(20, TimeUnit.SECONDS);
+                    return new MockResponse.Builder().body(finished ? "done" : "timed out").build();
                 }
                 if (target.startsWith("/api/hello")) {
                     return new MockResponse.Builder().addHeader("Content-Type", "application/json")
