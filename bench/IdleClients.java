@@ -50,6 +50,10 @@ public class IdleClients {
                     }
                 }
                 batch.clear();
+                if ((s + 1) % 200 == 0) {
+                    System.out.printf("idle-clients: %d sessions, %d tunnels bound after %.0f s%n", s + 1, bound.get(),
+                            (System.nanoTime() - start) / 1e9);
+                }
             }
         }
         int want = sessions * tunnels;

@@ -38,12 +38,12 @@ echo "== idle tunnels: $sessions sessions x $per tunnels on one relay ($opts), $
 echo "relay RSS at start: $(rss "$relay_pid") MiB"
 
 "$java" -Xmx1g "$here/IdleClients.java" "ws://127.0.0.1:$relay_port" idle-token "$sessions" "$per" > "$work/clients.log" 2>&1 & pids+=($!)
-for _ in $(seq 1 1800); do
+for _ in $(seq 1 18000); do   # up to 30 min: on a loaded machine sessions connect slowly
   grep -q "idle-clients: \(ready\|incomplete\)" "$work/clients.log" 2>/dev/null && break
   kill -0 "${pids[1]}" 2>/dev/null || break
   sleep 0.1
 done
-grep "idle-clients:" "$work/clients.log" || { echo "bench: the clients never finished binding:" >&2; tail -n 20 "$work/clients.log" >&2; exit 1; }
+grep "idle-clients: [0-9]* of" "$work/clients.log" || { echo "bench: the clients never finished binding:" >&2; tail -n 20 "$work/clients.log" >&2; exit 1; }
 grep -q "idle-clients: ready" "$work/clients.log" || { echo "bench: not every tunnel was bound; relay log:" >&2; tail -n 20 "$work/relay.log" >&2; exit 1; }
 echo "relay RSS with all tunnels bound: $(rss "$relay_pid") MiB"
 sleep "$settle"

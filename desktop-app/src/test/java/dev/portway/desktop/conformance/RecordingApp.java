@@ -47,12 +47,6 @@ final class RecordingApp implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** The bytes of the first request whose target starts with {@code prefix}. */
-    byte[] request(String prefix) {
-        byte[] p = (" " + prefix).getBytes(StandardCharsets.ISO_8859_1);
-        return received.stream().filter(r -> indexOf(r, p) >= 0 && indexOf(r, p) < 16).findFirst().orElse(null);
-    }
-
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -152,19 +146,6 @@ final class RecordingApp implements AutoCloseable {
             b[i] = (byte) (i % 251);
         }
         return b;
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     @Override

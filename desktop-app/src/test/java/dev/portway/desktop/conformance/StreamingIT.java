@@ -72,8 +72,11 @@ class StreamingIT {
                 break;
             }
             int size = Integer.parseInt(new String(raw, i, eol - i, StandardCharsets.ISO_8859_1).split(";")[0].strip(), 16);
-            if (size == 0 || eol + 2 + size > raw.length) {
-                out.write(raw, eol + 2, Math.max(0, Math.min(size, raw.length - eol - 2)));
+            if (size == 0) {
+                break;
+            }
+            if (eol + 2 + size > raw.length) {   // cut inside this chunk: keep what arrived
+                out.write(raw, eol + 2, raw.length - eol - 2);
                 break;
             }
             out.write(raw, eol + 2, size);
