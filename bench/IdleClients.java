@@ -61,7 +61,7 @@ public class IdleClients {
         while (bound.get() + refused.get() < want && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
-        System.out.printf("idle-clients: %d of %d tunnels bound on %d sessions in %.1f s (%d refused%s, %d sessions closed and reopened)%n",
+        System.out.printf("idle-clients: %d of %d tunnels bound on %d sessions in %.1f s (%d refused%s, %d sessions closed or refused)%n",
                 bound.get(), want, sessions, (System.nanoTime() - start) / 1e9, refused.get(),
                 lastRefusal.isEmpty() ? "" : ": " + lastRefusal, closed.get());
         System.out.println(bound.get() == want ? "idle-clients: ready" : "idle-clients: incomplete");
@@ -92,7 +92,13 @@ public class IdleClients {
 
         void open(HttpClient http, URI url) {
             http.newWebSocketBuilder().connectTimeout(java.time.Duration.ofSeconds(30)).buildAsync(url, this)
-                    .whenComplete((ws, e) -> { if (e != null) { ready.completeExceptionally(e); } });
+                    .whenComplete((ws, e) -> {
+                        if (e != null) {
+                            closed.incrementAndGet();
+                            lastRefusal = "handshake failed: " + e;
+                            ready.completeExceptionally(e);
+                        }
+                    });
         }
 
         synchronized void reopen(HttpClient http, URI url) {
