@@ -50,6 +50,34 @@ class PostgresRelayIT {
         }
     }
 
+    @Test
+    void theRelayReconnectsToPostgresByItselfAfterAnOutage() throws Exception {
+        String url = PG.newDatabase();
+        IdentityConfig identity = IdentityConfig.DEFAULTS.withDb(url, "postgres", null);
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient.Builder().readTimeout(Duration.ofSeconds(20)).build();
+        try (Relay relay = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0)
+                .tcpPortTo(0).dataDir(tmp).identity(identity).build())) {
+            okhttp3.Request health = new okhttp3.Request.Builder()
+                    .url("http://127.0.0.1:" + relay.port() + "/api/tunnel/health").build();
+            java.util.concurrent.Callable<Integer> status = () -> {
+                try (okhttp3.Response r = http.newCall(health).execute()) {
+                    return r.code();
+                }
+            };
+            assertThat(status.call()).isEqualTo(200);
+            PG.suspend();
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(status, s -> s == 503);
+            } finally {
+                PG.resume();
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(40)).until(status, s -> s == 200);
+            try (ProtocolTestClient c = ProtocolTestClient.connect(relay, "secret", null)) {
+                assertThat(c.control(ControlMessage.Welcome.class).session()).isNotBlank();
+            }
+        }
+    }
+
     AdminCli.Result db(String url, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--db", url, "--db-user", "postgres"));

@@ -73,6 +73,13 @@ final class ProtocolTestClient implements AutoCloseable {
         return c;
     }
 
+    /** To a relay in another process, with the installation's stable key (needed to own a queued tunnel). */
+    static ProtocolTestClient connect(String connectUrl, String token, String clientKey) {
+        ProtocolTestClient c = new ProtocolTestClient(connectUrl);
+        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", null, null, null, clientKey)));
+        return c;
+    }
+
     void send(Frame frame) {
         ws.send(ByteString.of(FrameCodec.encode(frame)));
     }

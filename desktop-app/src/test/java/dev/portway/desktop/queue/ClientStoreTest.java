@@ -50,6 +50,24 @@ class ClientStoreTest {
     }
 
     @Test
+    void closeCompactsTheFileThatGrowsWhileOpenAndKeepsEveryRequest() throws Exception {
+        try (ClientStore store = ClientStore.open(dir, QueueLimits.defaults())) {
+            for (int i = 0; i < 150; i++) {
+                store.store("d-" + i, "hooks", "normal", "POST", "/hook", List.of(), T0, new ByteArrayInputStream(new byte[2000]));
+                if (i % 3 != 0) {
+                    store.delivered("d-" + i);
+                }
+            }
+            // every commit appended (REUSE_SPACE=FALSE): well over a MiB while open
+            assertThat(java.nio.file.Files.size(dir.resolve("engine.mv.db"))).isGreaterThan(1L << 20);
+        }
+        assertThat(java.nio.file.Files.size(dir.resolve("engine.mv.db"))).isLessThan(512L << 10);
+        try (ClientStore store = ClientStore.open(dir, QueueLimits.defaults())) {
+            assertThat(store.count()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void ordersByPriorityThenArrival() throws Exception {
         try (ClientStore store = ClientStore.open(dir, QueueLimits.defaults())) {
             put(store, "low-1", "low");

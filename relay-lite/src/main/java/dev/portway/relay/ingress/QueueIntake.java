@@ -115,8 +115,9 @@ final class QueueIntake {
                 ? dev.portway.relay.metrics.RelayMetrics.Outcome.QUEUED : dev.portway.relay.metrics.RelayMetrics.Outcome.REJECTED);
         if (failure != null) {
             response = HttpIngressHandler.withRetry(Pages.page(HttpResponseStatus.SERVICE_UNAVAILABLE, "Not stored",
-                    "The tunnel " + head.tunnel() + " is offline and the relay could not store this request.",
-                    "Try again later."), 30);
+                    "The tunnel " + head.tunnel() + " is offline and the relay could not store this request: "
+                            + reason(failure) + ".",
+                    "Nothing was stored: send it again in a minute (the relay answers 202 once it is stored)."), 30);
         } else {
             Map<String, String> json = new LinkedHashMap<>();
             json.put("delivery_id", deliveryId);
@@ -127,6 +128,16 @@ final class QueueIntake {
         }
         owner.respond(response, keepAlive, false);
         owner.intakeDone(this);
+    }
+
+    /** The store's short reason, without paths (the relay's log has the details). */
+    private static String reason(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof dev.portway.relay.store.StoreException e) {
+                return e.publicReason();
+            }
+        }
+        return "its database is unavailable";
     }
 
     void visitorGone() {

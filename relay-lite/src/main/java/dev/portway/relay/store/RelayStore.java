@@ -45,13 +45,23 @@ public final class RelayStore implements AutoCloseable {
     private final HikariDataSource pool;
     private final ExecutorService executor;
     private final boolean inMemory;
+    /** The H2 file's folder guard, or null (in memory, PostgreSQL). */
+    private final DiskSpace disk;
+    /** When to compact the H2 file, or null (in memory, PostgreSQL). */
+    private final FileCompaction compaction;
+    /** Set on the store thread when the database broke; calls fail fast until then (reopen backoff). */
+    private long retryAtNanos;
+    private long backoffNanos;
+    private String brokenBecause;
 
     private final IdentityStore identity;
 
-    private RelayStore(HikariDataSource pool, boolean inMemory) {
+    private RelayStore(HikariDataSource pool, boolean inMemory, DiskSpace disk, FileCompaction compaction) {
         this.pool = pool;
         this.identity = new IdentityStore(pool);
         this.inMemory = inMemory;
+        this.disk = disk;
+        this.compaction = compaction;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "relay-store");
             t.setDaemon(true);
@@ -99,22 +109,30 @@ public final class RelayStore implements AutoCloseable {
             hc.setJdbcUrl("jdbc:h2:mem:relay-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         } else {
             hc.setJdbcUrl(h2FileUrl(dataDir));
+            // A database that broke (disk full, file gone) is reopened on the next call: waiting for it must not
+            // hold the store's one thread for Hikari's default 30 s while webhooks wait for their answer.
+            hc.setConnectionTimeout(3_000);
         }
+        boolean h2File = jdbcUrl == null && dataDir != null;
+        DiskSpace disk = h2File ? new DiskSpace(dataDir, Long.getLong(RESERVE_PROPERTY, DiskSpace.DEFAULT_RESERVE)) : null;
         HikariDataSource ds;
         try {
+            if (disk != null) {
+                java.nio.file.Files.createDirectories(dataDir);
+                disk.check(0);
+            }
             ds = new HikariDataSource(hc);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             throw new IOException(jdbcUrl != null ? "Cannot connect to the database " + jdbcUrl + ": " + rootMessage(e)
                     + " — check --db, --db-user and --db-password (or PORTWAY_DB_USER, PORTWAY_DB_PASSWORD)."
-                    : "Cannot open the relay database in " + dataDir + ": " + rootMessage(e)
-                    + " — is another relay using this --data-dir?", e);
+                    : OpenFailure.explain(dataDir, e), e);
         }
         try {
             Flyway.configure().dataSource(ds).locations("classpath:db/migration/relay").load().migrate();
         } catch (RuntimeException e) {
             ds.close();
-            throw new IOException("Cannot prepare the relay database" + (dataDir == null ? "" : " in " + dataDir) + ": "
-                    + rootMessage(e), e);
+            throw new IOException(h2File ? OpenFailure.explain(dataDir, e)
+                    : "Cannot prepare the relay database" + (dataDir == null ? "" : " in " + dataDir) + ": " + rootMessage(e), e);
         }
         if (jdbcUrl != null) {
             log.info("Relay data is kept in {}", jdbcUrl);
@@ -123,8 +141,19 @@ public final class RelayStore implements AutoCloseable {
         } else {
             log.info("Queued requests and reservations are kept in {}", dataDir.toAbsolutePath());
         }
-        return new RelayStore(ds, jdbcUrl == null && dataDir == null);
+        return new RelayStore(ds, jdbcUrl == null && dataDir == null, disk,
+                h2File ? new FileCompaction(dataDir, Long.getLong(COMPACT_PROPERTY, 64L << 20)) : null);
     }
+
+    /** System property: the H2 file is compacted once past this size (and 4 times its compacted size); for tests. */
+    public static final String COMPACT_PROPERTY = "portway.store.compact-min-bytes";
+    /** System property: free bytes the H2 store leaves on its disk (see {@link DiskSpace}); for tests. */
+    public static final String RESERVE_PROPERTY = "portway.store.reserve-bytes";
+    /**
+     * System property: H2's RETENTION_TIME in ms (how long freed chunks are kept before their space is reused;
+     * H2's default 45 s). For tests that need the state of a relay that has been up longer than that.
+     */
+    public static final String RETENTION_PROPERTY = "portway.store.h2-retention-ms";
 
     /**
      * The JDBC URL of the H2 file in a data directory. AUTO_SERVER=TRUE: the admin command line
@@ -133,10 +162,15 @@ public final class RelayStore implements AutoCloseable {
      * H2 refuses AUTO_SERVER with FILE_LOCK=FS): after a kill -9 the next start waits a few seconds until
      * H2 sees the stale lock file's heartbeat stop. WRITE_DELAY=0: a commit reaches the file before it
      * returns (H2 otherwise writes up to 500 ms later), so a 202 is only sent for a request that survives
-     * kill -9 (not fsync: power loss is not covered).
+     * kill -9; on the relay every write is also followed by CHECKPOINT SYNC (fsync), so it survives power loss
+     * too. REUSE_SPACE=FALSE: commits are only appended, never written into space freed inside the file, so an
+     * unclean open finds the newest one (see {@link FileCompaction}, which keeps the file's size in bounds), and
+     * {@link DiskSpace} keeps H2 from writing on a full disk.
      */
     public static String h2FileUrl(Path dataDir) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("relay") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE";
+        String retention = System.getProperty(RETENTION_PROPERTY);
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("relay") + ";WRITE_DELAY=0;AUTO_SERVER=TRUE;REUSE_SPACE=FALSE"
+                + (retention == null ? "" : ";RETENTION_TIME=" + Integer.parseInt(retention));
     }
 
     /** Users, tokens, names, keys and audit rows. Its methods block: on the relay, call them through {@link #async}. */
@@ -230,7 +264,7 @@ public final class RelayStore implements AutoCloseable {
 
     /** Stores a request; the future completes once it is committed. */
     public CompletableFuture<Void> enqueue(QueuedRequest q) {
-        return call("store a queued request for " + q.tunnel(), c -> {
+        return call("store a queued request for " + q.tunnel(), q.body().length, c -> {
             try (PreparedStatement i = c.prepareStatement("INSERT INTO queued_request (delivery_id, tunnel, priority, "
                     + "request_id, remote, method, target, headers, body, body_length, received_at, not_before) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -329,9 +363,12 @@ public final class RelayStore implements AutoCloseable {
         });
     }
 
-    /** A trivial query on the store's executor: completes when the database answers (readiness). */
+    /**
+     * A trivial query on the store's executor: completes when the database answers (readiness) and, for the
+     * H2 file, its disk has room for writes.
+     */
     public CompletableFuture<Void> ping() {
-        return call("check the database", c -> {
+        return call("check the database", 0, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("SELECT 1");
             }
@@ -377,20 +414,119 @@ public final class RelayStore implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> call(String what, Work<T> work) {
+        return call(what, 0, work);
+    }
+
+    /**
+     * Runs {@code work} on the store thread. For the H2 file: refused while the disk lacks room for
+     * {@code writing} bytes plus the reserve; followed by CHECKPOINT SYNC, so what it committed is on disk
+     * (fsync) when the future completes; a database that broke is reopened by the next call after a backoff
+     * (0.5 s doubling to 8 s), and calls meanwhile fail at once with the reason.
+     */
+    private <T> CompletableFuture<T> call(String what, long writing, Work<T> work) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             executor.execute(() -> {
-                try (Connection c = pool.getConnection()) {
-                    result.complete(work.run(c));
+                if (brokenBecause != null && System.nanoTime() - retryAtNanos < 0) {
+                    result.completeExceptionally(new StoreException("Could not " + what + ": " + brokenBecause, null));
+                    return;
+                }
+                Connection c = null;
+                try {
+                    if (disk != null) {
+                        disk.check(writing);
+                    }
+                    c = pool.getConnection();
+                    T value = work.run(c);
+                    if (disk != null) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("CHECKPOINT SYNC");
+                        }
+                    }
+                    if (compaction != null && compaction.due()) {
+                        compact(c);
+                    } else {
+                        c.close();
+                    }
+                    c = null;
+                    if (brokenBecause != null) {
+                        log.info("Relay database: available again (it could not {} before)", what);
+                        brokenBecause = null;
+                        backoffNanos = 0;
+                    }
+                    result.complete(value);
+                } catch (StoreException.DiskFull e) {
+                    log.warn("Relay database: could not {}: {}", what, e.getMessage());
+                    result.completeExceptionally(new StoreException("Could not " + what + ": " + e.getMessage(), e));
                 } catch (Exception e) {
+                    if (broken(e)) {
+                        discard(c);
+                        c = null;
+                        backoffNanos = Math.min(TimeUnit.SECONDS.toNanos(8), Math.max(TimeUnit.MILLISECONDS.toNanos(500),
+                                backoffNanos * 2));
+                        retryAtNanos = System.nanoTime() + backoffNanos;
+                        brokenBecause = rootMessage(e);
+                    }
                     log.warn("Relay database: could not {}: {}", what, rootMessage(e));
                     result.completeExceptionally(new StoreException("Could not " + what + ": " + rootMessage(e), e));
+                } finally {
+                    if (c != null) {
+                        try {
+                            c.close();
+                        } catch (SQLException e) {
+                            log.debug("Closing a store connection failed: {}", e.toString());
+                        }
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             result.completeExceptionally(new StoreException("Could not " + what + ": the relay is stopping", e));
         }
         return result;
+    }
+
+    /**
+     * Whether a failure means the database itself is gone (closed after a failed write, unreachable), not a
+     * refused statement: SQL states of class 22 (data), 23 (constraint) and 42 (syntax) leave it usable.
+     */
+    private static boolean broken(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                return state == null || !(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
+            }
+        }
+        return false;
+    }
+
+    /** SHUTDOWN COMPACT (H2 writes a compacted copy and swaps it in); the next call reopens the file. Store thread. */
+    private void compact(Connection c) {
+        long before = compaction.size();
+        long start = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN COMPACT");
+        } catch (SQLException e) {
+            log.warn("Relay database: compacting the file failed (it is reopened as it was): {}", rootMessage(e));
+        } finally {
+            discard(c);
+            compaction.compacted();
+        }
+        log.info("Relay database compacted from {} kB to {} kB in {} ms", before / 1024, compaction.size() / 1024,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
+    /**
+     * Drops the pool's connections so the next call opens the database afresh: after H2 gave up on a failed
+     * write it has closed the database, and its old sessions only repeat that error.
+     */
+    private void discard(Connection c) {
+        if (c != null) {
+            pool.evictConnection(c);
+        }
+        var bean = pool.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
+        }
     }
 
     private static <T> T inTransaction(Connection c, Body<T> body) throws Exception {

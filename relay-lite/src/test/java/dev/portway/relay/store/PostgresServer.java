@@ -64,6 +64,19 @@ public final class PostgresServer implements BeforeAllCallback, AfterAllCallback
                 "-w", "-t", "60", "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -F", "start"));
     }
 
+    /** An outage: the server stops at once (as if it crashed), its data kept; {@link #resume} starts it again. */
+    public void suspend() throws IOException, InterruptedException {
+        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
+                "-w", "stop"));
+    }
+
+    /** Starts a {@link #suspend}ed server again, on the same port with the same data. */
+    public void resume() throws IOException, InterruptedException {
+        asPostgres(List.of(BIN.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                dir.resolve("server.log").toString(), "-w", "-t", "60", "-o",
+                "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -F", "start"));
+    }
+
     public void stop() throws IOException, InterruptedException {
         if (dir == null) {
             return;
