@@ -122,10 +122,19 @@ public final class ProfileTransfer {
     }
 
     /**
-     * Saves the plan's profiles in one transaction. Clashes are found again against the store as it is now and
-     * each is resolved by {@code choices}; nothing is saved when {@code choices} or the store fails.
+     * Saves the plan's profiles in one transaction, every one with auto-connect off. Clashes are found again against
+     * the store as it is now and each is resolved by {@code choices}; nothing is saved when {@code choices} or the
+     * store fails.
      */
     public List<Outcome> apply(Plan plan, Function<Clash, Choice> choices) {
+        return apply(plan, choices, false);
+    }
+
+    /**
+     * As {@link #apply(Plan, Function)}; with {@code keepAutoConnect} the profiles keep the file's auto-connect. Only
+     * for a person who asked for it explicitly ({@code --keep-auto-connect}, e.g. a script that wrote its own file).
+     */
+    public List<Outcome> apply(Plan plan, Function<Clash, Choice> choices, boolean keepAutoConnect) {
         List<Profile> existing = store.loadAll();
         List<Clash> clashes = clashes(plan.entries(), existing);
         Set<String> taken = new HashSet<>();
@@ -137,9 +146,10 @@ public final class ProfileTransfer {
         for (int i = 0; i < plan.entries().size(); i++) {
             ProfileEntry e = plan.entries().get(i);
             int number = i + 1;
+            Function<Profile, Profile> autoConnect = p -> keepAutoConnect && e.autoConnect() ? withAutoConnect(p) : p;
             Optional<Clash> clash = clashes.stream().filter(c -> c.number() == number).findFirst();
             if (clash.isEmpty()) {
-                toSave.add(toProfile(UUID.randomUUID().toString(), e, e.name(), null));
+                toSave.add(autoConnect.apply(toProfile(UUID.randomUUID().toString(), e, e.name(), null)));
                 outcomes.add(new Outcome(Outcome.Action.ADDED, e.name(), e.name()));
                 continue;
             }
@@ -148,7 +158,7 @@ public final class ProfileTransfer {
                 case SKIP -> outcomes.add(new Outcome(Outcome.Action.SKIPPED, e.name(), e.name()));
                 case REPLACE -> {
                     Profile old = clash.get().existing();
-                    toSave.add(toProfile(old.id(), e, e.name(), old));
+                    toSave.add(autoConnect.apply(toProfile(old.id(), e, e.name(), old)));
                     outcomes.add(new Outcome(Outcome.Action.REPLACED, e.name(), e.name()));
                 }
                 case RENAME -> {
@@ -162,13 +172,18 @@ public final class ProfileTransfer {
                                 copy.relayMode(), copy.relayUrl(), copy.token(), null, copy.options(), copy.autoConnect(),
                                 copy.relayFingerprint());
                     }
-                    toSave.add(copy);
+                    toSave.add(autoConnect.apply(copy));
                     outcomes.add(new Outcome(Outcome.Action.RENAMED, name, e.name()));
                 }
             }
         }
         store.saveAll(toSave);
         return outcomes;
+    }
+
+    private static Profile withAutoConnect(Profile p) {
+        return new Profile(p.id(), p.name(), p.kind(), p.localHost(), p.localPort(), p.relayMode(), p.relayUrl(), p.token(),
+                p.requestedName(), p.options(), true, p.relayFingerprint());
     }
 
     /** An I/O failure on {@code file} in words: {@code Could not write /x/p.json: the folder /x does not exist.} */

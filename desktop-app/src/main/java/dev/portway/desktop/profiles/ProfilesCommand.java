@@ -17,11 +17,12 @@ import java.util.Locale;
  * The desktop app's window-less profile commands, for power users and scripts:
  * <pre>
  * PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]
- * PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--data-dir DIR]
+ * PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--keep-auto-connect] [--data-dir DIR]
  * </pre>
  * Import first prints what the file would add — per profile its name, local target and relay, with warnings
  * ({@link ImportReview}) — then imports it only when nothing needs confirming: warnings need
- * {@code --accept-warnings}, name clashes {@code --on-clash}. Imported profiles never auto-connect. Prints one line
+ * {@code --accept-warnings}, name clashes {@code --on-clash}. Imported profiles never auto-connect, unless the command
+ * line says {@code --keep-auto-connect} (a script importing a file it wrote, e.g. {@code bench/desktop.sh}). Prints one line
  * per profile on {@code out}; every name and value from a file or the store is escaped ({@link SafeText}).
  * Exit codes: 0 done; 1 nothing done (warnings or clashes not confirmed, an export import could not read back, or the
  * data or the file could not be used); 2 bad usage or a bad profiles file, with every problem on {@code err}.
@@ -33,6 +34,8 @@ public final class ProfilesCommand {
     public static final int BAD_INPUT = 2;
     /** Confirms an import whose review has warnings (a target that is not this machine, a relay not in use yet). */
     public static final String ACCEPT_WARNINGS = "--accept-warnings";
+    /** Keeps the file's auto-connect instead of turning it off: for scripts that wrote the file themselves. */
+    public static final String KEEP_AUTO_CONNECT = "--keep-auto-connect";
 
     private ProfilesCommand() {
     }
@@ -58,9 +61,10 @@ public final class ProfilesCommand {
         if (export != null && importFile != null || export == null && importFile == null) {
             return usage(err, "give either --export FILE or --import FILE");
         }
-        if (export != null && (args.contains("--on-clash") || args.contains(ACCEPT_WARNINGS))
+        if (export != null && (args.contains("--on-clash") || args.contains(ACCEPT_WARNINGS) || args.contains(KEEP_AUTO_CONNECT))
                 || importFile != null && args.contains("--include-secrets")) {
-            return usage(err, export != null ? (args.contains("--on-clash") ? "--on-clash" : ACCEPT_WARNINGS) + " goes with --import"
+            return usage(err, export != null ? (args.contains("--on-clash") ? "--on-clash"
+                    : args.contains(ACCEPT_WARNINGS) ? ACCEPT_WARNINGS : KEEP_AUTO_CONNECT) + " goes with --import"
                     : "--include-secrets goes with --export");
         }
         ProfileTransfer.Choice choice = null;
@@ -97,7 +101,8 @@ public final class ProfilesCommand {
                 return OK;
             }
             ProfileTransfer.Plan plan = transfer.read(Path.of(importFile));
-            printReview(plan, out);
+            boolean keepAutoConnect = args.contains(KEEP_AUTO_CONNECT);
+            printReview(plan, keepAutoConnect, out);
             boolean refused = false;
             if (plan.warningCount() > 0 && !args.contains(ACCEPT_WARNINGS)) {
                 err.println("Nothing was imported: the file has " + (plan.warningCount() == 1 ? "a warning" : plan.warningCount()
@@ -118,7 +123,7 @@ public final class ProfilesCommand {
                 return FAILED;
             }
             ProfileTransfer.Choice all = choice;
-            for (ProfileTransfer.Outcome o : transfer.apply(plan, c -> all)) {
+            for (ProfileTransfer.Outcome o : transfer.apply(plan, c -> all, keepAutoConnect)) {
                 out.println(SafeText.escape(o.line()));
             }
             return OK;
@@ -143,7 +148,7 @@ public final class ProfilesCommand {
     }
 
     /** What the file would add, one block per profile: the summary, then its warnings and notes. */
-    private static void printReview(ProfileTransfer.Plan plan, PrintWriter out) {
+    private static void printReview(ProfileTransfer.Plan plan, boolean keepAutoConnect, PrintWriter out) {
         if (plan.reviews().isEmpty()) {
             return;
         }
@@ -151,14 +156,20 @@ public final class ProfilesCommand {
         for (ImportReview r : plan.reviews()) {
             out.println("  " + r.summary());
             r.warnings().forEach(w -> out.println("     warning: " + w));
-            r.notes().forEach(n -> out.println("     note: " + n));
+            if (keepAutoConnect && r.entry().autoConnect()) {
+                out.println("     note: auto-connect is on in the file and kept on (" + KEEP_AUTO_CONNECT
+                        + "): it connects when the app starts.");
+            } else {
+                r.notes().forEach(n -> out.println("     note: " + n));
+            }
         }
     }
 
     private static int usage(PrintWriter err, String problem) {
         err.println("PortwayDesktop: " + problem + ".");
         err.println("usage: PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]");
-        err.println("       PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--data-dir DIR]");
+        err.println("       PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--keep-auto-connect]");
+        err.println("                      [--data-dir DIR]");
         return BAD_INPUT;
     }
 

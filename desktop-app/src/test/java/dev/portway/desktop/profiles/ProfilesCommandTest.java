@@ -159,4 +159,20 @@ class ProfilesCommandTest {
         assertThat(run(a, "--export", dir.resolve("out.json").toString())).isEqualTo(1);
         assertThat(out.toString() + err.toString()).doesNotContain("\u001b").doesNotContain("\u0007").contains("red\\e[31m\\u0007");
     }
+
+    @Test
+    void keepAutoConnectIsAnExplicitOptInForScriptsThatWroteTheirOwnFile() throws Exception {
+        Path b = dir.resolve("b");
+        seed(b);
+        Path file = Files.writeString(dir.resolve("busy.json"), "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"Busy\",\"kind\":\"http\",\"local_host\":\"127.0.0.1\",\"local_port\":8080,\"auto_connect\":true}]}");
+        assertThat(run(b, "--import", file.toString(), "--keep-auto-connect")).isZero();
+        assertThat(out.toString()).contains("note: auto-connect is on in the file and kept on (--keep-auto-connect)");
+        try (ProfileStore s = ProfileStore.open(b)) {
+            assertThat(s.loadAll()).filteredOn(p -> p.name().equals("Busy")).singleElement()
+                    .satisfies(p -> assertThat(p.autoConnect()).isTrue());
+        }
+        assertThat(run(b, "--export", file.toString(), "--keep-auto-connect")).isEqualTo(2);
+        assertThat(err.toString()).contains("--keep-auto-connect goes with --import");
+    }
 }
