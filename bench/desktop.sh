@@ -121,7 +121,8 @@ wait_port "$origin_port"
   done
   echo '] }'
 } > "$work/profiles.json"
-"$java" -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$work/busy-data" --import "$work/profiles.json" > "$work/import.log" 2>&1 \
+"$java" -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$work/busy-data" --import "$work/profiles.json" --keep-auto-connect \
+  > "$work/import.log" 2>&1 \
   || { cat "$work/import.log" >&2; exit 1; }
 
 relay_port=$(free_port)

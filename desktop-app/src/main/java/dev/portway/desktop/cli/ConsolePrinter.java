@@ -9,6 +9,7 @@ import dev.portway.desktop.engine.RelayQueueStatus;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.text.SafeText;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
-/** Prints what the engine reports, one line per event, on stdout. Called on one thread. */
+/** Prints what the engine reports, one line per event (control characters escaped), on stdout. Called on one thread. */
 final class ConsolePrinter implements EngineListener {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
@@ -37,21 +38,29 @@ final class ConsolePrinter implements EngineListener {
         this.quiet = quiet;
     }
 
+    /**
+     * Prints one line, escaped: status messages, notices and refusals come from the relay, paths from visitors, so
+     * none of their control characters (a newline, an escape sequence) may reach the terminal raw.
+     */
+    private void line(String text) {
+        out.println(SafeText.escape(text));
+    }
+
     @Override
     public void onStatus(EngineStatus s) {
         switch (s.state()) {
-            case CONNECTING -> out.println(s.message());
-            case CONNECTED -> out.println(s.message());
-            case RECONNECTING -> out.println(s.attempt() > 0 && s.maxAttempts() != 0
+            case CONNECTING -> line(s.message());
+            case CONNECTED -> line(s.message());
+            case RECONNECTING -> line(s.attempt() > 0 && s.maxAttempts() != 0
                     ? s.message() + " (attempt " + s.attempt() + (s.maxAttempts() > 0 ? " of " + s.maxAttempts() : "") + ")"
                     : s.message());
             case FAILED -> {
-                out.println("Failed: " + s.message());
+                line("Failed: " + s.message());
                 onFailed.run();
             }
             case DISCONNECTED -> {
                 if (lastState != null && lastState != EngineState.DISCONNECTED) {
-                    out.println(s.message());
+                    line(s.message());
                 }
             }
         }
@@ -61,20 +70,20 @@ final class ConsolePrinter implements EngineListener {
 
     @Override
     public void onTunnelBound(BoundTunnel t) {
-        out.println("Forwarding " + t.url() + " -> " + t.localTarget());
+        line("Forwarding " + t.url() + " -> " + t.localTarget());
         if (t.isPrivate()) {
-            out.println("  private: a teammate it is shared with connects with");
-            out.println("    " + t.teammateCommand("TEAMMATE", System.getProperty("user.name")));
+            line("  private: a teammate it is shared with connects with");
+            line("    " + t.teammateCommand("TEAMMATE", System.getProperty("user.name")));
         }
         if (t.notice() != null) {
-            out.println("  note: " + t.notice());
+            line("  note: " + t.notice());
         }
         out.flush();
     }
 
     @Override
     public void onTunnelRefused(TunnelSpec spec, ErrorCode code, String message) {
-        out.println("Tunnel to " + spec.localTarget() + " refused: " + message);
+        line("Tunnel to " + spec.localTarget() + " refused: " + message);
         out.flush();
         onFailed.run(); // the CLI runs one tunnel: without it there is nothing left to do
     }
@@ -84,14 +93,14 @@ final class ConsolePrinter implements EngineListener {
         if (quiet) {
             return;
         }
-        out.println(requestLine(e));
+        line(requestLine(e));
         out.flush();
     }
 
     @Override
     public void onQueueChanged(int size) {
         if (!queueReported && size > 0) {
-            out.println(size + (size == 1 ? " queued request is" : " queued requests are") + " waiting to be delivered.");
+            line(size + (size == 1 ? " queued request is" : " queued requests are") + " waiting to be delivered.");
             out.flush();
         }
         queueReported = true;
@@ -102,7 +111,7 @@ final class ConsolePrinter implements EngineListener {
         if (quiet) {
             return;
         }
-        out.println(deliveryLine(e, Instant.now()));
+        line(deliveryLine(e, Instant.now()));
         out.flush();
     }
 
@@ -110,14 +119,14 @@ final class ConsolePrinter implements EngineListener {
     public void onRelayQueue(RelayQueueStatus s) {
         String line = relayQueueLine(s, relayQueueLevel.put(s.tunnel(), s.level()));
         if (line != null) {
-            out.println(line);
+            line(line);
             out.flush();
         }
     }
 
     @Override
     public void onBreaker(String tunnel, String state) {
-        out.println(switch (state) {
+        line(switch (state) {
             case "open" -> "Circuit breaker for " + tunnel + " opened: its local app keeps failing, so new requests get 503"
                     + " and queued ones wait for a while.";
             case "half_open" -> "Circuit breaker for " + tunnel + ": trying the local app again.";

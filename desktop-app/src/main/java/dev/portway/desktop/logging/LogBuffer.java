@@ -4,6 +4,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.AppenderBase;
+import dev.portway.relay.logs.EscapedEvent;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ public final class LogBuffer extends AppenderBase<ILoggingEvent> {
     }
 
     @Override
-    protected void append(ILoggingEvent e) {
+    protected void append(ILoggingEvent original) {
+        ILoggingEvent e = EscapedEvent.of(original); // control characters escaped: one event is one line in the window
         String text = e.getFormattedMessage();
         IThrowableProxy thrown = e.getThrowableProxy();
         if (thrown != null) {

@@ -9,6 +9,7 @@ import ch.qos.logback.core.rolling.FixedWindowRollingPolicy;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy;
 import ch.qos.logback.core.util.FileSize;
+import dev.portway.relay.logs.EscapingEncoder;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import java.nio.file.Path;
 /**
  * Adds the desktop app's log destinations to logback's root logger, next to what {@code logback.xml} sets up
  * (stderr): a {@link LogBuffer} for the log window, and {@code <data dir>/logs/portway.log}, rolled at
- * {@link #FILE_SIZE} into {@code portway.1.log} … {@code portway.3.log} — at most 20 MiB on disk.
+ * {@link #FILE_SIZE} into {@code portway.1.log} … {@code portway.3.log} — at most 20 MiB on disk. Both escape control
+ * characters in what they keep (the relay's {@link EscapingEncoder}, which the desktop shares as it embeds the relay).
  * Installing again (a second app in the same JVM, as in tests) moves the file to the new data dir and keeps the buffer.
  */
 public final class LogSetup {
@@ -73,10 +75,14 @@ public final class LogSetup {
         encoder.setContext(context);
         encoder.setPattern("%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level [%thread] %logger{36} %X{tunnel:-} %msg%n");
         encoder.start();
+        EscapingEncoder escaping = new EscapingEncoder(); // as logback.xml: control characters escaped, one event a line
+        escaping.setContext(context);
+        escaping.setEncoder(encoder);
+        escaping.start();
 
         file.setRollingPolicy(rolling);
         file.setTriggeringPolicy(trigger);
-        file.setEncoder(encoder);
+        file.setEncoder(escaping);
         file.start();
         return file;
     }

@@ -1,7 +1,9 @@
 package dev.portway.desktop.profiles;
 
+import dev.portway.shared.profile.ProfileNames;
 import dev.portway.shared.protocol.RelayAddress;
 import dev.portway.shared.protocol.TunnelNames;
+import dev.portway.shared.text.SafeText;
 
 import java.net.URI;
 import java.util.EnumMap;
@@ -39,11 +41,15 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
             p.put(Field.NAME, "Give the profile a name.");
         } else if (n.length() > MAX_NAME) {
             p.put(Field.NAME, "Keep the name under " + MAX_NAME + " characters.");
+        } else if (ProfileNames.characterProblem(n) != null) {
+            p.put(Field.NAME, "The name " + ProfileNames.characterProblem(n)
+                    + " — leave out /, \\, control characters and text-direction controls.");
         }
         String host = nz(localHost).strip();
         if (host.isEmpty()) {
             p.put(Field.LOCAL_HOST, "Enter the host of your service, usually localhost.");
-        } else if (host.contains(" ") || host.contains("/") || host.contains(":") && !host.startsWith("[")) {
+        } else if (host.contains(" ") || host.contains("/") || host.contains("\\") || SafeText.firstUnsafe(host) >= 0
+                || host.contains(":") && !host.startsWith("[")) {
             p.put(Field.LOCAL_HOST, "Enter just a host name or address, like localhost or 127.0.0.1.");
         }
         String port = nz(localPort).strip();
@@ -63,7 +69,7 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
             String url = nz(relayUrl).strip();
             if (url.isEmpty()) {
                 p.put(Field.RELAY_URL, "Enter the relay's address, e.g. wss://relay.example.com.");
-            } else if (relayUri(url) == null) {
+            } else if (relayUri(url) == null || SafeText.firstUnsafe(url) >= 0) {
                 p.put(Field.RELAY_URL, "Write the address as ws://host:port or wss://host.");
             }
             if (nz(token).isBlank()) {

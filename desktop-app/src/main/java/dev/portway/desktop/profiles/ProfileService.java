@@ -32,6 +32,8 @@ public final class ProfileService {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return transfer.export(file, includeSecrets);
+            } catch (dev.portway.shared.profile.ProfileFileException e) {
+                throw new CompletionException(new StoreException(String.join("\n", e.problems()), e));
             } catch (java.io.IOException e) {
                 throw new CompletionException(new StoreException(ProfileTransfer.describe(e, file, true), e));
             }

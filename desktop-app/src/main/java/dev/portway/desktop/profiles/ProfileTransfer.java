@@ -24,9 +24,11 @@ import java.util.function.Function;
 /**
  * Export and import of profiles files (shared/PROFILES.md) against the app's {@link ProfileStore}.
  *
- * <p>Import is two steps: {@link #read} checks the whole file and finds the profiles whose names are
- * already taken; {@link #apply} then saves everything in one store transaction, asking {@code choices} how
- * to resolve each name clash. Blocking and not thread-safe on its own: call it from the store's thread
+ * <p>Import is two steps: {@link #read} checks the whole file, reviews each profile for a person to confirm
+ * ({@link ImportReview}: target, relay, warnings) and finds the profiles whose names are already taken; {@link #apply}
+ * then saves everything in one store transaction, asking {@code choices} how to resolve each name clash. Imported
+ * profiles are always saved with auto-connect off: a file from elsewhere never connects by itself, the user turns
+ * auto-connect on in the editor after looking at the profile. Blocking and not thread-safe on its own: call it from the store's thread
  * ({@link ProfileService} does) or from a command-line main thread.
  */
 public final class ProfileTransfer {
@@ -47,11 +49,20 @@ public final class ProfileTransfer {
     public record Clash(int number, ProfileEntry incoming, Profile existing) {
     }
 
-    /** A checked file, ready to {@link #apply}; {@code clashes} as the store was when it was read. */
-    public record Plan(List<ProfileEntry> entries, List<Clash> clashes) {
+    /**
+     * A checked file, ready to {@link #apply}; {@code clashes} and {@code reviews} (one per entry, in order) as the
+     * store was when it was read.
+     */
+    public record Plan(List<ProfileEntry> entries, List<Clash> clashes, List<ImportReview> reviews) {
         public Plan {
             entries = List.copyOf(entries);
             clashes = List.copyOf(clashes);
+            reviews = List.copyOf(reviews);
+        }
+
+        /** How many warnings the reviews hold in all. */
+        public int warningCount() {
+            return reviews.stream().mapToInt(r -> r.warnings().size()).sum();
         }
     }
 
@@ -79,8 +90,10 @@ public final class ProfileTransfer {
      * crash or a full disk never leaves a half-written file where the old one was.
      *
      * @return the profiles written, in list order
+     * @throws ProfileFileException when the profiles would make a file that import refuses (too many, too big, a bad
+     *                              name); nothing is written then
      */
-    public List<Profile> export(Path file, boolean includeSecrets) throws IOException {
+    public List<Profile> export(Path file, boolean includeSecrets) throws IOException, ProfileFileException {
         List<Profile> all = store.loadAll();
         byte[] bytes = format.write(all.stream().map(ProfileTransfer::toEntry).toList(), includeSecrets);
         Path target = file.toAbsolutePath();
@@ -104,14 +117,24 @@ public final class ProfileTransfer {
         try (InputStream in = Files.newInputStream(file)) {
             entries = ProfileFile.read(in);
         }
-        return new Plan(entries, clashes(entries, store.loadAll()));
+        List<Profile> existing = store.loadAll();
+        return new Plan(entries, clashes(entries, existing), ImportReview.of(entries, existing));
     }
 
     /**
-     * Saves the plan's profiles in one transaction. Clashes are found again against the store as it is now and
-     * each is resolved by {@code choices}; nothing is saved when {@code choices} or the store fails.
+     * Saves the plan's profiles in one transaction, every one with auto-connect off. Clashes are found again against
+     * the store as it is now and each is resolved by {@code choices}; nothing is saved when {@code choices} or the
+     * store fails.
      */
     public List<Outcome> apply(Plan plan, Function<Clash, Choice> choices) {
+        return apply(plan, choices, false);
+    }
+
+    /**
+     * As {@link #apply(Plan, Function)}; with {@code keepAutoConnect} the profiles keep the file's auto-connect. Only
+     * for a person who asked for it explicitly ({@code --keep-auto-connect}, e.g. a script that wrote its own file).
+     */
+    public List<Outcome> apply(Plan plan, Function<Clash, Choice> choices, boolean keepAutoConnect) {
         List<Profile> existing = store.loadAll();
         List<Clash> clashes = clashes(plan.entries(), existing);
         Set<String> taken = new HashSet<>();
@@ -123,9 +146,10 @@ public final class ProfileTransfer {
         for (int i = 0; i < plan.entries().size(); i++) {
             ProfileEntry e = plan.entries().get(i);
             int number = i + 1;
+            Function<Profile, Profile> autoConnect = p -> keepAutoConnect && e.autoConnect() ? withAutoConnect(p) : p;
             Optional<Clash> clash = clashes.stream().filter(c -> c.number() == number).findFirst();
             if (clash.isEmpty()) {
-                toSave.add(toProfile(UUID.randomUUID().toString(), e, e.name(), null));
+                toSave.add(autoConnect.apply(toProfile(UUID.randomUUID().toString(), e, e.name(), null)));
                 outcomes.add(new Outcome(Outcome.Action.ADDED, e.name(), e.name()));
                 continue;
             }
@@ -134,7 +158,7 @@ public final class ProfileTransfer {
                 case SKIP -> outcomes.add(new Outcome(Outcome.Action.SKIPPED, e.name(), e.name()));
                 case REPLACE -> {
                     Profile old = clash.get().existing();
-                    toSave.add(toProfile(old.id(), e, e.name(), old));
+                    toSave.add(autoConnect.apply(toProfile(old.id(), e, e.name(), old)));
                     outcomes.add(new Outcome(Outcome.Action.REPLACED, e.name(), e.name()));
                 }
                 case RENAME -> {
@@ -148,13 +172,18 @@ public final class ProfileTransfer {
                                 copy.relayMode(), copy.relayUrl(), copy.token(), null, copy.options(), copy.autoConnect(),
                                 copy.relayFingerprint());
                     }
-                    toSave.add(copy);
+                    toSave.add(autoConnect.apply(copy));
                     outcomes.add(new Outcome(Outcome.Action.RENAMED, name, e.name()));
                 }
             }
         }
         store.saveAll(toSave);
         return outcomes;
+    }
+
+    private static Profile withAutoConnect(Profile p) {
+        return new Profile(p.id(), p.name(), p.kind(), p.localHost(), p.localPort(), p.relayMode(), p.relayUrl(), p.token(),
+                p.requestedName(), p.options(), true, p.relayFingerprint());
     }
 
     /** An I/O failure on {@code file} in words: {@code Could not write /x/p.json: the folder /x does not exist.} */
@@ -201,7 +230,7 @@ public final class ProfileTransfer {
     }
 
     /**
-     * The profile to store for an imported entry. A remote entry without a token (exported without secrets)
+     * The profile to store for an imported entry, with auto-connect off whatever the file says. A remote entry without a token (exported without secrets)
      * keeps the token of the profile it replaces when both point at the same relay; an entry without secret options
      * (visitor basic auth) keeps those of the profile it replaces.
      */
@@ -228,6 +257,6 @@ public final class ProfileTransfer {
         }
         return new Profile(id, name, Profile.Kind.valueOf(e.kind().name()), e.localHost(), e.localPort(),
                 remote ? Profile.RelayMode.REMOTE : Profile.RelayMode.EMBEDDED, url, token, e.requestedName(), options,
-                e.autoConnect(), remote ? e.relay().fingerprint() : null);
+                false, remote ? e.relay().fingerprint() : null); // never auto-connect: the user looks at it first
     }
 }

@@ -3,6 +3,8 @@ package dev.portway.desktop.profiles;
 import dev.portway.shared.profile.ProfileFile;
 import dev.portway.shared.profile.ProfileFileException;
 
+import dev.portway.shared.text.SafeText;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
@@ -15,16 +17,25 @@ import java.util.Locale;
  * The desktop app's window-less profile commands, for power users and scripts:
  * <pre>
  * PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]
- * PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--data-dir DIR]
+ * PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--keep-auto-connect] [--data-dir DIR]
  * </pre>
- * Prints one line per profile on {@code out}. Exit codes: 0 done; 1 nothing done (name clashes without
- * {@code --on-clash}, or the data or the file could not be used); 2 bad usage or a bad profiles file, with
- * every problem on {@code err}. Nothing is changed unless the exit code is 0.
+ * Import first prints what the file would add — per profile its name, local target and relay, with warnings
+ * ({@link ImportReview}) — then imports it only when nothing needs confirming: warnings need
+ * {@code --accept-warnings}, name clashes {@code --on-clash}. Imported profiles never auto-connect, unless the command
+ * line says {@code --keep-auto-connect} (a script importing a file it wrote, e.g. {@code bench/desktop.sh}). Prints one line
+ * per profile on {@code out}; every name and value from a file or the store is escaped ({@link SafeText}).
+ * Exit codes: 0 done; 1 nothing done (warnings or clashes not confirmed, an export import could not read back, or the
+ * data or the file could not be used); 2 bad usage or a bad profiles file, with every problem on {@code err}.
+ * Nothing is changed unless the exit code is 0.
  */
 public final class ProfilesCommand {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int BAD_INPUT = 2;
+    /** Confirms an import whose review has warnings (a target that is not this machine, a relay not in use yet). */
+    public static final String ACCEPT_WARNINGS = "--accept-warnings";
+    /** Keeps the file's auto-connect instead of turning it off: for scripts that wrote the file themselves. */
+    public static final String KEEP_AUTO_CONNECT = "--keep-auto-connect";
 
     private ProfilesCommand() {
     }
@@ -50,8 +61,11 @@ public final class ProfilesCommand {
         if (export != null && importFile != null || export == null && importFile == null) {
             return usage(err, "give either --export FILE or --import FILE");
         }
-        if (export != null && args.contains("--on-clash") || importFile != null && args.contains("--include-secrets")) {
-            return usage(err, export != null ? "--on-clash goes with --import" : "--include-secrets goes with --export");
+        if (export != null && (args.contains("--on-clash") || args.contains(ACCEPT_WARNINGS) || args.contains(KEEP_AUTO_CONNECT))
+                || importFile != null && args.contains("--include-secrets")) {
+            return usage(err, export != null ? (args.contains("--on-clash") ? "--on-clash"
+                    : args.contains(ACCEPT_WARNINGS) ? ACCEPT_WARNINGS : KEEP_AUTO_CONNECT) + " goes with --import"
+                    : "--include-secrets goes with --export");
         }
         ProfileTransfer.Choice choice = null;
         if (onClash != null) {
@@ -70,8 +84,16 @@ public final class ProfilesCommand {
             ProfileTransfer transfer = new ProfileTransfer(store, new ProfileFile(clock));
             if (export != null) {
                 boolean secrets = args.contains("--include-secrets");
-                for (Profile p : transfer.export(Path.of(export), secrets)) {
-                    out.println(String.format("%-9s %s", "exported", p.name()));
+                List<Profile> written;
+                try {
+                    written = transfer.export(Path.of(export), secrets);
+                } catch (ProfileFileException e) {
+                    err.println("Nothing was exported:");
+                    e.problems().forEach(p -> err.println("  " + p));
+                    return FAILED;
+                }
+                for (Profile p : written) {
+                    out.println(SafeText.escape(String.format("%-9s %s", "exported", p.name())));
                 }
                 if (!secrets) {
                     err.println("Relay tokens were left out; add --include-secrets to write them.");
@@ -79,18 +101,30 @@ public final class ProfilesCommand {
                 return OK;
             }
             ProfileTransfer.Plan plan = transfer.read(Path.of(importFile));
+            boolean keepAutoConnect = args.contains(KEEP_AUTO_CONNECT);
+            printReview(plan, keepAutoConnect, out);
+            boolean refused = false;
+            if (plan.warningCount() > 0 && !args.contains(ACCEPT_WARNINGS)) {
+                err.println("Nothing was imported: the file has " + (plan.warningCount() == 1 ? "a warning" : plan.warningCount()
+                        + " warnings") + " (above). Check them; if you trust this file, run again with " + ACCEPT_WARNINGS + ".");
+                refused = true;
+            }
             if (!plan.clashes().isEmpty() && choice == null) {
-                err.println("Nothing was imported: " + plan.clashes().size() + " profile(s) have the name of one you already have:");
+                err.println((refused ? "Also: " : "Nothing was imported: ") + plan.clashes().size()
+                        + " profile(s) have the name of one you already have:");
                 for (ProfileTransfer.Clash c : plan.clashes()) {
-                    err.println("  Profile " + c.number() + " (\"" + c.incoming().name() + "\") — you already have \""
-                            + c.existing().name() + "\"");
+                    err.println(SafeText.escape("  Profile " + c.number() + " (\"" + c.incoming().name() + "\") — you already have \""
+                            + c.existing().name() + "\""));
                 }
                 err.println("Choose what to do with --on-clash rename|replace|skip.");
+                refused = true;
+            }
+            if (refused) {
                 return FAILED;
             }
             ProfileTransfer.Choice all = choice;
-            for (ProfileTransfer.Outcome o : transfer.apply(plan, c -> all)) {
-                out.println(o.line());
+            for (ProfileTransfer.Outcome o : transfer.apply(plan, c -> all, keepAutoConnect)) {
+                out.println(SafeText.escape(o.line()));
             }
             return OK;
         } catch (ProfileFileException e) {
@@ -113,10 +147,29 @@ public final class ProfilesCommand {
         }
     }
 
+    /** What the file would add, one block per profile: the summary, then its warnings and notes. */
+    private static void printReview(ProfileTransfer.Plan plan, boolean keepAutoConnect, PrintWriter out) {
+        if (plan.reviews().isEmpty()) {
+            return;
+        }
+        out.println("The file holds " + (plan.reviews().size() == 1 ? "1 profile:" : plan.reviews().size() + " profiles:"));
+        for (ImportReview r : plan.reviews()) {
+            out.println("  " + r.summary());
+            r.warnings().forEach(w -> out.println("     warning: " + w));
+            if (keepAutoConnect && r.entry().autoConnect()) {
+                out.println("     note: auto-connect is on in the file and kept on (" + KEEP_AUTO_CONNECT
+                        + "): it connects when the app starts.");
+            } else {
+                r.notes().forEach(n -> out.println("     note: " + n));
+            }
+        }
+    }
+
     private static int usage(PrintWriter err, String problem) {
         err.println("PortwayDesktop: " + problem + ".");
         err.println("usage: PortwayDesktop --export FILE [--include-secrets] [--data-dir DIR]");
-        err.println("       PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--data-dir DIR]");
+        err.println("       PortwayDesktop --import FILE [--on-clash rename|replace|skip] [--accept-warnings] [--keep-auto-connect]");
+        err.println("                      [--data-dir DIR]");
         return BAD_INPUT;
     }
 

@@ -44,6 +44,13 @@ class LogBufferTest {
     }
 
     @Test
+    void escapesControlCharactersSoTheLogWindowShowsOneLinePerEvent() {
+        LogBuffer b = buffer(2);
+        log(b, Level.INFO, "client x\n2026-12-01 12:00:00 INFO fake line\u001b[2J");
+        assertThat(b.since(0).getFirst().message()).isEqualTo("client x\\n2026-12-01 12:00:00 INFO fake line\\e[2J");
+    }
+
+    @Test
     void cutsHugeMessagesSoTheBufferStaysBounded() {
         LogBuffer b = buffer(2);
         log(b, Level.WARN, "x".repeat(100_000));

@@ -27,6 +27,17 @@ class ProfileDraftTest {
     }
 
     @Test
+    void nameWithPathSeparatorsOrControlCharactersIsRefused() {
+        for (String bad : new String[] {"a/b", "a\\b", "red\u001b[31m", "bell\u0007", "two\nlines", "del\u007f", "\u202eexe"}) {
+            var d = new ProfileDraft(bad, Profile.Kind.HTTP, "localhost", "3000", Profile.RelayMode.EMBEDDED, "", "", "", false);
+            assertThat(d.problems()).as(bad).containsOnlyKeys(Field.NAME);
+        }
+        var d = new ProfileDraft("red\u001b[31m", Profile.Kind.HTTP, "localhost", "3000", Profile.RelayMode.EMBEDDED, "", "", "", false);
+        assertThat(d.problems().get(Field.NAME))
+                .isEqualTo("The name contains a control character (\\e) — leave out /, \\, control characters and text-direction controls.");
+    }
+
+    @Test
     void nameAndHostAreRequired() {
         var d = new ProfileDraft(" ", Profile.Kind.HTTP, "", "3000", Profile.RelayMode.EMBEDDED, "", "", "", false);
         assertThat(d.problems()).containsOnlyKeys(Field.NAME, Field.LOCAL_HOST);

@@ -47,11 +47,11 @@ class ProfileTransferTest {
                 "wss://relay.example.com", "s3cret", null, Map.of("port", "15432"), true);
     }
 
-    /** Every field but the id, which is local to a store. */
+    /** Every field but the id, which is local to a store, and auto-connect, which import turns off. */
     private static List<String> withoutIds(List<Profile> all) {
         return all.stream().map(p -> String.join("|", p.name(), p.kind().name(), p.localTarget(), p.relayMode().name(),
                 String.valueOf(p.relayUrl()), String.valueOf(p.token()), String.valueOf(p.requestedName()),
-                p.options().toString(), String.valueOf(p.autoConnect()))).toList();
+                p.options().toString())).toList();
     }
 
     private Path exportSource(boolean secrets) throws Exception {
@@ -73,6 +73,7 @@ class ProfileTransferTest {
 
         assertThat(outcomes).extracting(ProfileTransfer.Outcome::line).containsExactly("added     My app", "added     Staging DB");
         assertThat(withoutIds(target.loadAll())).isEqualTo(withoutIds(source.loadAll()));
+        assertThat(target.loadAll()).allSatisfy(p -> assertThat(p.autoConnect()).as("imported off").isFalse());
     }
 
     @Test
@@ -156,5 +157,31 @@ class ProfileTransferTest {
                         Map.of(), false))))
                 .isInstanceOf(StoreException.class).hasMessageStartingWith("Nothing was imported: could not save \"second\"");
         assertThat(target.loadAll()).isEqualTo(before);
+    }
+
+    private Path hostileFile() throws Exception {
+        Path file = dir.resolve("hostile.json");
+        Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"Metadata\",\"kind\":\"http\",\"local_host\":\"169.254.169.254\",\"local_port\":80,"
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"ws://203.0.113.66:8080\"},\"auto_connect\":true},"
+                + "{\"name\":\"Local\",\"kind\":\"http\",\"local_port\":3000,\"auto_connect\":true}]}");
+        return file;
+    }
+
+    @Test
+    void importedProfilesNeverConnectByThemselves() throws Exception {
+        ProfileTransfer t = transfer(target);
+        t.apply(t.read(hostileFile()), c -> ProfileTransfer.Choice.RENAME);
+        assertThat(target.loadAll()).filteredOn(p -> !p.name().equals("My app")).hasSize(2)
+                .allSatisfy(p -> assertThat(p.autoConnect()).as(p.name()).isFalse());
+    }
+
+    @Test
+    void replacingAProfileByImportAlsoTurnsAutoConnectOff() throws Exception {
+        target.save(profile("Local", 3000)); // auto-connect on
+        ProfileTransfer t = transfer(target);
+        t.apply(t.read(hostileFile()), c -> ProfileTransfer.Choice.REPLACE);
+        assertThat(target.loadAll()).filteredOn(p -> p.name().equals("Local")).singleElement()
+                .satisfies(p -> assertThat(p.autoConnect()).isFalse());
     }
 }

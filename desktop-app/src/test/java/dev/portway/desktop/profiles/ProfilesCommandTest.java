@@ -78,7 +78,11 @@ class ProfilesCommandTest {
         assertThat(names(b)).containsExactly("My app", "web");
 
         assertThat(run(b, "--import", file.toString(), "--on-clash", "rename")).isZero();
-        assertThat(out.toString().lines()).containsExactly("renamed   My app → My app (2)", "renamed   web → web (2)", "added     api");
+        assertThat(out.toString().lines()).containsExactly("The file holds 3 profiles:",
+                "  1. My app — http localhost:3000 via the embedded relay",
+                "  2. web — http localhost:8080 via relay wss://relay.example.com",
+                "  3. api — http localhost:8080 via relay wss://relay.example.com",
+                "renamed   My app → My app (2)", "renamed   web → web (2)", "added     api");
         assertThat(names(b)).containsExactly("My app", "web", "My app (2)", "web (2)", "api");
     }
 
@@ -112,5 +116,63 @@ class ProfilesCommandTest {
         assertThat(err.toString()).contains("--on-clash must be rename, replace or skip, not \"merge\"");
         assertThat(run(b, "--import", "x.json", "--export", "y.json")).isEqualTo(2);
         assertThat(Files.exists(b)).as("no data dir created for bad usage").isFalse();
+    }
+
+    private Path hostileFile() throws Exception {
+        Path file = dir.resolve("hostile.json");
+        Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"Metadata\",\"kind\":\"http\",\"local_host\":\"169.254.169.254\",\"local_port\":80,"
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"ws://203.0.113.66:8080\"},\"auto_connect\":true}]}");
+        return file;
+    }
+
+    @Test
+    void importShowsTargetsAndWarningsAndRefusesThemWithoutAcceptWarnings() throws Exception {
+        Path b = dir.resolve("b");
+        seed(b);
+        Path file = hostileFile();
+        assertThat(run(b, "--import", file.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("1. Metadata — http 169.254.169.254:80 via relay ws://203.0.113.66:8080",
+                "warning: 169.254.169.254 is a link-local or cloud metadata address",
+                "warning: relay ws://203.0.113.66:8080 is not one you use yet",
+                "auto-connect is on in the file; it is imported off");
+        assertThat(err.toString()).contains("Nothing was imported", "--accept-warnings");
+        assertThat(names(b)).containsExactly("My app");
+
+        assertThat(run(b, "--import", file.toString(), "--accept-warnings")).isZero();
+        assertThat(out.toString().lines()).last().isEqualTo("added     Metadata");
+        try (ProfileStore s = ProfileStore.open(b)) {
+            assertThat(s.loadAll()).filteredOn(p -> p.name().equals("Metadata")).singleElement()
+                    .satisfies(p -> assertThat(p.autoConnect()).as("imported off").isFalse());
+        }
+    }
+
+    @Test
+    void namesAreEscapedOnTheTerminal() {
+        Path a = dir.resolve("a");
+        try (ProfileStore s = ProfileStore.open(a)) {
+            s.loadAll();
+            // Saved before names were checked: still shown without its escape sequence reaching the terminal.
+            s.save(new Profile(UUID.randomUUID().toString(), "red\u001b[31m\u0007", Profile.Kind.HTTP, "localhost", 8080,
+                    Profile.RelayMode.EMBEDDED, null, null, null, Map.of(), false));
+        }
+        assertThat(run(a, "--export", dir.resolve("out.json").toString())).isEqualTo(1);
+        assertThat(out.toString() + err.toString()).doesNotContain("\u001b").doesNotContain("\u0007").contains("red\\e[31m\\u0007");
+    }
+
+    @Test
+    void keepAutoConnectIsAnExplicitOptInForScriptsThatWroteTheirOwnFile() throws Exception {
+        Path b = dir.resolve("b");
+        seed(b);
+        Path file = Files.writeString(dir.resolve("busy.json"), "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"Busy\",\"kind\":\"http\",\"local_host\":\"127.0.0.1\",\"local_port\":8080,\"auto_connect\":true}]}");
+        assertThat(run(b, "--import", file.toString(), "--keep-auto-connect")).isZero();
+        assertThat(out.toString()).contains("note: auto-connect is on in the file and kept on (--keep-auto-connect)");
+        try (ProfileStore s = ProfileStore.open(b)) {
+            assertThat(s.loadAll()).filteredOn(p -> p.name().equals("Busy")).singleElement()
+                    .satisfies(p -> assertThat(p.autoConnect()).isTrue());
+        }
+        assertThat(run(b, "--export", file.toString(), "--keep-auto-connect")).isEqualTo(2);
+        assertThat(err.toString()).contains("--keep-auto-connect goes with --import");
     }
 }

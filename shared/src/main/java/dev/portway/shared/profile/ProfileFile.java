@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portway.shared.protocol.RelayAddress;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.TunnelNames;
+import dev.portway.shared.text.SafeText;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,8 +74,36 @@ public final class ProfileFile {
     /**
      * The file's bytes (UTF-8 JSON, ending in a newline). Relay tokens and {@link #SECRET_OPTIONS} are written only
      * when {@code includeSecrets}; without them a remote profile needs its token entered again after import.
+     *
+     * <p>Contract: every file this writes, {@link #read} accepts. An export is refused rather than written when it
+     * could not be imported — more than {@link #MAX_PROFILES} profiles, more than {@link #MAX_BYTES}, or a profile
+     * that breaks a rule of §2 (e.g. a name saved before names were checked) — so that the limits stay the same
+     * both ways and a backup is never a file that cannot be restored.
+     *
+     * @throws ProfileFileException saying what to change first (nothing is written)
      */
-    public byte[] write(List<ProfileEntry> entries, boolean includeSecrets) {
+    public byte[] write(List<ProfileEntry> entries, boolean includeSecrets) throws ProfileFileException {
+        if (entries.size() > MAX_PROFILES) {
+            throw fail("Cannot export " + entries.size() + " profiles: a profiles file holds at most " + MAX_PROFILES
+                    + " so that any Portway can import it — delete the profiles you no longer need, then export again.");
+        }
+        byte[] bytes = encode(entries, includeSecrets);
+        if (bytes.length > MAX_BYTES) {
+            throw fail(String.format(Locale.ROOT, "Cannot export: the file would be %.1f MiB and Portway imports files of"
+                    + " at most 1 MiB — delete the profiles you no longer need or shorten their options, then export again.",
+                    bytes.length / (double) MAX_BYTES));
+        }
+        try {
+            read(new java.io.ByteArrayInputStream(bytes));
+        } catch (ProfileFileException e) {
+            throw new ProfileFileException(e.problems().stream().map(p -> "Cannot export: " + p).toList());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a byte array failed", e);
+        }
+        return bytes;
+    }
+
+    private byte[] encode(List<ProfileEntry> entries, boolean includeSecrets) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("format", FORMAT);
@@ -192,15 +221,16 @@ public final class ProfileFile {
     }
 
     private static ProfileFileException fail(String problem) {
-        return new ProfileFileException(List.of(problem));
+        return new ProfileFileException(List.of(SafeText.escape(problem)));
     }
 
     static final class Problems {
         final List<String> list = new ArrayList<>();
 
+        /** Adds {@code problem} escaped: it quotes values from the file, which may hold terminal escapes. */
         void add(String problem) {
             if (list.size() < MAX_PROBLEMS) {
-                list.add(problem);
+                list.add(SafeText.escape(problem));
             } else if (list.size() == MAX_PROBLEMS) {
                 list.add("… and more; only the first " + MAX_PROBLEMS + " problems are listed.");
             }
@@ -243,13 +273,18 @@ public final class ProfileFile {
                     problem("name is empty — give the profile a name.");
                 } else {
                     label = label(number, name);
+                    String bad = ProfileNames.characterProblem(name);
+                    if (bad != null) {
+                        problem("name " + bad + " — rename it: names cannot hold " + ProfileNames.RULE + ".");
+                    }
                 }
             } else if (!node.has("name")) {
                 problem("name is missing.");
             }
             ProfileEntry.Kind kind = kind();
             String host = text("local_host", "localhost", MAX_HOST);
-            if (host != null && (host.isBlank() || host.contains(" ") || host.contains("/")
+            if (host != null && (host.isBlank() || host.contains(" ") || host.contains("/") || host.contains("\\")
+                    || SafeText.firstUnsafe(host) >= 0
                     || host.contains(":") && !host.startsWith("["))) {
                 problem("local_host \"" + host + "\" is not a host name or address — use e.g. localhost or 127.0.0.1.");
             }
@@ -358,7 +393,7 @@ public final class ProfileFile {
                 }
                 return null;
             }
-            if (!relayUrl(url)) {
+            if (SafeText.firstUnsafe(url) >= 0 || !relayUrl(url)) {
                 problem("relay.url \"" + url + "\" is not a relay address — write it as wss://host or ws://host:port"
                         + " (http and https also work).");
                 return null;

@@ -3,8 +3,9 @@ package dev.portway.shared.profile;
 import java.util.List;
 
 /**
- * A profiles file that cannot be imported, with every problem found in it; each problem is a sentence for a
- * person that names the profile (number and name) and the field. Nothing was imported.
+ * A profiles file that cannot be imported (or an export that would write one), with every problem found in it; each
+ * problem is a sentence for a person that names the profile (number and name) and the field, with any control
+ * characters of the file escaped. Nothing was imported (or written).
  */
 public final class ProfileFileException extends Exception {
     private final transient List<String> problems;

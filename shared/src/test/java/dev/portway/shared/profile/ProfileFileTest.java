@@ -75,19 +75,19 @@ class ProfileFileTest {
     }
 
     @Test
-    void writesTheGoldenFileWithoutTokens() {
+    void writesTheGoldenFileWithoutTokens() throws Exception {
         assertThat(new String(file.write(TWO, false), StandardCharsets.UTF_8)).isEqualTo(WITHOUT_SECRETS);
     }
 
     @Test
-    void writesTheTokenOnlyWhenAskedTo() {
+    void writesTheTokenOnlyWhenAskedTo() throws Exception {
         String expected = WITHOUT_SECRETS.replace("\"url\": \"wss://relay.example.com\"\n",
                 "\"url\": \"wss://relay.example.com\",\n        \"token\": \"s3cret\"\n");
         assertThat(new String(file.write(TWO, true), StandardCharsets.UTF_8)).isEqualTo(expected);
     }
 
     @Test
-    void writesVisitorBasicAuthOnlyWithSecretsButTheOtherOptionsAlways() {
+    void writesVisitorBasicAuthOnlyWithSecretsButTheOtherOptionsAlways() throws Exception {
         List<ProfileEntry> guarded = List.of(new ProfileEntry("Guarded", ProfileEntry.Kind.HTTP, "localhost", 3000,
                 ProfileEntry.Relay.EMBEDDED, null, Map.of("basic_auth", "ann:hunter2", "ip_allow", "10.0.0.0/8",
                 "host_header", "rewrite", "queue", "on", "queue_priority", "high"), false));
@@ -210,14 +210,83 @@ class ProfileFileTest {
 
     @Test
     void refusesMoreThanAThousandProfiles() {
-        List<ProfileEntry> many = new ArrayList<>();
+        StringBuilder json = new StringBuilder("{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":[");
         for (int i = 0; i <= ProfileFile.MAX_PROFILES; i++) {
-            many.add(new ProfileEntry("p" + i, ProfileEntry.Kind.HTTP, "localhost", 3000, ProfileEntry.Relay.EMBEDDED, null,
-                    Map.of(), false));
+            json.append(i == 0 ? "" : ",").append("{\"name\":\"p").append(i).append("\",\"kind\":\"http\",\"local_port\":3000}");
         }
-        ProfileFileException e = catchThrowableOfType(ProfileFileException.class,
-                () -> ProfileFile.read(new ByteArrayInputStream(file.write(many, false))));
-        assertThat(e.problems()).containsExactly(
+        assertThat(problems(json.append("]}").toString())).containsExactly(
                 "The file holds 1001 profiles; Portway imports at most 1000 at a time — split it into smaller files.");
+    }
+
+    private static List<ProfileEntry> named(int count, Map<String, String> options) {
+        List<ProfileEntry> many = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            many.add(new ProfileEntry("p" + i, ProfileEntry.Kind.HTTP, "localhost", 3000, ProfileEntry.Relay.EMBEDDED, null,
+                    options, false));
+        }
+        return many;
+    }
+
+    @Test
+    void exportOfMoreProfilesThanImportTakesIsRefusedSoEveryWrittenFileImports() throws Exception {
+        ProfileFileException e = catchThrowableOfType(ProfileFileException.class,
+                () -> file.write(named(ProfileFile.MAX_PROFILES + 1, Map.of()), false));
+        assertThat(e.problems()).containsExactly("Cannot export 1001 profiles: a profiles file holds at most 1000 so that"
+                + " any Portway can import it — delete the profiles you no longer need, then export again.");
+        assertThat(ProfileFile.read(new ByteArrayInputStream(file.write(named(ProfileFile.MAX_PROFILES, Map.of()), false))))
+                .hasSize(ProfileFile.MAX_PROFILES);
+    }
+
+    @Test
+    void exportLargerThanImportReadsIsRefused() {
+        Map<String, String> big = Map.of("a", "v".repeat(ProfileFile.MAX_OPTION_VALUE), "b", "v".repeat(ProfileFile.MAX_OPTION_VALUE));
+        ProfileFileException e = catchThrowableOfType(ProfileFileException.class, () -> file.write(named(600, big), true));
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("Cannot export: the file would be 1.3 MiB and Portway imports files of at most 1 MiB")
+                .endsWith("— delete the profiles you no longer need or shorten their options, then export again.");
+    }
+
+    @Test
+    void exportOfAProfileThatImportWouldRefuseIsRefused() {
+        List<ProfileEntry> bad = List.of(new ProfileEntry("a/b", ProfileEntry.Kind.HTTP, "localhost", 3000,
+                ProfileEntry.Relay.EMBEDDED, null, Map.of(), false));
+        ProfileFileException e = catchThrowableOfType(ProfileFileException.class, () -> file.write(bad, false));
+        assertThat(e.problems()).containsExactly("Cannot export: Profile 1 (\"a/b\"): name contains \"/\" — rename it:"
+                + " names cannot hold /, \\, control characters or text-direction controls.");
+    }
+
+    @Test
+    void refusesNamesWithPathSeparatorsControlCharactersAndTextDirectionControls() {
+        String[] names = {"a/b", "a\\\\b", "evil\\u001b[2J", "bell\\u0007", "nul\\u0000", "two\\nlines", "del\\u007f",
+                "csi\\u009b", "\\u202etxt.exe"};
+        StringBuilder json = new StringBuilder("{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":[");
+        for (int i = 0; i < names.length; i++) {
+            json.append(i == 0 ? "" : ",").append("{\"name\":\"").append(names[i]).append("\",\"kind\":\"http\",\"local_port\":1}");
+        }
+        String rule = " — rename it: names cannot hold /, \\, control characters or text-direction controls.";
+        assertThat(problems(json.append("]}").toString())).containsExactly(
+                "Profile 1 (\"a/b\"): name contains \"/\"" + rule,
+                "Profile 2 (\"a\\b\"): name contains \"\\\"" + rule,
+                "Profile 3 (\"evil\\e[2J\"): name contains a control character (\\e)" + rule,
+                "Profile 4 (\"bell\\u0007\"): name contains a control character (\\u0007)" + rule,
+                "Profile 5 (\"nul\\u0000\"): name contains a control character (\\u0000)" + rule,
+                "Profile 6 (\"two\\nlines\"): name contains a control character (\\n)" + rule,
+                "Profile 7 (\"del\\u007f\"): name contains a control character (\\u007f)" + rule,
+                "Profile 8 (\"csi\\u009b\"): name contains a control character (\\u009b)" + rule,
+                "Profile 9 (\"\\u202etxt.exe\"): name contains a text-direction control (\\u202e)" + rule);
+    }
+
+    @Test
+    void escapesControlCharactersOfEveryValueItEchoes() {
+        assertThat(problems(oneProfile("\"name\":\"x\",\"kind\":\"http\",\"local_port\":1,\"local_host\":\"evil\\u001b[31m\"")))
+                .containsExactly("Profile 1 (\"x\"): local_host \"evil\\e[31m\" is not a host name or address"
+                        + " — use e.g. localhost or 127.0.0.1.");
+        assertThat(problems(oneProfile("\"name\":\"x\",\"kind\":\"http\",\"local_port\":1,"
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"wss://r\\u0007x.example\"}")))
+                .singleElement().asString().startsWith("Profile 1 (\"x\"): relay.url \"wss://r\\u0007x.example\" is not a relay address");
+        assertThat(problems(oneProfile("\"name\":\"x\",\"kind\":\"http\",\"local_port\":1,"
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"wss://r.example\\u001b\"}")))
+                .as("not trimmed away: a URL is stored as the file has it").singleElement().asString()
+                .startsWith("Profile 1 (\"x\"): relay.url \"wss://r.example\\e\" is not a relay address");
     }
 }

@@ -44,14 +44,15 @@ public final class ProfileItemViewModel {
     }
 
     public StringBinding nameBinding() {
-        return Bindings.createStringBinding(() -> profile.get().name(), profile);
+        // Escaped: a name saved before names were checked may hold control or text-direction characters.
+        return Bindings.createStringBinding(() -> dev.portway.shared.text.SafeText.escape(profile.get().name()), profile);
     }
 
     /** "HTTP · localhost:3000 · embedded relay" */
     public StringBinding summaryBinding() {
         return Bindings.createStringBinding(() -> {
             Profile p = profile.get();
-            return p.kind().name() + " · " + p.localTarget() + " · "
+            return p.kind().name() + " · " + dev.portway.shared.text.SafeText.escape(p.localTarget()) + " · "
                     + (p.relayMode() == Profile.RelayMode.EMBEDDED ? "embedded relay" : hostOf(p.relayUrl()));
         }, profile);
     }

@@ -2,7 +2,9 @@ package dev.portway.desktop.ui.transfer;
 
 import atlantafx.base.controls.Message;
 import atlantafx.base.theme.Styles;
+import dev.portway.desktop.profiles.ImportReview;
 import dev.portway.desktop.profiles.ProfileTransfer;
+import dev.portway.shared.text.SafeText;
 import dev.portway.desktop.ui.common.Icons;
 import javafx.scene.Node;
 import javafx.scene.control.Alert;
@@ -13,6 +15,7 @@ import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.VBox;
@@ -109,6 +112,49 @@ public final class TransferView implements TransferViewModel.Prompts {
     }
 
     @Override
+    public boolean confirmImport(String fileName, List<ImportReview> reviews, int warnings) {
+        VBox list = new VBox(8);
+        list.setId("importPreview");
+        for (ImportReview r : reviews) {
+            VBox one = new VBox(2);
+            Label summary = new Label(r.summary());
+            summary.getStyleClass().add(Styles.TEXT_BOLD);
+            one.getChildren().add(summary);
+            for (String w : r.warnings()) {
+                Label l = wrapped("⚠ " + w);
+                l.getStyleClass().addAll("import-warning", Styles.DANGER);
+                one.getChildren().add(l);
+            }
+            for (String n : r.notes()) {
+                Label l = wrapped(n);
+                l.getStyleClass().addAll("import-note", Styles.TEXT_MUTED);
+                one.getChildren().add(l);
+            }
+            list.getChildren().add(one);
+        }
+        ScrollPane scroll = new ScrollPane(list);
+        scroll.setFitToWidth(true);
+        scroll.setPrefViewportHeight(Math.min(360, 60.0 * reviews.size() + 20));
+        scroll.setPrefViewportWidth(480);
+        ButtonType go = new ButtonType(warnings > 0 ? "Import anyway" : "Import", ButtonBar.ButtonData.OK_DONE);
+        Alert ask = new Alert(warnings > 0 ? Alert.AlertType.WARNING : Alert.AlertType.CONFIRMATION, null, go, ButtonType.CANCEL);
+        ask.setTitle("Import profiles");
+        ask.setHeaderText("Import " + (reviews.size() == 1 ? "1 profile" : reviews.size() + " profiles") + " from " + fileName + "?"
+                + (warnings > 0 ? "\n" + (warnings == 1 ? "1 warning" : warnings + " warnings")
+                + " — import only from a file you trust." : ""));
+        ask.getDialogPane().setContent(scroll);
+        ask.initOwner(window());
+        return ask.showAndWait().filter(b -> b == go).isPresent();
+    }
+
+    private static Label wrapped(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setMaxWidth(460);
+        return l;
+    }
+
+    @Override
     public Optional<Map<Integer, ProfileTransfer.Choice>> resolveClashes(List<ProfileTransfer.Clash> clashes) {
         Map<Integer, ProfileTransfer.Choice> choices = new HashMap<>();
         ButtonType rename = new ButtonType("Keep both", ButtonBar.ButtonData.OK_DONE);
@@ -120,7 +166,7 @@ public final class TransferView implements TransferViewModel.Prompts {
             CheckBox all = new CheckBox("Do the same for the other " + (left == 1 ? "clash" : left + " clashes"));
             all.setId("applyToAll");
             Label text = new Label("Profile " + c.number() + " in the file is named like one you have. Keep both"
-                    + " (the imported one gets a number, like “" + c.incoming().name() + " (2)”), replace yours with it,"
+                    + " (the imported one gets a number, like “" + SafeText.escape(c.incoming().name()) + " (2)”), replace yours with it,"
                     + " or skip it?");
             text.setWrapText(true);
             text.setMaxWidth(420);
@@ -130,7 +176,7 @@ public final class TransferView implements TransferViewModel.Prompts {
             }
             Alert ask = new Alert(Alert.AlertType.CONFIRMATION, null, rename, replace, skip, ButtonType.CANCEL);
             ask.setTitle("Import profiles");
-            ask.setHeaderText("“" + c.existing().name() + "” already exists");
+            ask.setHeaderText("“" + SafeText.escape(c.existing().name()) + "” already exists");
             ask.getDialogPane().setContent(content);
             ask.initOwner(window());
             Optional<ButtonType> answer = ask.showAndWait();

@@ -1,8 +1,10 @@
 package dev.portway.desktop.ui.transfer;
 
+import dev.portway.desktop.profiles.ImportReview;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileTransfer;
 import dev.portway.shared.profile.ProfileFileException;
+import dev.portway.shared.text.SafeText;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -27,6 +29,12 @@ import java.util.stream.Collectors;
 public final class TransferViewModel {
     /** What the view asks or shows; called on the FX thread. */
     public interface Prompts {
+        /**
+         * Shows what the import would add — per profile its name, target and relay, with warnings and notes — and asks
+         * whether to go on. False (or closing the dialog) cancels the import; nothing has changed yet.
+         */
+        boolean confirmImport(String fileName, List<ImportReview> reviews, int warnings);
+
         /**
          * How to resolve each name clash, by profile number in the file; empty to cancel the import.
          * Every clash must have a choice.
@@ -66,7 +74,10 @@ public final class TransferViewModel {
         }, fx);
     }
 
-    /** Checks {@code file}, asks about clashes, then imports everything in one transaction — or nothing. */
+    /**
+     * Checks {@code file}, shows what it would add and asks to confirm, asks about clashes, then imports everything in
+     * one transaction — or nothing. Imported profiles never auto-connect (see {@link ProfileTransfer}).
+     */
     public void importFrom(Path file, Prompts prompts) {
         if (busy.get()) {
             return;
@@ -78,6 +89,12 @@ public final class TransferViewModel {
                 Throwable cause = unwrap(error);
                 prompts.showProblems("Nothing was imported from " + file.getFileName(),
                         cause instanceof ProfileFileException bad ? bad.problems() : List.of(messageOf(error)));
+                return;
+            }
+            if (!plan.entries().isEmpty()
+                    && !prompts.confirmImport(SafeText.escape(file.getFileName().toString()), plan.reviews(), plan.warningCount())) {
+                busy.set(false);
+                status.set("Import cancelled; nothing changed.");
                 return;
             }
             Map<Integer, ProfileTransfer.Choice> choices = Map.of();
@@ -99,7 +116,9 @@ public final class TransferViewModel {
                             prompts.showProblems("Nothing was imported from " + file.getFileName(), List.of(messageOf(failed)));
                             return;
                         }
-                        status.set(summary(outcomes));
+                        boolean autoConnectOff = plan.reviews().stream().anyMatch(r -> r.entry().autoConnect());
+                        status.set(summary(outcomes) + (autoConnectOff
+                                ? " Auto-connect stays off until you turn it on in the editor." : ""));
                         imported.run();
                     }, fx);
         }, fx);

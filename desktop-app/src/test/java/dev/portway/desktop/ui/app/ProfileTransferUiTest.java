@@ -82,6 +82,8 @@ class ProfileTransferUiTest {
         assertThat(Files.readString(file)).contains("\"name\": \"My app\"", "\"format\": \"portway-profiles\"");
 
         choose("Import profiles…");
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#importPreview").tryQuery().isPresent());
+        robot.clickOn("Import"); // what it adds is shown first; nothing has changed yet
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("Keep both").tryQuery().isPresent());
         robot.clickOn("#applyToAll"); // one question for both clashes
         robot.clickOn("Keep both");

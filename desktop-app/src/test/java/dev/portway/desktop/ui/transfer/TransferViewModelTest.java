@@ -1,5 +1,6 @@
 package dev.portway.desktop.ui.transfer;
 
+import dev.portway.desktop.profiles.ImportReview;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
@@ -30,7 +31,16 @@ class TransferViewModelTest {
     private final List<List<ProfileTransfer.Clash>> asked = new ArrayList<>();
     private Optional<Map<Integer, ProfileTransfer.Choice>> answer = Optional.empty();
 
+    private final List<List<ImportReview>> reviewed = new ArrayList<>();
+    private boolean confirm = true;
+
     private final TransferViewModel.Prompts prompts = new TransferViewModel.Prompts() {
+        @Override
+        public boolean confirmImport(String fileName, List<ImportReview> reviews, int warnings) {
+            reviewed.add(reviews);
+            return confirm;
+        }
+
         @Override
         public Optional<Map<Integer, ProfileTransfer.Choice>> resolveClashes(List<ProfileTransfer.Clash> clashes) {
             asked.add(clashes);
@@ -97,5 +107,39 @@ class TransferViewModelTest {
                         + " — it was written by a newer Portway; update Portway to import it.");
         assertThat(names()).containsExactly("My app");
         assertThat(vm.busyProperty().get()).isFalse();
+    }
+
+    private Path hostileFile() throws Exception {
+        Path file = dir.resolve("hostile.json");
+        Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":["
+                + "{\"name\":\"Metadata\",\"kind\":\"http\",\"local_host\":\"169.254.169.254\",\"local_port\":80,"
+                + "\"relay\":{\"mode\":\"remote\",\"url\":\"ws://203.0.113.66:8080\"},\"auto_connect\":true}]}");
+        return file;
+    }
+
+    @Test
+    void importShowsTargetRelayAndWarningsFirstAndCancelChangesNothing() throws Exception {
+        confirm = false;
+        vm.importFrom(hostileFile(), prompts);
+        assertThat(reviewed).singleElement().satisfies(reviews -> assertThat(reviews).singleElement().satisfies(r -> {
+            assertThat(r.summary()).isEqualTo("1. Metadata — http 169.254.169.254:80 via relay ws://203.0.113.66:8080");
+            assertThat(r.warnings()).hasSize(2);
+            assertThat(r.warnings().get(0)).startsWith("169.254.169.254 is a link-local or cloud metadata address");
+            assertThat(r.warnings().get(1)).startsWith("relay ws://203.0.113.66:8080 is not one you use yet");
+            assertThat(r.notes()).singleElement().asString().startsWith("auto-connect is on in the file; it is imported off");
+        }));
+        assertThat(names()).containsExactly("My app");
+        assertThat(vm.statusProperty().get()).isEqualTo("Import cancelled; nothing changed.");
+        assertThat(reloads).hasValue(0);
+        assertThat(vm.busyProperty().get()).isFalse();
+    }
+
+    @Test
+    void confirmedImportIsSavedWithAutoConnectOff() throws Exception {
+        vm.importFrom(hostileFile(), prompts);
+        assertThat(store.loadAll()).filteredOn(p -> p.name().equals("Metadata")).singleElement()
+                .satisfies(p -> assertThat(p.autoConnect()).isFalse());
+        assertThat(vm.statusProperty().get())
+                .isEqualTo("Imported: 1 added. Auto-connect stays off until you turn it on in the editor.");
     }
 }
