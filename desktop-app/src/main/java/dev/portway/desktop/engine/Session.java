@@ -47,8 +47,15 @@ final class Session extends WebSocketListener {
     /** Above this many queued bytes in OkHttp's WebSocket, DATA senders wait. */
     static final long QUEUE_HIGH_WATER = 1024 * 1024;
 
-    /** Why a session ended. */
-    record End(String message, ErrorCategory category, boolean goAway) {
+    /**
+     * Why a session ended.
+     *
+     * @param refusal the relay's {@code refused} that ended it, or null (network loss, go_away, a violation)
+     */
+    record End(String message, ErrorCategory category, boolean goAway, ConnectFailure refusal) {
+        End(String message, ErrorCategory category, boolean goAway) {
+            this(message, category, goAway, null);
+        }
     }
 
     /** What the session tells its engine. Called on the reader thread: must not block. */
@@ -302,9 +309,9 @@ final class Session extends WebSocketListener {
         switch (message) {
             case ControlMessage.Welcome w -> onWelcome(w);
             case ControlMessage.Refused r -> {
-                ConnectFailure failure = ConnectFailure.refused(r.errorCode(), r.message());
+                ConnectFailure failure = ConnectFailure.refused(r.errorCode(), r.message(), r.retryAfterMs());
                 welcome.completeExceptionally(failure);
-                end(new End(r.message(), failure.category, false));
+                end(new End(r.message(), failure.category, false, failure));
             }
             case ControlMessage.Bound b -> events.onBound(b);
             case ControlMessage.BindRefused r -> events.onBindRefused(r);
