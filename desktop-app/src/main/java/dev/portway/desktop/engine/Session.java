@@ -46,6 +46,8 @@ final class Session extends WebSocketListener {
     static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** Above this many queued bytes in OkHttp's WebSocket, DATA senders wait. */
     static final long QUEUE_HIGH_WATER = 1024 * 1024;
+    /** Above this many queued bytes, pings from the relay go unanswered (see {@link #answerPing}). */
+    static final long PONG_QUEUE_BOUND = 256 * 1024;
 
     /**
      * Why a session ended.
@@ -315,7 +317,7 @@ final class Session extends WebSocketListener {
             }
             case ControlMessage.Bound b -> events.onBound(b);
             case ControlMessage.BindRefused r -> events.onBindRefused(r);
-            case ControlMessage.Ping p -> trySend(Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
+            case ControlMessage.Ping p -> answerPing(p);
             case ControlMessage.Pong p -> events.onRtt(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - p.time())));
             case ControlMessage.GoAway g -> {
                 goingAway = true;
@@ -329,6 +331,20 @@ final class Session extends WebSocketListener {
             }
             default -> LOG.debug("ignored control message {}", message);
         }
+    }
+
+    /**
+     * Pongs only while OkHttp's outgoing queue is short: a relay that sends pings but does not read would
+     * otherwise make the queue (memory) grow with answers it never takes. The relay sees the session alive
+     * from any frame, so a skipped pong costs nothing.
+     */
+    private void answerPing(ControlMessage.Ping p) {
+        WebSocket ws = webSocket;
+        if (ws != null && ws.queueSize() > PONG_QUEUE_BOUND) {
+            LOG.debug("not answering ping {}: {} bytes queued towards the relay", p.seq(), ws.queueSize());
+            return;
+        }
+        trySend(Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
     }
 
     private void onWelcome(ControlMessage.Welcome w) throws ProtocolException {
