@@ -33,13 +33,14 @@ final class Reconnect {
         }
         // A rate_limited refusal names its retry-after: wait at least that (and at least the backoff). Failsafe
         // applies the jitter to this delay too, so it is scaled up by it: the shortest jittered wait is still enough.
+        // (A delay function replaces Failsafe's backoff, so it computes that backoff itself for other failures.)
         b.withDelayFnOn(ctx -> {
-            if (!(ctx.getLastException() instanceof ConnectFailure f) || f.retryAfter == null) {
-                return null; // the backoff above
-            }
             java.time.Duration backoff = p.nominalDelay(Math.max(1, ctx.getAttemptCount()));
-            java.time.Duration wait = f.retryAfter.compareTo(backoff) > 0 ? f.retryAfter : backoff;
-            return java.time.Duration.ofMillis((long) Math.ceil(wait.toMillis() / (1 - p.jitter())));
+            if (!(ctx.getLastException() instanceof ConnectFailure f) || f.retryAfter == null
+                    || f.retryAfter.compareTo(backoff) <= 0) {
+                return backoff;
+            }
+            return java.time.Duration.ofMillis((long) Math.ceil(f.retryAfter.toMillis() / (1 - p.jitter())));
         }, ConnectFailure.class);
         return b.onRetryScheduled(e -> onRetryScheduled.accept(e.getAttemptCount() + 1, e.getDelay())).build();
     }
