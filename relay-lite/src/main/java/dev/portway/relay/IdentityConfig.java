@@ -17,13 +17,16 @@ import java.time.Duration;
  * @param maxTunnelsPerUser     tunnels one user may have bound at once, over all their connections
  * @param maxConnectionsPerUser client WebSocket sessions one user may have open at once
  * @param auditMaxBytes         size of {@code audit.log} before it is rotated to {@code audit.log.1}
+ * @param throttle              lockouts after failed logins (WebSocket and SSH), and credential checks in flight
  */
 public record IdentityConfig(String dbUrl, String dbUser, String dbPassword, Duration jwtLifetime,
                              int freePerMinute, int premiumPerMinute, int enterprisePerMinute,
-                             int maxTunnelsPerUser, int maxConnectionsPerUser, long auditMaxBytes) {
+                             int maxTunnelsPerUser, int maxConnectionsPerUser, long auditMaxBytes,
+                             dev.portway.relay.auth.LoginThrottle.Policy throttle) {
     public static final Duration DEFAULT_JWT_LIFETIME = Duration.ofMinutes(15);
     public static final IdentityConfig DEFAULTS = new IdentityConfig(null, null, null, DEFAULT_JWT_LIFETIME,
-            100, 1000, 10_000, 32, 8, 10L * 1024 * 1024);
+            100, 1000, 10_000, 32, 8, 10L * 1024 * 1024,
+            dev.portway.relay.auth.LoginThrottle.Policy.DEFAULTS);
 
     public IdentityConfig {
         if (jwtLifetime == null || jwtLifetime.toMillis() < 1000) {
@@ -34,6 +37,9 @@ public record IdentityConfig(String dbUrl, String dbUser, String dbPassword, Dur
         }
         if (maxTunnelsPerUser < 1 || maxConnectionsPerUser < 1) {
             throw new IllegalArgumentException("--max-tunnels-per-user and --max-connections-per-user must be at least 1.");
+        }
+        if (throttle == null) {
+            throw new IllegalArgumentException("the login throttle policy is required");
         }
         if (auditMaxBytes < 1024) {
             throw new IllegalArgumentException("The audit log size must be at least 1 KiB.");
@@ -51,26 +57,31 @@ public record IdentityConfig(String dbUrl, String dbUser, String dbPassword, Dur
 
     public IdentityConfig withDb(String url, String user, String password) {
         return new IdentityConfig(url, user, password, jwtLifetime, freePerMinute, premiumPerMinute, enterprisePerMinute,
-                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes);
+                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes, throttle);
     }
 
     public IdentityConfig withJwtLifetime(Duration d) {
         return new IdentityConfig(dbUrl, dbUser, dbPassword, d, freePerMinute, premiumPerMinute, enterprisePerMinute,
-                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes);
+                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes, throttle);
     }
 
     public IdentityConfig withRates(int free, int premium, int enterprise) {
         return new IdentityConfig(dbUrl, dbUser, dbPassword, jwtLifetime, free, premium, enterprise,
-                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes);
+                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes, throttle);
     }
 
     public IdentityConfig withUserLimits(int tunnels, int connections) {
         return new IdentityConfig(dbUrl, dbUser, dbPassword, jwtLifetime, freePerMinute, premiumPerMinute, enterprisePerMinute,
-                tunnels, connections, auditMaxBytes);
+                tunnels, connections, auditMaxBytes, throttle);
     }
 
     public IdentityConfig withAuditMaxBytes(long bytes) {
         return new IdentityConfig(dbUrl, dbUser, dbPassword, jwtLifetime, freePerMinute, premiumPerMinute, enterprisePerMinute,
-                maxTunnelsPerUser, maxConnectionsPerUser, bytes);
+                maxTunnelsPerUser, maxConnectionsPerUser, bytes, throttle);
+    }
+
+    public IdentityConfig withThrottle(dev.portway.relay.auth.LoginThrottle.Policy p) {
+        return new IdentityConfig(dbUrl, dbUser, dbPassword, jwtLifetime, freePerMinute, premiumPerMinute, enterprisePerMinute,
+                maxTunnelsPerUser, maxConnectionsPerUser, auditMaxBytes, p);
     }
 }

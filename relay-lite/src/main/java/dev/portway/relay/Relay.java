@@ -121,7 +121,7 @@ public final class Relay implements AutoCloseable {
         JwtService jwts = new JwtService(store.identity(), config.identity().jwtLifetime());
         this.accounts = new Accounts(new Authenticator(store.identity(), new TokenCheck(config.token()), jwts),
                 new AuditLog(store, config.dataDir(), config.identity().auditMaxBytes()), new UserLimits(config.identity()),
-                new ReservedNames(store));
+                new ReservedNames(store), new dev.portway.relay.auth.LoginThrottle(config.identity().throttle()));
         this.metrics = new RelayMetrics(new RelayMetrics.Source() {
             @Override
             public int sessions() {
@@ -145,6 +145,7 @@ public final class Relay implements AutoCloseable {
         });
         this.gate = new dev.portway.relay.ingress.VisitorGate(config.visitorLimits(), metrics);
         workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
+        workers.scheduleAtFixedRate(accounts.throttle()::sweep, 30, 30, TimeUnit.SECONDS);
     }
 
     /** Two named threads; a full queue runs the task in the caller (the event loop) rather than dropping a handshake. */
@@ -448,6 +449,11 @@ public final class Relay implements AutoCloseable {
     /** The relay's store (users, tokens, names, keys, audit rows). Its identity methods block: not on an event loop. */
     public RelayStore store() {
         return store;
+    }
+
+    /** The most bytes any client session has queued towards its client now (tests, diagnostics). */
+    public long maxPendingOutboundBytes() {
+        return sessions.stream().mapToLong(Session::pendingOutboundBytes).max().orElse(0);
     }
 
     /** Connected (welcomed) client sessions. */

@@ -137,6 +137,21 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--max-connections-per-user", description = "Client connections one user may have at once "
             + "(default ${DEFAULT-VALUE}).", defaultValue = "8")
     int maxConnectionsPerUser;
+    @Option(names = "--auth-free-failures", description = "Failed logins (hellos, SSH) per address or user within "
+            + "--auth-window before further ones are refused unchecked; 0 = no throttling (default ${DEFAULT-VALUE}).",
+            defaultValue = "5")
+    int authFreeFailures;
+    @Option(names = "--auth-window", description = "How long a failed login counts (default ${DEFAULT-VALUE}).",
+            defaultValue = "1m")
+    String authWindow;
+    @Option(names = "--auth-delay", description = "The first lockout; it doubles with each further failure "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "1s")
+    String authDelay;
+    @Option(names = "--auth-max-delay", description = "The longest lockout (default ${DEFAULT-VALUE}).", defaultValue = "5m")
+    String authMaxDelay;
+    @Option(names = "--auth-max-pending", description = "Token checks waiting at once; more hellos are refused as busy "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "64")
+    int authMaxPending;
 
     @Option(names = "--ssh-port", description = "Turn the SSH gateway on at this port (ssh -R / ssh -J; off unless set). "
             + "Keys are read from <data-dir>/ssh-keys.")
@@ -240,7 +255,10 @@ public final class RelayMain implements Callable<Integer> {
                             AdminCommands.StoreOptions.orEnv(dbPassword, "PORTWAY_DB_PASSWORD"))
                     .withJwtLifetime(parseDuration(named("--jwt-lifetime"), jwtLifetime))
                     .withRates(rateFree, ratePremium, rateEnterprise)
-                    .withUserLimits(maxTunnelsPerUser, maxConnectionsPerUser));
+                    .withUserLimits(maxTunnelsPerUser, maxConnectionsPerUser)
+                    .withThrottle(new dev.portway.relay.auth.LoginThrottle.Policy(authFreeFailures,
+                            parseDuration(named("--auth-window"), authWindow), parseDuration(named("--auth-delay"), authDelay),
+                            parseDuration(named("--auth-max-delay"), authMaxDelay), authMaxPending)));
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;

@@ -9,8 +9,8 @@ final class Reconnect {
     }
 
     /**
-     * Retries {@link ConnectFailure}s with exponential backoff and jitter; aborts at once on fatal
-     * ones (wrong token, no common protocol version).
+     * Retries {@link ConnectFailure}s with exponential backoff and jitter, waiting at least a refusal's
+     * retry-after; aborts at once on fatal ones (wrong or revoked token, disabled user, no common protocol version).
      *
      * @param onRetryScheduled called with (attempt about to be made, delay) before each wait
      */
@@ -31,6 +31,17 @@ final class Reconnect {
         if (p.jitter() > 0) {
             b.withJitter(p.jitter());
         }
+        // A rate_limited refusal names its retry-after: wait at least that (and at least the backoff). Failsafe
+        // applies the jitter to this delay too, so it is scaled up by it: the shortest jittered wait is still enough.
+        // (A delay function replaces Failsafe's backoff, so it computes that backoff itself for other failures.)
+        b.withDelayFnOn(ctx -> {
+            java.time.Duration backoff = p.nominalDelay(Math.max(1, ctx.getAttemptCount()));
+            if (!(ctx.getLastException() instanceof ConnectFailure f) || f.retryAfter == null
+                    || f.retryAfter.compareTo(backoff) <= 0) {
+                return backoff;
+            }
+            return java.time.Duration.ofMillis((long) Math.ceil(f.retryAfter.toMillis() / (1 - p.jitter())));
+        }, ConnectFailure.class);
         return b.onRetryScheduled(e -> onRetryScheduled.accept(e.getAttemptCount() + 1, e.getDelay())).build();
     }
 }

@@ -46,9 +46,18 @@ final class Session extends WebSocketListener {
     static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** Above this many queued bytes in OkHttp's WebSocket, DATA senders wait. */
     static final long QUEUE_HIGH_WATER = 1024 * 1024;
+    /** Above this many queued bytes, pings from the relay go unanswered (see {@link #answerPing}). */
+    static final long PONG_QUEUE_BOUND = 256 * 1024;
 
-    /** Why a session ended. */
-    record End(String message, ErrorCategory category, boolean goAway) {
+    /**
+     * Why a session ended.
+     *
+     * @param refusal the relay's {@code refused} that ended it, or null (network loss, go_away, a violation)
+     */
+    record End(String message, ErrorCategory category, boolean goAway, ConnectFailure refusal) {
+        End(String message, ErrorCategory category, boolean goAway) {
+            this(message, category, goAway, null);
+        }
     }
 
     /** What the session tells its engine. Called on the reader thread: must not block. */
@@ -302,13 +311,13 @@ final class Session extends WebSocketListener {
         switch (message) {
             case ControlMessage.Welcome w -> onWelcome(w);
             case ControlMessage.Refused r -> {
-                ConnectFailure failure = ConnectFailure.refused(r.errorCode(), r.message());
+                ConnectFailure failure = ConnectFailure.refused(r.errorCode(), r.message(), r.retryAfterMs());
                 welcome.completeExceptionally(failure);
-                end(new End(r.message(), failure.category, false));
+                end(new End(r.message(), failure.category, false, failure));
             }
             case ControlMessage.Bound b -> events.onBound(b);
             case ControlMessage.BindRefused r -> events.onBindRefused(r);
-            case ControlMessage.Ping p -> trySend(Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
+            case ControlMessage.Ping p -> answerPing(p);
             case ControlMessage.Pong p -> events.onRtt(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - p.time())));
             case ControlMessage.GoAway g -> {
                 goingAway = true;
@@ -322,6 +331,20 @@ final class Session extends WebSocketListener {
             }
             default -> LOG.debug("ignored control message {}", message);
         }
+    }
+
+    /**
+     * Pongs only while OkHttp's outgoing queue is short: a relay that sends pings but does not read would
+     * otherwise make the queue (memory) grow with answers it never takes. The relay sees the session alive
+     * from any frame, so a skipped pong costs nothing.
+     */
+    private void answerPing(ControlMessage.Ping p) {
+        WebSocket ws = webSocket;
+        if (ws != null && ws.queueSize() > PONG_QUEUE_BOUND) {
+            LOG.debug("not answering ping {}: {} bytes queued towards the relay", p.seq(), ws.queueSize());
+            return;
+        }
+        trySend(Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
     }
 
     private void onWelcome(ControlMessage.Welcome w) throws ProtocolException {

@@ -329,6 +329,11 @@ public final class TunnelEngine implements AutoCloseable {
                 return;
             }
             LOG.info("session ended: {}", end.message());
+            if (end.refusal() != null && end.refusal().fatal) {
+                // E.g. token_revoked at a JWT refresh: a new hello cannot succeed (PROTOCOL.md §2.3), so none is sent.
+                setStatus(new EngineStatus(EngineState.FAILED, end.message(), end.refusal().category, 0, maxAttempts, null));
+                return;
+            }
             setStatus(new EngineStatus(EngineState.RECONNECTING, end.message() + " Reconnecting…",
                     end.category() == null ? ErrorCategory.NETWORK : end.category(), 1, maxAttempts, Duration.ZERO));
         }

@@ -9,6 +9,8 @@ import dev.portway.relay.audit.AuditLog;
  * @param audit         records auth, connections, binds and limit hits
  * @param limits        per-user connection, tunnel and request limits
  * @param names         names reserved for users, reloaded from the store every 2 s
+ * @param throttle      failed-login counters and lockouts, shared by WebSocket hellos and SSH logins
  */
-public record Accounts(Authenticator authenticator, AuditLog audit, UserLimits limits, ReservedNames names) {
+public record Accounts(Authenticator authenticator, AuditLog audit, UserLimits limits, ReservedNames names,
+                       LoginThrottle throttle) {
 }

@@ -114,6 +114,7 @@ public final class RelayMetrics {
     private final CounterDataPoint[] rateLimitHits = new CounterDataPoint[Limit.values().length];
     private final CounterDataPoint[] refusals = new CounterDataPoint[Refusal.values().length];
     private final Gauge sshSessions;
+    private final Counter pingsUnanswered;
 
     /** Which limit refused something: the {@code limit} label of {@code tunnel_rate_limit_hits_total}. */
     public enum Limit {
@@ -124,7 +125,9 @@ public final class RelayMetrics {
         /** A hello over the user's connection limit. */
         USER_CONNECTIONS,
         /** A visitor request over the relay's per-visitor-IP request rate (429). */
-        VISITOR_IP;
+        VISITOR_IP,
+        /** A login (hello or SSH) refused unchecked: a lockout after failed logins, or too many checks in flight. */
+        AUTH_ATTEMPTS;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -167,6 +170,9 @@ public final class RelayMetrics {
             refusals[r.ordinal()] = refusalCounter.labelValues(r.label());
         }
 
+        pingsUnanswered = Counter.builder().name("tunnel_pings_unanswered_total")
+                .help("Pings (control or WebSocket) a client sent while it was not reading the relay's answers: dropped, "
+                        + "so what the relay queues towards it stays bounded").register(registry);
         sshSessions = Gauge.builder().name("tunnel_ssh_sessions")
                 .help("Authenticated connections to the SSH gateway").register(registry);
         GaugeWithCallback.builder().name("tunnel_sessions").help("Connected client sessions")
@@ -221,6 +227,11 @@ public final class RelayMetrics {
 
     public void connectionClosed(Kind kind) {
         connections[kind.ordinal()].dec();
+    }
+
+    /** A ping went unanswered: its client's channel was not writable (it does not read). */
+    public void pongDropped() {
+        pingsUnanswered.inc();
     }
 
     public void sshSessionOpened() {

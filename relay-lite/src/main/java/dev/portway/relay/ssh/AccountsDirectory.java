@@ -3,6 +3,7 @@ package dev.portway.relay.ssh;
 import dev.portway.relay.auth.Authenticator;
 import dev.portway.relay.store.IdentityRecords;
 import dev.portway.relay.store.IdentityStore;
+import dev.portway.shared.protocol.ErrorCode;
 import org.apache.sshd.common.config.keys.KeyUtils;
 
 import java.security.PublicKey;
@@ -37,11 +38,30 @@ public final class AccountsDirectory implements SshDirectory {
     }
 
     @Override
-    public Optional<String> userForToken(String apiToken) {
-        if (authenticator.authenticate(apiToken) instanceof Authenticator.Result.Ok ok) {
-            return Optional.of(ok.principal().user());
+    public Login tokenLogin(String apiToken) {
+        return switch (authenticator.authenticate(apiToken)) {
+            case Authenticator.Result.Ok ok -> Login.of(ok.principal().user(), ok.principal().tokenId());
+            case Authenticator.Result.Failed f -> Login.refused(f.code(), f.user(), f.message());
+        };
+    }
+
+    @Override
+    public Login recheck(String user, String tokenId, PublicKey key) {
+        if (tokenId != null) {
+            return switch (authenticator.check(user, tokenId)) {
+                case Authenticator.Result.Ok ignored -> null;
+                case Authenticator.Result.Failed f -> Login.refused(f.code(), user, f.message());
+            };
         }
-        return Optional.empty();
+        if (key == null || !userForKey(key).map(user::equals).orElse(false)) {
+            boolean disabled = store.user(user).map(IdentityRecords.User::disabled).orElse(false);
+            return disabled
+                    ? Login.refused(ErrorCode.USER_DISABLED, user, "The relay's admin disabled the user " + user
+                            + " — ask them to enable it again.")
+                    : Login.refused(ErrorCode.TOKEN_REVOKED, user, "The relay's admin removed this SSH key — ask them to "
+                            + "register it again (relay-lite keys add).");
+        }
+        return null;
     }
 
     /** Users named only in the key file need no account, but a disabled account stays disabled. */

@@ -1,6 +1,9 @@
 package dev.portway.relay.ssh;
 
+import dev.portway.relay.audit.AuditLog;
+import dev.portway.relay.auth.LoginThrottle;
 import dev.portway.relay.metrics.RelayMetrics;
+import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.AttributeRepository;
 import org.apache.sshd.common.SshConstants;
 import org.apache.sshd.common.session.Session;
@@ -19,12 +22,22 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who is connected to the gateway: authentication against the {@link SshDirectory} (the key says who you are;
- * the login name is not used), at most {@code maxSessions} connections per user, the gauge and the log lines.
+ * the login name is not used), throttled and audited like WebSocket hellos (one {@link LoginThrottle}), at most
+ * {@code maxSessions} connections per user, a periodic re-check of each login (revocation ends it), the gauge and
+ * the log lines.
  * Thread-safe.
  */
 final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthenticator, SessionListener {
     static final AttributeRepository.AttributeKey<String> USER = new AttributeRepository.AttributeKey<>();
     private static final AttributeRepository.AttributeKey<Boolean> COUNTED = new AttributeRepository.AttributeKey<>();
+    /** The API token id of a password login (re-checked like a JWT refresh). */
+    private static final AttributeRepository.AttributeKey<String> TOKEN_ID = new AttributeRepository.AttributeKey<>();
+    /** The key of a key login (re-checked: still registered, its user not disabled). */
+    private static final AttributeRepository.AttributeKey<PublicKey> KEY = new AttributeRepository.AttributeKey<>();
+    /** A refused key was counted for this connection: clients offer every key they have, one failure is enough. */
+    private static final AttributeRepository.AttributeKey<Boolean> KEY_FAILURE = new AttributeRepository.AttributeKey<>();
+    /** A lockout refusal and its disconnect are under way. */
+    private static final AttributeRepository.AttributeKey<Boolean> LOCKED = new AttributeRepository.AttributeKey<>();
     private static final Logger log = LoggerFactory.getLogger(GatewaySessions.class);
 
     private final SshDirectory directory;
@@ -34,37 +47,133 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
     private final java.util.concurrent.ScheduledExecutorService timer;
     private final java.time.Duration keepAlive;
     private final int keepAliveMisses;
+    private final LoginThrottle throttle;
+    private final AuditLog audit;
+    private final java.time.Duration recheckEvery;
 
     /**
-     * @param timer runs the keep-alives and delayed disconnects (never blocks: the waiting is done on virtual threads)
+     * @param timer        runs the keep-alives, re-checks and delayed disconnects (never blocks: the waiting is done on
+     *                     virtual threads)
+     * @param throttle     failed-login lockouts, shared with WebSocket hellos
+     * @param recheckEvery how often a live login is checked again (revoked token, disabled user): as often as a
+     *                     WebSocket client refreshes its JWT
      */
     GatewaySessions(SshDirectory directory, int maxSessions, RelayMetrics metrics,
-                    java.util.concurrent.ScheduledExecutorService timer, java.time.Duration keepAlive, int keepAliveMisses) {
+                    java.util.concurrent.ScheduledExecutorService timer, java.time.Duration keepAlive, int keepAliveMisses,
+                    LoginThrottle throttle, AuditLog audit, java.time.Duration recheckEvery) {
         this.directory = directory;
         this.maxSessions = maxSessions;
         this.metrics = metrics;
         this.timer = timer;
         this.keepAlive = keepAlive;
         this.keepAliveMisses = keepAliveMisses;
+        this.throttle = throttle;
+        this.audit = audit;
+        this.recheckEvery = recheckEvery;
     }
 
     @Override
     public boolean authenticate(String username, PublicKey key, ServerSession session) {
-        return accept(session, directory.userForKey(key), "key");
+        String address = LoginThrottle.addressKey(session.getIoSession().getRemoteAddress());
+        if (lockedOut(session, address, null)) {
+            return false;
+        }
+        Optional<String> user = directory.userForKey(key);
+        if (user.isEmpty()) {
+            String fingerprint = KeyUtils.getFingerPrint(key);
+            log.info("SSH {}: key {} not registered", session.getIoSession().getRemoteAddress(), fingerprint);
+            if (session.getAttribute(KEY_FAILURE) == null) {
+                session.setAttribute(KEY_FAILURE, Boolean.TRUE);
+                failed(session, address, null, "unknown_key", "key", username, "key", fingerprint);
+            }
+            return false;
+        }
+        return accepted(session, address, user.get(), null, key, "key");
     }
 
     @Override
     public boolean authenticate(String username, String password, ServerSession session) {
-        return accept(session, directory.userForToken(password), "token");
-    }
-
-    private boolean accept(ServerSession session, Optional<String> user, String how) {
-        if (user.isEmpty()) {
-            log.info("SSH {}: {} not registered", session.getIoSession().getRemoteAddress(), how);
+        String address = LoginThrottle.addressKey(session.getIoSession().getRemoteAddress());
+        if (lockedOut(session, address, null)) {
             return false;
         }
-        session.setAttribute(USER, user.get());
+        SshDirectory.Login login = directory.tokenLogin(password);
+        if (!login.ok()) {
+            log.info("SSH {}: password (API token) refused: {}", session.getIoSession().getRemoteAddress(),
+                    login.refusal().wireName());
+            failed(session, address, login.user(), login.refusal().wireName(), "password", username);
+            return false;
+        }
+        return accepted(session, address, login.user(), login.tokenId(), null, "password");
+    }
+
+    /** Locked out after failed logins: refused unchecked, and told why (then disconnected). */
+    private boolean lockedOut(ServerSession session, String address, String user) {
+        long wait = throttle.retryAfterMs(address, user);
+        if (wait <= 0) {
+            return false;
+        }
+        metrics.rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
+        if (session.getAttribute(LOCKED) == null) {
+            session.setAttribute(LOCKED, Boolean.TRUE);
+            log.info("SSH {}: login refused unchecked, locked out for {} ms", session.getIoSession().getRemoteAddress(), wait);
+            disconnectSoon(session, SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE,
+                    "Portway gateway: " + LoginThrottle.lockedMessage(wait));
+        }
         return true;
+    }
+
+    private void failed(ServerSession session, String address, String user, String reason, String method, String login,
+                        Object... more) {
+        String remote = String.valueOf(session.getIoSession().getRemoteAddress());
+        Object[] fields = new Object[8 + more.length];
+        System.arraycopy(new Object[]{"reason", reason, "method", method, "login", login, "remote", remote}, 0, fields, 0, 8);
+        System.arraycopy(more, 0, fields, 8, more.length);
+        audit.record(AuditLog.AUTH_FAILURE, user, withVia(fields));
+        long lockout = throttle.failed(address, user);
+        if (lockout > 0) {
+            audit.record(AuditLog.LIMIT, user, "limit", "auth_failures", "lockout_ms", lockout, "remote", remote, "via", "ssh");
+        }
+    }
+
+    private static Object[] withVia(Object[] fields) {
+        Object[] out = java.util.Arrays.copyOf(fields, fields.length + 2);
+        out[fields.length] = "via";
+        out[fields.length + 1] = "ssh";
+        return out;
+    }
+
+    private boolean accepted(ServerSession session, String address, String user, String tokenId, PublicKey key, String how) {
+        if (lockedOut(session, null, user)) { // the user is locked out (failed logins naming it)
+            return false;
+        }
+        throttle.succeeded(user);
+        session.setAttribute(USER, user);
+        if (tokenId != null) {
+            session.setAttribute(TOKEN_ID, tokenId);
+        }
+        if (key != null) {
+            session.setAttribute(KEY, key);
+        }
+        if (session.getAttribute(COUNTED) == null && session.getAttribute(AUDITED) == null) {
+            session.setAttribute(AUDITED, Boolean.TRUE); // a key is checked twice (query, then signature): once is enough
+            audit.record(AuditLog.AUTH_SUCCESS, user, withVia(new Object[]{"method", how, "token", tokenId,
+                    "remote", String.valueOf(session.getIoSession().getRemoteAddress())}));
+        }
+        return true;
+    }
+
+    private static final AttributeRepository.AttributeKey<Boolean> AUDITED = new AttributeRepository.AttributeKey<>();
+
+    /** After the authentication answer is out: a disconnect written inside the auth handler garbles the stream. */
+    private void disconnectSoon(Session session, int reason, String message) {
+        timer.schedule(() -> {
+            try {
+                session.disconnect(reason, message);
+            } catch (IOException e) {
+                session.close(true);
+            }
+        }, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -84,18 +193,45 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
             String message = "Portway gateway: " + user + " already has " + maxSessions
                     + " SSH sessions open, the most this relay allows — close one first.";
             log.info("SSH {} ({}) refused: {} sessions open", session.getIoSession().getRemoteAddress(), user, maxSessions);
-            // After the authentication answer is out: a disconnect written inside the auth handler garbles the stream.
-            timer.schedule(() -> {
-                try {
-                    session.disconnect(SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, message);
-                } catch (IOException e) {
-                    session.close(true);
-                }
-            }, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            disconnectSoon(session, SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, message);
             return;
         }
         log.info("SSH {} connected as {}", session.getIoSession().getRemoteAddress(), user);
         keepAlive(session, 0);
+        recheck(session);
+    }
+
+    /**
+     * Every {@code recheckEvery} the login is checked again, as a WebSocket session's JWT refresh is: a revoked
+     * token, a disabled user or a removed key ends the connection, and with it its tunnels.
+     */
+    private void recheck(Session session) {
+        timer.schedule(() -> Thread.ofVirtual().name("ssh-recheck").start(() -> {
+            if (!session.isOpen()) {
+                return;
+            }
+            String user = session.getAttribute(USER);
+            SshDirectory.Login refused;
+            try {
+                refused = directory.recheck(user, session.getAttribute(TOKEN_ID), session.getAttribute(KEY));
+            } catch (RuntimeException e) {
+                log.warn("SSH {} ({}): cannot check the login again now ({}) — trying at the next interval",
+                        session.getIoSession().getRemoteAddress(), user, e.toString());
+                refused = null; // the store failed: like a WebSocket session, it goes on until the next check
+            }
+            if (refused == null) {
+                recheck(session);
+                return;
+            }
+            log.info("SSH {} ({}) ended: {}", session.getIoSession().getRemoteAddress(), user, refused.refusal().wireName());
+            audit.record(AuditLog.AUTH_FAILURE, user, "reason", refused.refusal().wireName(), "token",
+                    session.getAttribute(TOKEN_ID), "at", "recheck", "via", "ssh");
+            try {
+                session.disconnect(SshConstants.SSH2_DISCONNECT_BY_APPLICATION, "Portway gateway: " + refused.message());
+            } catch (IOException e) {
+                session.close(true);
+            }
+        }), recheckEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /**

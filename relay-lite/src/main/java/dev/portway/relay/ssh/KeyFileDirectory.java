@@ -103,8 +103,15 @@ public final class KeyFileDirectory implements SshDirectory {
     }
 
     @Override
-    public Optional<String> userForToken(String apiToken) {
-        return token.matches(apiToken) ? Optional.of(Tunnel.LOCAL_USER) : Optional.empty();
+    public Login tokenLogin(String apiToken) {
+        return token.matches(apiToken) ? Login.of(Tunnel.LOCAL_USER, dev.portway.relay.auth.Authenticator.LOCAL_TOKEN_ID)
+                : Login.refused(dev.portway.shared.protocol.ErrorCode.BAD_TOKEN, null, "Invalid token.");
+    }
+
+    /** The file is read once at start and the relay's own token cannot be revoked: a login here stays good. */
+    @Override
+    public Login recheck(String user, String tokenId, PublicKey key) {
+        return null;
     }
 
     /** Registered keys. */

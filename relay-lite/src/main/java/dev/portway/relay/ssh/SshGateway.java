@@ -116,8 +116,10 @@ public final class SshGateway implements AutoCloseable {
             t.setUncaughtExceptionHandler((th, e) -> log.warn("SSH gateway timer task failed", e));
             return t;
         });
+        // Logins are re-checked as often as a WebSocket client refreshes its JWT: revocation ends both within one lifetime.
+        java.time.Duration recheck = ctx.relay().identity().jwtLifetime().multipliedBy(3).dividedBy(4);
         GatewaySessions sessions = new GatewaySessions(ctx.directory(), cfg.maxSessions(), ctx.metrics(), timer,
-                cfg.keepAlive(), cfg.keepAliveMisses());
+                cfg.keepAlive(), cfg.keepAliveMisses(), ctx.accounts().throttle(), ctx.accounts().audit(), recheck);
         List<UserAuthFactory> auth = new ArrayList<>();
         auth.add(UserAuthPublicKeyFactory.INSTANCE);
         sshd.setPublickeyAuthenticator(sessions);

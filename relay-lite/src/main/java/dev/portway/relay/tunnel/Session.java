@@ -190,6 +190,12 @@ public final class Session implements TunnelBackend {
         }
     }
 
+    /** Bytes written to the channel and not yet taken by the socket (tests, diagnostics). Any thread. */
+    public long pendingOutboundBytes() {
+        var out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
     boolean isWritable() {
         return channel.isWritable();
     }

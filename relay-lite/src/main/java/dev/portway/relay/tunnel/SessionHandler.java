@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.portway.relay.audit.AuditLog;
 import dev.portway.relay.auth.Authenticator;
+import dev.portway.relay.auth.LoginThrottle;
 import dev.portway.relay.auth.Principal;
 import dev.portway.relay.metrics.RelayMetrics;
 
@@ -48,6 +49,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private boolean authenticating;
     private boolean refreshing;
     private ScheduledFuture<?> jwtExpiry;
+    /** Pongs were written in this read batch and wait for the flush at its end. Event loop only. */
+    private boolean flushPending;
 
     public SessionHandler(SessionContext ctx) {
         this.ctx = ctx;
@@ -70,7 +73,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (msg) {
                 case BinaryWebSocketFrame bin -> onMessage(bin.content());
-                case PingWebSocketFrame ping -> c.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+                case PingWebSocketFrame ping -> answer(new PongWebSocketFrame(ping.content().retain()));
                 case PongWebSocketFrame ignored -> {
                 }
                 case CloseWebSocketFrame close -> c.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), ""))
@@ -121,6 +124,33 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             }
             case REPLY, DATA, FIN, RST -> onStreamFrame(frame, content);
         }
+    }
+
+    /**
+     * Answers a ping (CONTROL or WebSocket) — only while the channel is writable. A client that sends pings
+     * and does not read would otherwise make the relay queue answers without bound (measured: 14× what it
+     * sent). Pongs skip the session's task queue (their order against other frames does not matter), so each
+     * one counts towards the channel's pending bytes at once and writability turns as soon as the high-water
+     * mark is reached; from then on pings go unanswered and reading pauses ({@link #channelWritabilityChanged}).
+     * Flushed once per read batch ({@link #channelReadComplete}).
+     */
+    private void answer(WebSocketFrame pong) {
+        if (session.closed || !session.channel.isWritable()) {
+            pong.release();
+            ctx.metrics().pongDropped();
+            return;
+        }
+        session.channel.write(pong, session.channel.voidPromise());
+        flushPending = true;
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext c) {
+        if (flushPending) {
+            flushPending = false;
+            c.channel().flush();
+        }
+        c.fireChannelReadComplete();
     }
 
     private void onStreamFrame(Frame frame, ByteBuf content) {
@@ -174,7 +204,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             case ControlMessage.Bind bind -> control.bind(bind);
             case ControlMessage.Unbind unbind -> control.unbind(unbind);
             case ControlMessage.Breaker breaker -> control.breaker(breaker);
-            case ControlMessage.Ping ping -> session.send(Frame.control(new ControlMessage.Pong(ping.seq(), ping.time())));
+            case ControlMessage.Ping ping -> answer(new BinaryWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(
+                    FrameCodec.encode(Frame.control(new ControlMessage.Pong(ping.seq(), ping.time()))))));
             case ControlMessage.Refresh ignored -> onRefresh();
             default -> {
                 // pong, a repeated hello, or an informational message of a newer peer: nothing to do
@@ -210,10 +241,31 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             refuse(ErrorCode.BAD_HELLO, "Windows must be at least " + Protocol.MIN_WINDOW + " bytes.");
             return;
         }
+        // Locked out after failed logins: refused before the token is even checked (the right one too).
+        LoginThrottle throttle = ctx.accounts().throttle();
+        String address = LoginThrottle.addressKey(session.channel.remoteAddress());
+        long wait = throttle.retryAfterMs(address, null);
+        if (wait > 0) {
+            ctx.metrics().rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
+            refuseLimited(LoginThrottle.lockedMessage(wait), wait);
+            return;
+        }
+        // The checks queue on the store's one thread: only so many unauthenticated sockets may wait there.
+        if (!throttle.tryBeginCheck()) {
+            ctx.metrics().rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
+            refuseLimited(LoginThrottle.BUSY_MESSAGE, LoginThrottle.BUSY_RETRY_MS);
+            return;
+        }
         // Who is it? The store answers on its own thread; the handshake goes on back on this loop.
         authenticating = true;
         String token = hello.token();
-        ctx.store().async("check a client's token", () -> ctx.accounts().authenticator().authenticate(token))
+        java.util.concurrent.CompletableFuture<Authenticator.Result> check;
+        try {
+            check = ctx.store().async("check a client's token", () -> ctx.accounts().authenticator().authenticate(token));
+        } catch (RuntimeException e) {
+            check = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        check.whenComplete((result, failure) -> throttle.endCheck())
                 .whenComplete((result, failure) -> session.channel.eventLoop().execute(() -> {
                     if (session.closed) {
                         return;
@@ -231,13 +283,30 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
                                Authenticator.Result result) {
         var audit = ctx.accounts().audit();
         String remote = String.valueOf(session.channel.remoteAddress());
+        LoginThrottle throttle = ctx.accounts().throttle();
+        String address = LoginThrottle.addressKey(session.channel.remoteAddress());
         if (result instanceof Authenticator.Result.Failed f) {
             audit.record(AuditLog.AUTH_FAILURE, f.user(), "reason", f.code().wireName(), "remote", remote, "client", hello.client());
+            // An expired JWT is what a client presents first after a long pause (then its API token): not a guess.
+            if (f.code() != ErrorCode.TOKEN_EXPIRED) {
+                long lockout = throttle.failed(address, f.user());
+                if (lockout > 0) {
+                    audit.record(AuditLog.LIMIT, f.user(), "limit", "auth_failures", "lockout_ms", lockout, "remote", remote,
+                            "via", "websocket");
+                }
+            }
             refuse(f.code(), f.message());
             return;
         }
         var ok = (Authenticator.Result.Ok) result;
         Principal p = ok.principal();
+        long userWait = throttle.retryAfterMs(null, p.user());
+        if (userWait > 0) { // the user is locked out (failed logins naming it, e.g. with a revoked token)
+            ctx.metrics().rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
+            refuseLimited(LoginThrottle.lockedMessage(userWait), userWait);
+            return;
+        }
+        throttle.succeeded(p.user());
         if (ctx.shuttingDown().getAsBoolean()) {
             refuse(ErrorCode.SHUTTING_DOWN, "The relay is shutting down — try again shortly.");
             return;
@@ -331,6 +400,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A {@code rate_limited} refusal: the client waits at least {@code retryAfterMs} before its next hello. */
+    private void refuseLimited(String message, long retryAfterMs) {
+        log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
+        session.ctx.metrics().error(ErrorCode.RATE_LIMITED);
+        session.send(Frame.control(ControlMessage.Refused.rateLimited(message, retryAfterMs)));
+        session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
+    }
+
     private void refuse(ErrorCode code, String message) {
         log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
         session.ctx.metrics().error(code);
@@ -371,9 +448,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         c.fireUserEventTriggered(evt);
     }
 
+    /**
+     * A client that does not read what the relay sends is not read from either (its socket buffers fill, it is
+     * slowed down), until it has taken enough for the channel to be writable again. Reader-idle time then runs:
+     * a client that reads nothing for {@code dead_after} is closed as dead.
+     */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext c) {
-        if (c.channel().isWritable()) {
+        boolean writable = c.channel().isWritable();
+        c.channel().config().setAutoRead(writable);
+        if (writable) {
             session.wakeBlocked();
         }
         c.fireChannelWritabilityChanged();

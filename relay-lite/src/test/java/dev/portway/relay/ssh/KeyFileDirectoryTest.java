@@ -25,8 +25,8 @@ class KeyFileDirectoryTest {
         assertThat(d.size()).isEqualTo(2);
         assertThat(d.userForKey(key(ALICE))).contains("alice");
         assertThat(d.userForKey(key(BOB))).contains("bob");
-        assertThat(d.userForToken("tok")).contains("local");
-        assertThat(d.userForToken("nope")).isEmpty();
+        assertThat(d.tokenLogin("tok").user()).isEqualTo("local");
+        assertThat(d.tokenLogin("nope").ok()).isFalse();
     }
 
     @Test

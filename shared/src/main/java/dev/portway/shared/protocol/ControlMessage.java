@@ -78,10 +78,24 @@ public sealed interface ControlMessage {
         }
     }
 
-    /** Relay → client: the handshake failed; the relay closes the WebSocket after sending it. */
-    record Refused(String code, String message) implements ControlMessage {
+    /**
+     * Relay → client: the handshake failed, or the session's authorisation ended; the relay closes the WebSocket
+     * after sending it.
+     *
+     * @param retryAfterMs with {@code rate_limited}: milliseconds before the relay checks another attempt; else null
+     */
+    record Refused(String code, String message, Long retryAfterMs) implements ControlMessage {
+        public Refused(String code, String message) {
+            this(code, message, null);
+        }
+
         public static Refused of(ErrorCode code, String message) {
-            return new Refused(code.wireName(), message);
+            return new Refused(code.wireName(), message, null);
+        }
+
+        /** A {@code rate_limited} refusal: try again in {@code retryAfterMs} at the earliest. */
+        public static Refused rateLimited(String message, long retryAfterMs) {
+            return new Refused(ErrorCode.RATE_LIMITED.wireName(), message, retryAfterMs);
         }
 
         public ErrorCode errorCode() {

@@ -44,7 +44,12 @@ public enum ErrorCode {
     PORT_UNAVAILABLE(43, ErrorCategory.CONFIG),
     LIMIT_REACHED(44, ErrorCategory.SERVER),
     /** A durable queue (the relay's for a tunnel, or the client's) is full; the delivery stays where it was. */
-    QUEUE_FULL(45, ErrorCategory.SERVER);
+    QUEUE_FULL(45, ErrorCategory.SERVER),
+    /**
+     * Too many failed logins from this address or for this user, or the relay is too busy checking logins: the
+     * credential was not even checked. {@code refused.retry_after_ms} says when to try again; clients wait at least that.
+     */
+    RATE_LIMITED(46, ErrorCategory.SERVER);
 
     private final int code;
     private final ErrorCategory category;
