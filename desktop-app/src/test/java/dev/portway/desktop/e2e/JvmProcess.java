@@ -16,6 +16,7 @@ final class JvmProcess implements AutoCloseable {
     private final List<String> command;
     private final Path log;
     private Process process;
+    private long logStart;
 
     private JvmProcess(List<String> command, Path log) {
         this.command = command;
@@ -39,6 +40,8 @@ final class JvmProcess implements AutoCloseable {
     }
 
     JvmProcess start() throws IOException {
+        // The log may hold an earlier run's output (a restart appends): this process's output starts here.
+        logStart = Files.exists(log) ? Files.size(log) : 0;
         process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return this;
@@ -75,8 +78,14 @@ final class JvmProcess implements AutoCloseable {
         });
     }
 
+    /** What this process wrote to its log since {@link #start()}. */
     String output() throws IOException {
-        return Files.exists(log) ? Files.readString(log) : "";
+        if (!Files.exists(log)) {
+            return "";
+        }
+        byte[] all = Files.readAllBytes(log);
+        int from = (int) Math.min(logStart, all.length);
+        return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static String java() {
