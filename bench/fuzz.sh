@@ -5,8 +5,8 @@
 #   bench/fuzz.sh [TRIES]
 #
 #   TRIES  tries per property (default 5000). Passed as -Djqwik.tries.default, which wins over the 200 of the
-#          modules' junit-platform.properties. The visitor property is the slow one: a socket per try, and a quarter
-#          of its heads wait for the relay's 1 s header timeout.
+#          modules' junit-platform.properties. The visitor property is the slow one: a socket per try, and one in
+#          eight of its heads waits for the relay's 1 s header timeout.
 #
 # A failure prints jqwik's report with the shrunk sample and its seed; the full log's path is printed at the start.
 # jqwik keeps failed samples in <module>/target/jqwik-database and tries them first on the next run. Exits 1 on any
