@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Tests the .deb as a user would (run by .ci/run, as root, on a Debian machine it may change):
 #   1. builds the .deb (installers/linux/build.sh) and a second one, the same build with a newer version;
-#   2. dpkg -i: the launcher, the menu entry (checked with desktop-file-validate) and the icons are in place;
+#   2. installs it (apt-get install ./x.deb): the launcher, the menu entry (checked with desktop-file-validate) and the icons are in place;
 #   3. runs the installed launcher with --self-test against a local web server (python3 -m http.server),
 #      with no display;
 #   4. makes user data (a profile, in the XDG data folder of a test user), installs the newer .deb over the
 #      older one: the data is still there and the upgraded app still passes its self-test;
-#   5. dpkg -r, then dpkg -P: every file of the package, the menu entry and the icons are gone; the user's
+#   5. apt-get remove, then apt-get purge: every file of the package, the menu entry and the icons are gone; the user's
 #      data stays (it lives in the user's home, which no package owns).
 # --skip-maven reuses the jars of an earlier build (passed on to build.sh). Prints the time of each step. Any failure stops the script with a message and a non-zero exit.
+# Every install and removal goes through apt-get with a lock timeout (apt-wait.sh): a package lock held by a
+# concurrent install makes the test wait (up to 300 s), not fail.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+. installers/linux/apt-wait.sh
 t0=$EPOCHREALTIME
 phase_start=$t0
 phase() { phase_start=$EPOCHREALTIME; printf '\n=== %s\n' "$*"; }
@@ -20,9 +23,9 @@ took() { awk -v a="$phase_start" -v b="$EPOCHREALTIME" -v w="$1" 'BEGIN { printf
 fail() { echo "test-deb: FAILED: $*" >&2; exit 1; }
 check() { local what=$1; shift; if "$@"; then echo "ok   $what"; else fail "$what"; fi; }
 
-[ "$(id -u)" = 0 ] || fail "run me as root: I install and remove a package (dpkg -i / -r)"
+[ "$(id -u)" = 0 ] || fail "run me as root: I install and remove a package (apt-get install / remove)"
 if dpkg -s portway >/dev/null 2>&1; then
-  fail "portway is already installed here; remove it first (dpkg -P portway) — this test installs and removes it"
+  fail "portway is already installed here; remove it first (apt-get purge portway) — this test installs and removes it"
 fi
 
 # What installing needs (the .deb depends on GTK 3), what the test uses, what building needs.
@@ -33,15 +36,15 @@ command -v fakeroot >/dev/null || need+=(fakeroot)
 command -v desktop-file-validate >/dev/null || need+=(desktop-file-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-deb: installing ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  apt_get update -qq
+  apt_get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 tmp=$(mktemp -d /tmp/portway-test-deb-XXXXXX)
 server_pid=""
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-  if dpkg -s portway >/dev/null 2>&1; then dpkg -P portway >/dev/null 2>&1 || true; fi
+  if dpkg -s portway >/dev/null 2>&1; then apt_get purge -y -qq portway >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -61,8 +64,8 @@ ls -l "$deb_a" "$deb_b"
 took build
 
 # --- 2. install ---------------------------------------------------------------------------------------------
-phase "dpkg -i $(basename "$deb_a")"
-dpkg -i "$deb_a"
+phase "apt-get install $(basename "$deb_a")"
+apt_get install -y -qq --no-install-recommends "$deb_a"
 launcher=/opt/portway/bin/Portway
 desktop=/usr/share/applications/portway.desktop
 check "package installed, version $v_a" test "$(dpkg-query -W -f='${Status} ${Version}' portway)" = "install ok installed $v_a"
@@ -102,7 +105,7 @@ check "python's server saw the request from the tunnel" grep -q '"GET /index.htm
 took self-test
 
 # --- 4. upgrade keeps the user's data -----------------------------------------------------------------------
-phase "user data, then dpkg -i $(basename "$deb_b") over $v_a"
+phase "user data, then apt-get install $(basename "$deb_b") over $v_a"
 # Java takes user.home from the password file, not $HOME: the test user's XDG data folder is set explicitly.
 as_user() { env -u DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" "$launcher" "$@"; }
 data="$tmp/home/.local/share/portway"
@@ -110,7 +113,7 @@ as_user --export "$tmp/first.json" --include-secrets >/dev/null 2>&1 || fail "--
 sed 's/"name": "My app"/"name": "Kept across upgrades"/' "$tmp/first.json" >"$tmp/kept.json"
 as_user --import "$tmp/kept.json" --on-clash rename >"$tmp/import.out" 2>&1 || { cat "$tmp/import.out"; fail "--import failed"; }
 check "a profile saved in $data" test -n "$(ls "$data" 2>/dev/null)"
-dpkg -i "$deb_b"
+apt_get install -y -qq --no-install-recommends "$deb_b"
 check "package upgraded to $v_b" test "$(dpkg-query -W -f='${Status} ${Version}' portway)" = "install ok installed $v_b"
 check "menu entry still there after the upgrade" test -f "$desktop"
 check "icon still there after the upgrade" test -f /usr/share/icons/hicolor/48x48/apps/portway.png
@@ -121,21 +124,23 @@ check "the upgraded app passes its self-test" grep -q "^Self-test passed" "$tmp/
 took upgrade
 
 # --- 5. remove, purge ---------------------------------------------------------------------------------------
-phase "dpkg -r portway, dpkg -P portway"
+phase "apt-get remove portway, apt-get purge portway"
 files=$(dpkg -L portway | grep -v '^/opt$\|^/\.$\|^/usr\|^/$' || true)
 fingerprint() { (cd "$data" && find . -type f | sort | xargs sha256sum); }
 before=$(fingerprint)
-dpkg -r portway
+apt_get remove -y -qq portway
 check "package removed" sh -c "! dpkg-query -W -f='\${db:Status-Abbrev}' portway 2>/dev/null | grep -q '^ii'"
 check "/opt/portway is gone" test ! -e /opt/portway
 left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done || true)
 check "no file of the package is left" test -z "$left"
 check "menu entry removed" test ! -e "$desktop"
 check "icons removed" sh -c "! ls /usr/share/icons/hicolor/*/apps/portway.png 2>/dev/null | grep -q ."
-check "the user's data is untouched by dpkg -r" test "$(fingerprint)" = "$before"
-dpkg -P portway
+check "the user's data is untouched by apt-get remove" test "$(fingerprint)" = "$before"
+# After the removal dpkg still knows the package only if it left configuration files; apt-get cannot purge a
+# package that neither dpkg nor a repository knows.
+if dpkg-query -W portway >/dev/null 2>&1; then apt_get purge -y -qq portway; fi
 check "package purged" sh -c "! dpkg -s portway >/dev/null 2>&1"
-check "the user's data is untouched by dpkg -P (it is in the user's home)" test "$(fingerprint)" = "$before"
+check "the user's data is untouched by apt-get purge (it is in the user's home)" test "$(fingerprint)" = "$before"
 took remove
 
 awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "\ntest-deb: PASSED in %.0f s\n", b - a }'

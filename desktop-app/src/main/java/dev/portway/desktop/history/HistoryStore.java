@@ -17,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,13 +29,21 @@ import java.util.List;
  * {@code V20__request_history.sql}). Per profile it keeps the newest {@value #MAX_PER_PROFILE} requests and at most
  * {@value #MAX_BODY_BYTES_PER_PROFILE} bytes of captured bodies; older rows are deleted as new ones come in.
  *
+ * <p>Memory: H2 holds a committed transaction's rows in memory until its background writer (every 500 ms) or close
+ * writes them out as one chunk, through a buffer that grows by half while it is copied — one 19 MiB batch (300
+ * requests of 64 KiB) ran a 64 MiB heap out of memory there ({@code OutOfMemoryError: Capacity}). So {@link #append} never writes rows the bounds would
+ * drop at once, and writes the rest in slices of at most {@value #SLICE_BYTES} body bytes, each its own transaction,
+ * with a checkpoint once that much is unwritten: what H2 buffers stays near one slice whatever the batch.
+ *
  * <p>Blocking: call it on the store thread, never the FX thread. Thread-safe: its own connection, every method
- * synchronized, every write one transaction. Open it after {@link ProfileStore#open}, which migrates the schema.
- * Headers are stored as JSON arrays of {@code [name, value]} pairs.
+ * synchronized; every write is one transaction per slice, each leaving the history within its bounds. Open it after
+ * {@link ProfileStore#open}, which migrates the schema. Headers are stored as JSON arrays of {@code [name, value]} pairs.
  */
 public final class HistoryStore implements AutoCloseable {
     public static final int MAX_PER_PROFILE = 500;
     public static final long MAX_BODY_BYTES_PER_PROFILE = 16L * 1024 * 1024;
+    /** Body bytes per transaction of {@link #append}, and unwritten bytes after which it checkpoints. */
+    static final long SLICE_BYTES = 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<List<String>>> PAIRS = new TypeReference<>() {
     };
@@ -45,6 +54,7 @@ public final class HistoryStore implements AutoCloseable {
     private final Connection db;
     private final int maxRows;
     private final long maxBodyBytes;
+    private long unwrittenBytes; // body bytes committed since the last checkpoint
 
     private HistoryStore(Connection db, int maxRows, long maxBodyBytes) {
         this.db = db;
@@ -67,24 +77,58 @@ public final class HistoryStore implements AutoCloseable {
         }
     }
 
-    /** Adds {@code entries} (oldest first) to the profile's history in one transaction, then trims it to its bounds. */
+    /**
+     * Adds {@code entries} (oldest first) to the profile's history and trims it to its bounds. Entries that the
+     * bounds would drop at once are not written; the rest go in slices of at most {@value #SLICE_BYTES} body bytes
+     * (one entry at least), each one transaction. On a failure the slices before it stay saved.
+     */
     public synchronized void append(String profileId, List<HistoryEntry> entries) {
-        if (entries.isEmpty()) {
+        List<HistoryEntry> kept = newestWithinBounds(entries);
+        if (kept.isEmpty()) {
             return;
         }
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO request_history (profile_id, " + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (HistoryEntry entry : entries) {
-                bind(insert, profileId, entry);
-                insert.addBatch();
+            int from = 0;
+            while (from < kept.size()) {
+                long slice = 0;
+                int to = from;
+                while (to < kept.size() && (to == from || slice + kept.get(to).bodyBytes() <= SLICE_BYTES)) {
+                    slice += kept.get(to).bodyBytes();
+                    bind(insert, profileId, kept.get(to++));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+                trim(profileId);
+                db.commit();
+                unwrittenBytes += slice;
+                if (unwrittenBytes >= SLICE_BYTES) {
+                    checkpoint();
+                }
+                from = to;
             }
-            insert.executeBatch();
-            trim(profileId);
-            db.commit();
         } catch (SQLException | JsonProcessingException e) {
             rollback();
             throw new StoreException("Could not save the request history: " + e.getMessage(), e);
         }
+    }
+
+    /** The newest of {@code entries} (oldest first) that fit {@code maxRows} and {@code maxBodyBytes}, oldest first: the same rule as {@link #trim}. */
+    private List<HistoryEntry> newestWithinBounds(List<HistoryEntry> entries) {
+        int first = entries.size();
+        long bytes = 0;
+        while (first > 0 && entries.size() - first < maxRows && bytes + entries.get(first - 1).bodyBytes() <= maxBodyBytes) {
+            bytes += entries.get(--first).bodyBytes();
+        }
+        return entries.subList(first, entries.size());
+    }
+
+    /** Makes H2 write what is committed now, rather than let it pile up until its background writer runs. */
+    private void checkpoint() throws SQLException {
+        try (Statement s = db.createStatement()) {
+            s.execute("CHECKPOINT");
+        }
+        unwrittenBytes = 0;
     }
 
     /** The profile's history, newest first. */

@@ -88,6 +88,28 @@ class HistoryStoreTest {
         }
     }
 
+    /**
+     * A batch far over the byte bound (64 MiB of bodies, on this module's 64 MiB test heap) keeps only what fits: H2
+     * must never see the rows that the bound drops at once, and what it keeps goes in slices it writes one by one.
+     * Fails with OutOfMemoryError if the whole batch goes into one statement or one unwritten transaction.
+     */
+    @Test
+    void aBatchFarOverTheByteBoundStoresOnlyTheNewestThatFitInBoundedMemory() {
+        byte[] body = new byte[64 * 1024];
+        long bound = 4L * 1024 * 1024;
+        try (ProfileStore profiles = ProfileStore.open(dir); HistoryStore history = HistoryStore.open(dir, 5_000, bound)) {
+            String id = profile(profiles);
+            List<HistoryEntry> batch = IntStream.range(0, 1024).mapToObj(i -> new HistoryEntry(event(i, body, body.length), false)).toList();
+            history.append(id, batch);
+            history.append(id, batch); // the same again, over a full history
+            List<HistoryEntry> kept = history.load(id);
+            long perEntry = batch.getFirst().bodyBytes();
+            assertThat(kept).hasSize((int) (bound / perEntry));
+            assertThat(kept.getFirst().event().id()).isEqualTo("req-1023");
+            assertThat(kept.stream().mapToLong(HistoryEntry::bodyBytes).sum()).isLessThanOrEqualTo(bound);
+        }
+    }
+
     @Test
     void clearAndProfileDeletionRemoveTheHistory() {
         try (ProfileStore profiles = ProfileStore.open(dir); HistoryStore history = HistoryStore.open(dir)) {

@@ -54,8 +54,9 @@ public record OpenMessage(String tunnel, String kind, String remote, String requ
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN without a tunnel name");
         }
         if (Protocol.KIND_HTTP.equals(kind)) {
-            if (method == null || method.isEmpty() || target == null || target.isEmpty() || headers == null) {
-                throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HTTP OPEN needs method, target and headers");
+            if (method == null || method.isEmpty() || target == null || target.isEmpty() || headers == null
+                    || headers.stream().anyMatch(java.util.Objects::isNull)) {
+                throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HTTP OPEN needs method, target and headers (no null header)");
             }
         } else if (!Protocol.KIND_TCP.equals(kind)) {
             throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "OPEN of unknown kind " + kind);

@@ -70,10 +70,11 @@ public final class Protocol {
      * {@code "Relay speaks protocol 1, this app speaks 2 — update the relay."}
      */
     public static String versionMismatchMessage(List<Integer> clientVersions) {
-        int newestClient = clientVersions == null || clientVersions.isEmpty() ? 0
-                : clientVersions.stream().mapToInt(Integer::intValue).max().orElse(0);
+        // A hostile hello may list nulls ("versions": [null]): they are no version.
+        List<Integer> offered = clientVersions == null ? List.of() : clientVersions.stream().filter(java.util.Objects::nonNull).toList();
+        int newestClient = offered.stream().mapToInt(Integer::intValue).max().orElse(0);
         String relay = "Relay speaks protocol " + join(SUPPORTED_VERSIONS) + ", this app speaks "
-                + (clientVersions == null || clientVersions.isEmpty() ? "none" : join(clientVersions));
+                + (offered.isEmpty() ? "none" : join(offered));
         return newestClient > SUPPORTED_VERSIONS.getFirst()
                 ? relay + " — update the relay (relay-lite) or connect to a newer one."
                 : relay + " — update Portway.";

@@ -19,8 +19,8 @@ public record ReplyMessage(Integer status, String reason, List<Header> headers) 
 
     /** Checks an HTTP reply has what the relay needs to write a response head. */
     public void validateHttp() throws ProtocolException {
-        if (status == null || status < 100 || status > 999 || headers == null) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HTTP REPLY needs a status 100..999 and headers");
+        if (status == null || status < 100 || status > 999 || headers == null || headers.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "HTTP REPLY needs a status 100..999 and headers (no null header)");
         }
     }
 

@@ -156,7 +156,8 @@ class InspectorViewModelTest {
         vm.onSample(sample(event(1, "/hooks?x=1", text("{\"paid\":true}"))));
         vm.selectedProperty().set(vm.rows().getFirst());
         assertThat(vm.replay()).isTrue();
-        await().atMost(Duration.ofSeconds(10)).until(() -> vm.rows().size() == 2);
+        // The replay's result lands on the replay thread here (fx is Runnable::run): the row first, the feedback after it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> vm.rows().size() == 2 && vm.feedbackProperty().get().startsWith("Replayed"));
         assertThat(received).containsExactly("POST /hooks?x=1 sig-1 {\"paid\":true}");
         Exchange replayed = vm.rows().getFirst();
         assertThat(replayed.replay()).isTrue();
@@ -247,7 +248,7 @@ class InspectorViewModelTest {
         vm.selectedProperty().set(vm.rows().getFirst());
         local.stop(0);
         vm.replay();
-        await().atMost(Duration.ofSeconds(10)).until(() -> vm.rows().size() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> vm.rows().size() == 2 && vm.feedbackProperty().get().startsWith("Replay failed"));
         assertThat(vm.rows().getFirst().event().errorMessage()).isEqualTo("Nothing is listening on 127.0.0.1:" + profile.localPort()
                 + " — is your app running?");
         assertThat(vm.feedbackProperty().get()).startsWith("Replay failed: Nothing is listening");
