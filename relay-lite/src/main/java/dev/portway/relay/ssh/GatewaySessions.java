@@ -239,6 +239,8 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
      * global request); after {@code keepAliveMisses} unanswered in a row the connection is closed and its tunnels
      * freed — the SSH counterpart of the WebSocket heartbeat's dead_after.
      */
+    private static final String KEEPALIVE = "keepalive@openssh.com";
+
     private void keepAlive(Session session, int misses) {
         timer.schedule(() -> Thread.ofVirtual().name("ssh-keepalive").start(() -> {
             if (!session.isOpen()) {
@@ -246,7 +248,13 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
             }
             int missed = misses;
             try {
-                session.request("keepalive@openssh.com", session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST), keepAlive);
+                // the request's name and want-reply are the payload: without them OpenSSH cannot parse the request
+                // (9.2p1-2+deb12u10 and later never answer one), and every client looked dead after 3 intervals
+                org.apache.sshd.common.util.buffer.Buffer request =
+                        session.createBuffer(SshConstants.SSH_MSG_GLOBAL_REQUEST, KEEPALIVE.length() + Byte.SIZE);
+                request.putString(KEEPALIVE);
+                request.putBoolean(true);
+                session.request(KEEPALIVE, request, keepAlive);
                 missed = 0;
             } catch (IOException | RuntimeException e) {
                 missed++;
