@@ -266,6 +266,9 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             case HeldRequests.Admission.Held ignored -> {
                 waiting = waiter;
                 ctx.channel().config().setAutoRead(false); // the body stays in the visitor's socket meanwhile
+                // One read, so a visitor that gives up (closes) while held is noticed at once, not at the hold's
+                // deadline; whatever that read brings waits in `held` (mustWait() is true), and nothing reads again.
+                ctx.read();
                 long ms = ictx.sessions().config().holdTime().toMillis();
                 waiter.deadline = ctx.executor().schedule(() -> {
                     if (waiting == waiter && ictx.holds().withdraw(name, waiter)) {
@@ -560,7 +563,11 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             if (exchange != null) {
                 exchange.visitorInputClosed();
-            } else if (waiting != null || intake != null) {
+            } else if (waiting != null) {
+                // a visitor that closes while its request is held has given up (as nginx takes a client's FIN
+                // for an abort, 499): free the hold now instead of at its deadline
+                c.close();
+            } else if (intake != null) {
                 // a half-closed visitor still gets its answer; nothing more will be read
             } else {
                 c.close(); // an idle visitor or a client that closed its side: nothing more will come
