@@ -74,7 +74,7 @@ final class DeliveryWorker implements AutoCloseable {
      * @param local        the engine's local leg (owned by the engine; not closed here)
      * @param specFor      the tunnel spec (local target) for a tunnel name, or null when none is configured
      * @param report       receives each finished attempt
-     * @param queueChanged called when a request left the queue
+     * @param queueChanged called after every recorded attempt: a request left the queue or its state changed
      */
     DeliveryWorker(ClientStore store, LocalLeg local, DeliveryPolicy policy, Breakers breakers,
                    Function<String, TunnelSpec> specFor, Consumer<DeliveryEvent> report, Runnable queueChanged) {
@@ -221,9 +221,7 @@ final class DeliveryWorker implements AutoCloseable {
         }
         report.accept(new DeliveryEvent(r.deliveryId(), r.tunnel(), r.method(), r.target(), spec.localTarget(), attempt, o.status,
                 delivered, o.error, next));
-        if (delivered) {
-            queueChanged.run();
-        }
+        queueChanged.run(); // delivered, or its attempts, next attempt and last error changed: lists must refresh
         wake();
     }
 
