@@ -3,21 +3,20 @@ package dev.portway.desktop.engine;
 import dev.portway.desktop.queue.ClientStore;
 import dev.portway.desktop.queue.StoreException;
 import dev.portway.desktop.queue.StoredRequest;
+import dev.portway.desktop.engine.local.LocalBody;
+import dev.portway.desktop.engine.local.LocalCall;
+import dev.portway.desktop.engine.local.LocalCall.Framing;
+import dev.portway.desktop.engine.local.LocalLeg;
+import dev.portway.desktop.engine.local.LocalResponse;
+import dev.portway.desktop.engine.local.RequestHead;
+import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Header;
-import okhttp3.Call;
-import okhttp3.Headers;
-import okhttp3.MediaType;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
-import okio.BufferedSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,9 +30,17 @@ import java.util.function.Function;
 /**
  * Delivers the client queue to the local apps (PROTOCOL.md §9.3): due requests in priority, then arrival
  * order, at most {@link DeliveryPolicy#concurrency()} at once. An answer below 500 delivers the request
- * (it leaves the queue, its id is remembered); a refused connection, a timeout or a 5xx keeps it with one
+ * (it leaves the queue, its id is remembered); a refused connection, a timeout, a reset or a 5xx keeps it with one
  * more attempt counted and a later next attempt. Nothing leaves the queue otherwise, except by an
  * explicit discard. While a tunnel's breaker is open its requests wait without spending attempts.
+ *
+ * <p>Each request goes to the tunnel's local host and port only, over the engine's {@link LocalLeg}, exactly as
+ * stored — method, target bytes, headers in order, body — changed only as a live request is changed
+ * ({@link HttpStreamHandler#forwardedHeaders}: hop-by-hop fields go; with host rewrite, Host names the local target).
+ * A stored request that cannot be sent safely (a control character in its target or a header) fails for good: it
+ * stays queued with the reason and is not tried again until a person retries or discards it. The breaker counts
+ * only what says the app is unhealthy (PROTOCOL.md §9.4): refused, timed out, reset or closed before answering; a
+ * 5xx is retried but is the app's own answer.
  *
  * <p>Threads: one virtual "portway-delivery" thread picks due requests; each attempt runs on its own
  * virtual thread. All JDBC happens on those threads. {@link #wake()} may be called from any thread.
@@ -44,17 +51,18 @@ final class DeliveryWorker implements AutoCloseable {
     private static final Duration IDLE = Duration.ofSeconds(30);
     /** Requests whose tunnel is not configured are looked at again after this long. */
     private static final Duration NO_TUNNEL_WAIT = Duration.ofSeconds(60);
-    private static final Set<String> NO_BODY = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    /** When a request that can never be sent is tried again: only when a person asks (retry now). */
+    static final Instant NEVER = Instant.ofEpochMilli(Long.MAX_VALUE);
 
     private final ClientStore store;
-    private final OkHttpClient http;
+    private final LocalLeg local;
     private final DeliveryPolicy policy;
     private final Breakers breakers;
     private final Function<String, TunnelSpec> specFor;
     private final Consumer<DeliveryEvent> report;
     private final Runnable queueChanged;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final Set<Call> calls = ConcurrentHashMap.newKeySet();
+    private final Set<LocalCall> calls = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     /** Guarded by {@link #lock}. */
@@ -63,17 +71,18 @@ final class DeliveryWorker implements AutoCloseable {
     private volatile Thread loop;
 
     /**
+     * @param local        the engine's local leg (owned by the engine; not closed here)
      * @param specFor      the tunnel spec (local target) for a tunnel name, or null when none is configured
      * @param report       receives each finished attempt
-     * @param queueChanged called when a request left the queue
+     * @param queueChanged called after every recorded attempt: a request left the queue or its state changed
      */
-    DeliveryWorker(ClientStore store, OkHttpClient http, DeliveryPolicy policy, Breakers breakers,
+    DeliveryWorker(ClientStore store, LocalLeg local, DeliveryPolicy policy, Breakers breakers,
                    Function<String, TunnelSpec> specFor, Consumer<DeliveryEvent> report, Runnable queueChanged) {
         this.store = store;
-        // OkHttp's own retry stays on: it resends on a fresh connection when a pooled one turns out closed by
-        // the app (HTTP/1.0 servers close after every response). That is not a failed attempt; and a resend
-        // is safe, as delivery is at-least-once with Portway-Delivery-Id for the app to drop duplicates.
-        this.http = http.newBuilder().callTimeout(policy.callTimeout()).retryOnConnectionFailure(true).build();
+        // The leg resends once on a fresh connection when a pooled one turns out closed by the app (HTTP/1.0
+        // servers close after every response): not a failed attempt; and safe, as delivery is at-least-once with
+        // Portway-Delivery-Id for the app to drop duplicates.
+        this.local = local;
         this.policy = policy;
         this.breakers = breakers;
         this.specFor = specFor;
@@ -99,7 +108,7 @@ final class DeliveryWorker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        calls.forEach(Call::cancel); // an attempt cut short by close is not counted (see attempt)
+        calls.forEach(LocalCall::abort); // an attempt cut short by close is not counted (see attempt)
         Thread t = loop;
         if (t != null) {
             t.interrupt();
@@ -182,36 +191,27 @@ final class DeliveryWorker implements AutoCloseable {
     private void attempt(StoredRequest r, TunnelSpec spec) {
         MDC.put("tunnel", r.tunnel());
         int attempt = r.attempts() + 1;
-        int status = 0;
-        String error = null;
-        Call call = http.newCall(request(r, spec));
-        calls.add(call);
-        try (Response response = call.execute()) {
-            status = response.code();
-            if (status >= 500) {
-                error = spec.localTarget() + " answered " + status + (response.message().isEmpty() ? "" : " " + response.message()) + ".";
-            }
-        } catch (IOException e) {
-            error = describe(e, spec);
+        Outcome o;
+        try {
+            o = send(r, spec);
         } catch (RuntimeException e) {
-            error = "Portway failed to send the request: " + e;
             LOG.warn("delivery {} failed", r.deliveryId(), e);
-        } finally {
-            calls.remove(call);
+            o = new Outcome(0, "Portway failed to send the request: " + e, false, false);
         }
-        if (closed && call.isCanceled()) {
+        if (closed && o.status == 0 && !o.permanent) {
             inFlight.remove(r.deliveryId());
+            MDC.clear();
             return; // the engine is closing: the request stays queued as it was
         }
-        boolean delivered = error == null;
-        breakers.record(r.tunnel(), !delivered);
+        boolean delivered = o.error == null;
+        breakers.record(r.tunnel(), o.appFailing);
         Instant next = null;
         try {
             if (delivered) {
                 store.delivered(r.deliveryId());
             } else {
-                next = Instant.now().plus(policy.delay(attempt));
-                store.failed(r.deliveryId(), next, error);
+                next = o.permanent ? NEVER : Instant.now().plus(policy.delay(attempt));
+                store.failed(r.deliveryId(), next, o.error);
             }
         } catch (StoreException e) {
             LOG.warn("cannot record the outcome of delivery {}: {}", r.deliveryId(), e.getMessage());
@@ -219,63 +219,105 @@ final class DeliveryWorker implements AutoCloseable {
             inFlight.remove(r.deliveryId());
             MDC.clear();
         }
-        report.accept(new DeliveryEvent(r.deliveryId(), r.tunnel(), r.method(), r.target(), spec.localTarget(), attempt, status,
-                delivered, error, next));
-        if (delivered) {
-            queueChanged.run();
-        }
+        report.accept(new DeliveryEvent(r.deliveryId(), r.tunnel(), r.method(), r.target(), spec.localTarget(), attempt, o.status,
+                delivered, o.error, next));
+        queueChanged.run(); // delivered, or its attempts, next attempt and last error changed: lists must refresh
         wake();
     }
 
-    private Request request(StoredRequest r, TunnelSpec spec) {
-        Headers.Builder headers = new Headers.Builder();
-        boolean acceptEncoding = false;
-        for (Header h : HopByHop.strip(r.headers())) {
-            String name = h.name();
-            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Expect")) {
-                continue; // OkHttp frames the body itself
+    /**
+     * One attempt's result.
+     *
+     * @param error      why it was not delivered, for a person; null when delivered
+     * @param appFailing counts against the app's breaker (PROTOCOL.md §9.4)
+     * @param permanent  can never succeed as stored: not tried again on its own
+     */
+    private record Outcome(int status, String error, boolean appFailing, boolean permanent) {
+    }
+
+    /** Sends {@code r} to the tunnel's local host and port and reads the answer to its end. Blocking. */
+    private Outcome send(StoredRequest r, TunnelSpec spec) {
+        List<Header> headers = HttpStreamHandler.forwardedHeaders(r.headers(), false, spec);
+        Framing framing = framing(headers, r.bodySize());
+        if (framing == Framing.CHUNKED) {
+            headers.add(new Header("Transfer-Encoding", "chunked")); // as the live path: a body without a length
+        }
+        RequestHead head = new RequestHead(r.method(), r.target(), headers);
+        String problem = head.problem();
+        if (problem != null) {
+            return new Outcome(0, "Portway will not send this request to " + spec.localTarget() + ": " + problem
+                    + " It will not be tried again: discard it.", false, true);
+        }
+        LocalBody body;
+        try {
+            body = framing == Framing.NONE ? LocalBody.NONE : body(r);
+        } catch (IOException e) {
+            return new Outcome(0, "Portway cannot read the stored request: " + e.getMessage(), false, false);
+        }
+        LocalCall call = local.call(spec.localHost(), spec.localPort());
+        calls.add(call);
+        if (closed) {
+            call.abort(); // close() may have run before this call was in the set
+        }
+        Thread watchdog = Thread.ofVirtual().name("portway-delivery-timeout-" + r.deliveryId()).start(() -> {
+            try {
+                Thread.sleep(policy.callTimeout());
+                call.abort();
+            } catch (InterruptedException e) {
+                // the attempt finished in time
             }
-            acceptEncoding |= name.equalsIgnoreCase("Accept-Encoding");
-            headers.addUnsafeNonAscii(name, h.value());
+        });
+        int status = 0;
+        try {
+            LocalResponse response = call.send(head, framing, body);
+            status = response.status();
+            byte[] buf = new byte[8192];
+            while (call.read(buf) != -1) {
+                // the answer's body is not kept; reading it to its end lets the connection be reused
+            }
+            if (status >= 500) {
+                return new Outcome(status, spec.localTarget() + " answered " + status
+                        + (response.reason().isEmpty() ? "" : " " + response.reason()) + ".", false, false);
+            }
+            return new Outcome(status, null, false, false);
+        } catch (IOException e) {
+            if (status != 0) {
+                // The app answered: its status decides (PROTOCOL.md §9.3), a cut-short body is not the app failing.
+                return status >= 500
+                        ? new Outcome(status, spec.localTarget() + " answered " + status + ".", false, false)
+                        : new Outcome(status, null, false, false);
+            }
+            if (!watchdog.isAlive() && !closed) {
+                return new Outcome(0, spec.localTarget() + " did not answer within " + policy.callTimeout().toSeconds() + " s.",
+                        Breakers.isFailure(ErrorCode.TARGET_TIMEOUT, 0), false);
+            }
+            LocalErrors err = LocalErrors.of(e, spec.localTarget(), local.connectTimeout());
+            return new Outcome(0, err.message(), Breakers.isFailure(err.code(), 0), false);
+        } finally {
+            watchdog.interrupt();
+            calls.remove(call);
+            call.close();
         }
-        if (!acceptEncoding) {
-            headers.add("Accept-Encoding", "identity");
-        }
-        RequestBody body = NO_BODY.contains(r.method()) && r.bodySize() == 0 ? null : new StoredBody(r);
-        String url = "http://" + spec.localHost() + ":" + spec.localPort() + r.target();
-        return new Request.Builder().url(url).headers(headers.build()).method(r.method(), body).build();
     }
 
-    private String describe(IOException e, TunnelSpec spec) {
-        if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
-            return spec.localTarget() + " did not answer within " + policy.callTimeout().toSeconds() + " s.";
+    /** As the live path frames a body: with the stored Content-Length as sent; chunked when a body has none. */
+    private static Framing framing(List<Header> headers, long bodySize) {
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase("Content-Length")) {
+                return Framing.LENGTH;
+            }
         }
-        return LocalErrors.of(e, spec.localTarget(), http.connectTimeoutMillis() > 0
-                ? Duration.ofMillis(http.connectTimeoutMillis()) : Duration.ZERO).message();
+        return bodySize > 0 ? Framing.CHUNKED : Framing.NONE;
     }
 
-    /** A stored body, streamed from the store part by part; can be written again if OkHttp retries. */
-    private final class StoredBody extends RequestBody {
-        private final StoredRequest r;
-
-        StoredBody(StoredRequest r) {
-            this.r = r;
-        }
-
-        @Override
-        public MediaType contentType() {
-            return null; // the stored Content-Type header is sent as is
-        }
-
-        @Override
-        public long contentLength() {
-            return r.bodySize();
-        }
-
-        @Override
-        public void writeTo(BufferedSink sink) throws IOException {
-            store.copyBody(r.deliveryId(), sink.outputStream());
-        }
+    /**
+     * The stored body in one chunk. Bounded: the relay queues only bodies of at most {@code queue_max_body} bytes
+     * (PROTOCOL.md §9.3), and at most {@link DeliveryPolicy#concurrency()} attempts run at once.
+     */
+    private LocalBody body(StoredRequest r) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(r.bodySize(), 1 << 20));
+        store.copyBody(r.deliveryId(), out);
+        return LocalBody.of(out.toByteArray());
     }
 
     /** For tests: requests being attempted now. */

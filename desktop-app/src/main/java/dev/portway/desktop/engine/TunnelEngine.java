@@ -9,13 +9,11 @@ import dev.portway.shared.protocol.ErrorCategory;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.OpenMessage;
-import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.Proxy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +58,6 @@ public final class TunnelEngine implements AutoCloseable {
     private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
     private final OkHttpClient wsClient;
-    private final OkHttpClient localClient;
     private final StreamHandlers handlers;
     private final ClientStore store;
     private final Breakers breakers;
@@ -108,24 +105,10 @@ public final class TunnelEngine implements AutoCloseable {
                 .writeTimeout(Duration.ZERO) // ...and cancels a stuck write; no okio watchdog work per frame
                 .build();
         this.wsClient = trust.apply(base.newBuilder()).build(); // the pin is for the relay only, not the local app
-        this.localClient = base.newBuilder()
-                .proxy(Proxy.NO_PROXY)
-                .connectionPool(new ConnectionPool(64, 1, TimeUnit.MINUTES))
-                .followRedirects(false)
-                .followSslRedirects(false)
-                // Lets OkHttp retry on a fresh connection when a pooled one turns out closed by the local app
-                // (HTTP/1.0 servers such as `python3 -m http.server` close after every response). OkHttp never
-                // retries a request whose streamed (one-shot) body was already started.
-                .retryOnConnectionFailure(true)
-                .connectTimeout(config.localConnectTimeout())
-                .readTimeout(Duration.ZERO) // server-sent events may idle for minutes
-                .writeTimeout(Duration.ZERO)
-                .callTimeout(Duration.ZERO)
-                .build();
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
         this.handlers = new StreamHandlers(new dev.portway.desktop.engine.local.LocalLeg("portway-local", 2, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
                 new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
-        this.worker = new DeliveryWorker(store, localClient, config.delivery(), breakers, this::specForQueued,
+        this.worker = new DeliveryWorker(store, handlers.local(), config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
     }
 
@@ -290,7 +273,6 @@ public final class TunnelEngine implements AutoCloseable {
         worker.close();
         timer.shutdownNow();
         wsClient.dispatcher().executorService().shutdown();
-        localClient.connectionPool().evictAll();
         handlers.local().close();
         store.close();
         bound.clear();

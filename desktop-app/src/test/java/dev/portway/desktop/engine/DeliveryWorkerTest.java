@@ -4,7 +4,7 @@ import dev.portway.desktop.queue.ClientStore;
 import dev.portway.desktop.queue.QueueLimits;
 import dev.portway.desktop.queue.StoredRequest;
 import dev.portway.shared.protocol.Header;
-import okhttp3.OkHttpClient;
+import dev.portway.desktop.engine.local.LocalLeg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +32,7 @@ class DeliveryWorkerTest {
     private final List<String> breakerChanges = new CopyOnWriteArrayList<>();
     private ClientStore store;
     private DeliveryWorker worker;
+    private final LocalLeg leg = new LocalLeg("portway-local-test", 1, Duration.ofSeconds(2));
 
     @AfterEach
     void tearDown() {
@@ -41,6 +42,7 @@ class DeliveryWorkerTest {
         if (store != null) {
             store.close();
         }
+        leg.close();
     }
 
     @Test
@@ -141,8 +143,68 @@ class DeliveryWorkerTest {
     }
 
     @Test
+    void aTargetNamingAnotherAuthorityNeverReachesIt() throws Exception {
+        try (RawApp app = new RawApp(); RawApp other = new RawApp()) {
+            start(app.port(), BreakerPolicy.defaults());
+            String target = "@127.0.0.1:" + other.port() + "/x";
+            queueRaw("d-1", target, List.of(new Header("Content-Length", "0")), "");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 1);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> other.received.isEmpty());
+            assertThat(app.texts()).singleElement().asString().startsWith("POST " + target + " HTTP/1.1\r\n");
+        }
+    }
+
+    @Test
+    void aDeliveryArrivesByteExactAsStored() throws Exception {
+        try (RawApp app = new RawApp()) {
+            start(app.port(), BreakerPolicy.defaults());
+            String body = "{\"n\":1}";
+            queueRaw("d-1", "/hook?a=%7e&b=%2F&c", List.of(new Header("host", "hooks.example.test"), new Header("X-B", "2"),
+                    new Header("content-type", "application/json"), new Header("X-A", "1"), new Header("X-A", "one more"),
+                    new Header("Content-Length", "7"), new Header("Portway-Delivery-Id", "d-1")), body);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
+            assertThat(app.texts()).containsExactly("POST /hook?a=%7e&b=%2F&c HTTP/1.1\r\n"
+                    + "host: hooks.example.test\r\nX-B: 2\r\ncontent-type: application/json\r\nX-A: 1\r\nX-A: one more\r\n"
+                    + "Content-Length: 7\r\nPortway-Delivery-Id: d-1\r\n\r\n" + body);
+        }
+    }
+
+    @Test
+    void anAppAnswering500IsRetriedButDoesNotOpenTheBreaker() throws Exception {
+        try (RawApp app = new RawApp()) {
+            app.status = 500;
+            start(app.port(), new BreakerPolicy(2, Duration.ofSeconds(30)));
+            queue("d-1", "x");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> app.received.size() >= 4);
+            assertThat(breakerChanges).isEmpty();
+            assertThat(store.list().getFirst().lastError()).contains("answered 500");
+            assertThat(events).allSatisfy(e -> assertThat(e.delivered()).isFalse());
+        }
+    }
+
+    @Test
+    void aStoredTargetWithControlCharactersFailsForGoodWithoutReachingTheApp() throws Exception {
+        try (RawApp app = new RawApp()) {
+            start(app.port(), new BreakerPolicy(1, Duration.ofSeconds(30)));
+            queueRaw("d-1", "/x\r\nX-Smuggled: 1", List.of(new Header("Content-Length", "0")), "");
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 1);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> events.size() == 1);
+            StoredRequest r = store.list().getFirst();
+            assertThat(r.lastError()).contains("control character").contains("discard");
+            assertThat(r.attempts()).isEqualTo(1);
+            assertThat(app.received).isEmpty();
+            assertThat(breakerChanges).as("not counted against the app").isEmpty();
+        }
+    }
+
+    @Test
     void anOpenBreakerLeavesRequestsWaitingWithoutSpendingAttempts() throws Exception {
-        try (FlakyApp app = new FlakyApp(Integer.MAX_VALUE)) {
+        try (RawApp app = new RawApp()) {
+            app.hangUp = true; // closes before any response: the app is unhealthy (PROTOCOL.md §9.4)
             start(app.port(), new BreakerPolicy(2, Duration.ofSeconds(2)));
             queue("d-1", "x");
 
@@ -150,7 +212,7 @@ class DeliveryWorkerTest {
             await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(2)).until(() -> app.received.size() == 2);
             assertThat(store.list().getFirst().attempts()).isEqualTo(2);
 
-            app.failures.set(0);
+            app.hangUp = false;
             await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
             assertThat(app.received).hasSize(3);
             assertThat(breakerChanges).containsExactly("hooks open", "hooks half_open", "hooks closed");
@@ -186,7 +248,7 @@ class DeliveryWorkerTest {
                 worker.wake();
             }
         });
-        return new DeliveryWorker(store, new OkHttpClient(), policy, breakers,
+        return new DeliveryWorker(store, leg, policy, breakers,
                 t -> t.equals("hooks") ? TunnelSpec.http("hooks", port) : null, events::add, () -> { });
     }
 
@@ -199,6 +261,14 @@ class DeliveryWorkerTest {
         store.store(id, "hooks", priority, "POST", "/hook?x=1",
                 List.of(new Header("Content-Type", "application/json"), new Header("Content-Length", String.valueOf(bytes.length)),
                         new Header("Portway-Delivery-Id", id)), Instant.now(), new ByteArrayInputStream(bytes));
+        if (worker != null) {
+            worker.wake();
+        }
+    }
+
+    private void queueRaw(String id, String target, List<Header> headers, String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        store.store(id, "hooks", "normal", "POST", target, headers, Instant.now(), new ByteArrayInputStream(bytes));
         if (worker != null) {
             worker.wake();
         }
