@@ -180,7 +180,7 @@ final class Session extends WebSocketListener {
     /** Sends a frame at once. A false from OkHttp means the socket is closing: the session is lost. */
     void send(Frame frame) throws IOException {
         WebSocket ws = webSocket;
-        if (ws == null || !ws.send(ByteString.of(FrameCodec.encode(frame)))) {
+        if (ws == null || !ws.send(WireFrames.toByteString(frame))) {
             lost("The connection to the relay closed.");
             throw new IOException("the connection to the relay is closed");
         }
