@@ -32,6 +32,7 @@ import dev.portway.shared.protocol.Protocol;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -287,6 +288,10 @@ public final class Relay implements AutoCloseable {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), handshakes));
                         }
+                        // One flush per event-loop turn instead of one per frame or chunk: on this channel go both a
+                        // visitor's answer (chunk by chunk) and, after the upgrade, a client session's frames.
+                        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
+                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                         var limits = config.visitorLimits();
                         var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
                         ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());

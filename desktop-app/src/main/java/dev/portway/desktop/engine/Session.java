@@ -30,7 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * One WebSocket to the relay: the handshake, frame dispatch, flow-control windows, heartbeat and
@@ -39,13 +38,20 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threads: OkHttp's reader thread calls the listener methods; they never block (stream work runs
  * on one virtual thread per stream, see {@link StreamHandlers}). Heartbeat tasks run on the engine's
- * timer. Sending is thread-safe; DATA senders wait (parking) while OkHttp's outgoing queue holds
- * more than {@link #QUEUE_HIGH_WATER} bytes, so that queue never grows past OkHttp's 16 MiB limit.
+ * timer. Sending is thread-safe and lock-free. What DATA can be queued is bounded by the relay's session
+ * window (senders wait for its WINDOW_UPDATE in {@link FlowWindow}); {@link #QUEUE_LIMIT} only guards
+ * OkHttp's 16 MiB queue limit against frame headers and control frames on top of that.
  */
 final class Session extends WebSocketListener {
     static final Logger LOG = LoggerFactory.getLogger(Session.class);
-    /** Above this many queued bytes in OkHttp's WebSocket, DATA senders wait. */
-    static final long QUEUE_HIGH_WATER = 1024 * 1024;
+    /**
+     * DATA senders wait rather than take OkHttp's queue past this many bytes: its hard limit is 16 MiB (a send
+     * over it closes the WebSocket), the last MiB is left to REPLY, WINDOW_UPDATE and control frames. With the
+     * default 16 MiB session window only a relay that stops reading, or very many tiny frames, get near it.
+     */
+    static final long QUEUE_LIMIT = 15L * 1024 * 1024;
+    /** Re-check of OkHttp's queue while over {@link #QUEUE_LIMIT}, in case no WINDOW_UPDATE comes to wake us. */
+    private static final long QUEUE_RECHECK_MS = 5;
     /** Above this many queued bytes, pings from the relay go unanswered (see {@link #answerPing}). */
     static final long PONG_QUEUE_BOUND = 256 * 1024;
 
@@ -99,8 +105,10 @@ final class Session extends WebSocketListener {
     private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
     private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicLong pingSeq = new AtomicLong();
-    /** Held by a DATA sender while it waits for OkHttp's queue to drain and enqueues its frame. */
-    private final java.util.concurrent.locks.ReentrantLock dataLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Bytes DATA senders are about to enqueue (between their check of OkHttp's queue and the send). */
+    private final AtomicLong reservedQueue = new AtomicLong();
+    /** DATA senders over {@link #QUEUE_LIMIT} wait on this; notified on each session WINDOW_UPDATE and at the end. */
+    private final Object queueRoom = new Object();
     private volatile WebSocket webSocket;
     private volatile FlowWindow sessionFlow;
     private volatile long lastFrameNanos = System.nanoTime();
@@ -181,7 +189,7 @@ final class Session extends WebSocketListener {
     /** Sends a frame at once. A false from OkHttp means the socket is closing: the session is lost. */
     void send(Frame frame) throws IOException {
         WebSocket ws = webSocket;
-        if (ws == null || !ws.send(ByteString.of(FrameCodec.encode(frame)))) {
+        if (ws == null || !ws.send(WireFrames.toByteString(frame))) {
             lost("The connection to the relay closed.");
             throw new IOException("the connection to the relay is closed");
         }
@@ -195,20 +203,45 @@ final class Session extends WebSocketListener {
         }
     }
 
-    /** Sends a DATA frame once OkHttp's queue is below the high-water mark. Call on a virtual thread. */
+    /**
+     * Sends a DATA frame whose session and stream credit the caller holds. No lock: each sender reserves its
+     * frame's size before it checks OkHttp's queue, so concurrent senders together stay under
+     * {@link #QUEUE_LIMIT}. Call on a virtual thread (it may wait).
+     */
     void sendData(Frame frame) throws IOException {
         WebSocket ws = webSocket;
-        dataLock.lock(); // check-then-send as one step, so many streams cannot overshoot the mark together
-        try {
-            while (ws.queueSize() > QUEUE_HIGH_WATER) {
-                if (ended.isDone()) {
-                    throw new IOException("the connection to the relay is closed");
+        long size = FrameCodec.HEADER_SIZE + frame.payloadLength();
+        while (true) {
+            long reserved = reservedQueue.addAndGet(size);
+            try {
+                if (ws.queueSize() + reserved <= QUEUE_LIMIT) {
+                    send(frame);
+                    return;
                 }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            } finally {
+                reservedQueue.addAndGet(-size);
             }
-            send(frame);
-        } finally {
-            dataLock.unlock();
+            awaitQueueRoom();
+        }
+    }
+
+    private void awaitQueueRoom() throws IOException {
+        synchronized (queueRoom) {
+            if (ended.isDone()) {
+                throw new IOException("the connection to the relay is closed");
+            }
+            try {
+                queueRoom.wait(QUEUE_RECHECK_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting to send to the relay");
+            }
+        }
+    }
+
+    private void wakeQueueWaiters() {
+        synchronized (queueRoom) {
+            queueRoom.notifyAll();
         }
     }
 
@@ -426,6 +459,7 @@ final class Session extends WebSocketListener {
     private void onWindowUpdate(Frame frame) throws ProtocolException {
         if (frame.streamId() == 0) {
             sessionFlow.grant(frame.windowIncrement());
+            wakeQueueWaiters(); // the relay read: OkHttp's queue has drained some
             return;
         }
         Stream s = streams.get(frame.streamId());
@@ -534,6 +568,7 @@ final class Session extends WebSocketListener {
         if (flow != null) {
             flow.close();
         }
+        wakeQueueWaiters();
         for (Stream s : streams.values()) {
             s.reset(ErrorCode.CANCEL, "the connection to the relay was lost");
         }

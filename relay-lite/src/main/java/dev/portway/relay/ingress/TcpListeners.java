@@ -86,6 +86,9 @@ public final class TcpListeners implements SessionContext.TcpBinder {
                             ch.close(); // over the relay's connection limits (total or per address)
                             return;
                         }
+                        // one flush per event-loop turn, not one per DATA frame from the client
+                        ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(
+                                io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                         ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry, metrics));
                     }
                 });

@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Session implements TunnelBackend {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** Frames on their way to the client, in send order (see {@link #write}). Any thread adds; the loop drains. */
+    private final java.util.Queue<ByteBuf> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled = new java.util.concurrent.atomic.AtomicBoolean();
 
     final SessionContext ctx;
     final Channel channel;
@@ -177,16 +180,38 @@ public final class Session implements TunnelBackend {
     }
 
     /**
-     * Every frame goes through the session loop's task queue, even when called on that loop: a direct
-     * write from the loop would overtake frames other threads queued before it. Queuing keeps frames in
-     * the order they were sent — OPENs in stream-id order (they are sent under this session's lock,
-     * PROTOCOL.md §3) and each stream's OPEN before its DATA.
+     * Every frame goes through the session loop, even when called on that loop: a direct write from the loop
+     * would overtake frames other threads queued before it. One queue keeps frames in the order they were sent
+     * — OPENs in stream-id order (they are sent under this session's lock, PROTOCOL.md §3) and each stream's
+     * OPEN before its DATA. One drain task writes all queued frames and flushes once, so a burst costs one
+     * task (one wake-up of the loop) and one flush, not one of each per frame. The queue is bounded by flow
+     * control, as the loop's task queue was before: DATA needs session credit, control frames are few.
      */
     private void write(ByteBuf frame) {
-        try {
-            channel.eventLoop().execute(() -> channel.writeAndFlush(new BinaryWebSocketFrame(frame), channel.voidPromise()));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            frame.release(); // the loop is shutting down with the relay: the session is gone anyway
+        outbox.add(frame);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                channel.eventLoop().execute(this::drainOutbox);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                ByteBuf f; // the loop is shutting down with the relay: the session is gone anyway
+                while ((f = outbox.poll()) != null) {
+                    f.release();
+                }
+            }
+        }
+    }
+
+    /** Session loop. */
+    private void drainOutbox() {
+        drainScheduled.set(false); // before polling: a frame added from now on schedules the next drain
+        boolean wrote = false;
+        ByteBuf f;
+        while ((f = outbox.poll()) != null) {
+            channel.write(new BinaryWebSocketFrame(f), channel.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
         }
     }
 
@@ -243,7 +268,8 @@ public final class Session implements TunnelBackend {
         if (!channel.isActive()) {
             return;
         }
-        // Queued like every frame (see write), so a refusal or go_away sent just before goes out first.
+        // Queued behind every frame (see write): a drain task for them is already in the loop's queue, so a
+        // refusal or go_away sent just before goes out first.
         try {
             channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
                     .addListener(ChannelFutureListener.CLOSE));
