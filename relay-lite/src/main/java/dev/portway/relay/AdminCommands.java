@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import dev.portway.shared.text.SafeText;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -389,7 +390,7 @@ final class AdminCommands {
                 throw new IllegalArgumentException("--limit must be at least 1.");
             }
             for (IdentityRecords.AuditRow r : id.audit(from, user == null ? null : IdentityStore.checkUserName(user), limit)) {
-                out.printf("%s %-13s %-12s %s%n", Instant.ofEpochMilli(r.at()), r.event(), r.user() == null ? "-" : r.user(), r.fieldsJson());
+                out.printf("%s %-13s %-12s %s%n", Instant.ofEpochMilli(r.at()), r.event(), r.user() == null ? "-" : SafeText.escape(r.user()), SafeText.escape(r.fieldsJson()));
             }
         }
 

@@ -3,7 +3,11 @@ package dev.portway.relay;
 import dev.portway.relay.auth.LoginThrottle;
 import dev.portway.relay.store.IdentityRecords;
 import dev.portway.relay.store.Tier;
+import dev.portway.relay.ingress.VisitorLimits;
 import dev.portway.shared.protocol.ControlMessage;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.Protocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -158,5 +162,44 @@ class HelloThrottleIT {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> relay.accounts().throttle().pendingChecks() == 0);
         assertThat(relay.sessionCount()).isZero();
+    }
+
+    /** A hello with {@code token} sent through a connection that claims to come from {@code forwardedFor}. */
+    ControlMessage helloVia(String forwardedFor, String token) throws Exception {
+        try (ProtocolTestClient c = new ProtocolTestClient(relay.connectUrl(), java.util.Map.of("X-Forwarded-For", forwardedFor))) {
+            c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test", null, null, null, null)));
+            return Json.read(c.next().payload(), ControlMessage.class);
+        }
+    }
+
+    static String code(ControlMessage m) {
+        return m instanceof ControlMessage.Refused r ? r.code() : m.getClass().getSimpleName();
+    }
+
+    @Test
+    void behindATrustedProxyOneAddressesGuessesDoNotLockOutTheOthers() throws Exception {
+        relay = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("relay-secret").tcpPortFrom(0).tcpPortTo(0)
+                .visitorLimits(VisitorLimits.DEFAULTS.withTrustProxy(true)).dataDir(tmp)
+                .identity(IdentityConfig.DEFAULTS.withThrottle(
+                        new LoginThrottle.Policy(3, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(30), 64)))
+                .build());
+        List<String> attacker = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            attacker.add(code(helloVia("203.0.113.9", "pw_wrong" + i)));
+        }
+        assertThat(attacker).containsExactly("bad_token", "bad_token", "bad_token", "rate_limited");
+        // Every client reaches the relay through the same proxy socket address; the honest one is not locked out.
+        assertThat(code(helloVia("198.51.100.7", "relay-secret"))).isEqualTo("Welcome");
+        assertThat(code(helloVia("203.0.113.9", "relay-secret"))).as("the guesser stays locked out").isEqualTo("rate_limited");
+    }
+
+    @Test
+    void withoutTrustProxyAForgedForwardedForDoesNotEscapeTheLockout() throws Exception {
+        start(new LoginThrottle.Policy(3, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(30), 64),
+                Duration.ofSeconds(10));
+        for (int i = 0; i < 3; i++) {
+            assertThat(code(helloVia("203.0.113." + i, "pw_wrong" + i))).isEqualTo("bad_token");
+        }
+        assertThat(code(helloVia("198.51.100.7", "relay-secret"))).isEqualTo("rate_limited");
     }
 }

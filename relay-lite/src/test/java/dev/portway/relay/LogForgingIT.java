@@ -72,4 +72,22 @@ class LogForgingIT {
             assertThat(lines.getFirst()).doesNotContain("\u0085");
         }
     }
+
+    @Test
+    void peerStringsInTheAuditTrailAreEscapedInTheFileAndInTheAuditCommand(@TempDir Path dir) throws Exception {
+        try (RelayProcess relay = start(dir, "text")) {
+            connectAndFindLines(relay);
+        }
+        List<String> file = Files.readAllLines(dir.resolve("data").resolve("audit.log"));
+        List<String> withClient = file.stream().filter(l -> l.contains("fake line")).toList();
+        assertThat(withClient).as("auth_success and connect").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(l -> assertThat(l).doesNotContain("\u0085", "\u001b")
+                        .contains("fake line\\\\e[2J\\\\u0085"));
+        Path jar = Path.of("target", "relay-lite.jar").toAbsolutePath();
+        Process audit = new ProcessBuilder(RelayProcess.java(), "-jar", jar.toString(), "audit",
+                "--data-dir", dir.resolve("data").toString()).redirectErrorStream(true).start();
+        String out = new String(audit.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(audit.waitFor()).as(out).isZero();
+        assertThat(out).contains("fake line").doesNotContain("\u0085", "\u001b");
+    }
 }

@@ -31,7 +31,14 @@ final class ProtocolTestClient implements AutoCloseable {
     private final WebSocket ws;
 
     ProtocolTestClient(String url) {
-        ws = HTTP.newWebSocket(new Request.Builder().url(url).build(), new WebSocketListener() {
+        this(url, java.util.Map.of());
+    }
+
+    /** With extra headers on the WebSocket handshake (e.g. the X-Forwarded-For a proxy in front would add). */
+    ProtocolTestClient(String url, java.util.Map<String, String> headers) {
+        Request.Builder request = new Request.Builder().url(url);
+        headers.forEach(request::header);
+        ws = HTTP.newWebSocket(request.build(), new WebSocketListener() {
             @Override
             public void onMessage(WebSocket webSocket, ByteString bytes) {
                 try {

@@ -100,6 +100,41 @@ class SshThrottleIT {
     }
 
     @Test
+    void aLoginIsRefusedUncheckedWhileTheRelayIsCheckingAsManyAsItAllows() throws Exception {
+        start(new LoginThrottle.Policy(5, Duration.ofMinutes(1), Duration.ofSeconds(10), Duration.ofSeconds(10), 1),
+                Duration.ofMinutes(15));
+        String token = ids.createToken("alice", "ssh").secret();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        relay.store().async("hold the store thread", () -> {
+            try {
+                return release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        });
+        // A WebSocket hello whose token check waits for the store holds the one permit this relay allows.
+        ProtocolTestClient waiting = ProtocolTestClient.connect(relay, "ssh-throttle-secret", null);
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> relay.accounts().throttle().pendingChecks() == 1);
+            Process busy = passwordSsh(token, "-N");
+            assertThat(busy.waitFor(30, TimeUnit.SECONDS)).as("refused, not left waiting").isTrue();
+            assertThat(busy.exitValue()).isEqualTo(255);
+            assertThat(relay.accounts().throttle().pendingChecks()).as("the refused login took no permit").isEqualTo(1);
+        } finally {
+            release.countDown();
+            waiting.close();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.accounts().throttle().pendingChecks() == 0);
+        assertThat(ids.audit(0, null, 100)).as("busy is not a failed login").noneMatch(a -> a.event().equals("auth_failure"));
+        // Not counted against alice or the address: the same token logs in at once afterwards.
+        Process ok = passwordSsh(token, "-N", "-o", "ExitOnForwardFailure=yes",
+                "-R", "afterbusy:80:127.0.0.1:" + app.getAddress().getPort());
+        await().atMost(Duration.ofSeconds(20)).until(() -> visit("afterbusy") == 204);
+        assertThat(relay.accounts().throttle().pendingChecks()).isZero();
+        ok.destroy();
+    }
+
+    @Test
     void anUnregisteredKeyIsAuditedOncePerConnection() throws Exception {
         start(LoginThrottle.Policy.DEFAULTS, Duration.ofMinutes(15));
         Path mallory = key("mallory");

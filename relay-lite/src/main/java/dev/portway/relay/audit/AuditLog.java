@@ -3,6 +3,7 @@ package dev.portway.relay.audit;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portway.relay.store.RelayStore;
 import dev.portway.shared.protocol.Json;
+import dev.portway.shared.text.SafeText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * of the {@code audit_event} table (read back by {@code relay-lite audit}).
  *
  * <pre>{@code audit.record(AuditLog.BIND, "alice", "tunnel", "myapp", "kind", "http");}</pre>
+ *
+ * <p>Values often come from a peer (a hello's {@code client}, a token label): their control and text-direction
+ * characters are escaped ({@link SafeText}) before they are stored, so neither the file nor {@code relay-lite audit}
+ * can forge a line or drive the reader's terminal. JSON alone would leave C1 controls and bidi overrides raw.
  *
  * <p>Thread-safe and never blocking: {@link #record} hands the write to the store's thread and returns at
  * once, so it may be called on a Netty event loop. A failed write is logged, never thrown.
@@ -71,14 +76,14 @@ public final class AuditLog {
         ObjectNode extra = Json.MAPPER.createObjectNode();
         for (int i = 0; i < fields.length; i += 2) {
             if (fields[i + 1] != null) {
-                extra.put(String.valueOf(fields[i]), String.valueOf(fields[i + 1]));
+                extra.put(String.valueOf(fields[i]), SafeText.escape(String.valueOf(fields[i + 1])));
             }
         }
         ObjectNode line = Json.MAPPER.createObjectNode();
         line.put("time", Instant.ofEpochMilli(at).toString());
         line.put("event", event);
         if (user != null) {
-            line.put("user", user);
+            line.put("user", SafeText.escape(user));
         }
         line.setAll(extra);
         String json = line.toString();

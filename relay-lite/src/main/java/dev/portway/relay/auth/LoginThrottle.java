@@ -88,7 +88,14 @@ public final class LoginThrottle {
         if (!(remote instanceof InetSocketAddress isa) || isa.getAddress() == null) {
             return null;
         }
-        InetAddress a = isa.getAddress();
+        return addressKey(isa.getAddress());
+    }
+
+    /** As {@link #addressKey(SocketAddress)}, for an address already taken from a socket or a trusted proxy. */
+    public static String addressKey(InetAddress a) {
+        if (a == null) {
+            return null;
+        }
         if (a instanceof Inet6Address) {
             byte[] b = a.getAddress();
             StringBuilder s = new StringBuilder("ip:");

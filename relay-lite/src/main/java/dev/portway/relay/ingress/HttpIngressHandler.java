@@ -520,7 +520,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         // from here on this handler passes what it reads on to the session
         webSocket = true;
-        if (!ClientEndpoint.upgrade(ctx, req, ictx.sessions())) {
+        // Behind a trusted proxy every client shares the proxy's socket address: throttle by the one it forwarded.
+        if (!ClientEndpoint.upgrade(ctx, req, ictx.sessions(), gate.visitor(ctx.channel(), req.headers()))) {
             webSocket = false;
             return;
         }

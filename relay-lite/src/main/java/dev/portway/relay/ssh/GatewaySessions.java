@@ -78,7 +78,15 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
         if (lockedOut(session, address, null)) {
             return false;
         }
-        Optional<String> user = directory.userForKey(key);
+        if (busy(session)) {
+            return false;
+        }
+        Optional<String> user;
+        try {
+            user = directory.userForKey(key);
+        } finally {
+            throttle.endCheck();
+        }
         if (user.isEmpty()) {
             String fingerprint = KeyUtils.getFingerPrint(key);
             log.info("SSH {}: key {} not registered", session.getIoSession().getRemoteAddress(), fingerprint);
@@ -97,7 +105,15 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
         if (lockedOut(session, address, null)) {
             return false;
         }
-        SshDirectory.Login login = directory.tokenLogin(password);
+        if (busy(session)) {
+            return false;
+        }
+        SshDirectory.Login login;
+        try {
+            login = directory.tokenLogin(password);
+        } finally {
+            throttle.endCheck();
+        }
         if (!login.ok()) {
             log.info("SSH {}: password (API token) refused: {}", session.getIoSession().getRemoteAddress(),
                     login.refusal().wireName());
@@ -105,6 +121,28 @@ final class GatewaySessions implements PublickeyAuthenticator, PasswordAuthentic
             return false;
         }
         return accepted(session, address, login.user(), login.tokenId(), null, "password");
+    }
+
+    /**
+     * Takes one of the relay's permits for a credential check (shared with WebSocket hellos: one budget for what
+     * unauthenticated peers may make the store do at once). None left: refused unchecked as busy, not counted as a
+     * failure, and told to try again (then disconnected). Give a taken permit back with {@code throttle.endCheck()}.
+     *
+     * @return true when busy (refused)
+     */
+    private boolean busy(ServerSession session) {
+        if (throttle.tryBeginCheck()) {
+            return false;
+        }
+        metrics.rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
+        if (session.getAttribute(LOCKED) == null) {
+            session.setAttribute(LOCKED, Boolean.TRUE);
+            log.info("SSH {}: login refused unchecked, {} credential checks already pending",
+                    session.getIoSession().getRemoteAddress(), throttle.pendingChecks());
+            disconnectSoon(session, SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS,
+                    "Portway gateway: " + LoginThrottle.BUSY_MESSAGE);
+        }
+        return true;
     }
 
     /** Locked out after failed logins: refused unchecked, and told why (then disconnected). */

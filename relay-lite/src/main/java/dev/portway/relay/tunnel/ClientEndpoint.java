@@ -31,9 +31,12 @@ public final class ClientEndpoint {
      * Answers the WebSocket handshake and puts the session's handlers after {@code ctx} (the HTTP ingress handler,
      * which from now on passes WebSocket frames on).
      *
+     * @param client the client's address for throttling, audit and logs: the socket's peer, or with
+     *               {@code --trust-proxy} the address the operator's proxy forwarded
      * @return false when the client asked for a WebSocket version the relay does not speak (answered here)
      */
-    public static boolean upgrade(ChannelHandlerContext ctx, HttpRequest req, SessionContext sessions) {
+    public static boolean upgrade(ChannelHandlerContext ctx, HttpRequest req, SessionContext sessions,
+                                  java.net.InetAddress client) {
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + Protocol.CONNECT_PATH;
         var decoder = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(FrameCodec.MAX_FRAME).allowExtensions(false).build();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
@@ -45,7 +48,7 @@ public final class ClientEndpoint {
         ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(512 * 1024, 1024 * 1024));
         ctx.pipeline().addAfter(ctx.name(), "idle", new IdleStateHandler(cfg.deadAfter().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         ctx.pipeline().addAfter("idle", "aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
-        ctx.pipeline().addAfter("aggregator", "session", new SessionHandler(sessions));
+        ctx.pipeline().addAfter("aggregator", "session", new SessionHandler(sessions, client));
         var full = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(), Unpooled.EMPTY_BUFFER,
                 req.headers(), EmptyHttpHeaders.INSTANCE);
         handshaker.handshake(ctx.channel(), full).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

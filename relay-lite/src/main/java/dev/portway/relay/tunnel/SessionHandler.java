@@ -52,8 +52,22 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     /** Pongs were written in this read batch and wait for the flush at its end. Event loop only. */
     private boolean flushPending;
 
-    public SessionHandler(SessionContext ctx) {
+    /** Where the client is: the socket's peer, or behind a trusted proxy the address it forwarded. */
+    private final java.net.InetAddress client;
+
+    public SessionHandler(SessionContext ctx, java.net.InetAddress client) {
         this.ctx = ctx;
+        this.client = client;
+    }
+
+    /** The client as audit records and logs show it: the socket, and the forwarded address when it differs. */
+    private String remote() {
+        String socket = String.valueOf(session.channel.remoteAddress());
+        if (session.channel.remoteAddress() instanceof java.net.InetSocketAddress a && client != null
+                && !client.equals(a.getAddress())) {
+            return client.getHostAddress() + " via " + socket;
+        }
+        return socket;
     }
 
     @Override
@@ -243,7 +257,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         // Locked out after failed logins: refused before the token is even checked (the right one too).
         LoginThrottle throttle = ctx.accounts().throttle();
-        String address = LoginThrottle.addressKey(session.channel.remoteAddress());
+        String address = LoginThrottle.addressKey(client);
         long wait = throttle.retryAfterMs(address, null);
         if (wait > 0) {
             ctx.metrics().rateLimitHit(RelayMetrics.Limit.AUTH_ATTEMPTS);
@@ -282,9 +296,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private void authenticated(ControlMessage.Hello hello, int version, int streamWindow, int sessionWindow,
                                Authenticator.Result result) {
         var audit = ctx.accounts().audit();
-        String remote = String.valueOf(session.channel.remoteAddress());
+        String remote = remote();
         LoginThrottle throttle = ctx.accounts().throttle();
-        String address = LoginThrottle.addressKey(session.channel.remoteAddress());
+        String address = LoginThrottle.addressKey(client);
         if (result instanceof Authenticator.Result.Failed f) {
             audit.record(AuditLog.AUTH_FAILURE, f.user(), "reason", f.code().wireName(), "remote", remote, "client", hello.client());
             // An expired JWT is what a client presents first after a long pause (then its API token): not a guess.
@@ -345,7 +359,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         pinger = session.channel.eventLoop().scheduleAtFixedRate(() -> session.send(
                 Frame.control(new ControlMessage.Ping(++pingSeq, System.currentTimeMillis()))), every, every, TimeUnit.MILLISECONDS);
         audit.record(AuditLog.CONNECT, p.user(), "session", session.id, "remote", remote, "client", hello.client());
-        log.info("Session {} connected ({}, {}, user {})", session.id, hello.client(), session.channel.remoteAddress(), p.user());
+        log.info("Session {} connected ({}, {}, user {})", session.id, hello.client(), remote(), p.user());
     }
 
     /** Ends the session when its JWT expires without a refresh (PROTOCOL.md §10). */
@@ -402,14 +416,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** A {@code rate_limited} refusal: the client waits at least {@code retryAfterMs} before its next hello. */
     private void refuseLimited(String message, long retryAfterMs) {
-        log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
+        log.info("Refused a client from {}: {}", remote(), message);
         session.ctx.metrics().error(ErrorCode.RATE_LIMITED);
         session.send(Frame.control(ControlMessage.Refused.rateLimited(message, retryAfterMs)));
         session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
     }
 
     private void refuse(ErrorCode code, String message) {
-        log.info("Refused a client from {}: {}", session.channel.remoteAddress(), message);
+        log.info("Refused a client from {}: {}", remote(), message);
         session.ctx.metrics().error(code);
         session.send(Frame.control(ControlMessage.Refused.of(code, message)));
         session.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), message);
