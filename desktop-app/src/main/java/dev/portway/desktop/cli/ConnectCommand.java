@@ -81,6 +81,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             description = "trust exactly the relay certificate with this fingerprint (a self-signed wss:// relay prints it at start)")
     String fingerprint;
 
+    @CommandLine.Mixin
+    RewriteFlags rewrite = new RewriteFlags();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -136,6 +139,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             options.putAll(protectionOptions(k));
+            options.putAll(rewrite.options(k));
             tunnel = new TunnelSpec(k, name, host, localPort, Map.copyOf(options));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
