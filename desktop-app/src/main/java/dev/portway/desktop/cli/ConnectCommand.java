@@ -81,6 +81,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             description = "trust exactly the relay certificate with this fingerprint (a self-signed wss:// relay prints it at start)")
     String fingerprint;
 
+    @CommandLine.Mixin
+    RewriteFlags rewrite = new RewriteFlags();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -136,10 +139,16 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             options.putAll(protectionOptions(k));
+            options.putAll(rewrite.options(k));
             tunnel = new TunnelSpec(k, name, host, localPort, Map.copyOf(options));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
+        return request(tunnel);
+    }
+
+    /** The relay, token, data dir and pin for {@code tunnel}, checked (also for {@code portway share}). */
+    Request request(TunnelSpec tunnel) {
         String t = token != null ? token : env.get("PORTWAY_TOKEN");
         Path data = checkedDataDir();
         if (relay == null) {
@@ -237,8 +246,11 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Request request = validate();
-        var out = spec.commandLine().getOut();
+        return run(validate(), spec.commandLine().getOut(), quiet);
+    }
+
+    /** Runs the tunnel until Ctrl-C or the engine gives up; returns the exit code. */
+    static int run(Request request, java.io.PrintWriter out, boolean quiet) throws Exception {
         EmbeddedRelay embedded = null;
         URI relayUrl = request.relay();
         String relayToken = request.token();

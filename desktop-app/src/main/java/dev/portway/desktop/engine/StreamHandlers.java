@@ -39,6 +39,8 @@ record StreamHandlers(LocalLeg local, Duration connectTimeout, Consumer<RequestE
         try {
             if (stream.open.isDelivery()) {
                 deliveries.accept(stream);
+            } else if (stream.spec.folder() != null) {
+                finished(ShareHook.serve(stream)); // a shared folder: answered here, no local app
             } else if (Protocol.KIND_TCP.equals(stream.open.kind())) {
                 new TcpStreamHandler(this, stream).run();
             } else {

@@ -473,6 +473,12 @@ public final class TunnelEngine implements AutoCloseable {
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
         options.remove(TunnelSpec.OPTION_HOST_HEADER); // the engine's own; the relay refuses options it does not know
+        options.keySet().removeIf(dev.portway.desktop.engine.share.FolderShare::isEngineOption); // served here
+        if (dev.portway.shared.protocol.Protocol.KIND_HTTP.equals(spec.kind()) && spec.folder() == null) {
+            String host = spec.localHost().contains(":") && !spec.localHost().startsWith("[") ? "[" + spec.localHost() + "]"
+                    : spec.localHost();
+            options.putIfAbsent(dev.portway.shared.protocol.Protocol.OPTION_LOCAL_ORIGIN, "http://" + host + ":" + spec.localPort()); // §4.1
+        }
         Integer wantedPort = last != null && last.port() != null ? last.port()
                 : port != null ? Integer.valueOf(port) : null;
         String name = last != null ? last.name() : spec.name();

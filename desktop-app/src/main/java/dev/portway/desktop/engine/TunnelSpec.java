@@ -33,7 +33,11 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
         if (!Protocol.KIND_HTTP.equals(kind) && !Protocol.KIND_TCP.equals(kind)) {
             throw new IllegalArgumentException("Unknown tunnel kind '" + kind + "' — use http or tcp.");
         }
-        if (localPort < 1 || localPort > 65_535) {
+        boolean folder = options != null && options.containsKey(dev.portway.desktop.engine.share.FolderShare.OPTION_FOLDER);
+        if (folder && !Protocol.KIND_HTTP.equals(kind)) {
+            throw new IllegalArgumentException("A shared folder is served over http, not " + kind + ".");
+        }
+        if (!folder && (localPort < 1 || localPort > 65_535)) {
             throw new IllegalArgumentException("Port " + localPort + " is out of range — use 1..65535.");
         }
         if (name != null && !name.isEmpty() && TunnelNames.normalize(name) == null) {
@@ -55,8 +59,18 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
         return HOST_HEADER_REWRITE.equals(options.get(OPTION_HOST_HEADER));
     }
 
-    /** The local service as people write it: {@code localhost:3000}. */
+    /** The local service as people write it: {@code localhost:3000}, or the shared folder's path. */
     public String localTarget() {
-        return localHost + ":" + localPort;
+        return folder() != null ? folder() : localHost + ":" + localPort;
+    }
+
+    /** The folder this tunnel shares (the engine answers from it; there is no local app), or null. */
+    public String folder() {
+        return options.get(dev.portway.desktop.engine.share.FolderShare.OPTION_FOLDER);
+    }
+
+    /** A tunnel that shares {@code folder} ({@link dev.portway.desktop.engine.share.FolderShare} options). */
+    public static TunnelSpec folder(String name, Map<String, String> options) {
+        return new TunnelSpec(Protocol.KIND_HTTP, name, "localhost", 0, options);
     }
 }

@@ -4,6 +4,9 @@ import dev.portway.relay.logs.LogContext;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
+import dev.portway.relay.rewrite.PublicBase;
+import dev.portway.relay.rewrite.ResponseRewrite;
+import dev.portway.relay.rewrite.RewriteOptions;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.shared.protocol.ErrorCode;
@@ -47,6 +50,9 @@ final class HttpExchange implements StreamListener {
     private final boolean upgradeRequested;
     private final boolean http11;
     private final RelayMetrics metrics;
+    /** The visitor's Host and origin-form target, for response rewriting (where the visitor reached the app). */
+    private final String visitorHost;
+    private final String visitorUri;
     /** When the request head arrived. */
     private final long startNanos = System.nanoTime();
     /** The outcome was counted (once per exchange). */
@@ -77,6 +83,8 @@ final class HttpExchange implements StreamListener {
         this.keepAlive = keepAlive;
         this.upgradeRequested = upgrade;
         this.metrics = owner.metrics();
+        this.visitorHost = req.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+        this.visitorUri = req.uri();
     }
 
     /**
@@ -199,6 +207,7 @@ final class HttpExchange implements StreamListener {
             reply.validateHttp();
             response = response(reply);
             length = announcedLength(reply);
+            rewrite(response);
         } catch (dev.portway.shared.protocol.ProtocolException | IllegalArgumentException e) {
             stream.reset(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
             onReset(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
@@ -238,6 +247,14 @@ final class HttpExchange implements StreamListener {
         }
         HttpUtil.setKeepAlive(response, keepAlive);
         lastWrite = ctx.writeAndFlush(response);
+    }
+
+    /** The tunnel's response rewriting (PROTOCOL.md §4.1): Location, Set-Cookie… as the visitor must see them. */
+    private void rewrite(HttpResponse response) {
+        var sessions = owner.context().sessions();
+        var tunnel = sessions.registry().lookup(open.tunnel());
+        ResponseRewrite.apply(response.headers(), tunnel == null ? RewriteOptions.DEFAULT : tunnel.rewrite(),
+                PublicBase.of(sessions.config().publicScheme(), visitorHost, visitorUri, open.target()));
     }
 
     /**

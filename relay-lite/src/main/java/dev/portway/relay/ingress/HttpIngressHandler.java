@@ -90,6 +90,11 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         return ictx.sessions().metrics();
     }
 
+    /** What visitor handlers share (the exchange's response rewriting reads the tunnel's options from it). */
+    IngressContext context() {
+        return ictx;
+    }
+
     private void rejected() {
         metrics().request(Kind.HTTP, Outcome.REJECTED);
     }

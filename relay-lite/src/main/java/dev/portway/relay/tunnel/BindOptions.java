@@ -1,5 +1,6 @@
 package dev.portway.relay.tunnel;
 
+import dev.portway.relay.rewrite.RewriteOptions;
 import dev.portway.shared.protocol.Protocol;
 
 import java.util.LinkedHashSet;
@@ -16,12 +17,14 @@ import java.util.regex.Pattern;
  * @param queue       null unless {@code queue=on}
  * @param protection  what visitors must pass (§4.1); {@link VisitorProtection#NONE} when nothing was asked
  * @param privateTo   null for a public tunnel; for {@code private=true} the users of {@code share} (maybe none)
+ * @param rewrite     how responses are rewritten for visitors (§4.1 "Response rewriting")
  */
-record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection, Set<String> privateTo) {
-    static final List<String> KNOWN = List.of(Protocol.OPTION_STRICT_NAME, Protocol.OPTION_QUEUE,
-            Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY,
+record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection protection, Set<String> privateTo,
+                   RewriteOptions rewrite) {
+    static final List<String> KNOWN = java.util.stream.Stream.concat(java.util.stream.Stream.of(Protocol.OPTION_STRICT_NAME,
+            Protocol.OPTION_QUEUE, Protocol.OPTION_QUEUE_METHODS, Protocol.OPTION_QUEUE_MAX_BODY, Protocol.OPTION_QUEUE_PRIORITY,
             Protocol.OPTION_BASIC_AUTH, Protocol.OPTION_IP_ALLOW, Protocol.OPTION_IP_DENY,
-            Protocol.OPTION_PRIVATE, Protocol.OPTION_SHARE);
+            Protocol.OPTION_PRIVATE, Protocol.OPTION_SHARE), RewriteOptions.KNOWN.stream()).toList();
     /** A user name as the SSH gateway knows it (the login of {@code ssh user@relay}). */
     private static final Pattern USER = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     static final String DEFAULT_METHODS = "POST,PUT,PATCH,DELETE";
@@ -52,6 +55,12 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
         String strict = o.getOrDefault(Protocol.OPTION_STRICT_NAME, "false"); // anything but true is false, as before §9
         VisitorProtection protection = protection(o, kind);
         Set<String> privateTo = parsePrivate(o, kind);
+        RewriteOptions rewrite;
+        try {
+            rewrite = RewriteOptions.parse(o, kind);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(e.getMessage());
+        }
         String queue = o.getOrDefault(Protocol.OPTION_QUEUE, "off");
         if (!queue.equals("on") && !queue.equals("off")) {
             throw new Invalid("The option queue must be on or off, not \"" + queue + "\".");
@@ -62,7 +71,7 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
                     throw new Invalid("The option " + key + " needs queue=on.");
                 }
             }
-            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection, privateTo);
+            return new BindOptions(strict.equalsIgnoreCase("true"), null, protection, privateTo, rewrite);
         }
         if (!Protocol.KIND_HTTP.equals(kind)) {
             throw new Invalid("The option queue=on is for http tunnels only, not " + kind + ".");
@@ -101,7 +110,8 @@ record BindOptions(boolean strictName, QueueOptions queue, VisitorProtection pro
         if (!List.of(Protocol.PRIORITY_HIGH, Protocol.PRIORITY_NORMAL, Protocol.PRIORITY_LOW).contains(priority)) {
             throw new Invalid("The option queue_priority must be high, normal or low, not \"" + priority + "\".");
         }
-        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection, privateTo);
+        return new BindOptions(strict.equalsIgnoreCase("true"), new QueueOptions(methods, maxBody, priority), protection, privateTo,
+                rewrite);
     }
 
     private static VisitorProtection protection(Map<String, String> o, String kind) throws Invalid {

@@ -111,6 +111,7 @@ final class ControlHandler {
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 Tunnel<Session> t = g.tunnel();
                 t.protection(options.protection()); // before bound: no visitor reaches it unchecked
+                t.rewrite(options.rewrite());
                 if (p != null) {
                     t.backend(session, p.user()); // whose tunnel it is, for private tunnels' access checks
                 }

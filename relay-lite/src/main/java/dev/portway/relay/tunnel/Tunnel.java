@@ -17,6 +17,8 @@ public final class Tunnel<S> {
     private volatile int port;
     private volatile Runnable closeListener;
     private volatile VisitorProtection protection = VisitorProtection.PENDING;
+    /** How responses are rewritten for visitors (PROTOCOL.md §4.1 "Response rewriting"). */
+    private volatile dev.portway.relay.rewrite.RewriteOptions rewrite = dev.portway.relay.rewrite.RewriteOptions.DEFAULT;
     /** What carries visitor streams: the owner session, or an SSH connection (then {@code owner} is null). */
     private volatile TunnelBackend backend;
     /** The user the tunnel belongs to, for isolation rules and the SSH gateway's access checks. */
@@ -91,6 +93,15 @@ public final class Tunnel<S> {
 
     void protection(VisitorProtection p) {
         this.protection = p;
+    }
+
+    /** How the responses of this tunnel are rewritten for visitors (its bind's options, PROTOCOL.md §4.1). */
+    public dev.portway.relay.rewrite.RewriteOptions rewrite() {
+        return rewrite;
+    }
+
+    void rewrite(dev.portway.relay.rewrite.RewriteOptions r) {
+        this.rewrite = r;
     }
 
     Runnable closeListener() {

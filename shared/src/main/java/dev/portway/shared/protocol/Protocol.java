@@ -48,6 +48,14 @@ public final class Protocol {
     public static final String OPTION_PRIVATE = "private";
     /** With {@code private=true}: other users who may reach the tunnel, comma-separated. */
     public static final String OPTION_SHARE = "share";
+    /** Response rewriting (§4.1, http only): {@code on} (default) / {@code off} for Location, Content-Location, Refresh. */
+    public static final String OPTION_REWRITE_REDIRECTS = "rewrite_redirects";
+    /** Response rewriting (§4.1): {@code on} (default) / {@code off} for Set-Cookie Path and Domain. */
+    public static final String OPTION_REWRITE_COOKIES = "rewrite_cookies";
+    /** Response rewriting (§4.1): the local target's origin, {@code http://localhost:3000}, sent by the client. */
+    public static final String OPTION_LOCAL_ORIGIN = "local_origin";
+    /** Response rewriting (§4.1): comma-separated response headers the visitor does not get ({@code Server,X-Powered-By}). */
+    public static final String OPTION_STRIP_HEADERS = "strip_headers";
 
     private Protocol() {
     }

@@ -46,6 +46,8 @@ public final class ProfileEditViewModel {
     private final StringProperty ipAllow = new SimpleStringProperty();
     private final BooleanProperty rewriteHost = new SimpleBooleanProperty();
     private final BooleanProperty privateTcp = new SimpleBooleanProperty();
+    /** Response rewriting by the relay (its own small section of the form). */
+    private final RewriteFields rewrite;
     private final StringProperty shareWith = new SimpleStringProperty();
     private final Map<OptionsDraft.Field, StringProperty> optionProblems = new EnumMap<>(OptionsDraft.Field.class);
     private final BooleanBinding valid;
@@ -71,6 +73,7 @@ public final class ProfileEditViewModel {
             problems.put(f, new SimpleStringProperty(""));
         }
         OptionsDraft o = OptionsDraft.of(start.options());
+        rewrite = new RewriteFields(start.options());
         queue.set(o.queue());
         queuePriority.set(o.queuePriority());
         authUser.set(o.authUser());
@@ -114,7 +117,7 @@ public final class ProfileEditViewModel {
     /** The profile to save; only while {@link #validBinding()} is true. */
     public Profile result() {
         return draft().toProfile(original != null ? original.id() : UUID.randomUUID().toString(),
-                options().applyTo(original != null ? original.options() : Map.of(), kind.get()));
+                rewrite.applyTo(options().applyTo(original != null ? original.options() : Map.of(), kind.get()), kind.get()));
     }
 
     public boolean isNew() {
@@ -172,6 +175,10 @@ public final class ProfileEditViewModel {
 
     public StringProperty ipAllowProperty() {
         return ipAllow;
+    }
+
+    public RewriteFields rewrite() {
+        return rewrite;
     }
 
     public BooleanProperty rewriteHostProperty() {

@@ -189,6 +189,7 @@ public final class ProfileFormView extends BorderPane {
                 n.managedProperty().bind(vm.httpBinding());
             }
         }
+        addRewriteSection(vm);
 
         CheckBox privateTcp = new CheckBox("Private: no public port, only through the relay's SSH gateway (ssh -J)");
         privateTcp.setId("privateField");
@@ -204,6 +205,27 @@ public final class ProfileFormView extends BorderPane {
                 n.visibleProperty().bind(vm.httpBinding().not());
                 n.managedProperty().bind(vm.httpBinding().not());
             }
+        }
+    }
+
+    /** Response rewriting by the relay (PROTOCOL.md §4.1), http only. */
+    private void addRewriteSection(ProfileEditViewModel vm) {
+        CheckBox redirects = new CheckBox("Redirects (Location)");
+        redirects.setId("rewriteRedirectsField");
+        redirects.selectedProperty().bindBidirectional(vm.rewrite().redirectsProperty());
+        CheckBox cookies = new CheckBox("Cookies (Path, Domain)");
+        cookies.setId("rewriteCookiesField");
+        cookies.selectedProperty().bindBidirectional(vm.rewrite().cookiesProperty());
+        CheckBox hide = new CheckBox("Hide Server, X-Powered-By");
+        hide.setId("hideServerField");
+        hide.selectedProperty().bindBidirectional(vm.rewrite().hideServerProperty());
+        VBox boxes = new VBox(4, redirects, cookies, hide);
+        Node[] nodes = addOption("Rewrite responses", boxes, null,
+                "Redirects and cookies that point at your local app or at / are made to point at the public address "
+                        + "(needed for the /t/name/ form). Page bodies are not changed.");
+        for (Node n : nodes) {
+            n.visibleProperty().bind(vm.httpBinding());
+            n.managedProperty().bind(vm.httpBinding());
         }
     }
 

@@ -1,0 +1,60 @@
+package dev.portway.desktop.engine.share;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A shared folder: the engine answers the tunnel's requests itself from {@code root} (no local app, no socket).
+ * Configured by engine-only tunnel options, never sent to the relay: {@code folder} (the directory),
+ * {@code folder_listing} ({@code on}/{@code off}, default on) and {@code folder_spa} ({@code on}/{@code off}, default
+ * off: unknown paths without an extension get the root's {@code index.html}, for single-page apps).
+ *
+ * @param root the folder's real path (symlinks resolved): nothing outside it is ever served
+ */
+public record FolderShare(Path root, boolean listing, boolean spa) {
+    public static final String OPTION_FOLDER = "folder";
+    public static final String OPTION_LISTING = "folder_listing";
+    public static final String OPTION_SPA = "folder_spa";
+
+    /** True for the options only this engine reads (they are not sent with the bind). */
+    public static boolean isEngineOption(String key) {
+        return key.equals(OPTION_FOLDER) || key.equals(OPTION_LISTING) || key.equals(OPTION_SPA);
+    }
+
+    /**
+     * @return the share the options describe, or null when they name no folder
+     * @throws IllegalArgumentException with a message for the user when the folder cannot be shared
+     */
+    public static FolderShare of(Map<String, String> options) {
+        String dir = options.get(OPTION_FOLDER);
+        if (dir == null) {
+            return null;
+        }
+        Path real;
+        try {
+            real = Path.of(dir).toRealPath();
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("Folder " + dir + " does not exist — check the path.");
+        }
+        if (!Files.isDirectory(real)) {
+            throw new IllegalArgumentException(dir + " is a file, not a folder — share the folder it is in.");
+        }
+        if (!Files.isReadable(real)) {
+            throw new IllegalArgumentException("Folder " + dir + " cannot be read by this user — check its permissions.");
+        }
+        return new FolderShare(real, onOff(options, OPTION_LISTING, true), onOff(options, OPTION_SPA, false));
+    }
+
+    private static boolean onOff(Map<String, String> options, String key, boolean dflt) {
+        String v = options.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.equals("on") && !v.equals("off")) {
+            throw new IllegalArgumentException("The option " + key + " must be on or off, not \"" + v + "\".");
+        }
+        return v.equals("on");
+    }
+}
