@@ -258,6 +258,10 @@ public final class Relay implements AutoCloseable {
         cluster = dev.portway.relay.cluster.ClusterNames.start(cc, idc.dbUrl(), idc.dbUser(), idc.dbPassword(),
                 sessions::size, registry::tunnelCount, registry::localNames, this::lostName);
         registry.shared(cluster);
+        cluster.listen(boss, workers, config.bindHost(), config.streamWindow(), name -> {
+            Tunnel<Session> t = registry.lookupLocal(name);
+            return t == null ? null : t.backend();
+        });
     }
 
     /** Another node bound a name of this one while its lease had run out: that tunnel's session ends here. */

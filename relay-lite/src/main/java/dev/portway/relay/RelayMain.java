@@ -173,8 +173,11 @@ public final class RelayMain implements Callable<Integer> {
             + "(e.g. 10.0.0.1:7443).")
     String clusterAddress;
     @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "File with the secret every node of the "
-            + "cluster shares (or env PORTWAY_CLUSTER_SECRET); at least 16 characters.")
+            + "cluster shares; at least 16 characters.")
     Path clusterSecretFile;
+    @Option(names = "--cluster-secret", paramLabel = "SECRET", description = "The cluster's secret itself: better as env "
+            + "PORTWAY_CLUSTER_SECRET or in the config file than on the command line, where ps shows it.")
+    String clusterSecret;
     @Option(names = "--cluster-lease", description = "A node that has not renewed its lease for this long is dead to "
             + "the others (default ${DEFAULT-VALUE}).", defaultValue = "10s")
     String clusterLease;
@@ -182,7 +185,7 @@ public final class RelayMain implements Callable<Integer> {
     /** The cluster options, checked; null for a single relay. */
     private dev.portway.relay.cluster.ClusterConfig clusterConfig() {
         return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
-                System.getenv("PORTWAY_CLUSTER_SECRET"), parseDuration(named("--cluster-lease"), clusterLease), db);
+                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db);
     }
 
     public static void main(String[] args) {

@@ -22,6 +22,7 @@ CREATE TABLE cluster_binding (
     session_id    VARCHAR(64),
     user_name     VARCHAR(63),
     kind          VARCHAR(8)   NOT NULL,
+    guarded       BOOLEAN      NOT NULL DEFAULT false,   -- visitor checks (basic auth, IP lists) only its node makes
     bound_at      TIMESTAMPTZ  NOT NULL DEFAULT now()
 );
 CREATE INDEX cluster_binding_node ON cluster_binding (node_id);

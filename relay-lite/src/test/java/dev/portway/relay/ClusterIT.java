@@ -34,7 +34,7 @@ class ClusterIT {
         Path dir = Files.createDirectories(tmp.resolve(id));
         return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
                         .dataDir(dir).identity(IdentityConfig.DEFAULTS.withDb(url, "postgres", null)).build(), null,
-                new ClusterConfig(id, "127.0.0.1:" + (7000 + id.hashCode() % 100), SECRET, lease));
+                new ClusterConfig(id, "127.0.0.1:" + ClusterHopIT.freePort(), SECRET, lease));
     }
 
     @Test

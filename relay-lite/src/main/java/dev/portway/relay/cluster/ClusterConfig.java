@@ -32,14 +32,14 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
      *
      * @param dbUrl      the relay's --db: a cluster needs PostgreSQL
      * @param secretFile --cluster-secret-file, or null
-     * @param secretEnv  the value of PORTWAY_CLUSTER_SECRET, or null
+     * @param secretEnv  --cluster-secret (also PORTWAY_CLUSTER_SECRET or the config file), or null
      * @throws IllegalArgumentException with what to change when a value is missing or not valid
      */
     public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
                                    String dbUrl) {
         if (nodeId == null || nodeId.isBlank()) {
-            if (address != null || secretFile != null) {
-                throw new IllegalArgumentException("--cluster-address and --cluster-secret-file need --node-id — give this "
+            if (address != null || secretFile != null || secretEnv != null) {
+                throw new IllegalArgumentException("--cluster-address and the cluster secret need --node-id — give this "
                         + "relay a node id (e.g. --node-id relay-a), or leave the cluster options out for a single relay.");
             }
             return null;

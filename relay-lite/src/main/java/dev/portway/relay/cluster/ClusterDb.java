@@ -150,15 +150,15 @@ final class ClusterDb implements AutoCloseable {
      * Binds {@code name} to this node ({@code kind}, {@code sessionId} and {@code user} null: keep the row's): granted when no row exists, the row is this node's, or its node's lease has
      * run out — decided by PostgreSQL in one statement (the primary key serialises racing nodes).
      */
-    Verdict claim(String name, String kind, String sessionId, String user) throws SQLException {
+    Verdict claim(String name, String kind, String sessionId, String user, Boolean guarded) throws SQLException {
         try (Connection c = pool.getConnection()) {
-            try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, kind) "
-                    + "SELECT ?, ?, ?, ?, COALESCE(?, 'http') WHERE EXISTS (SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, kind, guarded) "
+                    + "SELECT ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false) WHERE EXISTS (SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
                     + "AND lease_until > now()) "
                     + "ON CONFLICT (name) DO UPDATE SET node_id = EXCLUDED.node_id, bound_at = now(), "
                     // a re-claim after a lost lease passes no session, user or kind: the row's stay
                     + "session_id = COALESCE(?, cluster_binding.session_id), user_name = COALESCE(?, cluster_binding.user_name), "
-                    + "kind = COALESCE(?, cluster_binding.kind) "
+                    + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded) "
                     + "WHERE cluster_binding.node_id = EXCLUDED.node_id OR NOT EXISTS (SELECT 1 FROM cluster_node n "
                     + "WHERE n.node_id = cluster_binding.node_id AND n.lease_until > now()) RETURNING node_id")) {
                 i.setString(1, name);
@@ -166,11 +166,13 @@ final class ClusterDb implements AutoCloseable {
                 i.setString(3, sessionId);
                 i.setString(4, user);
                 i.setString(5, kind);
-                i.setString(6, nodeId);
-                i.setString(7, incarnation);
-                i.setString(8, sessionId);
-                i.setString(9, user);
-                i.setString(10, kind);
+                i.setObject(6, guarded, java.sql.Types.BOOLEAN);
+                i.setString(7, nodeId);
+                i.setString(8, incarnation);
+                i.setString(9, sessionId);
+                i.setString(10, user);
+                i.setString(11, kind);
+                i.setObject(12, guarded, java.sql.Types.BOOLEAN);
                 try (ResultSet rs = i.executeQuery()) {
                     if (rs.next()) {
                         return Verdict.GRANTED;
@@ -232,7 +234,7 @@ final class ClusterDb implements AutoCloseable {
 
     private List<Located> located(String name) throws SQLException {
         try (Connection c = pool.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address FROM cluster_binding b "
+             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded FROM cluster_binding b "
                      + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
                      + (name == null ? "" : " AND b.name = ?"))) {
             if (name != null) {
@@ -241,7 +243,7 @@ final class ClusterDb implements AutoCloseable {
             List<Located> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3)));
+                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
                 }
             }
             return out;

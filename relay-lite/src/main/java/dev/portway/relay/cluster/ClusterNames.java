@@ -56,6 +56,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     private volatile long validUntilNanos;
     private volatile boolean storeOk = true;
     private volatile boolean closed;
+    private volatile NodeLinks links;
 
     private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
                          IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
@@ -124,7 +125,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user) {
+    public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -132,10 +133,10 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    Verdict v = db.claim(name, kind, sessionId, user);
+                    Verdict v = db.claim(name, kind, sessionId, user, guarded);
                     verdict.complete(v);
                     if (v == Verdict.GRANTED) {
-                        directory.put(name, new Located(name, config.nodeId(), config.address()));
+                        directory.put(name, new Located(name, config.nodeId(), config.address(), kind, guarded));
                     }
                 } catch (SQLException | RuntimeException e) {
                     storeOk = false;
@@ -177,6 +178,41 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         s.put("lease", accepting() ? "ok" : "lost");
         s.put("accepting_binds", accepting());
         return s;
+    }
+
+    /** Carries visitor streams to the other nodes; set once by the relay right after {@link #start}. */
+    void links(NodeLinks links) {
+        this.links = links;
+        directory.values().forEach(this::dialIfRemote);
+    }
+
+    /** Starts this node's end of the node-to-node links (the relay's event loops; blocks while binding the port). */
+    public void listen(io.netty.channel.EventLoopGroup boss, io.netty.channel.EventLoopGroup workers, String bindHost,
+                       int window, java.util.function.Function<String, dev.portway.relay.tunnel.TunnelBackend> local)
+            throws IOException {
+        links(new NodeLinks(config, boss, workers, bindHost, window, local));
+    }
+
+    @Override
+    public Remote remote(String name) {
+        Located l = directory.get(name);
+        NodeLinks ls = links;
+        if (l == null || ls == null || l.nodeId().equals(config.nodeId()) || !"http".equals(l.kind())) {
+            return null;
+        }
+        dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
+        return new Remote(l.kind(), l.guarded(), b != null ? b : UNLINKED);
+    }
+
+    /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
+    private static final dev.portway.relay.tunnel.TunnelBackend UNLINKED = (open, loop, listener) ->
+            new dev.portway.relay.tunnel.TunnelBackend.Opened(null, dev.portway.shared.protocol.ErrorCode.SHUTTING_DOWN);
+
+    private void dialIfRemote(Located l) {
+        NodeLinks ls = links;
+        if (ls != null && !l.nodeId().equals(config.nodeId())) {
+            ls.dial(l.nodeId(), l.address());
+        }
     }
 
     /** The live node that binds {@code name} now, as far as this node knows; null when none does. */
@@ -224,7 +260,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         writes.execute(() -> {
             for (String name : localNames.get()) {
                 try {
-                    if (db.claim(name, null, null, null) != Verdict.GRANTED) {
+                    if (db.claim(name, null, null, null, null) != Verdict.GRANTED) {
                         log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
                                 config.nodeId(), name);
                         lost.accept(name);
@@ -246,6 +282,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
                 directory.remove(name);
             } else {
                 directory.put(name, now);
+                dialIfRemote(now);
             }
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not read the binding of {}: {}", name, e.getMessage());
@@ -260,6 +297,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             }
             directory.keySet().retainAll(fresh.keySet());
             directory.putAll(fresh);
+            fresh.values().forEach(this::dialIfRemote);
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not re-read the cluster's bindings: {}", e.getMessage());
         }
@@ -285,6 +323,9 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         listener.close();
+        if (links != null) {
+            links.close();
+        }
         try {
             db.leave();
             log.info("Node {} left the relay cluster", config.nodeId());

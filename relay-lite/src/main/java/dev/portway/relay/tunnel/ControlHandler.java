@@ -118,7 +118,8 @@ final class ControlHandler {
                 refuse(bind, r.code(), r.message());
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
-                var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user());
+                var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user(),
+                        !options.protection().isNone());
                 if (verdict.isDone()) { // a single relay: at once, as before
                     shared(bind, kind, port, options, queue, g, verdict.join(), wanted, attempt);
                 } else {

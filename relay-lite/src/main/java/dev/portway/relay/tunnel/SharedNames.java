@@ -23,7 +23,20 @@ public interface SharedNames {
      * Claims {@code name} for a session of this relay. Completes (on any thread) with the verdict; never
      * exceptionally.
      */
-    CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user);
+    CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded);
+
+    /**
+     * A tunnel bound on another node, as this node's ingress may serve it.
+     *
+     * @param guarded the tunnel has visitor checks only its own node can make: visitors here are turned away
+     */
+    record Remote(String kind, boolean guarded, TunnelBackend backend) {
+    }
+
+    /** The HTTP tunnel {@code name} when another live node binds it, else null. Never blocks (every visitor request). */
+    default Remote remote(String name) {
+        return null;
+    }
 
     /** The name is no longer bound or held on this relay (unbind, end of a hold). */
     void release(String name);
@@ -37,7 +50,7 @@ public interface SharedNames {
     /** A single relay: every name it grants is free, decided by its registry alone. */
     SharedNames LOCAL = new SharedNames() {
         @Override
-        public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user) {
+        public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
             return CompletableFuture.completedFuture(Verdict.GRANTED);
         }
 

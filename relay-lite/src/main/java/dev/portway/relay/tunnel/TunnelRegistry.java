@@ -199,8 +199,30 @@ public final class TunnelRegistry<S> {
         return reserved.size();
     }
 
-    /** @return the bound tunnel of that name, or null (also while the name is only held) */
+    /**
+     * @return the bound tunnel of that name, or null (also while the name is only held); on a cluster node also an
+     * HTTP tunnel bound on another node, whose streams go over the node link (no owner, no port)
+     */
     public Tunnel<S> lookup(String name) {
+        if (name == null) {
+            return null;
+        }
+        Tunnel<S> t = active.get(name);
+        if (t != null) {
+            return t;
+        }
+        SharedNames.Remote r = shared.remote(name);
+        if (r == null) {
+            return null;
+        }
+        Tunnel<S> remote = new Tunnel<>(name, r.kind(), null, 0, null);
+        remote.backend(r.backend(), null);
+        remote.protection(r.guarded() ? VisitorProtection.PENDING : VisitorProtection.NONE);
+        return remote;
+    }
+
+    /** @return the tunnel of that name bound on this relay (never another node's), or null */
+    public Tunnel<S> lookupLocal(String name) {
         return name == null ? null : active.get(name);
     }
 
