@@ -104,6 +104,8 @@ public final class Relay implements AutoCloseable {
     /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
     private SshConfig sshConfig;
     private volatile SshGateway gateway;
+    /** This relay as a node of a cluster (docs/cluster.md), or null for a single relay. */
+    private volatile dev.portway.relay.cluster.ClusterNames cluster;
 
     private Relay(RelayConfig config, RelayStore store, dev.portway.relay.tls.RelayTls tls) {
         this.config = config;
@@ -179,6 +181,17 @@ public final class Relay implements AutoCloseable {
      * @throws IOException when a port cannot be bound or the key file is not valid, with a message saying what to do
      */
     public static Relay start(RelayConfig config, SshConfig ssh) throws IOException {
+        return start(config, ssh, null);
+    }
+
+    /**
+     * Like {@link #start(RelayConfig, SshConfig)}, as a node of a relay cluster when {@code cluster} is not null (its
+     * store must be PostgreSQL: {@code config.identity().dbUrl()}).
+     *
+     * @throws IOException also when the node cannot join the cluster, with a message saying what to do
+     */
+    public static Relay start(RelayConfig config, SshConfig ssh, dev.portway.relay.cluster.ClusterConfig cluster)
+            throws IOException {
         dev.portway.relay.tls.RelayTls tls = config.tls().enabled()
                 ? dev.portway.relay.tls.RelayTls.load(config.tls(), config.domain(), config.dataDir()) : null;
         IdentityConfig idc = config.identity();
@@ -193,8 +206,14 @@ public final class Relay implements AutoCloseable {
         }
         try {
             relay.load();
+            if (cluster != null) {
+                relay.joinCluster(cluster);
+            }
             relay.bind();
         } catch (IOException | RuntimeException e) {
+            if (relay.cluster != null) {
+                relay.cluster.close();
+            }
             if (relay.gateway != null) {
                 relay.gateway.close();
             }
@@ -232,6 +251,33 @@ public final class Relay implements AutoCloseable {
             log.info("{} queued tunnels reserved, {} requests queued", reservations.size(),
                     totals.values().stream().mapToLong(t -> t[0]).sum());
         }
+    }
+
+    private void joinCluster(dev.portway.relay.cluster.ClusterConfig cc) throws IOException {
+        IdentityConfig idc = config.identity();
+        cluster = dev.portway.relay.cluster.ClusterNames.start(cc, idc.dbUrl(), idc.dbUser(), idc.dbPassword(),
+                sessions::size, registry::tunnelCount, registry::localNames, this::lostName);
+        registry.shared(cluster);
+        cluster.listen(boss, workers, config.bindHost(), config.streamWindow(), name -> {
+            Tunnel<Session> t = registry.lookupLocal(name);
+            return t == null ? null : t.backend();
+        });
+    }
+
+    /** Another node bound a name of this one while its lease had run out: that tunnel's session ends here. */
+    private void lostName(String name) {
+        Tunnel<Session> t = registry.lookup(name);
+        if (t != null && t.owner() != null) {
+            t.owner().close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "This relay node lost the tunnel name " + name
+                    + " to another node while it was cut off from the cluster's database — reconnect to bind it again.");
+        } else if (!registry.forgetHold(name) && t != null) {
+            registry.remove(t); // an SSH gateway tunnel
+        }
+    }
+
+    /** This relay as a cluster node, or null for a single relay. */
+    public dev.portway.relay.cluster.ClusterNames cluster() {
+        return cluster;
     }
 
     private void bind() throws IOException {
@@ -498,6 +544,9 @@ public final class Relay implements AutoCloseable {
             }
             if (gateway != null) {
                 gateway.close();
+            }
+            if (cluster != null) {
+                cluster.close(); // after the sessions: their names leave the cluster's table with the node
             }
             registry.clear();
             // Let the close frames go out before the loops stop.

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 @Command(name = "relay-lite", mixinStandardHelpOptions = true, version = "relay-lite " + Relay.VERSION,
         description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.",
         subcommands = {AdminCommands.Users.class, AdminCommands.Tokens.class, AdminCommands.Names.class,
-                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class})
+                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class,
+                dev.portway.relay.cluster.NodesCommand.class})
 public final class RelayMain implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port for visitors and clients (default ${DEFAULT-VALUE}).", defaultValue = "8080")
     int port;
@@ -165,6 +166,28 @@ public final class RelayMain implements Callable<Integer> {
             + "(default ${DEFAULT-VALUE}).", defaultValue = "15s")
     String sshKeepAlive;
 
+    @Option(names = "--node-id", description = "Run as a node of a relay cluster with this id (e.g. relay-a); needs --db "
+            + "jdbc:postgresql://… shared by every node (docs/cluster.md).")
+    String nodeId;
+    @Option(names = "--cluster-address", paramLabel = "HOST:PORT", description = "Where the other nodes reach this one "
+            + "(e.g. 10.0.0.1:7443).")
+    String clusterAddress;
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "File with the secret every node of the "
+            + "cluster shares; at least 16 characters.")
+    Path clusterSecretFile;
+    @Option(names = "--cluster-secret", paramLabel = "SECRET", description = "The cluster's secret itself: better as env "
+            + "PORTWAY_CLUSTER_SECRET or in the config file than on the command line, where ps shows it.")
+    String clusterSecret;
+    @Option(names = "--cluster-lease", description = "A node that has not renewed its lease for this long is dead to "
+            + "the others (default ${DEFAULT-VALUE}).", defaultValue = "10s")
+    String clusterLease;
+
+    /** The cluster options, checked; null for a single relay. */
+    private dev.portway.relay.cluster.ClusterConfig clusterConfig() {
+        return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
+                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.err));
     }
@@ -272,12 +295,19 @@ public final class RelayMain implements Callable<Integer> {
         }
         RelayConfig config;
         Relay relay;
+        dev.portway.relay.cluster.ClusterConfig cluster;
+        try {
+            cluster = clusterConfig();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
+            return 2;
+        }
         try {
             config = b.token(secret).build();
             dev.portway.relay.ssh.SshConfig ssh = sshPort == null ? null : new dev.portway.relay.ssh.SshConfig(host, sshPort,
                     config.domain(), sshPasswordAuth, sshMaxSessions, parseDuration("--ssh-keepalive", sshKeepAlive), 3,
                     config.dataDir());
-            relay = Relay.start(config, ssh);
+            relay = Relay.start(config, ssh, cluster);
         } catch (IllegalArgumentException | IOException e) {
             spec.commandLine().getErr().println("relay-lite: " + e.getMessage());
             return 2;

@@ -40,15 +40,24 @@ final class RelayEndpoints {
         return options;
     }
 
-    /** Liveness (any answer) and readiness: 503 with {@code "ready":false} when the store does not answer. */
+    /**
+     * Liveness (any answer) and readiness: 503 with {@code "ready":false} when the store does not answer, or on a
+     * cluster node when it may not take new bindings (its lease ran out); {@code "cluster"} then says why.
+     */
     static FullHttpResponse health(IngressContext ictx, boolean storeOk) {
         Map<String, Object> body = new LinkedHashMap<>();
+        var shared = ictx.sessions().registry().shared();
+        Map<String, Object> cluster = shared.status();
+        boolean ready = storeOk && shared.accepting();
         body.put("status", "ok");
-        body.put("ready", storeOk);
+        body.put("ready", ready);
         body.put("store", storeOk ? "ok" : "unavailable");
         body.put("sessions", ictx.sessions().sessions().size());
         body.put("tunnels", ictx.sessions().registry().tunnelCount());
         body.put("version", ictx.sessions().version());
-        return Pages.json(storeOk ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, Json.write(body));
+        if (cluster != null) {
+            body.put("cluster", cluster);
+        }
+        return Pages.json(ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, Json.write(body));
     }
 }

@@ -128,7 +128,11 @@ public final class RelayStore implements AutoCloseable {
                     : OpenFailure.explain(dataDir, e), e);
         }
         try {
-            Flyway.configure().dataSource(ds).locations("classpath:db/migration/relay").load().migrate();
+            // PostgreSQL also gets the cluster's tables (V10-V19, plpgsql triggers); the H2 store never needs them.
+            String[] locations = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:")
+                    ? new String[]{"classpath:db/migration/relay", "classpath:db/migration/relay-postgresql"}
+                    : new String[]{"classpath:db/migration/relay"};
+            Flyway.configure().dataSource(ds).locations(locations).load().migrate();
         } catch (RuntimeException e) {
             ds.close();
             throw new IOException(h2File ? OpenFailure.explain(dataDir, e)

@@ -89,6 +89,15 @@ final class ControlHandler {
     }
 
     private void claim(ControlMessage.Bind bind, String kind, int port, BindOptions options, QueueOptions queue, String name) {
+        claim(bind, kind, port, options, queue, name, null, 0);
+    }
+
+    /**
+     * @param wanted  on a retry after the cluster refused a name: the name first granted here, for the notice; else null
+     * @param attempt how many names the cluster refused for this bind so far
+     */
+    private void claim(ControlMessage.Bind bind, String kind, int port, BindOptions options, QueueOptions queue, String name,
+                       String wanted, int attempt) {
         dev.portway.relay.auth.Principal p = session.principal;
         var limits = ctx.accounts().limits();
         if (p != null && !limits.tryTunnel(p.user())) {
@@ -109,35 +118,82 @@ final class ControlHandler {
                 refuse(bind, r.code(), r.message());
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
-                Tunnel<Session> t = g.tunnel();
-                t.protection(options.protection()); // before bound: no visitor reaches it unchecked
-                t.rewrite(options.rewrite());
-                if (p != null) {
-                    t.backend(session, p.user()); // whose tunnel it is, for private tunnels' access checks
-                }
-                tunnels.add(t);
-                if (options.privateTo() != null) {
-                    t.makePrivate(options.privateTo());
-                }
-                if (queue != null) {
-                    ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),
-                            queue.maxBody(), queue.priority());
-                    // Write-through; a failure is logged by the store and the reservation lives on in memory.
-                    ctx.store().saveReservation(row);
-                }
-                if (Protocol.KIND_HTTP.equals(kind) || t.isPrivate()) {
-                    if (t.port() > 0) { // a held public listener of this name: a private tunnel has none
-                        ctx.registry().closeListener(t);
-                    }
-                    bound(bind, t, null, g.notice());
-                } else if (t.port() > 0 && (port == 0 || port == t.port())) {
-                    bound(bind, t, t.port(), g.notice()); // resumed with its held listener
+                var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user(),
+                        !options.protection().isNone());
+                if (verdict.isDone()) { // a single relay: at once, as before
+                    shared(bind, kind, port, options, queue, g, verdict.join(), wanted, attempt);
                 } else {
-                    bindPort(bind, t, port, g.notice());
+                    verdict.thenAccept(v -> session.channel.eventLoop().execute(
+                            () -> shared(bind, kind, port, options, queue, g, v, wanted, attempt)));
                 }
             }
         }
     }
+
+    /**
+     * The cluster's answer for a name this relay's registry granted ({@link SharedNames}); a name another node holds
+     * gets a variant (up to {@link #SHARED_ATTEMPTS} tries) unless strict. On the session's event loop.
+     */
+    private void shared(ControlMessage.Bind bind, String kind, int port, BindOptions options, QueueOptions queue,
+                        TunnelRegistry.Claim.Granted<Session> g, SharedNames.Verdict verdict, String wanted, int attempt) {
+        dev.portway.relay.auth.Principal p = session.principal;
+        Tunnel<Session> claimed = g.tunnel();
+        if (verdict != SharedNames.Verdict.GRANTED || session.closed) {
+            if (p != null) {
+                ctx.accounts().limits().tunnelGone(p.user());
+            }
+            if (ctx.registry().lookup(claimed.name()) == claimed) {
+                ctx.registry().remove(claimed);
+            } else if (verdict != SharedNames.Verdict.GRANTED) {
+                ctx.registry().forgetHold(claimed.name()); // dropped meanwhile: the name is another node's, not held here
+            }
+            if (session.closed) {
+                return;
+            }
+            if (verdict == SharedNames.Verdict.UNAVAILABLE) {
+                refuse(bind, ErrorCode.SHUTTING_DOWN, "This relay node has lost its connection to the cluster's database, "
+                        + "so it cannot bind new tunnels now — connect to another node of the cluster, or retry in a moment.");
+            } else if (options.strictName() || attempt + 1 >= SHARED_ATTEMPTS) {
+                refuse(bind, ErrorCode.NAME_TAKEN, "The tunnel name " + claimed.name() + " is in use by another client "
+                        + "on this relay cluster — choose another name or turn off strict naming.");
+            } else {
+                String first = wanted != null ? wanted : claimed.name();
+                claim(bind, kind, port, options, queue, Names.variant(first), first, attempt + 1);
+            }
+            return;
+        }
+        String notice = wanted == null ? g.notice()
+                : "The name " + wanted + " is in use by another client, so this tunnel is called " + claimed.name() + ".";
+        Tunnel<Session> t = claimed;
+        t.protection(options.protection()); // before bound: no visitor reaches it unchecked
+        t.rewrite(options.rewrite());
+        if (p != null) {
+            t.backend(session, p.user()); // whose tunnel it is, for private tunnels' access checks
+        }
+        tunnels.add(t);
+        if (options.privateTo() != null) {
+            t.makePrivate(options.privateTo());
+        }
+        if (queue != null) {
+            ReservationRow row = new ReservationRow(t.name(), session.clientKeyHash, queue.methodList(),
+                    queue.maxBody(), queue.priority());
+            // Write-through; a failure is logged by the store and the reservation lives on in memory.
+            ctx.store().saveReservation(row);
+        }
+        if (Protocol.KIND_HTTP.equals(kind) || t.isPrivate()) {
+            if (t.port() > 0) { // a held public listener of this name: a private tunnel has none
+                ctx.registry().closeListener(t);
+            }
+            bound(bind, t, null, notice);
+        } else if (t.port() > 0 && (port == 0 || port == t.port())) {
+            bound(bind, t, t.port(), notice); // resumed with its held listener
+        } else {
+            bindPort(bind, t, port, notice);
+        }
+    }
+
+    /** Names tried on a relay cluster before a non-strict bind is refused as taken. */
+    private static final int SHARED_ATTEMPTS = 5;
 
     private void bindPort(ControlMessage.Bind bind, Tunnel<Session> t, int port, String notice) {
         ctx.tcpBinder().bind(t, port).whenComplete((bound, failure) -> session.channel.eventLoop().execute(() -> {

@@ -42,6 +42,8 @@ public final class TunnelRegistry<S> {
     private final Set<Integer> ports = new HashSet<>();
     private final Map<String, Reservation> reserved = new HashMap<>();
     private final Consumer<String> released;
+    /** Who else must agree that a name is free: nobody on a single relay; the database in a cluster. */
+    private volatile SharedNames shared = SharedNames.LOCAL;
 
     /** A name kept for a dropped session; {@code port}/{@code closeListener} are set for TCP tunnels. */
     private record Hold(String name, String kind, String resumeKey, int port, Runnable closeListener,
@@ -71,6 +73,19 @@ public final class TunnelRegistry<S> {
         this.grace = grace;
         this.scheduler = scheduler;
         this.released = released;
+    }
+
+    /**
+     * Makes {@code names} the judge of names across relays (a cluster node, set once at start). The registry tells
+     * it when a name is no longer bound or held here; the caller of {@link #claim} asks it before {@code bound}.
+     */
+    public void shared(SharedNames names) {
+        shared = java.util.Objects.requireNonNull(names, "names");
+    }
+
+    /** {@link SharedNames#LOCAL} unless this relay is a cluster node. */
+    public SharedNames shared() {
+        return shared;
     }
 
     /** See {@link #claim(Object, String, String, String, boolean, String, QueueOptions)}; no client key, not queued. */
@@ -184,8 +199,30 @@ public final class TunnelRegistry<S> {
         return reserved.size();
     }
 
-    /** @return the bound tunnel of that name, or null (also while the name is only held) */
+    /**
+     * @return the bound tunnel of that name, or null (also while the name is only held); on a cluster node also an
+     * HTTP tunnel bound on another node, whose streams go over the node link (no owner, no port)
+     */
     public Tunnel<S> lookup(String name) {
+        if (name == null) {
+            return null;
+        }
+        Tunnel<S> t = active.get(name);
+        if (t != null) {
+            return t;
+        }
+        SharedNames.Remote r = shared.remote(name);
+        if (r == null) {
+            return null;
+        }
+        Tunnel<S> remote = new Tunnel<>(name, r.kind(), null, 0, null);
+        remote.backend(r.backend(), null);
+        remote.protection(r.guarded() ? VisitorProtection.PENDING : VisitorProtection.NONE);
+        return remote;
+    }
+
+    /** @return the tunnel of that name bound on this relay (never another node's), or null */
+    public Tunnel<S> lookupLocal(String name) {
         return name == null ? null : active.get(name);
     }
 
@@ -207,6 +244,7 @@ public final class TunnelRegistry<S> {
     public synchronized void remove(Tunnel<S> tunnel) {
         if (active.get(tunnel.name()) == tunnel) {
             active.remove(tunnel.name());
+            shared.release(tunnel.name());
         }
         closeListener(tunnel.closeListener(), tunnel.port());
     }
@@ -241,6 +279,7 @@ public final class TunnelRegistry<S> {
             }
             held.remove(hold.name);
             closeListener(hold.closeListener, hold.port);
+            shared.release(hold.name);
         }
         released.accept(hold.name);
     }
@@ -257,6 +296,27 @@ public final class TunnelRegistry<S> {
             closeListener(t.closeListener(), t.port());
         }
         active.clear();
+    }
+
+    /**
+     * Ends the hold of a name at once (a cluster node lost the name to another node while its session was
+     * dropped); its listener is closed. @return whether there was one
+     */
+    public synchronized boolean forgetHold(String name) {
+        Hold h = held.remove(name);
+        if (h == null) {
+            return false;
+        }
+        cancel(h);
+        closeListener(h.closeListener, h.port);
+        return true;
+    }
+
+    /** Names bound or held here now (a cluster node claims them again after it lost its lease). */
+    public synchronized List<String> localNames() {
+        List<String> names = new ArrayList<>(active.keySet());
+        names.addAll(held.keySet());
+        return names;
     }
 
     public int tunnelCount() {

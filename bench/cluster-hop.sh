@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# What the node-to-node hop of a relay cluster costs (docs/cluster.md "Any node serves any tunnel").
+#
+#   bench/cluster-hop.sh [DURATION_SECONDS] [CONNECTIONS] [WARMUP_SECONDS]
+#
+# Starts a PostgreSQL (initdb in a temporary folder), nginx-light as the local origin (1 KiB page, 64 MiB
+# file), two relay-lite nodes on that PostgreSQL, and the engine connected to node B; then runs wrk and a
+# large download against node B (the tunnel's own node: a single-node request) and against node A (the
+# visitor's node: one extra hop over the node link), and prints what the hop costs. Target: the hop costs
+# at most 25 % of single-node requests/s. Needs the jars: mvn -B -DskipTests package.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+. "$here/lib.sh"
+dur=${1:-10}
+conns=${2:-32}
+warm=${3:-20}
+
+need_pkgs wrk nginx-light curl postgresql
+java=$(find_java)
+pg_bin=${PORTWAY_PG_BIN:-/usr/lib/postgresql/15/bin}
+relay_jar=$root/relay-lite/target/relay-lite.jar
+cli_jar=$root/desktop-app/target/portway.jar
+[ -f "$relay_jar" ] && [ -f "$cli_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/portway-hop-XXXXXX)
+chmod 755 "$work"
+pids=()
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+pg_port=$(free_port); origin_port=$(free_port); port_a=$(free_port); port_b=$(free_port)
+link_a=$(free_port); link_b=$(free_port)
+mkdir -p "$work/pg"
+[ "$(id -u)" = 0 ] && chown postgres:postgres "$work/pg"
+as_pg "$pg_bin/initdb" -D "$work/pg" -U postgres -A trust -E UTF8 --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/pg" -l "$work/pg/log" -w -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $work/pg -F" start >/dev/null
+db="jdbc:postgresql://127.0.0.1:$pg_port/postgres"
+
+mkdir -p "$work/www"
+head -c 1024 /dev/urandom | base64 -w0 | head -c 1024 > "$work/www/index.html"
+head -c $((64 * 1024 * 1024)) /dev/zero > "$work/www/big.bin"
+cat > "$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$origin_port; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
+wait_port "$origin_port"
+
+node() { # id port link_port
+  mkdir -p "$work/$1"
+  PORTWAY_CLUSTER_SECRET=bench-cluster-secret-0123456789 "$java" -Xmx512m -jar "$relay_jar" --host 127.0.0.1 --port "$2" \
+    --token bench-token --rate-limit 0 --rate-enterprise 0 --data-dir "$work/$1" --db "$db" --db-user postgres \
+    --node-id "$1" --cluster-address "127.0.0.1:$3" > "$work/$1.log" 2>&1 & pids+=($!)
+  wait_port "$2"
+}
+node relay-a "$port_a" "$link_a"
+node relay-b "$port_b" "$link_b"
+"$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.1:$port_b" --token bench-token --quiet \
+  http "$origin_port" --name bench > "$work/engine.log" 2>&1 & pids+=($!)
+wait_log "$work/engine.log" "bench.localhost"
+wait_log "$work/relay-a.log" "Node link to relay-b"
+
+run_wrk() { # label port  → prints a line, sets rps
+  local out p50 p99 errs
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: bench.localhost:$2" "http://127.0.0.1:$2/index.html")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
+}
+dl() { # label port
+  curl -s -o /dev/null -w '%{speed_download}\n' -H "Host: bench.localhost:$2" "http://127.0.0.1:$2/big.bin" \
+    | awk -v l="$1" '{printf "%-34s %8.1f MB/s\n", l, $1/1e6}'
+}
+echo "== Cluster hop benchmark ($(nproc) cores, $(date -u +%F), wrk -t2 -c$conns -d${dur}s, 1 KiB page)"
+echo "(warming up for ${warm}s on each node)"
+wrk -t2 -c"$conns" -d"${warm}s" -H "Host: bench.localhost:$port_b" "http://127.0.0.1:$port_b/index.html" >/dev/null
+wrk -t2 -c"$conns" -d"${warm}s" -H "Host: bench.localhost:$port_a" "http://127.0.0.1:$port_a/index.html" >/dev/null
+run_wrk "node B (the tunnel's node)" "$port_b"; single=$rps
+run_wrk "node A (one hop to node B)" "$port_a"; hop=$rps
+awk -v s="$single" -v h="$hop" 'BEGIN { c = (1 - h / s) * 100; printf "hop cost: %.1f %% of single-node requests/s (target <= 25 %%): %s\n", c, (c <= 25 ? "met" : "NOT met") }'
+echo "== 64 MiB download"
+dl "node B (the tunnel's node)" "$port_b"
+dl "node A (one hop to node B)" "$port_a"

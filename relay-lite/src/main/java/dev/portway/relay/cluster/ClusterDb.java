@@ -1,0 +1,280 @@
+package dev.portway.relay.cluster;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portway.relay.tunnel.SharedNames.Verdict;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cluster's tables in PostgreSQL ({@code V10__cluster_nodes_and_bindings.sql}): node leases and the binding of
+ * names to nodes. Every decision is one statement the database makes atomically — a binding is taken with
+ * {@code INSERT … ON CONFLICT DO UPDATE … WHERE} the holder is this node or dead, never read and then written.
+ * Times are the database's clock.
+ *
+ * <p>Threads: every method blocks on the database; callers run them on the cluster's own threads, never on an
+ * event loop. Its own small pool, so the relay store's thread never waits for the cluster and the other way round.
+ */
+final class ClusterDb implements AutoCloseable {
+    private final HikariDataSource pool;
+    private final String nodeId;
+    private final String incarnation;
+    private final double leaseSeconds;
+
+    /** A node as {@code relay-lite nodes list} shows it. */
+    record Node(String id, String address, Instant started, int clients, int tunnels, Instant leaseUntil, boolean alive) {
+    }
+
+    /** Another live run holds the node id. */
+    static final class NodeIdInUse extends Exception {
+        NodeIdInUse(String message) {
+            super(message);
+        }
+    }
+
+    ClusterDb(String url, String user, String password, String nodeId, String incarnation, Duration lease) throws IOException {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("relay-cluster");
+        hc.setJdbcUrl(url);
+        hc.setUsername(user);
+        hc.setPassword(password);
+        hc.setMaximumPoolSize(3);
+        hc.setMinimumIdle(1);
+        // A cut-off database must show within a lease: no 30 s waits for a connection or an answer.
+        hc.setConnectionTimeout(2_000);
+        hc.setValidationTimeout(1_000);
+        hc.addDataSourceProperty("connectTimeout", "2");
+        hc.addDataSourceProperty("socketTimeout", "5");
+        hc.setInitializationFailTimeout(10_000);
+        try {
+            pool = new HikariDataSource(hc);
+        } catch (RuntimeException e) {
+            throw new IOException("Cannot connect to the cluster's database " + url + ": " + e.getMessage()
+                    + " — check --db, --db-user and --db-password.", e);
+        }
+        this.nodeId = nodeId;
+        this.incarnation = incarnation;
+        this.leaseSeconds = lease.toMillis() / 1000.0;
+    }
+
+    /**
+     * Registers this run of the node with a fresh lease; bindings left by an earlier run of the same id are
+     * deleted (that run's sessions are gone). Nodes dead for a day are forgotten.
+     *
+     * @throws NodeIdInUse when another run of this node id still holds a live lease
+     */
+    void join(String address) throws SQLException, NodeIdInUse {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement q = c.prepareStatement("SELECT incarnation, EXTRACT(EPOCH FROM lease_until - now()) "
+                        + "FROM cluster_node WHERE node_id = ? FOR UPDATE")) {
+                    q.setString(1, nodeId);
+                    try (ResultSet rs = q.executeQuery()) {
+                        if (rs.next() && rs.getDouble(2) > 0 && !incarnation.equals(rs.getString(1))) {
+                            throw new NodeIdInUse("Node id " + nodeId + " is in use by a live node (its lease runs "
+                                    + (long) Math.ceil(rs.getDouble(2)) + " s more) — give each node its own --node-id; "
+                                    + "after a crash, start again once that lease has run out.");
+                        }
+                    }
+                }
+                try (PreparedStatement u = c.prepareStatement("INSERT INTO cluster_node (node_id, address, incarnation, "
+                        + "started_at, lease_until) VALUES (?, ?, ?, now(), now() + make_interval(secs => ?)) "
+                        + "ON CONFLICT (node_id) DO UPDATE SET address = EXCLUDED.address, incarnation = EXCLUDED.incarnation, "
+                        + "started_at = now(), lease_until = EXCLUDED.lease_until, clients = 0, tunnels = 0")) {
+                    u.setString(1, nodeId);
+                    u.setString(2, address);
+                    u.setString(3, incarnation);
+                    u.setDouble(4, leaseSeconds);
+                    u.executeUpdate();
+                }
+                try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?")) {
+                    d.setString(1, nodeId);
+                    d.executeUpdate();
+                }
+                try (PreparedStatement d = c.prepareStatement(
+                        "DELETE FROM cluster_node WHERE lease_until < now() - interval '1 day'")) {
+                    d.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | NodeIdInUse | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Extends this node's lease while it is still valid. @return false when it had run out (or the id was taken) */
+    boolean renew(int clients, int tunnels) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE cluster_node SET lease_until = now() + make_interval(secs => ?), "
+                     + "clients = ?, tunnels = ? WHERE node_id = ? AND incarnation = ? AND lease_until > now()")) {
+            u.setDouble(1, leaseSeconds);
+            u.setInt(2, clients);
+            u.setInt(3, tunnels);
+            u.setString(4, nodeId);
+            u.setString(5, incarnation);
+            return u.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * A new lease after this run's had run out, keeping its bindings that no other node took meanwhile.
+     *
+     * @throws NodeIdInUse when another run of the node id took over the row
+     */
+    void rejoin(String address) throws SQLException, NodeIdInUse {
+        try (Connection c = pool.getConnection();
+             PreparedStatement u = c.prepareStatement("UPDATE cluster_node SET lease_until = now() + make_interval(secs => ?) "
+                     + "WHERE node_id = ? AND incarnation = ?")) {
+            u.setDouble(1, leaseSeconds);
+            u.setString(2, nodeId);
+            u.setString(3, incarnation);
+            if (u.executeUpdate() == 1) {
+                return;
+            }
+        }
+        join(address); // the row was forgotten: register again
+    }
+
+    /**
+     * Binds {@code name} to this node ({@code kind}, {@code sessionId} and {@code user} null: keep the row's): granted when no row exists, the row is this node's, or its node's lease has
+     * run out — decided by PostgreSQL in one statement (the primary key serialises racing nodes).
+     */
+    Verdict claim(String name, String kind, String sessionId, String user, Boolean guarded) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, kind, guarded) "
+                    + "SELECT ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false) WHERE EXISTS (SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
+                    + "AND lease_until > now()) "
+                    + "ON CONFLICT (name) DO UPDATE SET node_id = EXCLUDED.node_id, bound_at = now(), "
+                    // a re-claim after a lost lease passes no session, user or kind: the row's stay
+                    + "session_id = COALESCE(?, cluster_binding.session_id), user_name = COALESCE(?, cluster_binding.user_name), "
+                    + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded) "
+                    + "WHERE cluster_binding.node_id = EXCLUDED.node_id OR NOT EXISTS (SELECT 1 FROM cluster_node n "
+                    + "WHERE n.node_id = cluster_binding.node_id AND n.lease_until > now()) RETURNING node_id")) {
+                i.setString(1, name);
+                i.setString(2, nodeId);
+                i.setString(3, sessionId);
+                i.setString(4, user);
+                i.setString(5, kind);
+                i.setObject(6, guarded, java.sql.Types.BOOLEAN);
+                i.setString(7, nodeId);
+                i.setString(8, incarnation);
+                i.setString(9, sessionId);
+                i.setString(10, user);
+                i.setString(11, kind);
+                i.setObject(12, guarded, java.sql.Types.BOOLEAN);
+                try (ResultSet rs = i.executeQuery()) {
+                    if (rs.next()) {
+                        return Verdict.GRANTED;
+                    }
+                }
+            }
+            // Not bound: only which message to give depends on this read (our own lease, or someone else's row).
+            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
+                    + "AND lease_until > now()")) {
+                q.setString(1, nodeId);
+                q.setString(2, incarnation);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? Verdict.TAKEN : Verdict.UNAVAILABLE;
+                }
+            }
+        }
+    }
+
+    /** Deletes this node's binding of {@code name} (none when another node took it meanwhile). */
+    void release(String name) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE name = ? AND node_id = ?")) {
+            d.setString(1, name);
+            d.setString(2, nodeId);
+            d.executeUpdate();
+        }
+    }
+
+    /** This node stops (graceful shutdown): its bindings are deleted and its lease ends now. */
+    void leave() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?");
+                 PreparedStatement u = c.prepareStatement("UPDATE cluster_node SET lease_until = now(), clients = 0, "
+                         + "tunnels = 0 WHERE node_id = ? AND incarnation = ?")) {
+                d.setString(1, nodeId);
+                d.executeUpdate();
+                u.setString(1, nodeId);
+                u.setString(2, incarnation);
+                u.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** Every name bound on a live node. */
+    List<Located> directory() throws SQLException {
+        return located(null);
+    }
+
+    /** The live binding of one name, or null. */
+    Located locate(String name) throws SQLException {
+        List<Located> one = located(name);
+        return one.isEmpty() ? null : one.getFirst();
+    }
+
+    private List<Located> located(String name) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded FROM cluster_binding b "
+                     + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
+                     + (name == null ? "" : " AND b.name = ?"))) {
+            if (name != null) {
+                q.setString(1, name);
+            }
+            List<Located> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Every known node, live or not, by id. */
+    static List<Node> nodes(Connection c) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT node_id, address, started_at, clients, tunnels, lease_until, "
+                + "lease_until > now() FROM cluster_node ORDER BY node_id");
+             ResultSet rs = q.executeQuery()) {
+            List<Node> out = new ArrayList<>();
+            while (rs.next()) {
+                Timestamp started = rs.getTimestamp(3);
+                Timestamp until = rs.getTimestamp(6);
+                out.add(new Node(rs.getString(1), rs.getString(2), started.toInstant(), rs.getInt(4), rs.getInt(5),
+                        until.toInstant(), rs.getBoolean(7)));
+            }
+            return out;
+        }
+    }
+
+    /** Every known node (for tests and diagnostics on a running node). */
+    List<Node> nodes() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return nodes(c);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.portway.relay.cluster;
+
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * {@code LISTEN portway_cluster} on a connection of its own, on the thread {@code relay-cluster-listen}: each
+ * notification's payload (a tunnel name) goes to {@code changed}. After a lost connection it reconnects with a
+ * backoff and calls {@code reconnected} (the caller re-reads everything: notifications of the gap are lost).
+ */
+final class ClusterListener implements AutoCloseable {
+    static final String CHANNEL = "portway_cluster";
+    private static final Logger log = LoggerFactory.getLogger(ClusterListener.class);
+
+    private final String url;
+    private final Properties props = new Properties();
+    private final Consumer<String> changed;
+    private final Runnable reconnected;
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile Connection connection;
+    private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
+
+    ClusterListener(String url, String user, String password, Consumer<String> changed, Runnable reconnected) {
+        this.url = url;
+        if (user != null) {
+            props.setProperty("user", user);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("connectTimeout", "2");
+        this.changed = changed;
+        this.reconnected = reconnected;
+        this.thread = new Thread(this::run, "relay-cluster-listen");
+        thread.setDaemon(true);
+    }
+
+    /** Starts listening; waits up to {@code timeoutMs} for the first {@code LISTEN} (no change is missed after). */
+    void start(long timeoutMs) throws InterruptedException {
+        thread.start();
+        if (!listening.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            log.warn("Not yet listening for cluster changes after {} ms; the periodic re-read covers the gap", timeoutMs);
+        }
+    }
+
+    private void run() {
+        long backoffMs = 250;
+        boolean first = true;
+        while (!closed) {
+            try (Connection c = DriverManager.getConnection(url, props)) {
+                connection = c;
+                try (Statement s = c.createStatement()) {
+                    s.execute("LISTEN " + CHANNEL);
+                }
+                listening.countDown();
+                if (!first) {
+                    log.info("Listening for cluster changes again");
+                    try {
+                        reconnected.run();
+                    } catch (java.util.concurrent.RejectedExecutionException e) {
+                        return; // the node is leaving
+                    }
+                }
+                first = false;
+                backoffMs = 250;
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] ns = pg.getNotifications(1000);
+                    if (ns != null) {
+                        for (PGNotification n : ns) {
+                            changed.accept(n.getParameter());
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                first = false;
+                log.warn("Lost the cluster's change notifications ({}); reconnecting in {} ms", e.getMessage(), backoffMs);
+                try {
+                    Thread.sleep(backoffMs); // this thread's own backoff; nothing else waits on it
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                // closing anyway
+            }
+        }
+        thread.interrupt();
+        try {
+            thread.join(3_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package dev.portway.relay.cluster;
+
+import dev.portway.relay.tunnel.SharedNames;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * This relay as a node of a cluster (docs/cluster.md): its lease in PostgreSQL, renewed every third of its
+ * length; the cluster-wide claim of every name its registry grants; and a directory of which live node binds
+ * which name, kept current by {@code LISTEN/NOTIFY} and re-read every {@link #REREAD_MS} ms.
+ *
+ * <p>A node whose lease it could not renew in time (its database is unreachable) stops taking new bindings and
+ * says so on its health endpoint; its tunnels keep working for visitors that reach it. Once it reaches the
+ * database again it takes a new lease and claims its names again; names another node took meanwhile are lost:
+ * {@code lost} is told each one (the relay ends those tunnels).
+ *
+ * <p>Threads: claims and releases run in order on {@code relay-cluster-store} (so a release and a re-claim of
+ * one name never swap), renewals and re-reads on {@code relay-cluster-lease}, notifications on
+ * {@code relay-cluster-listen}. No method blocks its caller except {@link #start} and {@link #close}.
+ */
+public final class ClusterNames implements SharedNames, AutoCloseable {
+    static final long REREAD_MS = 5_000;
+    private static final Logger log = LoggerFactory.getLogger(ClusterNames.class);
+
+    private final ClusterConfig config;
+    private final ClusterDb db;
+    private final ClusterListener listener;
+    private final ThreadPoolExecutor writes;
+    private final ScheduledExecutorService lease;
+    private final IntSupplier clients;
+    private final IntSupplier tunnels;
+    private final Supplier<List<String>> localNames;
+    private final Consumer<String> lost;
+    /** Live bindings of the whole cluster by name (this node's too). */
+    private final Map<String, Located> directory = new ConcurrentHashMap<>();
+    /** System.nanoTime() until which this node may act on its lease; 0 once it knows the lease ran out. */
+    private volatile long validUntilNanos;
+    private volatile boolean storeOk = true;
+    private volatile boolean closed;
+    private volatile NodeLinks links;
+
+    private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
+                         IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
+        this.config = config;
+        this.db = db;
+        this.clients = clients;
+        this.tunnels = tunnels;
+        this.localNames = localNames;
+        this.lost = lost;
+        this.writes = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
+                new DefaultThreadFactory("relay-cluster-store", true));
+        this.lease = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-cluster-lease", true));
+        this.listener = new ClusterListener(url, user, password, this::changed, () -> lease.execute(this::reread));
+    }
+
+    /**
+     * Joins the cluster: registers this node with a lease, starts renewing it, listening and re-reading. Blocks.
+     *
+     * @param clients    the node's connected clients now (shown by {@code relay-lite nodes list})
+     * @param tunnels    its bound tunnels now
+     * @param localNames names bound or held on this node now (claimed again after a lost lease)
+     * @param lost       told (on a cluster thread) each name this node lost to another node
+     * @throws IOException when the database cannot be reached or the node id is in use, saying what to do
+     */
+    public static ClusterNames start(ClusterConfig config, String url, String user, String password, IntSupplier clients,
+                                     IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost)
+            throws IOException {
+        ClusterDb db = new ClusterDb(url, user, password, config.nodeId(), UUID.randomUUID().toString(), config.lease());
+        ClusterNames names = new ClusterNames(config, db, url, user, password, clients, tunnels, localNames, lost);
+        long t0 = System.nanoTime();
+        try {
+            db.join(config.address());
+        } catch (ClusterDb.NodeIdInUse e) {
+            names.shutdownThreads();
+            db.close();
+            throw new IOException(e.getMessage(), e);
+        } catch (SQLException e) {
+            names.shutdownThreads();
+            db.close();
+            throw new IOException("Cannot join the cluster in " + url + ": " + e.getMessage()
+                    + " — check that the database is reachable from this node.", e);
+        }
+        names.validUntilNanos = names.deadline(t0);
+        try {
+            names.listener.start(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        names.reread(); // after LISTEN: nothing bound in between is missed
+        long every = Math.max(200, config.lease().toMillis() / 3);
+        names.lease.scheduleWithFixedDelay(names::renew, every, every, TimeUnit.MILLISECONDS);
+        names.lease.scheduleWithFixedDelay(names::reread, REREAD_MS, REREAD_MS, TimeUnit.MILLISECONDS);
+        log.info("Joined the relay cluster as node {} ({}), lease {} s", config.nodeId(), config.address(),
+                config.lease().toSeconds());
+        return names;
+    }
+
+    /** Until when a lease taken at {@code t0} holds, by this machine's clock: a tenth short of the database's. */
+    private long deadline(long t0) {
+        return t0 + config.lease().toNanos() * 9 / 10;
+    }
+
+    @Override
+    public boolean accepting() {
+        return !closed && System.nanoTime() - validUntilNanos < 0;
+    }
+
+    @Override
+    public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
+        if (!accepting()) {
+            return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
+        }
+        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        try {
+            writes.execute(() -> {
+                try {
+                    Verdict v = db.claim(name, kind, sessionId, user, guarded);
+                    verdict.complete(v);
+                    if (v == Verdict.GRANTED) {
+                        directory.put(name, new Located(name, config.nodeId(), config.address(), kind, guarded));
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    storeOk = false;
+                    log.warn("Could not claim the name {} in the cluster's database: {}", name, e.getMessage());
+                    verdict.complete(Verdict.UNAVAILABLE);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            verdict.complete(Verdict.UNAVAILABLE);
+        }
+        return verdict;
+    }
+
+    @Override
+    public void release(String name) {
+        if (closed) {
+            return; // leaving: every binding of this node goes at once
+        }
+        try {
+            writes.execute(() -> {
+                try {
+                    db.release(name);
+                } catch (SQLException | RuntimeException e) {
+                    // The row stays until this node's lease runs out or it leaves: then it is free for others.
+                    log.warn("Could not release the name {} in the cluster's database: {}", name, e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.warn("Too many cluster changes waiting: the release of {} waits for this node's lease to end", name);
+        }
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("node", config.nodeId());
+        s.put("address", config.address());
+        s.put("store", storeOk ? "ok" : "unavailable");
+        s.put("lease", accepting() ? "ok" : "lost");
+        s.put("accepting_binds", accepting());
+        return s;
+    }
+
+    /** Carries visitor streams to the other nodes; set once by the relay right after {@link #start}. */
+    void links(NodeLinks links) {
+        this.links = links;
+        directory.values().forEach(this::dialIfRemote);
+    }
+
+    /** Starts this node's end of the node-to-node links (the relay's event loops; blocks while binding the port). */
+    public void listen(io.netty.channel.EventLoopGroup boss, io.netty.channel.EventLoopGroup workers, String bindHost,
+                       int window, java.util.function.Function<String, dev.portway.relay.tunnel.TunnelBackend> local)
+            throws IOException {
+        links(new NodeLinks(config, boss, workers, bindHost, window, local));
+    }
+
+    @Override
+    public Remote remote(String name) {
+        Located l = directory.get(name);
+        NodeLinks ls = links;
+        if (l == null || ls == null || l.nodeId().equals(config.nodeId()) || !"http".equals(l.kind())) {
+            return null;
+        }
+        dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
+        return new Remote(l.kind(), l.guarded(), b != null ? b : UNLINKED);
+    }
+
+    /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
+    private static final dev.portway.relay.tunnel.TunnelBackend UNLINKED = (open, loop, listener) ->
+            new dev.portway.relay.tunnel.TunnelBackend.Opened(null, dev.portway.shared.protocol.ErrorCode.SHUTTING_DOWN);
+
+    private void dialIfRemote(Located l) {
+        NodeLinks ls = links;
+        if (ls != null && !l.nodeId().equals(config.nodeId())) {
+            ls.dial(l.nodeId(), l.address());
+        }
+    }
+
+    /** The live node that binds {@code name} now, as far as this node knows; null when none does. */
+    public Located locate(String name) {
+        return directory.get(name);
+    }
+
+    /** This node's id. */
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    private void renew() {
+        long t0 = System.nanoTime();
+        try {
+            if (db.renew(clients.getAsInt(), tunnels.getAsInt())) {
+                validUntilNanos = deadline(t0);
+                storeOk = true;
+                return;
+            }
+            storeOk = true;
+            validUntilNanos = 0;
+            log.warn("Node {}: its lease had run out (the database was out of reach); taking a new one and claiming its "
+                    + "names again", config.nodeId());
+            rejoin(t0);
+        } catch (SQLException | RuntimeException e) {
+            if (storeOk) {
+                log.warn("Node {}: cannot renew its lease ({}); new bindings stop when it runs out", config.nodeId(),
+                        e.getMessage());
+            }
+            storeOk = false;
+        }
+    }
+
+    private void rejoin(long t0) throws SQLException {
+        try {
+            db.rejoin(config.address());
+        } catch (ClusterDb.NodeIdInUse e) {
+            log.error("{} This node ends its tunnels.", e.getMessage());
+            localNames.get().forEach(lost);
+            return;
+        }
+        // Claims are taken while validUntil is 0: only these re-claims run, in order, on the store thread.
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        writes.execute(() -> {
+            for (String name : localNames.get()) {
+                try {
+                    if (db.claim(name, null, null, null, null) != Verdict.GRANTED) {
+                        log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
+                                config.nodeId(), name);
+                        lost.accept(name);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    log.warn("Node {}: could not claim {} again: {}", config.nodeId(), name, e.getMessage());
+                }
+            }
+            done.complete(null);
+        });
+        done.join();
+        validUntilNanos = deadline(t0);
+    }
+
+    private void changed(String name) {
+        try {
+            Located now = db.locate(name);
+            if (now == null) {
+                directory.remove(name);
+            } else {
+                directory.put(name, now);
+                dialIfRemote(now);
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Could not read the binding of {}: {}", name, e.getMessage());
+        }
+    }
+
+    private void reread() {
+        try {
+            Map<String, Located> fresh = new java.util.HashMap<>();
+            for (Located l : db.directory()) {
+                fresh.put(l.name(), l);
+            }
+            directory.keySet().retainAll(fresh.keySet());
+            directory.putAll(fresh);
+            fresh.values().forEach(this::dialIfRemote);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Could not re-read the cluster's bindings: {}", e.getMessage());
+        }
+    }
+
+    private void shutdownThreads() {
+        lease.shutdownNow();
+        writes.shutdown();
+    }
+
+    /** Leaves the cluster: this node's bindings are deleted and its lease ends (a graceful stop). Blocks a few seconds at most. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        lease.shutdownNow();
+        writes.shutdown();
+        try {
+            writes.awaitTermination(3, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listener.close();
+        if (links != null) {
+            links.close();
+        }
+        try {
+            db.leave();
+            log.info("Node {} left the relay cluster", config.nodeId());
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Node {} could not leave the cluster cleanly ({}); its lease runs out by itself", config.nodeId(),
+                    e.getMessage());
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,247 @@
+package dev.portway.relay.cluster;
+
+import dev.portway.relay.tunnel.StreamListener;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.protocol.ReplyMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The accepting end of a node-to-node link: after the handshake, every OPEN from the other node is opened on the
+ * local tunnel's own backend (the client's session) and its frames are passed through both ways. Credit passes
+ * end to end: bytes from the client are granted again only when the other node's visitor took them (its
+ * WINDOW_UPDATE), and the other node gets credit for visitor bytes only as this node's stream accepts them — so
+ * nothing is buffered whole. Every method runs on the link's event loop, which is also the streams' loop.
+ */
+final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
+    private static final Logger log = LoggerFactory.getLogger(LinkInbound.class);
+
+    private final LinkAuth auth;
+    private final String nodeId;
+    /** The backend of a tunnel bound on this node (never a remote one), or null. */
+    private final Function<String, TunnelBackend> local;
+    private String dialNonce;
+    private String acceptNonce;
+    private String peer;
+    private boolean up;
+    private final Map<Integer, Bridge> streams = new HashMap<>();
+    private ChannelHandlerContext ctx;
+
+    private final Runnable authenticated;
+
+    /** @param authenticated run once the other node proved the secret (on the link's loop) */
+    LinkInbound(LinkAuth auth, String nodeId, Function<String, TunnelBackend> local, Runnable authenticated) {
+        this.auth = auth;
+        this.nodeId = nodeId;
+        this.local = local;
+        this.authenticated = authenticated;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+        if (!up) {
+            handshake(msg);
+            return;
+        }
+        Frame f;
+        try {
+            f = FrameCodec.decode(msg.nioBuffer());
+        } catch (ProtocolException e) {
+            log.warn("Node link from {}: {} — closing it", peer, e.getMessage());
+            ctx.close();
+            return;
+        }
+        Bridge b = streams.get(f.streamId());
+        switch (f.type()) {
+            case OPEN -> open(f);
+            case DATA -> {
+                if (b != null && b.stream != null) {
+                    int n = f.payloadLength();
+                    boolean more = b.stream.send(msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, n));
+                    if (more) {
+                        LinkWire.write(ctx.channel(), Frame.windowUpdate(f.streamId(), n));
+                    } else {
+                        b.owed += n; // granted again when the stream is writable
+                    }
+                }
+            }
+            case FIN -> {
+                if (b != null && b.stream != null) {
+                    b.finIn = true;
+                    b.stream.finish();
+                    b.doneIfBothFinished();
+                }
+            }
+            case RST -> {
+                if (b != null) {
+                    streams.remove(f.streamId());
+                    if (b.stream != null) {
+                        b.stream.reset(f.rstCode(), f.rstMessage());
+                    }
+                }
+            }
+            case WINDOW_UPDATE -> {
+                if (b != null && b.stream != null) {
+                    b.unacked -= f.windowIncrement();
+                    b.stream.consumed(f.windowIncrement());
+                    b.doneIfBothFinished();
+                }
+            }
+            default -> log.debug("Node link from {}: ignored {} frame", peer, f.type());
+        }
+    }
+
+    private void handshake(ByteBuf msg) {
+        Map<String, String> m = LinkWire.readJson(msg);
+        if (dialNonce == null) {
+            dialNonce = m.get("nonce");
+            peer = m.get("node");
+            if (dialNonce == null || peer == null) {
+                ctx.close();
+                return;
+            }
+            acceptNonce = LinkAuth.nonce();
+            LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", acceptNonce,
+                    "proof", auth.acceptProof(dialNonce, acceptNonce)));
+        } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce), m.get("proof"))) {
+            up = true;
+            authenticated.run();
+            log.info("Node link from {} ({}) is up", peer, ctx.channel().remoteAddress());
+        } else {
+            log.warn("Node link from {} ({}): wrong cluster secret — closing it", peer, ctx.channel().remoteAddress());
+            ctx.close();
+        }
+    }
+
+    private void open(Frame f) {
+        int id = f.streamId();
+        OpenMessage open;
+        try {
+            open = Json.read(f.payload(), OpenMessage.class);
+        } catch (ProtocolException e) {
+            LinkWire.write(ctx.channel(), Frame.rst(id, ErrorCode.PROTOCOL_ERROR, e.getMessage()));
+            return;
+        }
+        TunnelBackend backend = open.tunnel() == null ? null : local.apply(open.tunnel());
+        if (backend == null) {
+            LinkWire.write(ctx.channel(), Frame.rst(id, ErrorCode.REFUSED_STREAM, "The tunnel " + open.tunnel()
+                    + " is no longer connected to node " + nodeId + "."));
+            return;
+        }
+        Bridge b = new Bridge(id);
+        streams.put(id, b);
+        TunnelBackend.Opened opened = backend.openStream(open, ctx.channel().eventLoop(), b);
+        if (opened.stream() == null) {
+            streams.remove(id);
+            LinkWire.write(ctx.channel(), Frame.rst(id, opened.refusal() == null ? ErrorCode.REFUSED_STREAM : opened.refusal(),
+                    "Node " + nodeId + " could not open the stream."));
+            return;
+        }
+        b.stream = opened.stream(); // the other node starts with `window` bytes of credit, as a client's stream does
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (up) {
+            log.info("Node link from {} closed", peer);
+        }
+        for (Bridge b : new ArrayList<>(streams.values())) {
+            if (b.stream != null) {
+                b.stream.reset(ErrorCode.CANCEL, "The visitor's node went away.");
+            }
+        }
+        streams.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Node link from {}: {}", peer, cause.toString());
+        ctx.close();
+    }
+
+    /** One stream of the link: the local stream's events go to the other node. On the link's loop. */
+    private final class Bridge implements StreamListener {
+        final int id;
+        TunnelStream stream;
+        /** Visitor bytes the stream took while it was full: credit owed to the other node once it is writable. */
+        int owed;
+        boolean finIn;
+        boolean finOut;
+        /** Bytes sent to the other node that its visitor has not yet taken (its WINDOW_UPDATEs return them). */
+        long unacked;
+
+        Bridge(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public void onReply(ReplyMessage reply) {
+            LinkWire.write(ctx.channel(), Frame.reply(id, reply));
+        }
+
+        @Override
+        public void onData(ByteBuf data) {
+            // consumed() is called when the other node's visitor took them (its WINDOW_UPDATE).
+            unacked += data.readableBytes();
+            LinkWire.writeAllData(ctx.channel(), id, data);
+        }
+
+        @Override
+        public void onFin() {
+            LinkWire.write(ctx.channel(), Frame.fin(id));
+            finOut = true;
+            doneIfBothFinished();
+        }
+
+        /**
+         * Both halves closed and every byte taken by the other node's visitor (so the session's credit is all back):
+         * the stream is over; later frames for it are ignored.
+         */
+        void doneIfBothFinished() {
+            if (finIn && finOut && unacked <= 0) {
+                streams.remove(id);
+            }
+        }
+
+        @Override
+        public void onReset(ErrorCode code, String message) {
+            streams.remove(id);
+            LinkWire.write(ctx.channel(), Frame.rst(id, code, message));
+        }
+
+        @Override
+        public void onSessionGone() {
+            streams.remove(id);
+            LinkWire.write(ctx.channel(), Frame.rst(id, ErrorCode.SHUTTING_DOWN, "The tunnel's client went away."));
+        }
+
+        @Override
+        public void onWritable() {
+            if (owed > 0) {
+                LinkWire.write(ctx.channel(), Frame.windowUpdate(id, owed));
+                owed = 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package dev.portway.relay.cluster;
+
+/**
+ * A tunnel name bound on a live node of the cluster, and where that node is reached.
+ *
+ * @param guarded whether the tunnel asked for visitor checks (basic auth, IP lists), which only its node can make
+ */
+public record Located(String name, String nodeId, String address, String kind, boolean guarded) {
+}

@@ -1,0 +1,182 @@
+package dev.portway.relay.cluster;
+
+import dev.portway.relay.tunnel.TunnelBackend;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Node-to-node links (docs/cluster.md "Any node serves any tunnel"): this node listens on the port of its
+ * {@code --cluster-address} for the other nodes, and dials each node that binds a tunnel (one link per node,
+ * redialled when it breaks). Links are plain TCP, authenticated both ways with the cluster secret
+ * ({@link LinkAuth}); run them on a private network. Thread-safe; nothing blocks but {@link #start} and
+ * {@link #close}.
+ */
+final class NodeLinks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NodeLinks.class);
+    private static final int HANDSHAKE_SECONDS = 10;
+
+    private final String nodeId;
+    private final LinkAuth auth;
+    private final EventLoopGroup workers;
+    private final int window;
+    private final Function<String, TunnelBackend> local;
+    private final Map<String, RemoteBackend> up = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> dialling = new ConcurrentHashMap<>();
+    private volatile Channel server;
+    private volatile boolean closed;
+
+    /**
+     * @param local  the backend of a tunnel bound on this node, or null (what the other nodes' streams open)
+     * @param window the credit each side of a link stream starts with (the relay's stream window)
+     */
+    NodeLinks(ClusterConfig config, EventLoopGroup boss, EventLoopGroup workers, String bindHost, int window,
+              Function<String, TunnelBackend> local) throws IOException {
+        this.nodeId = config.nodeId();
+        this.auth = new LinkAuth(config.secret());
+        this.workers = workers;
+        this.window = window;
+        this.local = local;
+        int port = Integer.parseInt(config.address().substring(config.address().lastIndexOf(':') + 1));
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+                        LinkWire.addCodec(ch.pipeline());
+                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, local, () ->
+                                ch.pipeline().remove("handshake-timeout")));
+                    }
+                });
+        ChannelFuture f = b.bind(bindHost, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("Cannot listen for the other cluster nodes on port " + port + " (" + f.cause().getMessage()
+                    + ") — choose another port in --cluster-address.", f.cause());
+        }
+        server = f.channel();
+        log.info("Listening for the other cluster nodes on {}:{}", bindHost, port);
+    }
+
+    /**
+     * The backend that carries streams to {@code node}; dials it when there is no link yet (then null until
+     * the link is up, a moment later).
+     */
+    TunnelBackend to(String node, String address) {
+        if (node.equals(nodeId)) {
+            return null;
+        }
+        RemoteBackend b = up.get(node);
+        if (b != null && b.isUp()) {
+            return b;
+        }
+        dial(node, address);
+        return null;
+    }
+
+    /** Dials {@code node} unless a link to it is up or being made. Any thread. */
+    void dial(String node, String address) {
+        if (closed || node.equals(nodeId) || (up.containsKey(node) && up.get(node).isUp())
+                || dialling.putIfAbsent(node, Boolean.TRUE) != null) {
+            return;
+        }
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(address.substring(colon + 1));
+        new Bootstrap().group(workers).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 3_000)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+                        LinkWire.addCodec(ch.pipeline());
+                        ch.pipeline().addLast("link", new Dial(node));
+                    }
+                })
+                .connect(host, port).addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        dialling.remove(node);
+                        log.warn("Cannot reach cluster node {} at {}: {}", node, address, f.cause().getMessage());
+                    }
+                });
+    }
+
+    /** The dialling side's handshake; replaced by the node's {@link RemoteBackend} once both proofs checked out. */
+    private final class Dial extends SimpleChannelInboundHandler<ByteBuf> {
+        private final String node;
+        private final String nonce = LinkAuth.nonce();
+
+        Dial(String node) {
+            this.node = node;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+            Map<String, String> m = LinkWire.readJson(msg);
+            String theirs = m.get("nonce");
+            if (theirs == null || !node.equals(m.get("node"))
+                    || !LinkAuth.same(auth.acceptProof(nonce, theirs), m.get("proof"))) {
+                log.warn("Cluster node {} at {} did not prove the cluster secret (or is another node: {}) — not linking",
+                        node, ctx.channel().remoteAddress(), m.get("node"));
+                ctx.close();
+                return;
+            }
+            LinkWire.writeJson(ctx.channel(), Map.of("proof", auth.dialProof(nonce, theirs)));
+            RemoteBackend backend = new RemoteBackend(node, ctx.channel(), window);
+            ctx.pipeline().remove("handshake-timeout");
+            ctx.pipeline().replace(this, "link", backend);
+            up.put(node, backend);
+            dialling.remove(node);
+            ctx.channel().closeFuture().addListener(c -> up.remove(node, backend));
+            log.info("Node link to {} ({}) is up", node, ctx.channel().remoteAddress());
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            dialling.remove(node);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("Node link to {}: {}", node, cause.toString());
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (server != null) {
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        for (RemoteBackend b : up.values()) {
+            b.close();
+        }
+        up.clear();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.portway.relay.cluster;
+
+import dev.portway.relay.tunnel.StreamListener;
+import dev.portway.relay.tunnel.TunnelBackend;
+import dev.portway.relay.tunnel.TunnelStream;
+import dev.portway.shared.protocol.ErrorCode;
+import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.protocol.ReplyMessage;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The tunnels of another node, as this node's ingress sees them: a {@link TunnelBackend} whose streams are carried
+ * over the link to that node ({@link LinkInbound} is the other end), with the same per-stream flow control as a
+ * client's session — the visitor's bytes are sent only against the other node's credit, and the answer's bytes
+ * are granted again only as the visitor takes them. The relay's limits and metrics apply here, on the node the
+ * visitor reached; the other node only passes frames to its client.
+ *
+ * <p>Threads: {@link #openStream} on any thread; a stream's methods on its visitor's loop; frames from the link
+ * on the link's loop, handed to the visitor's loop. The handler is the link's last handler once it is up.
+ */
+final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implements TunnelBackend {
+    private static final Logger log = LoggerFactory.getLogger(RemoteBackend.class);
+
+    private final String peer;
+    private final int window;
+    private final Channel channel;
+    private final Map<Integer, Hop> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private volatile boolean gone;
+
+    RemoteBackend(String peer, Channel channel, int window) {
+        this.peer = peer;
+        this.channel = channel;
+        this.window = window;
+    }
+
+    void close() {
+        channel.close();
+    }
+
+    boolean isUp() {
+        return !gone && channel.isActive();
+    }
+
+    @Override
+    public Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        if (!isUp()) {
+            return new Opened(null, ErrorCode.SHUTTING_DOWN);
+        }
+        int id = nextId.getAndAdd(2);
+        if (id < 0) { // 2^31 streams on one link: start a new link
+            channel.close();
+            return new Opened(null, ErrorCode.SHUTTING_DOWN);
+        }
+        Hop hop = new Hop(id, visitorLoop, listener);
+        streams.put(id, hop);
+        LinkWire.write(channel, Frame.open(id, open));
+        return new Opened(hop, null);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
+        Frame f;
+        try {
+            f = FrameCodec.decode(msg.nioBuffer());
+        } catch (ProtocolException e) {
+            log.warn("Node link to {}: {} — closing it", peer, e.getMessage());
+            ctx.close();
+            return;
+        }
+        Hop hop = streams.get(f.streamId());
+        if (hop == null) {
+            return; // a stream the visitor already ended
+        }
+        switch (f.type()) {
+            case REPLY -> {
+                ReplyMessage reply;
+                try {
+                    reply = Json.read(f.payload(), ReplyMessage.class);
+                } catch (ProtocolException e) {
+                    hop.fail(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+                    return;
+                }
+                hop.loop.execute(() -> {
+                    if (!hop.ended) {
+                        hop.listener.onReply(reply);
+                    }
+                });
+            }
+            case DATA -> {
+                ByteBuf data = msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, f.payloadLength());
+                hop.loop.execute(() -> {
+                    if (hop.ended) {
+                        data.release();
+                    } else {
+                        hop.listener.onData(data);
+                    }
+                });
+            }
+            case FIN -> hop.loop.execute(() -> {
+                if (!hop.ended) {
+                    hop.finIn = true;
+                    hop.listener.onFin();
+                    hop.doneIfBothFinished();
+                }
+            });
+            case RST -> hop.fail(f.rstCode(), f.rstMessage());
+            case WINDOW_UPDATE -> {
+                int n = f.windowIncrement();
+                hop.loop.execute(() -> hop.credit(n));
+            }
+            default -> log.debug("Node link to {}: ignored {} frame", peer, f.type());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        gone = true;
+        log.info("Node link to {} closed", peer);
+        for (Hop hop : streams.values()) {
+            hop.loop.execute(() -> {
+                if (!hop.ended) {
+                    hop.ended = true;
+                    hop.listener.onSessionGone();
+                }
+            });
+        }
+        streams.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Node link to {}: {}", peer, cause.toString());
+        ctx.close();
+    }
+
+    /** One visitor stream carried to the other node. Its fields belong to the visitor's loop. */
+    private final class Hop implements TunnelStream {
+        final int id;
+        final EventLoop loop;
+        final StreamListener listener;
+        /** Bytes the other node still takes on this stream (may go below 0 by one chunk: send takes what it is given). */
+        long credit = window;
+        boolean blocked;
+        boolean ended;
+        boolean finIn;
+        boolean finOut;
+
+        Hop(int id, EventLoop loop, StreamListener listener) {
+            this.id = id;
+            this.loop = loop;
+            this.listener = listener;
+        }
+
+        @Override
+        public boolean send(ByteBuf bytes) {
+            if (ended) {
+                bytes.release();
+                return true;
+            }
+            credit -= bytes.readableBytes();
+            LinkWire.writeAllData(channel, id, bytes);
+            if (credit <= 0) {
+                blocked = true;
+                return false;
+            }
+            return true;
+        }
+
+        @Override
+        public void finish() {
+            if (!ended) {
+                finOut = true;
+                LinkWire.write(channel, Frame.fin(id));
+                doneIfBothFinished();
+            }
+        }
+
+        @Override
+        public void reset(ErrorCode code, String message) {
+            if (!ended) {
+                ended = true;
+                streams.remove(id);
+                LinkWire.write(channel, Frame.rst(id, code, message));
+            }
+        }
+
+        @Override
+        public void consumed(int n) {
+            if (!ended && n > 0) {
+                LinkWire.write(channel, Frame.windowUpdate(id, n));
+            }
+        }
+
+        void credit(int n) {
+            credit += n;
+            if (blocked && credit > 0 && !ended) {
+                blocked = false;
+                listener.onWritable();
+            }
+        }
+
+        /** From the link's loop: the other node reset the stream. */
+        void fail(ErrorCode code, String message) {
+            streams.remove(id);
+            loop.execute(() -> {
+                if (!ended) {
+                    ended = true;
+                    listener.onReset(code, message);
+                }
+            });
+        }
+
+        void doneIfBothFinished() {
+            if (finIn && finOut) {
+                streams.remove(id); // ended stays false: the listener may still consume
+            }
+        }
+    }
+}

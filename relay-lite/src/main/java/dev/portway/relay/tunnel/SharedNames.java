@@ -1,0 +1,71 @@
+package dev.portway.relay.tunnel;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Who decides that a name the {@link TunnelRegistry} granted on this relay is free everywhere: nobody else
+ * on a single relay ({@link #LOCAL}), the cluster's database on a node of a relay cluster
+ * ({@code dev.portway.relay.cluster.ClusterNames}). Thread-safe; no method blocks.
+ */
+public interface SharedNames {
+    /** The answer to {@link #claim}. */
+    enum Verdict {
+        /** The name is this relay's. */
+        GRANTED,
+        /** Another node's session holds it. */
+        TAKEN,
+        /** This node cannot ask (its database is unreachable or its lease ran out): no new bindings now. */
+        UNAVAILABLE
+    }
+
+    /**
+     * Claims {@code name} for a session of this relay. Completes (on any thread) with the verdict; never
+     * exceptionally.
+     */
+    CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded);
+
+    /**
+     * A tunnel bound on another node, as this node's ingress may serve it.
+     *
+     * @param guarded the tunnel has visitor checks only its own node can make: visitors here are turned away
+     */
+    record Remote(String kind, boolean guarded, TunnelBackend backend) {
+    }
+
+    /** The HTTP tunnel {@code name} when another live node binds it, else null. Never blocks (every visitor request). */
+    default Remote remote(String name) {
+        return null;
+    }
+
+    /** The name is no longer bound or held on this relay (unbind, end of a hold). */
+    void release(String name);
+
+    /** For the health endpoint: the cluster's state on this node, or null on a single relay. */
+    Map<String, Object> status();
+
+    /** Whether this node may take new bindings now (always on a single relay). */
+    boolean accepting();
+
+    /** A single relay: every name it grants is free, decided by its registry alone. */
+    SharedNames LOCAL = new SharedNames() {
+        @Override
+        public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
+            return CompletableFuture.completedFuture(Verdict.GRANTED);
+        }
+
+        @Override
+        public void release(String name) {
+        }
+
+        @Override
+        public Map<String, Object> status() {
+            return null;
+        }
+
+        @Override
+        public boolean accepting() {
+            return true;
+        }
+    };
+}
