@@ -318,7 +318,7 @@ public final class DesktopApp extends Application {
     /** Saves where the window is, hides it, shuts down in the background, then exits the toolkit. */
     private void closeWindow(Stage stage) {
         if (profiles != null && !snapshotMode) {
-            WindowBounds b = new WindowBounds(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
+            WindowBounds b = WindowBounds.of(stage.getX(), stage.getY(), stage.getScene(), stage.isMaximized());
             profiles.putSetting(WindowBounds.SETTING, b.format());
         }
         if (history != null) {
