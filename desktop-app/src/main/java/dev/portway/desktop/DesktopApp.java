@@ -23,6 +23,7 @@ import dev.portway.desktop.ui.log.LogView;
 import dev.portway.desktop.ui.log.LogViewModel;
 import dev.portway.desktop.ui.main.AppActions;
 import dev.portway.desktop.ui.inspector.CaptureLimit;
+import dev.portway.desktop.ui.inspector.InspectorLayout;
 import dev.portway.desktop.ui.inspector.InspectorViewModel;
 import dev.portway.desktop.ui.inspector.Replayer;
 import dev.portway.desktop.ui.main.MainView;
@@ -214,10 +215,17 @@ public final class DesktopApp extends Application {
                 "portway-diagnostics/" + AppInfo.buildVersion()), work, Platform::runLater, () -> AppInfo.current(dataDir));
         replayer = new Replayer(capture::get);
         RequestHistory requests = new RequestHistory(requestStore, io, Platform::runLater);
+        InspectorLayout inspectorLayout = new InspectorLayout(InspectorLayout.DEFAULT, v -> {
+            if (!snapshotMode) {
+                profiles.putSetting(InspectorLayout.SETTING, v);
+            }
+        });
+        profiles.setting(InspectorLayout.SETTING).thenAcceptAsync(v -> v.ifPresent(text ->
+                inspectorLayout.dividerProperty().set(InspectorLayout.parse(text))), Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
                 url -> getHostServices().showDocument(url), past, diagnostics,
                 p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
-                        capture));
+                        capture, inspectorLayout));
         dark.set(saved.dark());
         applyTheme(saved.dark());
         dark.addListener((o, was, now) -> {
@@ -310,7 +318,7 @@ public final class DesktopApp extends Application {
     /** Saves where the window is, hides it, shuts down in the background, then exits the toolkit. */
     private void closeWindow(Stage stage) {
         if (profiles != null && !snapshotMode) {
-            WindowBounds b = new WindowBounds(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight(), stage.isMaximized());
+            WindowBounds b = WindowBounds.of(stage.getX(), stage.getY(), stage.getScene(), stage.isMaximized());
             profiles.putSetting(WindowBounds.SETTING, b.format());
         }
         if (history != null) {

@@ -63,6 +63,12 @@ public final class ConnectionView extends VBox {
         url.textProperty().bind(vm.publicUrlProperty());
         url.getStyleClass().addAll("public-url");
         url.setMaxWidth(Double.MAX_VALUE);
+        // Cut in the middle, never at the end: the port and path stay readable; the tooltip and Copy have it whole.
+        url.setMinWidth(0);
+        url.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+        Tooltip whole = new Tooltip();
+        whole.textProperty().bind(vm.publicUrlProperty());
+        url.setTooltip(whole);
         HBox.setHgrow(url, Priority.ALWAYS);
         Button copy = new Button("Copy", Icons.of(Feather.COPY));
         copy.setId("copyButton");
@@ -73,7 +79,15 @@ public final class ConnectionView extends VBox {
         open.setOnAction(e -> vm.openUrl());
         copy.getStyleClass().add(Styles.BUTTON_OUTLINED);
         open.getStyleClass().add(Styles.BUTTON_OUTLINED);
-        HBox urlRow = new HBox(8, Icons.of(Feather.GLOBE), url, copy, open);
+        Button qr = new Button(null, Icons.of(Feather.SMARTPHONE));
+        qr.setId("qrButton");
+        qr.setTooltip(new Tooltip("Show a QR code of the public URL, to open it on a phone"));
+        qr.getStyleClass().addAll(Styles.BUTTON_OUTLINED, Styles.BUTTON_ICON);
+        qr.setOnAction(e -> dev.portway.desktop.ui.share.ShareDialog.show(getScene().getWindow(), vm.publicUrlProperty().get()));
+        for (Button b : new Button[]{copy, open, qr}) {
+            b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        }
+        HBox urlRow = new HBox(8, Icons.of(Feather.GLOBE), url, copy, open, qr);
         urlRow.setAlignment(Pos.CENTER_LEFT);
         urlRow.getStyleClass().add("url-row");
         urlRow.visibleProperty().bind(vm.hasUrlBinding());

@@ -42,10 +42,12 @@ final class EditReplayDialog {
         TextArea headers = new TextArea();
         headers.setId("replayHeaders");
         headers.setPrefRowCount(6);
+        headers.setWrapText(true);
         headers.textProperty().bindBidirectional(vm.headersProperty());
         TextArea body = new TextArea();
         body.setId("replayBody");
-        body.setPrefRowCount(8);
+        body.setPrefRowCount(12);
+        body.setWrapText(true);
         body.textProperty().bindBidirectional(vm.bodyProperty());
         for (TextInputControl c : new TextInputControl[]{method, path, headers, body}) {
             c.setStyle("-fx-font-family: monospace;");

@@ -32,6 +32,9 @@ public final class EditReplayViewModel {
     private final StringBinding headersProblem;
     private final StringBinding bodyProblem;
     private final BooleanBinding valid;
+    /** The body as captured and the pretty form shown for it: while the body reads as shown, the captured bytes are sent. */
+    private byte[] capturedBytes;
+    private String shownPretty;
 
     public EditReplayViewModel(Exchange x) {
         method.set(x.event().method());
@@ -47,7 +50,15 @@ public final class EditReplayViewModel {
             body.set("");
             bodyNote.set("The captured body is binary (" + BodyText.size(b.size()) + ") and cannot be edited as text: type a new one or send none.");
         } else {
-            body.set(text);
+            BodyText.Rendered pretty = BodyText.render(b, x.capture().requestHeaders());
+            if (pretty.kind() == BodyText.Kind.JSON && !pretty.text().equals(text)) {
+                capturedBytes = b.bytes();
+                shownPretty = pretty.text();
+                body.set(shownPretty);
+                bodyNote.set("Shown pretty-printed; sent byte for byte as captured unless you edit it (a signature stays valid).");
+            } else {
+                body.set(text);
+            }
             if (b.truncated()) {
                 bodyNote.set(b.bytes().length == 0 ? "The body (" + BodyText.size(b.size()) + ") was not captured: type the one to send."
                         : "Only the first " + BodyText.size(b.bytes().length) + " of " + BodyText.size(b.size())
@@ -114,8 +125,9 @@ public final class EditReplayViewModel {
                 list.add(new Header(l.substring(0, colon), l.substring(colon + 1).strip()));
             }
         }
-        return new ReplayRequest(method.get().strip(), path.get(), ReplayRequest.sendable(list),
-                body.get() == null ? new byte[0] : body.get().getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = shownPretty != null && shownPretty.equals(body.get()) ? capturedBytes
+                : body.get() == null ? new byte[0] : body.get().getBytes(StandardCharsets.UTF_8);
+        return new ReplayRequest(method.get().strip(), path.get(), ReplayRequest.sendable(list), bytes);
     }
 
     public StringProperty methodProperty() {

@@ -42,7 +42,7 @@ public record Exchange(RequestEvent event, boolean replay) {
     /** Whether the row contains {@code lowerText} in its method, path or status, or is a replay and the text is "replay". */
     boolean matches(String lowerText) {
         return event.method().toLowerCase(Locale.ROOT).contains(lowerText) || event.path().toLowerCase(Locale.ROOT).contains(lowerText)
-                || String.valueOf(event.status()).contains(lowerText) || replay && "replay".contains(lowerText)
+                || RequestRow.visitorStatus(event) > 0 && String.valueOf(RequestRow.visitorStatus(event)).contains(lowerText) || replay && "replay".contains(lowerText)
                 || event.error() != null && "error".contains(lowerText);
     }
 

@@ -10,6 +10,12 @@ import dev.portway.desktop.ui.live.RequestRow;
 import dev.portway.shared.protocol.Header;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -46,6 +52,7 @@ public final class InspectorViewModel {
     private final Consumer<String> clipboard;
     private final ZoneId zone;
     private final CaptureLimit captureLimit;
+    private final InspectorLayout layout;
 
     private final ObservableList<Exchange> rows = FXCollections.observableArrayList();
     private final FilteredList<Exchange> visibleRows = new FilteredList<>(rows);
@@ -59,6 +66,14 @@ public final class InspectorViewModel {
     private final StringProperty responseHeaders = new SimpleStringProperty("");
     private final ObjectProperty<BodyText.Rendered> responseBody = new SimpleObjectProperty<>(requestBody.get());
     private final StringProperty feedback = new SimpleStringProperty("");
+    private final ObservableList<Header> requestHeaderRows = FXCollections.observableArrayList();
+    private final ObservableList<Header> responseHeaderRows = FXCollections.observableArrayList();
+    private final BooleanProperty follow = new SimpleBooleanProperty(true);
+    /** Requests that came while {@link #followProperty()} was off, oldest first; they join the table when it is on again. */
+    private final List<HistoryEntry> pending = new ArrayList<>();
+    private final IntegerProperty pendingCount = new SimpleIntegerProperty();
+    private final StringBinding countText;
+    private final StringBinding emptyText;
     private final BooleanBinding canReplay;
     private long bodyBytes;
 
@@ -75,7 +90,14 @@ public final class InspectorViewModel {
     /** @param captureLimit the app's capture setting, shown and changed in the inspector */
     public InspectorViewModel(Supplier<Profile> profile, RequestHistory history, Replayer replayer, Executor fx,
                               Consumer<String> clipboard, ZoneId zone, CaptureLimit captureLimit) {
+        this(profile, history, replayer, fx, clipboard, zone, captureLimit, InspectorLayout.inMemory());
+    }
+
+    /** @param layout the app's remembered divider position, shared by every profile's inspector */
+    public InspectorViewModel(Supplier<Profile> profile, RequestHistory history, Replayer replayer, Executor fx,
+                              Consumer<String> clipboard, ZoneId zone, CaptureLimit captureLimit, InspectorLayout layout) {
         this.captureLimit = captureLimit;
+        this.layout = layout;
         this.profile = profile;
         this.history = history;
         this.replayer = replayer;
@@ -85,6 +107,27 @@ public final class InspectorViewModel {
         filter.addListener((o, was, now) -> {
             String f = now == null ? "" : now.strip().toLowerCase(Locale.ROOT);
             visibleRows.setPredicate(f.isEmpty() ? null : x -> x.matches(f));
+        });
+        // A request the filter hides is not shown in the detail either: the detail always belongs to a visible row.
+        visibleRows.addListener((javafx.collections.ListChangeListener<Exchange>) c -> {
+            if (selected.get() != null && !visibleRows.contains(selected.get())) {
+                selected.set(null);
+            }
+        });
+        countText = Bindings.createStringBinding(() -> {
+            String n = rows.size() + (rows.size() == 1 ? " request" : " requests");
+            return filterText().isEmpty() ? n : visibleRows.size() + " of " + n;
+        }, rows, visibleRows, filter);
+        emptyText = Bindings.createStringBinding(() -> filterText().isEmpty()
+                ? "No requests yet. Open the public URL and each request shows up here."
+                : "No requests match “" + filterText() + "”.", filter);
+        follow.addListener((o, was, now) -> {
+            if (now && !pending.isEmpty()) {
+                List<HistoryEntry> flush = new ArrayList<>(pending);
+                pending.clear();
+                pendingCount.set(0);
+                addNewest(flush);
+            }
         });
         selected.addListener((o, was, now) -> showDetail(now));
         canReplay = Bindings.createBooleanBinding(() -> selected.get() != null && selected.get().captured(), selected);
@@ -104,7 +147,15 @@ public final class InspectorViewModel {
         for (RequestEvent e : s.newRequests()) {
             batch.add(new HistoryEntry(e, false));
         }
-        addNewest(batch);
+        if (follow.get()) {
+            addNewest(batch);
+        } else {
+            pending.addAll(batch);
+            if (pending.size() > MAX_ROWS) {
+                pending.subList(0, pending.size() - MAX_ROWS).clear();
+            }
+            pendingCount.set(pending.size());
+        }
         history.append(profile.get().id(), batch);
     }
 
@@ -149,16 +200,23 @@ public final class InspectorViewModel {
             responseHeaders.set("");
             requestBody.set(BodyText.render(dev.portway.desktop.engine.CapturedBody.EMPTY, List.of()));
             responseBody.set(requestBody.get());
+            requestHeaderRows.clear();
+            responseHeaderRows.clear();
             return;
         }
         RequestEvent e = x.event();
         CapturedExchange c = x.capture();
         requestLine.set(e.method() + " " + e.path() + (x.replay() ? "   · replayed to the local target" : ""));
         requestHeaders.set(x.captured() ? lines(c.requestHeaders()) : "Nothing captured for this " + (e.method().equals("TCP") ? "connection." : "request."));
+        requestHeaderRows.setAll(c.requestHeaders());
+        responseHeaderRows.setAll(c.responseHeaders());
         requestBody.set(BodyText.render(c.requestBody(), c.requestHeaders()));
         String took = e.duration() == null ? "" : " · " + x.row(zone).duration();
+        int visitor = RequestRow.visitorStatus(e);
         if (e.error() != null) {
-            responseLine.set((e.status() > 0 ? e.status() + " " + c.reason() + " · " : "") + "failed: " + e.errorMessage());
+            String got = e.status() > 0 ? e.status() + " " + c.reason() + " · "
+                    : visitor > 0 ? visitor + " from the relay · " : "";
+            responseLine.set(got + "failed: " + e.errorMessage());
         } else {
             responseLine.set((e.status() == 0 ? "—" : e.status() + " " + c.reason()).strip() + took);
         }
@@ -250,10 +308,74 @@ public final class InspectorViewModel {
     /** Forgets every request of this profile, here and in the saved history. */
     public void clearHistory() {
         rows.clear();
+        pending.clear();
+        pendingCount.set(0);
         bodyBytes = 0;
         selected.set(null);
         history.clear(profile.get().id()).whenComplete((v, error) ->
                 feedback.set(error == null ? "History cleared." : "Could not clear the saved history: " + error.getMessage()));
+    }
+
+    /**
+     * Writes the rows the filter shows, oldest first, as a HAR 1.2 file on a thread of its own, and says how it went
+     * in {@link #feedbackProperty()}.
+     *
+     * @return completes on the FX executor once the file is written or the feedback says why not
+     */
+    public java.util.concurrent.CompletableFuture<Void> exportHar(java.nio.file.Path file) {
+        List<Exchange> oldestFirst = new ArrayList<>(visibleRows);
+        java.util.Collections.reverse(oldestFirst);
+        Profile p = profile.get();
+        String fallback = "http://" + p.localHost() + ":" + p.localPort();
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("portway-har-export").start(() -> {
+            String said;
+            try {
+                HarExport.write(file, oldestFirst, fallback, dev.portway.desktop.diagnostics.AppInfo.buildVersion());
+                said = "Exported " + oldestFirst.size() + (oldestFirst.size() == 1 ? " request" : " requests") + " to " + file.getFileName() + ".";
+            } catch (java.io.IOException | RuntimeException e) {
+                said = "Could not write " + file + ": " + e.getMessage() + " — choose a folder you can write to.";
+            }
+            String message = said;
+            fx.execute(() -> {
+                feedback.set(message);
+                done.complete(null);
+            });
+        });
+        return done;
+    }
+
+    /** Whether new requests join the top of the table as they come (on) or wait until it is turned on again (off). */
+    public BooleanProperty followProperty() {
+        return follow;
+    }
+
+    /** How many requests are waiting while {@link #followProperty()} is off. */
+    public ReadOnlyIntegerProperty pendingCountProperty() {
+        return pendingCount;
+    }
+
+    /** "3 requests", or with a filter "1 of 3 requests". */
+    public StringBinding countTextBinding() {
+        return countText;
+    }
+
+    /** What an empty table says: nothing came yet, or nothing matches the filter. */
+    public StringBinding emptyTextBinding() {
+        return emptyText;
+    }
+
+    /** The selected request's headers, one row each, as they passed. */
+    public ObservableList<Header> requestHeaderRows() {
+        return requestHeaderRows;
+    }
+
+    public ObservableList<Header> responseHeaderRows() {
+        return responseHeaderRows;
+    }
+
+    private String filterText() {
+        return filter.get() == null ? "" : filter.get().strip();
     }
 
     /** All rows, newest first. */
@@ -311,6 +433,11 @@ public final class InspectorViewModel {
     /** The app's capture setting (bytes of each body kept; 0 = headers only). */
     public CaptureLimit captureLimit() {
         return captureLimit;
+    }
+
+    /** The app's divider position between list and detail. */
+    public InspectorLayout layout() {
+        return layout;
     }
 
     public ZoneId zone() {

@@ -91,18 +91,101 @@ public final class DashboardView extends VBox {
             r.setPercentHeight(50);
             grid.getRowConstraints().add(r);
         }
-        grid.add(card("Latency", line("latencyChart", "ms", null, p50, p95, p99, rtt), "chart-line-symbol", null), 0, 0);
-        grid.add(card("Requests", line("requestsChart", "per s", null, requests), "chart-line-symbol", throughput), 1, 0);
-        grid.add(card("Bytes", line("bytesChart", null, BYTES, bytesIn, bytesOut), "chart-line-symbol", null), 0, 1);
+        LineChart<Number, Number> latency = line("latencyChart", "ms", null, p50, p95, p99, rtt);
+        LineChart<Number, Number> perSecond = line("requestsChart", "per s", null, requests);
+        LineChart<Number, Number> bytes = line("bytesChart", null, BYTES, bytesIn, bytesOut);
         for (ErrorCategory c : ErrorCategory.values()) {
             errors.add(series(c == ErrorCategory.TARGET ? "local app" : c.wireName()));
         }
-        grid.add(card("Errors", errorChart(), "chart-area-symbol", null), 1, 1);
+        StackedAreaChart<Number, Number> errorChart = errorChart();
+        grid.add(card("Latency", latency, "chart-line-symbol", null), 0, 0);
+        grid.add(card("Requests", perSecond, "chart-line-symbol", throughput), 1, 0);
+        grid.add(card("Bytes", bytes, "chart-line-symbol", null), 0, 1);
+        grid.add(card("Errors per minute", errorChart, "chart-area-symbol", null), 1, 1);
+        // Enough height for four readable charts; the Overview scrolls when the window is smaller than that.
+        grid.setMinHeight(420);
         VBox.setVgrow(grid, Priority.ALWAYS);
 
-        getChildren().addAll(header, stripRow, grid);
+        hover.setId("chartHover");
+        hover.getStyleClass().addAll(Styles.TEXT_SMALL, "chart-hover");
+        hover.setMinHeight(Region.USE_PREF_SIZE);
+        hoverOn(latency, p -> "latency p50 " + ms(p.p50Ms()) + " · p95 " + ms(p.p95Ms()) + " · p99 " + ms(p.p99Ms())
+                + " · heartbeat " + ms(p.rttMs()));
+        hoverOn(perSecond, p -> String.format(Locale.ROOT, "%.2f requests/s", p.requestsPerSecond()));
+        hoverOn(bytes, p -> "in " + BYTES.toString(p.bytesInPerSecond()) + " · out " + BYTES.toString(p.bytesOutPerSecond()));
+        hoverOn(errorChart, this::errorText);
+
+        getChildren().addAll(header, stripRow, hover, grid);
         vm.viewProperty().addListener(new WeakChangeListener<>(onView));
         show(vm.viewProperty().get());
+    }
+
+    /** What the pointer is over on a chart: the slot's time and its values; a hint while it is over none. */
+    private final Label hover = new Label(HOVER_HINT);
+    private static final String HOVER_HINT = "Point at a chart to read its values.";
+
+    private void hoverOn(XYChart<Number, Number> chart, java.util.function.Function<DashboardViewModel.Point, String> text) {
+        chart.setOnMouseMoved(e -> {
+            NumberAxis x = (NumberAxis) chart.getXAxis();
+            javafx.geometry.Point2D at = x.sceneToLocal(e.getSceneX(), e.getSceneY());
+            if (at == null || at.getX() < 0 || at.getX() > x.getWidth()) {
+                hover.setText(HOVER_HINT);
+                return;
+            }
+            DashboardViewModel.Point p = nearest(x.getValueForDisplay(at.getX()).doubleValue());
+            hover.setText(p == null ? HOVER_HINT : ago(-p.x()) + ": " + text.apply(p));
+        });
+        chart.setOnMouseExited(e -> hover.setText(HOVER_HINT));
+    }
+
+    /** The slot of the view now that contains second {@code x} (zero or negative), or the nearest. */
+    private DashboardViewModel.Point nearest(double x) {
+        DashboardViewModel.View v = vm.viewProperty().get();
+        if (v == null || v.points().isEmpty()) {
+            return null;
+        }
+        DashboardViewModel.Point best = v.points().getFirst();
+        for (DashboardViewModel.Point p : v.points()) {
+            if (p.x() <= x) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private String errorText(DashboardViewModel.Point p) {
+        StringBuilder b = new StringBuilder();
+        double total = 0;
+        for (ErrorCategory c : ErrorCategory.values()) {
+            double n = p.errorsPerMinute()[c.ordinal()];
+            total += n;
+            if (n > 0) {
+                b.append(" · ").append(c == ErrorCategory.TARGET ? "local app" : c.wireName()).append(' ').append(perMinute(n));
+            }
+        }
+        return perMinute(total) + " errors/min" + b;
+    }
+
+    static String perMinute(double n) {
+        return n == Math.rint(n) ? String.valueOf((long) n) : String.format(Locale.ROOT, "%.1f", n);
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, v < 10 ? "%.1f ms" : "%.0f ms", v);
+    }
+
+    /**
+     * The Overview as the tab shows it: the dashboard fills the tab when there is room and scrolls when the window is
+     * too small for four readable charts (they were clipped at 800×600).
+     */
+    public static javafx.scene.control.ScrollPane scrolling(LiveViewModel live) {
+        javafx.scene.control.ScrollPane scroll = new javafx.scene.control.ScrollPane(new DashboardView(live));
+        scroll.setId("overviewScroll");
+        scroll.setFitToWidth(true);
+        scroll.setFitToHeight(true);
+        scroll.setHbarPolicy(javafx.scene.control.ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("edge-to-edge");
+        return scroll;
     }
 
     private Node rangeSwitch() {
@@ -187,13 +270,14 @@ public final class DashboardView extends VBox {
 
     private StackedAreaChart<Number, Number> errorChart() {
         NumberAxis y = new NumberAxis();
+        // One unit in every range: errors per minute (a count per slot meant something else in each range).
+        y.setLabel("per min");
         y.setForceZeroInRange(true);
         y.setMinorTickVisible(false);
         y.setTickLabelFormatter(new StringConverter<>() {
             @Override
             public String toString(Number n) {
-                // Counts are whole numbers: hide the 0.5 ticks an almost empty chart would get.
-                return n.doubleValue() == Math.rint(n.doubleValue()) ? String.valueOf(n.longValue()) : "";
+                return perMinute(n.doubleValue());
             }
 
             @Override
@@ -272,7 +356,7 @@ public final class DashboardView extends VBox {
         set(bytesOut, v.points(), DashboardViewModel.Point::bytesOutPerSecond);
         for (int c = 0; c < errors.size(); c++) {
             int category = c;
-            set(errors.get(c), v.points(), p -> p.errors()[category]);
+            set(errors.get(c), v.points(), p -> p.errorsPerMinute()[category]);
         }
     }
 

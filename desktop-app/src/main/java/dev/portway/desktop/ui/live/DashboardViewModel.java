@@ -37,6 +37,8 @@ public final class DashboardViewModel {
 
     /** What the dashboard shows: how far back, in slots of which width, and where the x-axis ticks go. */
     public enum Range {
+        /** The live view: a burst of a few seconds is a visible hump here, not a sliver. */
+        MINUTES_5("5 min", Duration.ofMinutes(5), FINE, Duration.ofMinutes(1)),
         MINUTES_15("15 min", Duration.ofMinutes(15), FINE, Duration.ofMinutes(3)),
         HOUR_1("1 h", Duration.ofHours(1), MINUTE, Duration.ofMinutes(10)),
         HOURS_24("24 h", Duration.ofHours(24), Duration.ofMinutes(10), Duration.ofHours(4));
@@ -75,11 +77,13 @@ public final class DashboardViewModel {
      * One slot of the range.
      *
      * @param x       seconds from now to the slot's start (zero or negative)
-     * @param errors  per {@link dev.portway.shared.protocol.ErrorCategory#ordinal()}, counts in the slot
+     * @param errors  per {@link dev.portway.shared.protocol.ErrorCategory#ordinal()}, counts in the slot (for a
+     *                slot filled from a stored minute: the minute's counts)
+     * @param errorsPerMinute the same per category as a rate per minute: the Errors chart's one unit in every range
      * @param p50Ms   NaN when the slot had no request; {@code rttMs} NaN when no heartbeat answered
      */
     public record Point(double x, double requestsPerSecond, double bytesInPerSecond, double bytesOutPerSecond,
-                        double p50Ms, double p95Ms, double p99Ms, double rttMs, long[] errors) {
+                        double p50Ms, double p95Ms, double p99Ms, double rttMs, long[] errors, double[] errorsPerMinute) {
     }
 
     /** A stretch of the uptime strip; {@code from} and {@code to} are fractions of its width, {@code kind} null = off. */
@@ -98,6 +102,12 @@ public final class DashboardViewModel {
     private final Clock clock;
     private final NavigableMap<Instant, Bucket> fine = new TreeMap<>();
     private final NavigableMap<Instant, Bucket> minutes = new TreeMap<>();
+    /**
+     * The minutes loaded from the store (also in {@link #minutes}). The 10-second ranges have no finer data for
+     * them, so they show each as an even rate over its six slots; without this the 15-minute view was empty after
+     * a restart while the 1-hour view showed the same minutes.
+     */
+    private final NavigableMap<Instant, Bucket> stored = new TreeMap<>();
     private final UptimeTimeline timeline = new UptimeTimeline(KEEP_MINUTES.plus(MINUTE));
     private final ObjectProperty<Range> range = new SimpleObjectProperty<>(Range.MINUTES_15);
     private final ObjectProperty<View> view = new SimpleObjectProperty<>();
@@ -135,6 +145,7 @@ public final class DashboardViewModel {
         sorted.sort(java.util.Comparator.comparing(Bucket::start));
         for (Bucket b : sorted) {
             add(minutes, floor(b.start(), MINUTE), b.withUptime(0, 0));
+            add(stored, floor(b.start(), MINUTE), b.withUptime(0, 0));
             Instant upEnd = b.start().plusMillis(b.upMillis());
             if (b.upMillis() > 0) {
                 timeline.addHistory(b.start(), upEnd, UptimeTimeline.Kind.UP);
@@ -168,6 +179,7 @@ public final class DashboardViewModel {
     private void prune(Instant now) {
         fine.headMap(now.minus(KEEP_FINE).minus(FINE), false).clear();
         minutes.headMap(now.minus(KEEP_MINUTES).minus(MINUTE), false).clear();
+        stored.headMap(now.minus(KEEP_FINE).minus(MINUTE), false).clear(); // only the 10-second ranges read it
     }
 
     static Instant floor(Instant t, Duration step) {
@@ -191,21 +203,50 @@ public final class DashboardViewModel {
             }
             merged[i] = merged[i] == null ? e.getValue() : merged[i].plus(e.getValue());
         }
-        List<Point> points = new ArrayList<>(slots);
         long requests = 0;
         long errors = 0;
         long reconnects = 0;
+        Bucket[] spread = new Bucket[slots];
+        if (source == fine) {
+            for (Map.Entry<Instant, Bucket> e : stored.subMap(floor(first, MINUTE), true, last, true).entrySet()) {
+                Instant m = e.getKey();
+                if (!fine.subMap(m, true, m.plus(MINUTE), false).isEmpty()) {
+                    continue; // live samples of that minute (a restart within it): they are finer
+                }
+                for (int i = 0; i < slots; i++) {
+                    Instant start = first.plusMillis(stepMs * i);
+                    if (merged[i] == null && !start.isBefore(m) && start.isBefore(m.plus(MINUTE))) {
+                        spread[i] = e.getValue();
+                    }
+                }
+                if (!m.isBefore(first)) {
+                    requests += e.getValue().requests();
+                    errors += e.getValue().totalErrors();
+                    reconnects += e.getValue().reconnects();
+                }
+            }
+        }
+        List<Point> points = new ArrayList<>(slots);
         for (int i = 0; i < slots; i++) {
             Instant start = first.plusMillis(stepMs * i);
             double x = (start.toEpochMilli() - now.toEpochMilli()) / 1000.0;
             // The newest slot is still filling: rates over the part that has passed.
             double seconds = i == slots - 1 ? Math.max(1.0, (now.toEpochMilli() - start.toEpochMilli()) / 1000.0) : stepMs / 1000.0;
             Bucket b = merged[i] == null ? Bucket.empty(start) : merged[i];
+            if (merged[i] == null && spread[i] != null) {
+                b = spread[i];
+                seconds = MINUTE.toSeconds(); // a stored minute: its rates over the whole minute
+            } else {
+                requests += b.requests();
+                errors += b.totalErrors();
+                reconnects += b.reconnects();
+            }
+            double[] perMinute = new double[b.errors().length];
+            for (int c = 0; c < perMinute.length; c++) {
+                perMinute[c] = b.errors()[c] * 60.0 / seconds;
+            }
             points.add(new Point(x, b.requests() / seconds, b.bytesIn() / seconds, b.bytesOut() / seconds,
-                    b.p50Ms(), b.p95Ms(), b.p99Ms(), b.rttMs(), b.errors().clone()));
-            requests += b.requests();
-            errors += b.totalErrors();
-            reconnects += b.reconnects();
+                    b.p50Ms(), b.p95Ms(), b.p99Ms(), b.rttMs(), b.errors().clone(), perMinute));
         }
         Instant from = now.minus(r.span());
         UptimeTimeline.Uptime up = timeline.uptime(from, now);

@@ -65,7 +65,12 @@ public final class MainView extends BorderPane {
         theme.selectedProperty().bindBidirectional(dark);
         theme.graphicProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(
                 () -> Icons.of(dark.get() ? Feather.SUN : Feather.MOON), dark));
-        HBox bar = new HBox(10, brand, grow);
+        ToggleButton sidebar = new ToggleButton(null, Icons.of(Feather.SIDEBAR));
+        sidebar.setId("sidebarToggle");
+        sidebar.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+        sidebar.setTooltip(new Tooltip("Show or hide the list of profiles"));
+        sidebar.setSelected(true);
+        HBox bar = new HBox(10, sidebar, brand, grow);
         if (actions != null) {
             List<Shortcuts.Shortcut> keys = shortcuts(actions);
             bar.getChildren().addAll(theme, appMenu(transfer, actions, keys));
@@ -97,14 +102,49 @@ public final class MainView extends BorderPane {
         list.setPrefWidth(280);
         right.getStyleClass().add("right-pane");
         SplitPane split = new SplitPane(list, right);
-        split.setDividerPositions(0.26);
         SplitPane.setResizableWithParent(list, false);
+        keepSidebarWidth(split, list, sidebar);
         setCenter(split);
 
         vm.selectedProperty().addListener((o, was, now) -> showRight());
         vm.editorProperty().addListener((o, was, now) -> showRight());
         vm.loadedProperty().addListener((o, was, now) -> showRight());
         showRight();
+    }
+
+    /**
+     * The sidebar has a width of its own (280 px, or what the person dragged it to), not a share of the window: a
+     * share made it grow with the window, and the window grew on each restart. It folds away with {@code toggle}.
+     */
+    private static void keepSidebarWidth(SplitPane split, Region list, ToggleButton toggle) {
+        double[] width = {list.getPrefWidth()};
+        Runnable place = () -> {
+            if (split.getWidth() > 0 && split.getItems().contains(list)) {
+                split.setDividerPositions(Math.min(0.6, width[0] / split.getWidth()));
+            }
+        };
+        split.widthProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends Number> o, Number was, Number now) {
+                if (now.doubleValue() > 0) {
+                    split.widthProperty().removeListener(this); // once, at the first layout; later the list keeps its width
+                    place.run();
+                }
+            }
+        });
+        list.widthProperty().addListener((o, was, now) -> {
+            if (now.doubleValue() > 0 && split.getItems().contains(list)) {
+                width[0] = now.doubleValue();
+            }
+        });
+        toggle.selectedProperty().addListener((o, was, open) -> {
+            if (open) {
+                split.getItems().addFirst(list);
+                place.run();
+            } else {
+                split.getItems().remove(list);
+            }
+        });
     }
 
     private List<Shortcuts.Shortcut> shortcuts(AppActions actions) {

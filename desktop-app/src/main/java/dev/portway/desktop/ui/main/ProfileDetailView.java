@@ -62,13 +62,15 @@ final class ProfileDetailView extends VBox {
         deleteButton.setOnAction(e -> delete.run());
         for (Button b : new Button[]{editButton, duplicateButton, deleteButton}) {
             b.getStyleClass().add(Styles.BUTTON_OUTLINED);
+            b.setMinWidth(Region.USE_PREF_SIZE); // the title gives way in a small window, not the buttons ("E...")
         }
+        titles.setMinWidth(0);
         HBox header = new HBox(8, titles, grow, editButton, duplicateButton, deleteButton);
         header.setAlignment(Pos.CENTER_LEFT);
 
         InspectorView requests = new InspectorView(item.inspector());
         QueueView queue = new QueueView(queueVm);
-        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, new DashboardView(item.live()));
+        Tab overview = tab("overviewTab", "Overview", Feather.ACTIVITY, DashboardView.scrolling(item.live()));
         Tab requestsTab = tab("requestsTab", "Requests", Feather.LIST, requests);
         Tab queueTab = tab("queueTab", "Queue", Feather.INBOX, queue);
         TabPane tabs = new TabPane(overview, requestsTab);

@@ -10,6 +10,15 @@ public record WindowBounds(double x, double y, double width, double height, bool
     private static final double MIN_WIDTH = 760;
     private static final double MIN_HEIGHT = 520;
 
+    /**
+     * The bounds to save for a window: its position, and its content's size (the scene's), which is what the next
+     * start gives the new scene. The window's own size includes the window manager's frame; saving that made the
+     * window (and the sidebar with it) grow by the frame on every restart.
+     */
+    public static WindowBounds of(double x, double y, javafx.scene.Scene content, boolean maximized) {
+        return new WindowBounds(x, y, content.getWidth(), content.getHeight(), maximized);
+    }
+
     public String format() {
         return String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.0f,%b", x, y, width, height, maximized);
     }

@@ -32,8 +32,21 @@ class EditReplayViewModelTest {
         assertThat(vm.methodProperty().get()).isEqualTo("POST");
         assertThat(vm.pathProperty().get()).isEqualTo("/hooks");
         assertThat(vm.headersProperty().get()).isEqualTo("Host: a.localhost\nContent-Type: application/json\nX-Forwarded-For: 1.2.3.4\n");
-        assertThat(vm.bodyProperty().get()).isEqualTo("{\"a\":1}");
+        assertThat(vm.bodyProperty().get()).isEqualTo("{\n  \"a\" : 1\n}");
         assertThat(vm.validBinding().get()).isTrue();
+    }
+
+    @Test
+    void jsonBodyIsShownPrettyButSentAsCapturedUnlessEdited() {
+        String raw = "{\"id\":\"evt_1\",\"data\":{\"amount\":42,\"tags\":[\"a\",\"b\"]}}";
+        EditReplayViewModel vm = new EditReplayViewModel(exchange("POST", "/hooks", List.of(
+                new Header("Content-Type", "application/json; charset=utf-8")), text(raw)));
+        assertThat(vm.bodyProperty().get()).contains("\n").contains("  \"amount\" : 42");
+        assertThat(vm.bodyNoteProperty().get()).contains("pretty-printed");
+        // A signed webhook stays verifiable: the bytes sent are the captured ones while the body is not edited.
+        assertThat(new String(vm.request().body(), StandardCharsets.UTF_8)).isEqualTo(raw);
+        vm.bodyProperty().set("{\"id\":\"evt_2\"}");
+        assertThat(new String(vm.request().body(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"evt_2\"}");
     }
 
     @Test

@@ -133,6 +133,34 @@ class InspectorViewModelTest {
     }
 
     @Test
+    void pausedNewRequestsWaitAndJoinOnTopWhenFollowingAgain() {
+        InspectorViewModel vm = vm();
+        vm.onSample(sample(event(1, "/a", text(""))));
+        vm.selectedProperty().set(vm.rows().getFirst());
+        vm.followProperty().set(false);
+        vm.onSample(sample(event(2, "/b", text("")), event(3, "/c", text(""))));
+        assertThat(vm.rows()).extracting(x -> x.event().path()).containsExactly("/a");
+        assertThat(vm.pendingCountProperty().get()).isEqualTo(2);
+        assertThat(vm.selectedProperty().get().event().path()).isEqualTo("/a");
+        vm.followProperty().set(true);
+        assertThat(vm.rows()).extracting(x -> x.event().path()).containsExactly("/c", "/b", "/a");
+        assertThat(vm.pendingCountProperty().get()).isZero();
+    }
+
+    @Test
+    void exportWritesTheFilteredRowsOldestFirstAndSaysSo() throws Exception {
+        InspectorViewModel vm = vm();
+        vm.onSample(sample(event(1, "/orders/1", text("")), event(2, "/users", text("")), event(3, "/orders/2", text(""))));
+        vm.filterProperty().set("orders");
+        Path file = dir.resolve("requests.har");
+        vm.exportHar(file).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(vm.feedbackProperty().get()).isEqualTo("Exported 2 requests to requests.har.");
+        var entries = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).get("log").get("entries");
+        assertThat(entries).extracting(e -> e.get("request").get("url").asText())
+                .containsExactly("http://my-app.localhost:8080/orders/1", "http://my-app.localhost:8080/orders/2");
+    }
+
+    @Test
     void rowsAreBoundedByCountAndByCapturedBytes() {
         InspectorViewModel vm = vm();
         vm.onSample(sample(IntStream.range(0, 600).mapToObj(i -> event(i, "/n/" + i, text("x"))).toArray(RequestEvent[]::new)));

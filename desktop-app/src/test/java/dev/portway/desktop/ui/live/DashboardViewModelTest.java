@@ -161,6 +161,58 @@ class DashboardViewModelTest {
     }
 
     @Test
+    void afterARestartTheFifteenMinuteViewShowsTheStoredMinutesAsTheHourViewDoes() {
+        clock.set(T0);
+        List<Bucket> history = new ArrayList<>();
+        for (int m = 10; m > 5; m--) { // five minutes of traffic, ending five minutes ago, before the restart
+            history.add(new Bucket(T0.minus(Duration.ofMinutes(m)), 45, errors(ErrorCategory.TARGET, 3), 600, 1200,
+                    5, 8, 9, 1.5, 60_000, 0, 0));
+        }
+        vm.loadHistory(history);
+
+        vm.rangeProperty().set(DashboardViewModel.Range.HOUR_1);
+        DashboardViewModel.View hour = vm.viewProperty().get();
+        vm.rangeProperty().set(DashboardViewModel.Range.MINUTES_15);
+        DashboardViewModel.View quarter = vm.viewProperty().get();
+        assertThat(hour.requests()).isEqualTo(225);
+        assertThat(quarter.requests()).isEqualTo(hour.requests());
+        assertThat(quarter.errors()).isEqualTo(hour.errors());
+        // 45 requests in the minute that began 10 min ago: 0.75/s in each of its six 10-second slots.
+        DashboardViewModel.Point tenMinutesAgo = quarter.points().get(89 - 60);
+        assertThat(tenMinutesAgo.x()).isEqualTo(-600.0);
+        assertThat(tenMinutesAgo.requestsPerSecond()).isEqualTo(0.75);
+        assertThat(quarter.points().get(89 - 55).requestsPerSecond()).isEqualTo(0.75);
+        assertThat(quarter.points().get(89 - 54).requestsPerSecond()).isEqualTo(0.75);
+        assertThat(quarter.points().get(89 - 30).requestsPerSecond()).isZero();
+        assertThat(tenMinutesAgo.p99Ms()).isEqualTo(9.0);
+    }
+
+    @Test
+    void errorsAreARatePerMinuteInEveryRange() {
+        feed(sample(T0.plusSeconds(1), 1, 1, 1, 0, 0, errors(ErrorCategory.TARGET, 3)));
+        DashboardViewModel.View v = feed(sample(T0.plusSeconds(61), 1, 1, 1, 0, 0, none()));
+        int target = ErrorCategory.TARGET.ordinal();
+        // 3 errors in one 10-second slot: 18 a minute; the same 3 in a one-minute slot: 3 a minute.
+        assertThat(v.points().get(89 - 6).errorsPerMinute()[target]).isEqualTo(18.0);
+        vm.rangeProperty().set(DashboardViewModel.Range.HOUR_1);
+        assertThat(vm.viewProperty().get().points().get(58).errorsPerMinute()[target]).isEqualTo(3.0);
+        vm.rangeProperty().set(DashboardViewModel.Range.HOURS_24);
+        assertThat(vm.viewProperty().get().points().get(143).errorsPerMinute()[target]).isCloseTo(3.0 * 60 / 61, within(1e-9));
+    }
+
+    @Test
+    void fiveMinuteRangeShowsABurstAcrossSeveralSlots() {
+        for (int s = 0; s < 20; s++) {
+            feed(sample(T0.plusSeconds(280 + s), 50, 1, 1, 0, 0, none()));
+        }
+        vm.rangeProperty().set(DashboardViewModel.Range.MINUTES_5);
+        DashboardViewModel.View v = vm.viewProperty().get();
+        assertThat(v.points()).hasSize(30);
+        assertThat(v.points().stream().filter(p -> p.requestsPerSecond() > 0).count()).isGreaterThanOrEqualTo(2);
+        assertThat(v.requests()).isEqualTo(1000);
+    }
+
+    @Test
     void aPercentBelowOneHundredNeverReadsAsOneHundred() {
         assertThat(DashboardViewModel.percent(0.9996)).isEqualTo("99.9 %");
         assertThat(DashboardViewModel.percent(1.0)).isEqualTo("100 %");

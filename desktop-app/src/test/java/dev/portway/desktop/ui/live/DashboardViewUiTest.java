@@ -41,7 +41,7 @@ class DashboardViewUiTest {
         FxToolkit.setupStage(stage -> {
             Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
             // About what the Overview tab gets in the smallest window the app allows.
-            Scene scene = new Scene(new StackPane(new DashboardView(live)), 460, 330);
+            Scene scene = new Scene(new StackPane(DashboardView.scrolling(live)), 460, 330);
             scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
             stage.setScene(scene);
             stage.show();
@@ -81,5 +81,28 @@ class DashboardViewUiTest {
         XYChart<?, ?> requests = robot.lookup("#requestsChart").queryAs(XYChart.class);
         assertThat(requests.getData().getFirst().getData()).hasSize(144);
         assertThat(robot.lookup("#uptimeText").queryAs(Label.class).getText()).isEqualTo("66.6 % up in the last 24 h");
+    }
+
+    @Test
+    void pointingAtAChartReadsTheValuesOfTheSlotUnderThePointer() {
+        robot.interact(() -> {
+            for (int t = 0; t <= 900; t += 10) {
+                clock.set(T0.plusSeconds(t));
+                live.onSample(new MetricsSampler.Sample(clock.instant(), 20, 4, 9, 9, 0, 0, 0, List.of()));
+            }
+        });
+        Label hover = robot.lookup("#chartHover").queryAs(Label.class);
+        assertThat(hover.getText()).isEqualTo("Point at a chart to read its values.");
+        robot.moveTo("#requestsChart");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(hover.getText()).matches("-\\d+ min: 2\\.00 requests/s");
+        robot.moveTo("#latencyChart");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(hover.getText()).contains("p50 4.0 ms").contains("p99 9.0 ms");
+        robot.interact(() -> robot.lookup("#overviewScroll").queryAs(javafx.scene.control.ScrollPane.class).setVvalue(1));
+        WaitForAsyncUtils.waitForFxEvents();
+        robot.moveTo("#errorsChart");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(hover.getText()).contains("0 errors/min");
     }
 }
