@@ -104,6 +104,8 @@ public final class Relay implements AutoCloseable {
     /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
     private SshConfig sshConfig;
     private volatile SshGateway gateway;
+    /** The web console, or null when it is off (see docs/console.md). */
+    private volatile dev.portway.relay.console.ConsoleServer console;
 
     private Relay(RelayConfig config, RelayStore store, dev.portway.relay.tls.RelayTls tls) {
         this.config = config;
@@ -197,6 +199,9 @@ public final class Relay implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             if (relay.gateway != null) {
                 relay.gateway.close();
+            }
+            if (relay.console != null) {
+                relay.console.close();
             }
             if (relay.server != null) {
                 relay.server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -327,6 +332,16 @@ public final class Relay implements AutoCloseable {
             gateway = SshGateway.start(new GatewayContext(sshConfig, directory, registry, tcpListeners, publisher, metrics,
                     workers, config.maxTunnelsPerSession(), shuttingDown::get, config, accounts, store.identity()));
         }
+        if (config.console().enabled()) {
+            console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
+                    accounts, sessions, registry, queue, this::metricsText, boss, workers, tls, handshakes, VERSION));
+        }
+    }
+
+    /** The bound port of the web console, or -1 when it is off. */
+    public int consolePort() {
+        dev.portway.relay.console.ConsoleServer c = console;
+        return c == null ? -1 : c.port();
     }
 
     /** The bound SSH port of the gateway, or -1 when it is off. */
@@ -498,6 +513,9 @@ public final class Relay implements AutoCloseable {
             }
             if (gateway != null) {
                 gateway.close();
+            }
+            if (console != null) {
+                console.close();
             }
             registry.clear();
             // Let the close frames go out before the loops stop.
