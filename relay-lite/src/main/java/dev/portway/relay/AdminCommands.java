@@ -1,9 +1,15 @@
 package dev.portway.relay;
 
+import dev.portway.relay.admin.Actor;
+import dev.portway.relay.admin.AdminServices;
+import dev.portway.relay.admin.InviteService;
+import dev.portway.relay.admin.LiveSessions;
 import dev.portway.relay.audit.AuditLog;
+import dev.portway.relay.auth.Passwords;
 import dev.portway.relay.store.IdentityRecords;
 import dev.portway.relay.store.IdentityStore;
 import dev.portway.relay.store.RelayStore;
+import dev.portway.relay.store.Role;
 import dev.portway.relay.store.StoreException;
 import dev.portway.relay.store.Tier;
 import picocli.CommandLine.Command;
@@ -29,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The admin command line: {@code relay-lite users|tokens|names|keys|signing-key|audit ...}. Each command opens
  * the relay's store (the H2 file of {@code --data-dir}, also while a relay runs on it, or {@code --db}),
- * makes one change in one transaction, audits it, and closes. Bad input prints what to do and exits with 2,
+ * makes one change in one transaction through the {@link AdminServices} the web console uses too, audits it
+ * (by {@code cli:<os user>}, via {@code cli}), and closes. Bad input prints what to do and exits with 2,
  * changing nothing.
  */
 final class AdminCommands {
@@ -78,7 +85,8 @@ final class AdminCommands {
         StoreOptions where = new StoreOptions();
         @Spec
         CommandSpec spec;
-        AuditLog audit;
+        AdminServices services;
+        final Actor actor = Actor.commandLine();
 
         abstract void run(IdentityStore id, PrintWriter out);
 
@@ -87,7 +95,8 @@ final class AdminCommands {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (RelayStore store = where.open()) {
-                audit = new AuditLog(store, where.auditDir(), IdentityConfig.DEFAULTS.auditMaxBytes());
+                AuditLog audit = new AuditLog(store, where.auditDir(), IdentityConfig.DEFAULTS.auditMaxBytes());
+                services = AdminServices.of(store.identity(), audit, "cli", LiveSessions.NONE, new Passwords());
                 try {
                     run(store.identity(), out);
                 } finally {
@@ -95,6 +104,9 @@ final class AdminCommands {
                 }
                 return 0;
             } catch (IllegalArgumentException e) {
+                err.println("relay-lite: " + e.getMessage());
+                return 2;
+            } catch (Actor.Forbidden | Actor.NotYours e) {
                 err.println("relay-lite: " + e.getMessage());
                 return 2;
             } catch (IOException | StoreException e) {
@@ -105,22 +117,11 @@ final class AdminCommands {
             }
         }
 
-        /** Audits an admin change and waits until it is written. */
-        void audited(String user, Object... fields) {
-            Object[] all = new Object[fields.length + 2];
-            all[0] = "by";
-            all[1] = System.getProperty("user.name");
-            System.arraycopy(fields, 0, all, 2, fields.length);
-            try {
-                audit.record(AuditLog.ADMIN, user, all).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new StoreException("Could not write the audit event: " + e.getMessage(), e);
-            }
-        }
     }
 
-    @Command(name = "users", description = "Add, list, disable and enable users.",
-            subcommands = {UserAdd.class, UserList.class, UserDisable.class, UserEnable.class, UserTier.class})
+    @Command(name = "users", description = "Add, list, disable, enable and delete users; their roles and console passwords.",
+            subcommands = {UserAdd.class, UserList.class, UserDisable.class, UserEnable.class, UserTier.class,
+                    UserRole.class, UserDelete.class, UserPasswd.class, UserInvite.class})
     static final class Users {
     }
 
@@ -130,12 +131,15 @@ final class AdminCommands {
         String name;
         @Option(names = "--tier", description = "free, premium or enterprise (default ${DEFAULT-VALUE}).", defaultValue = "free")
         String tier;
+        @Option(names = "--role", description = "user or admin (an admin runs the relay in the web console; default ${DEFAULT-VALUE}).",
+                defaultValue = "user")
+        String role;
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            IdentityRecords.User u = id.addUser(name, Tier.parse(tier));
-            audited(u.name(), "action", "user_add", "tier", u.tier().wireName());
-            out.println("Added user " + u.name() + " (" + u.tier().wireName() + "). Give them a token with: relay-lite tokens create " + u.name());
+            IdentityRecords.User u = services.users().add(actor, name, Tier.parse(tier), Role.parse(role));
+            out.println("Added user " + u.name() + " (" + u.tier().wireName() + (u.role() == Role.ADMIN ? ", admin" : "")
+                    + "). Give them a token with: relay-lite tokens create " + u.name());
         }
     }
 
@@ -143,15 +147,15 @@ final class AdminCommands {
     static final class UserList extends Base {
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            List<IdentityRecords.User> users = id.users();
+            List<IdentityRecords.User> users = services.users().list(actor);
             if (users.isEmpty()) {
                 out.println("No users yet — add one with: relay-lite users add <name> --tier free");
                 return;
             }
-            out.printf("%-24s %-11s %-9s %s%n", "USER", "TIER", "STATE", "CREATED");
+            out.printf("%-24s %-11s %-9s %-6s %-8s %s%n", "USER", "TIER", "STATE", "ROLE", "PASSWORD", "CREATED");
             for (IdentityRecords.User u : users) {
-                out.printf("%-24s %-11s %-9s %s%n", u.name(), u.tier().wireName(), u.disabled() ? "disabled" : "active",
-                        Instant.ofEpochMilli(u.createdAt()));
+                out.printf("%-24s %-11s %-9s %-6s %-8s %s%n", u.name(), u.tier().wireName(), u.disabled() ? "disabled" : "active",
+                        u.role().wireName(), u.hasPassword() ? "set" : "-", Instant.ofEpochMilli(u.createdAt()));
             }
         }
     }
@@ -163,10 +167,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            boolean changed = id.setDisabled(name, true);
-            if (changed) {
-                audited(IdentityStore.checkUserName(name), "action", "user_disable");
-            }
+            boolean changed = services.users().setDisabled(actor, name, true);
             out.println(changed ? "Disabled " + name + "." : name + " was already disabled.");
         }
     }
@@ -178,10 +179,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            boolean changed = id.setDisabled(name, false);
-            if (changed) {
-                audited(IdentityStore.checkUserName(name), "action", "user_enable");
-            }
+            boolean changed = services.users().setDisabled(actor, name, false);
             out.println(changed ? "Enabled " + name + "." : name + " was already enabled.");
         }
     }
@@ -196,12 +194,105 @@ final class AdminCommands {
         @Override
         void run(IdentityStore id, PrintWriter out) {
             Tier t = Tier.parse(tier);
-            id.setTier(name, t);
-            audited(IdentityStore.checkUserName(name), "action", "user_tier", "tier", t.wireName());
+            services.users().setTier(actor, name, t);
             out.println(name + " is now " + t.wireName() + ".");
         }
     }
 
+    @Command(name = "role", description = "Make a user an admin of the web console, or a plain user again.")
+    static final class UserRole extends Base {
+        @Parameters(index = "0", paramLabel = "USER")
+        String name;
+        @Parameters(index = "1", paramLabel = "ROLE", description = "user or admin")
+        String role;
+
+        @Override
+        void run(IdentityStore id, PrintWriter out) {
+            Role r = Role.parse(role);
+            boolean changed = services.users().setRole(actor, name, r);
+            out.println(changed ? name + " is now " + (r == Role.ADMIN ? "an admin." : "a user.") : name + " already was " + r.wireName() + ".");
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a user with their tokens, reserved names, SSH keys and invites (audit entries stay).")
+    static final class UserDelete extends Base {
+        @Parameters(paramLabel = "USER")
+        String name;
+        @Option(names = "--yes", description = "Confirm: the user and everything of theirs is gone.")
+        boolean yes;
+
+        @Override
+        void run(IdentityStore id, PrintWriter out) {
+            if (!yes) {
+                throw new IllegalArgumentException("Deleting " + name + " removes their tokens, names and keys — add --yes to confirm.");
+            }
+            services.users().delete(actor, name);
+            out.println("Deleted user " + IdentityStore.checkUserName(name) + ".");
+        }
+    }
+
+    @Command(name = "passwd", description = "Set a user's web console password (read from standard input, or prompted).")
+    static final class UserPasswd extends Base {
+        @Parameters(paramLabel = "USER")
+        String name;
+        @Option(names = "--password-stdin", description = "Read the password from the first line of standard input.")
+        boolean stdin;
+
+        @Override
+        void run(IdentityStore id, PrintWriter out) {
+            String password = readPassword();
+            services.users().setPassword(actor, name, password);
+            out.println("Set the console password of " + IdentityStore.checkUserName(name) + ".");
+        }
+
+        private String readPassword() {
+            java.io.Console console = System.console();
+            if (!stdin && console != null) {
+                char[] a = console.readPassword("New console password for %s: ", name);
+                char[] b = console.readPassword("Again: ");
+                if (a == null || b == null || !java.util.Arrays.equals(a, b)) {
+                    throw new IllegalArgumentException("The two passwords differ — nothing changed; run the command again.");
+                }
+                return new String(a);
+            }
+            try {
+                String line = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)).readLine();
+                if (line == null) {
+                    throw new IllegalArgumentException("No password on standard input — pipe it in: echo 'a long password' | relay-lite users passwd "
+                            + name + " --password-stdin");
+                }
+                return line;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Could not read the password from standard input: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "invite", description = "Create a one-time link with which a user sets their console password.")
+    static final class UserInvite extends Base {
+        @Parameters(paramLabel = "USER")
+        String name;
+        @Option(names = "--valid", description = "How long the link works, e.g. 30m, 24h, 7d (default ${DEFAULT-VALUE}).", defaultValue = "24h")
+        String valid;
+
+        @Override
+        void run(IdentityStore id, PrintWriter out) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})(m|h|d)").matcher(valid.trim());
+            if (!m.matches()) {
+                throw new IllegalArgumentException("--valid must look like 30m, 24h or 7d, not \"" + valid + "\".");
+            }
+            long n = Long.parseLong(m.group(1));
+            Duration validity = switch (m.group(2)) {
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+            InviteService.NewInvite i = services.invites().create(actor, name, validity);
+            out.println("Invite for " + i.invite().user() + ", valid once until " + Instant.ofEpochMilli(i.invite().expiresAt())
+                    + ". Send them the console address followed by:");
+            out.println(i.path());
+        }
+    }
     @Command(name = "tokens", description = "Create, list and revoke API tokens.",
             subcommands = {TokenCreate.class, TokenList.class, TokenRevoke.class})
     static final class Tokens {
@@ -216,8 +307,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            IdentityRecords.NewToken t = id.createToken(user, label);
-            audited(t.token().user(), "action", "token_create", "token", t.token().id(), "label", t.token().label());
+            IdentityRecords.NewToken t = services.tokens().create(actor, user, label);
             out.println("Token " + t.token().id() + " for " + t.token().user() + (t.token().label().isEmpty() ? "" : " (" + t.token().label() + ")")
                     + ". It is shown only this once — give it to the user now:");
             out.println(t.secret());
@@ -231,7 +321,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            List<IdentityRecords.ApiToken> tokens = id.tokens(user);
+            List<IdentityRecords.ApiToken> tokens = services.tokens().list(actor, user);
             if (tokens.isEmpty()) {
                 out.println(user + " has no tokens — create one with: relay-lite tokens create " + user);
                 return;
@@ -250,11 +340,9 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            boolean wasRevoked = id.token(tokenId).map(IdentityRecords.ApiToken::revoked).orElse(false);
-            IdentityRecords.ApiToken t = id.revokeToken(tokenId);
-            if (!wasRevoked) {
-                audited(t.user(), "action", "token_revoke", "token", t.id());
-            }
+            var r = services.tokens().revoke(actor, tokenId);
+            boolean wasRevoked = r.wasRevoked();
+            IdentityRecords.ApiToken t = r.token();
             out.println(wasRevoked ? "Token " + t.id() + " was already revoked." : "Revoked token " + t.id() + " of " + t.user() + ".");
         }
     }
@@ -273,9 +361,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            id.reserveName(user, name);
-            String n = dev.portway.shared.protocol.TunnelNames.normalize(name);
-            audited(IdentityStore.checkUserName(user), "action", "name_reserve", "tunnel", n);
+            String n = services.names().reserve(actor, user, name);
             out.println("Reserved " + n + " for " + IdentityStore.checkUserName(user) + ".");
         }
     }
@@ -287,8 +373,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            String owner = id.releaseName(name);
-            audited(owner, "action", "name_release", "tunnel", dev.portway.shared.protocol.TunnelNames.normalize(name));
+            String owner = services.names().release(actor, name);
             out.println("Released " + name + " (was reserved for " + owner + ").");
         }
     }
@@ -297,7 +382,7 @@ final class AdminCommands {
     static final class NameList extends Base {
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            Map<String, String> names = id.reservedNames();
+            Map<String, String> names = services.names().list(actor);
             if (names.isEmpty()) {
                 out.println("No reserved names.");
                 return;
@@ -321,8 +406,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            IdentityRecords.SshKey k = id.addSshKey(user, line);
-            audited(k.user(), "action", "key_add", "fingerprint", k.fingerprint(), "key_type", k.type());
+            IdentityRecords.SshKey k = services.keys().add(actor, user, line);
             out.println("Added " + k.type() + " key " + k.fingerprint() + " for " + k.user() + ".");
         }
     }
@@ -334,7 +418,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            List<IdentityRecords.SshKey> keys = id.sshKeys(user);
+            List<IdentityRecords.SshKey> keys = services.keys().list(actor, user);
             if (keys.isEmpty()) {
                 out.println(user + " has no SSH keys — add one with: relay-lite keys add " + user + " \"$(cat ~/.ssh/id_ed25519.pub)\"");
                 return;
@@ -354,8 +438,7 @@ final class AdminCommands {
 
         @Override
         void run(IdentityStore id, PrintWriter out) {
-            IdentityRecords.SshKey k = id.removeSshKey(user, fingerprint);
-            audited(k.user(), "action", "key_remove", "fingerprint", k.fingerprint());
+            IdentityRecords.SshKey k = services.keys().remove(actor, user, fingerprint);
             out.println("Removed key " + k.fingerprint() + " of " + k.user() + ".");
         }
     }
@@ -369,7 +452,7 @@ final class AdminCommands {
         @Override
         void run(IdentityStore id, PrintWriter out) {
             IdentityRecords.SigningKey k = id.rotateSigningKey();
-            audited(null, "action", "signing_key_rotate", "kid", k.kid());
+            services.audit().record(actor, null, "action", "signing_key_rotate", "kid", k.kid());
             out.println("New signing key " + k.kid() + "; running relays use it within a minute.");
         }
     }
@@ -389,8 +472,9 @@ final class AdminCommands {
             if (limit < 1) {
                 throw new IllegalArgumentException("--limit must be at least 1.");
             }
-            for (IdentityRecords.AuditRow r : id.audit(from, user == null ? null : IdentityStore.checkUserName(user), limit)) {
-                out.printf("%s %-13s %-12s %s%n", Instant.ofEpochMilli(r.at()), r.event(), r.user() == null ? "-" : SafeText.escape(r.user()), SafeText.escape(r.fieldsJson()));
+            for (IdentityRecords.AuditRow r : services.auditLog().since(actor, from, user, limit)) {
+                out.printf("%s %-13s %-12s %s%n", Instant.ofEpochMilli(r.at()), r.event(),
+                        r.user() == null ? "-" : SafeText.escape(r.user()), SafeText.escape(r.fieldsJson()));
             }
         }
 

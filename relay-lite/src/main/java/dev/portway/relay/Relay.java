@@ -106,6 +106,8 @@ public final class Relay implements AutoCloseable {
     private volatile SshGateway gateway;
     /** This relay as a node of a cluster (docs/cluster.md), or null for a single relay. */
     private volatile dev.portway.relay.cluster.ClusterNames cluster;
+    /** The web console, or null when it is off (see docs/console.md). */
+    private volatile dev.portway.relay.console.ConsoleServer console;
 
     private Relay(RelayConfig config, RelayStore store, dev.portway.relay.tls.RelayTls tls) {
         this.config = config;
@@ -216,6 +218,9 @@ public final class Relay implements AutoCloseable {
             }
             if (relay.gateway != null) {
                 relay.gateway.close();
+            }
+            if (relay.console != null) {
+                relay.console.close();
             }
             if (relay.server != null) {
                 relay.server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
@@ -373,6 +378,16 @@ public final class Relay implements AutoCloseable {
             gateway = SshGateway.start(new GatewayContext(sshConfig, directory, registry, tcpListeners, publisher, metrics,
                     workers, config.maxTunnelsPerSession(), shuttingDown::get, config, accounts, store.identity()));
         }
+        if (config.console().enabled()) {
+            console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
+                    accounts, sessions, registry, queue, this::metricsText, boss, workers, tls, handshakes, VERSION));
+        }
+    }
+
+    /** The bound port of the web console, or -1 when it is off. */
+    public int consolePort() {
+        dev.portway.relay.console.ConsoleServer c = console;
+        return c == null ? -1 : c.port();
     }
 
     /** The bound SSH port of the gateway, or -1 when it is off. */
@@ -547,6 +562,9 @@ public final class Relay implements AutoCloseable {
             }
             if (cluster != null) {
                 cluster.close(); // after the sessions: their names leave the cluster's table with the node
+            }
+            if (console != null) {
+                console.close();
             }
             registry.clear();
             // Let the close frames go out before the loops stop.

@@ -36,6 +36,7 @@ import java.util.Objects;
  * @param visitorLimits        rate, size, time and connection limits for visitors
  * @param tls                  whether and how the relay's port serves TLS
  * @param identity             users, tokens, JWTs and per-user limits
+ * @param console              the web console's listener ({@link dev.portway.relay.console.ConsoleSettings#OFF} by default)
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
@@ -44,7 +45,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
                           int queueMaxCount, long queueMaxBytes,
                           dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls,
-                          IdentityConfig identity) {
+                          IdentityConfig identity, dev.portway.relay.console.ConsoleSettings console) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -61,7 +62,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
                 DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF,
-                IdentityConfig.DEFAULTS);
+                IdentityConfig.DEFAULTS, dev.portway.relay.console.ConsoleSettings.OFF);
     }
 
     /** The configuration of protocol §1-9 with the default users, visitor limits and no TLS. */
@@ -74,7 +75,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         this(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter, helloTimeout,
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
-                dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS);
+                dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS,
+                dev.portway.relay.console.ConsoleSettings.OFF);
     }
 
     public RelayConfig {
@@ -113,6 +115,9 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         }
         if (identity == null) {
             identity = IdentityConfig.DEFAULTS;
+        }
+        if (console == null) {
+            console = dev.portway.relay.console.ConsoleSettings.OFF;
         }
         domain = domain.toLowerCase(java.util.Locale.ROOT);
         Objects.requireNonNull(visitorLimits, "visitorLimits");
@@ -154,6 +159,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private dev.portway.relay.ingress.VisitorLimits visitorLimits = dev.portway.relay.ingress.VisitorLimits.DEFAULTS;
         private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
         private IdentityConfig identity = IdentityConfig.DEFAULTS;
+        private dev.portway.relay.console.ConsoleSettings console = dev.portway.relay.console.ConsoleSettings.OFF;
 
         private Builder() {
         }
@@ -185,13 +191,15 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         /** TLS on the relay's port; also makes public URLs https (unless {@link #publicScheme} is set after). */
         public Builder tls(dev.portway.relay.tls.TlsSettings v) { tls = v; if (v.enabled()) { publicScheme = "https"; } return this; }
         public Builder identity(IdentityConfig v) { identity = v; return this; }
+        /** The web console's own listener (off by default). */
+        public Builder console(dev.portway.relay.console.ConsoleSettings v) { console = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
                     maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
-                    visitorLimits, tls, identity);
+                    visitorLimits, tls, identity, console);
         }
     }
 }

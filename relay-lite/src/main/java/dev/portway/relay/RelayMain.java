@@ -187,6 +187,12 @@ public final class RelayMain implements Callable<Integer> {
         return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
                 clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db);
     }
+    @Option(names = "--console-port", paramLabel = "PORT", description = "Turn the web console on at this port (off unless set; "
+            + "its own listener, never the visitors' port). See docs/console.md.")
+    Integer consolePort;
+    @Option(names = "--console-bind", paramLabel = "HOST", description = "Interface of the web console (default ${DEFAULT-VALUE}: "
+            + "reach it through an SSH port-forward or a reverse proxy).", defaultValue = "127.0.0.1")
+    String consoleBind;
 
     public static void main(String[] args) {
         System.exit(run(args, System.getenv(), System.err));
@@ -273,6 +279,9 @@ public final class RelayMain implements Callable<Integer> {
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ") — choose another with " + named("--data-dir") + ".");
             }
             b.dataDir(dir);
+            if (consolePort != null) {
+                b.console(new dev.portway.relay.console.ConsoleSettings(consolePort, consoleBind));
+            }
             b.identity(IdentityConfig.DEFAULTS
                     .withDb(db, AdminCommands.StoreOptions.orEnv(dbUser, "PORTWAY_DB_USER"),
                             AdminCommands.StoreOptions.orEnv(dbPassword, "PORTWAY_DB_PASSWORD"))
@@ -324,6 +333,10 @@ public final class RelayMain implements Callable<Integer> {
         }
         if (relay.redirectPort() >= 0) {
             announce("Plain HTTP on port " + relay.redirectPort() + " redirects to https.");
+        }
+        if (relay.consolePort() >= 0) {
+            announce("Web console on " + (relay.tlsFingerprint() != null ? "https" : "http") + "://" + config.console().bindHost() + ":"
+                    + relay.consolePort() + "/ (sign in with a user of the store: relay-lite users passwd NAME, or an invite)");
         }
         if (relay.sshPort() > 0) {
             System.out.println("SSH gateway on port " + relay.sshPort() + ": ssh -p " + relay.sshPort() + " -R myapp:80:localhost:3000 "

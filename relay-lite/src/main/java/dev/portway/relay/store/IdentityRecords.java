@@ -5,7 +5,11 @@ public final class IdentityRecords {
     private IdentityRecords() {
     }
 
-    public record User(String name, Tier tier, boolean disabled, long createdAt) {
+    /**
+     * @param role        {@link Role#USER} or {@link Role#ADMIN} (migration V20)
+     * @param hasPassword whether the user can sign in to the web console
+     */
+    public record User(String name, Tier tier, boolean disabled, long createdAt, Role role, boolean hasPassword) {
     }
 
     /** An API token without its secret (only the hash is stored). {@code revokedAt} is 0 while valid. */
@@ -24,6 +28,10 @@ public final class IdentityRecords {
 
     /** A JWT signing key; {@code retiredAt} is 0 while it signs. */
     public record SigningKey(String kid, byte[] secret, long createdAt, long retiredAt) {
+    }
+
+    /** An invite link that sets a user's console password; works once, until {@code expiresAt}. */
+    public record Invite(String user, long createdAt, long expiresAt) {
     }
 
     public record AuditRow(long seq, long at, String event, String user, String fieldsJson) {

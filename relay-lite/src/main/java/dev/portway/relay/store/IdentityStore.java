@@ -1,6 +1,7 @@
 package dev.portway.relay.store;
 
 import dev.portway.relay.store.IdentityRecords.ApiToken;
+import dev.portway.relay.store.IdentityRecords.Invite;
 import dev.portway.relay.store.IdentityRecords.AuditRow;
 import dev.portway.relay.store.IdentityRecords.NewToken;
 import dev.portway.relay.store.IdentityRecords.SigningKey;
@@ -47,14 +48,19 @@ public final class IdentityStore {
     // ---- users
 
     public User addUser(String name, Tier tier) {
+        return addUser(name, tier, Role.USER);
+    }
+
+    public User addUser(String name, Tier tier, Role role) {
         String n = checkUserName(name);
         return tx(c -> {
             if (findUser(c, n).isPresent()) {
                 throw new IllegalArgumentException("User " + n + " already exists — see it with: users list");
             }
             long now = System.currentTimeMillis();
-            update(c, "INSERT INTO app_user (name, tier, disabled, created_at) VALUES (?, ?, ?, ?)", n, tier.wireName(), false, now);
-            return new User(n, tier, false, now);
+            update(c, "INSERT INTO app_user (name, tier, disabled, created_at, role) VALUES (?, ?, ?, ?, ?)", n, tier.wireName(),
+                    false, now, role.wireName());
+            return new User(n, tier, false, now, role, false);
         });
     }
 
@@ -67,7 +73,7 @@ public final class IdentityStore {
             }
             long now = System.currentTimeMillis();
             update(c, "INSERT INTO app_user (name, tier, disabled, created_at) VALUES (?, ?, ?, ?)", name, tier.wireName(), false, now);
-            return new User(name, tier, false, now);
+            return new User(name, tier, false, now, Role.USER, false);
         });
     }
 
@@ -78,10 +84,10 @@ public final class IdentityStore {
     public List<User> users() {
         return tx(c -> {
             List<User> out = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("SELECT name, tier, disabled, created_at FROM app_user ORDER BY name");
+            try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM app_user ORDER BY name");
                  ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new User(rs.getString(1), Tier.parse(rs.getString(2)), rs.getBoolean(3), rs.getLong(4)));
+                    out.add(userOf(rs));
                 }
             }
             return out;
@@ -106,6 +112,98 @@ public final class IdentityStore {
             update(c, "UPDATE app_user SET tier = ? WHERE name = ?", tier.wireName(), u.name());
             return null;
         });
+    }
+
+    /** @return whether the role changed */
+    public boolean setRole(String name, Role role) {
+        return tx(c -> {
+            User u = requireUser(c, name);
+            if (u.role() == role) {
+                return false;
+            }
+            update(c, "UPDATE app_user SET role = ? WHERE name = ?", role.wireName(), u.name());
+            return true;
+        });
+    }
+
+    /** Deletes a user with their tokens, reserved names, SSH keys and invites (audit rows stay). */
+    public User deleteUser(String name) {
+        return tx(c -> {
+            User u = requireUser(c, name);
+            for (String table : new String[]{"api_token", "reserved_name", "ssh_key", "console_invite"}) {
+                update(c, "DELETE FROM " + table + " WHERE user_name = ?", u.name());
+            }
+            update(c, "DELETE FROM app_user WHERE name = ?", u.name());
+            return u;
+        });
+    }
+
+    // ---- console passwords and invites (migration V20)
+
+    /** Stores a password hash (made by the caller: {@code auth.Passwords}); null removes the password. */
+    public void setPasswordHash(String name, String hash) {
+        tx(c -> {
+            User u = requireUser(c, name);
+            update(c, "UPDATE app_user SET password_hash = ? WHERE name = ?", hash, u.name());
+            return null;
+        });
+    }
+
+    /** The stored password hash of an existing user, or empty (no such user, or no password set). */
+    public Optional<String> passwordHash(String name) {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT password_hash FROM app_user WHERE name = ?")) {
+                q.setString(1, name);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** Creates an invite for a user; the caller keeps the secret, the store only its hash. */
+    public Invite createInvite(String userName, String secretHash, long expiresAt) {
+        return tx(c -> {
+            User u = requireUser(c, userName);
+            long now = System.currentTimeMillis();
+            update(c, "INSERT INTO console_invite (token_hash, user_name, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, NULL)",
+                    secretHash, u.name(), now, expiresAt);
+            return new Invite(u.name(), now, expiresAt);
+        });
+    }
+
+    /** The invite of this hash if it is neither used nor expired at {@code now}, or empty. Changes nothing. */
+    public Optional<Invite> openInvite(String secretHash, long now) {
+        return tx(c -> findOpenInvite(c, secretHash, now));
+    }
+
+    /**
+     * Uses an invite once: sets the user's password hash and marks the invite used, in one transaction.
+     *
+     * @throws IllegalArgumentException when the invite is unknown, used or expired
+     */
+    public Invite useInvite(String secretHash, long now, String passwordHash) {
+        return tx(c -> {
+            Invite i = findOpenInvite(c, secretHash, now).orElseThrow(() -> new IllegalArgumentException(
+                    "This invite link was already used or has expired — ask an admin for a new one."));
+            // The used_at IS NULL condition makes a second use in a racing transaction change nothing.
+            if (update(c, "UPDATE console_invite SET used_at = ? WHERE token_hash = ? AND used_at IS NULL", now, secretHash) != 1) {
+                throw new IllegalArgumentException("This invite link was already used — ask an admin for a new one.");
+            }
+            update(c, "UPDATE app_user SET password_hash = ? WHERE name = ?", passwordHash, i.user());
+            return i;
+        });
+    }
+
+    private static Optional<Invite> findOpenInvite(Connection c, String secretHash, long now) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement(
+                "SELECT user_name, created_at, expires_at FROM console_invite WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?")) {
+            q.setString(1, secretHash);
+            q.setLong(2, now);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(new Invite(rs.getString(1), rs.getLong(2), rs.getLong(3))) : Optional.empty();
+            }
+        }
     }
 
     // ---- API tokens
@@ -368,6 +466,41 @@ public final class IdentityStore {
         });
     }
 
+    /**
+     * One page of the audit log, newest first: rows with {@code seq < beforeSeq} (0 = from the newest), of
+     * {@code user} and {@code event} when not null, at most {@code max}.
+     */
+    public List<AuditRow> auditPage(long beforeSeq, String user, String event, int max) {
+        return tx(c -> {
+            StringBuilder sql = new StringBuilder("SELECT seq, at_ms, event, user_name, fields FROM audit_event WHERE 1 = 1");
+            List<Object> args = new ArrayList<>();
+            if (beforeSeq > 0) {
+                sql.append(" AND seq < ?");
+                args.add(beforeSeq);
+            }
+            if (user != null) {
+                sql.append(" AND user_name = ?");
+                args.add(user);
+            }
+            if (event != null) {
+                sql.append(" AND event = ?");
+                args.add(event);
+            }
+            sql.append(" ORDER BY seq DESC");
+            List<AuditRow> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(sql.toString())) {
+                q.setMaxRows(max);
+                bind(q, args.toArray());
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     // ---- helpers
 
     public static String checkUserName(String name) {
@@ -414,13 +547,19 @@ public final class IdentityStore {
     }
 
     private static Optional<User> findUser(Connection c, String name) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement("SELECT name, tier, disabled, created_at FROM app_user WHERE name = ?")) {
+        try (PreparedStatement q = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM app_user WHERE name = ?")) {
             q.setString(1, name);
             try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? Optional.of(new User(rs.getString(1), Tier.parse(rs.getString(2)), rs.getBoolean(3), rs.getLong(4)))
-                        : Optional.empty();
+                return rs.next() ? Optional.of(userOf(rs)) : Optional.empty();
             }
         }
+    }
+
+    private static final String USER_COLUMNS = "name, tier, disabled, created_at, role, password_hash IS NOT NULL";
+
+    private static User userOf(ResultSet rs) throws SQLException {
+        return new User(rs.getString(1), Tier.parse(rs.getString(2)), rs.getBoolean(3), rs.getLong(4), Role.parse(rs.getString(5)),
+                rs.getBoolean(6));
     }
 
     private static User requireUser(Connection c, String name) throws SQLException {

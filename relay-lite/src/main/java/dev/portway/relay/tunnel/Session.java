@@ -56,6 +56,7 @@ public final class Session implements TunnelBackend {
     volatile boolean goingAway;
     volatile boolean closed;
     private int nextStreamId = 1; // guarded by this
+    private final long connectedAtMs = System.currentTimeMillis();
 
     Session(SessionContext ctx, Channel channel) {
         this.ctx = ctx;
@@ -66,6 +67,16 @@ public final class Session implements TunnelBackend {
 
     public String id() {
         return id;
+    }
+
+    /** When the WebSocket of this session was accepted (epoch ms; the web console's "since"). */
+    public long connectedAtMs() {
+        return connectedAtMs;
+    }
+
+    /** The client's address as the relay sees it. */
+    public java.net.SocketAddress remoteAddress() {
+        return channel.remoteAddress();
     }
 
     /** Who this session acts for, or null before it is authenticated. */

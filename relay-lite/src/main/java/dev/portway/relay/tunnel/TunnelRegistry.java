@@ -319,6 +319,11 @@ public final class TunnelRegistry<S> {
         return names;
     }
 
+    /** A snapshot of the bound tunnels (the web console's live list). */
+    public java.util.List<Tunnel<S>> tunnels() {
+        return java.util.List.copyOf(active.values());
+    }
+
     public int tunnelCount() {
         return active.size();
     }
