@@ -121,7 +121,6 @@ const pages = {
           axes: [axis, axis], scales: { x: { time: true } } }, data, box);
       } else charts[id].setData(data);
     };
-    window.addEventListener('themechange', () => { for (const k in charts) { charts[k].destroy(); delete charts[k]; } });
     const load = async () => {
       const { samples } = await api('GET', '/api/overview');
       const last = samples[samples.length - 1] ?? {};
@@ -136,6 +135,11 @@ const pages = {
       const cats = [...new Set(samples.flatMap((s) => Object.keys(s.errors)))].slice(0, 4);
       draw('chart-errors', cats.length ? cats : ['errors'], [t, ...(cats.length ? cats : ['none']).map((c) => samples.map((s) => s.errors[c] ?? 0))]);
     };
+    // The charts take their colours from the theme: draw them anew when it changes.
+    window.addEventListener('themechange', () => {
+      for (const k in charts) { charts[k].destroy(); delete charts[k]; }
+      load().catch(showError);
+    });
     await load();
     setInterval(() => load().catch(showError), 2000);
   },

@@ -253,6 +253,7 @@ class ConsoleApiIT {
         assertThat(config.toString()).doesNotContain("local-secret");
         assertThat(root.get("/api/nodes").body().get(0).get("health").asText()).isEqualTo("ok");
         await().atMost(Duration.ofSeconds(5)).until(() -> root.get("/api/overview").body().get("samples").size() >= 2);
+        assertThat(root.get("/api/overview").body().get("samples").get(0).has("requestsPerSecond")).isTrue();
         assertThat(root.get("/api/queues").status()).isEqualTo(200);
         assertThat(root.get("/api/me").body().get("role").asText()).isEqualTo("admin");
         assertThat(root.get("/api/nothing-here").status()).isEqualTo(404);
@@ -326,7 +327,10 @@ class ConsoleApiIT {
             engine.bind("b1", "http", "alice-live", java.util.Map.of());
             ConsoleClient root = signedIn("root", ADMIN_PW);
             await().atMost(Duration.ofSeconds(2)).until(() -> root.get("/api/tunnels").body().toString().contains("alice-live"));
+            // camelCase, as the OpenAPI file says (not the protocol's snake_case)
+            assertThat(root.get("/api/tunnels").body().get(0).has("openStreams")).isTrue();
             JsonNode s = root.get("/api/sessions").body().get(0);
+            assertThat(s.has("openStreams")).isTrue();
             assertThat(s.get("token").asText()).isEqualTo(t.token().id());
             assertThat(root.delete("/api/tokens/" + t.token().id()).body().get("sessionsEnded").asInt()).isEqualTo(1);
             await().atMost(Duration.ofSeconds(5)).until(() -> engine.closeCode.get() != -1);

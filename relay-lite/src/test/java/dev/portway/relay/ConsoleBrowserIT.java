@@ -83,8 +83,11 @@ class ConsoleBrowserIT {
         }
     }
 
+    /** Waits that retry when the page's script re-renders a table under them (the live page does every second). */
     WebDriverWait waiting(long seconds) {
-        return new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100));
+        WebDriverWait w = new WebDriverWait(browser, Duration.ofSeconds(seconds), Duration.ofMillis(100));
+        w.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return w;
     }
 
     void signIn(String user, String password) {
@@ -104,7 +107,7 @@ class ConsoleBrowserIT {
     }
 
     String table(String id) {
-        return browser.findElement(By.cssSelector("#" + id + " tbody")).getText();
+        return waiting(5).until(d -> d.findElement(By.cssSelector("#" + id + " tbody")).getText());
     }
 
     WebElement rowWith(String table, String text) {
@@ -227,6 +230,7 @@ class ConsoleBrowserIT {
     /** Light and dark screenshots of the current page. */
     private void shoot(String name) throws Exception {
         setTheme("light");
+        settle();
         save(name + "-light");
         browser.findElement(By.id("theme")).click();
         waiting(5).until(d -> "dark".equals(((JavascriptExecutor) d).executeScript("return document.documentElement.dataset.theme")));
