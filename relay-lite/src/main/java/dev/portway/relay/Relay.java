@@ -264,8 +264,10 @@ public final class Relay implements AutoCloseable {
                 sessions::size, registry::tunnelCount, registry::localNames, this::lostName);
         registry.shared(cluster);
         cluster.listen(boss, workers, config.bindHost(), config.streamWindow(), name -> {
+            // Only what another node may serve: not a tunnel whose bind is still being applied (its protection is
+            // pending), one with visitor checks, or a private one.
             Tunnel<Session> t = registry.lookupLocal(name);
-            return t == null ? null : t.backend();
+            return t == null || !t.protection().isNone() || t.isPrivate() ? null : t.backend();
         });
     }
 
