@@ -169,6 +169,26 @@ public final class RelayTls {
         return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * A server context for a key and its chain (leaf first) with the relay's protocol versions: how ACME
+     * certificates are served, the same way as the fallback.
+     *
+     * @throws IllegalArgumentException when the key does not fit the certificate
+     */
+    public static SslContext serverContext(java.security.PrivateKey key, List<X509Certificate> chain) {
+        try {
+            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS.toArray(String[]::new)).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("Cannot use this key with its certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The fallback context: the PEM or self-signed certificate, for connections without a better match. */
+    public SslContext context() {
+        return context;
+    }
+
     /** A handler for one connection; delegated handshake tasks run on {@code handshakeExecutor}. */
     public SslHandler newHandler(ByteBufAllocator alloc, Executor handshakeExecutor) {
         return context.newHandler(alloc, handshakeExecutor);
