@@ -308,14 +308,13 @@ public final class Relay implements AutoCloseable {
                         // visitor's answer (chunk by chunk) and, after the upgrade, a client session's frames.
                         ch.pipeline().addLast("flush", new FlushConsolidationHandler(
                                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                        var limits = config.visitorLimits();
-                        var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
-                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
-                        dev.portway.relay.ingress.VisitorCodec.addTo(ch.pipeline(), limits);
-                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
-                        // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
-                        ch.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
-                        ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx, gate));
+                        // HTTP/2 for visitors: by ALPN after TLS, by the h2c preface on the plain port (ingress/h2).
+                        java.util.function.Consumer<io.netty.channel.ChannelPipeline> h2 = p -> dev.portway.relay.ingress.h2
+                                .H2Pipeline.configure(p, config.visitorLimits(), () -> new HttpIngressHandler(ictx, gate));
+                        ch.pipeline().addLast("h2-switch", tls != null
+                                ? new dev.portway.relay.ingress.h2.AlpnSwitch(p -> http1(p, ictx), h2)
+                                : new dev.portway.relay.ingress.h2.PriorKnowledgeSwitch(p -> http1(p, ictx), h2,
+                                        config.visitorLimits().headerTimeout()));
                     }
                 });
         ChannelFuture f = b.bind(config.bindHost(), config.port()).awaitUninterruptibly();
@@ -342,6 +341,23 @@ public final class Relay implements AutoCloseable {
             }
             gateway = SshGateway.start(new GatewayContext(sshConfig, directory, registry, tcpListeners, publisher, metrics,
                     workers, config.maxTunnelsPerSession(), shuttingDown::get, config, accounts, store.identity()));
+        }
+    }
+
+    /** The HTTP/1.1 visitor (and client session) pipeline, after TLS and the HTTP/2 switch. */
+    private void http1(io.netty.channel.ChannelPipeline p, IngressContext ictx) {
+        var limits = config.visitorLimits();
+        var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
+        p.addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
+        dev.portway.relay.ingress.VisitorCodec.addTo(p, limits);
+        p.addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
+        // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("ingress", new HttpIngressHandler(ictx, gate));
+        if (p.channel().isActive()) {
+            // Added after the connection opened (once TLS/ALPN or the first bytes chose HTTP/1.1): the guard starts its
+            // request-head clock now, as it would at channelActive.
+            p.context(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME).fireChannelActive();
         }
     }
 

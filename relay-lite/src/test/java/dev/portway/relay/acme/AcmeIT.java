@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * and one pebble for the class; each test binds its own tunnel name. Renewal is due for every certificate here
  * (renew-before is a century), so {@code renewDue()} renews at once.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class AcmeIT {
     static final String DOMAIN = "portway.test";
     @TempDir
@@ -179,6 +180,21 @@ class AcmeIT {
         assertThat(relay.store().certificates().certificates()).noneSatisfy(c -> assertThat(c.host()).isEqualTo(host));
         assertThatThrownBy(() -> relay.acme().revoke(host).join()).hasCauseInstanceOf(AcmeRefusal.class)
                 .hasMessageContaining("The relay has no ACME certificate for revoked.portway.test to revoke.");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last (the others have the default order): it restarts the relay
+    void storedCertificateIsServedAfterARestartWithoutANewOrder() throws Exception {
+        client.bindHttp("kept");
+        String host = host("kept");
+        X509Certificate cert = relay.acme().obtain(host).join();
+        client.close();
+        client = null;
+        relay.shutdown(Duration.ofMillis(200));
+        relay = startRelay(dir.resolve("relay"), settings(pebble.caFile, pebble.port));
+        assertThat(relay.acme().certificate(host)).isEqualTo(cert);
+        assertThat(seen(relay.port(), host)).isEqualTo(cert);
+        strictHandshake(relay.port(), host);
     }
 
     @Test
