@@ -100,6 +100,8 @@ public final class Relay implements AutoCloseable {
     /** Delegated TLS handshake work (signatures, key exchange): off the event loops. Null without TLS. */
     private final java.util.concurrent.ThreadPoolExecutor handshakes;
     private volatile Channel redirectServer;
+    /** Certificates per tunnel host from an ACME server (--acme-email); null without. */
+    private final dev.portway.relay.acme.AcmeCertificates acme;
     private volatile int redirectPort = -1;
     /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
     private SshConfig sshConfig;
@@ -149,6 +151,11 @@ public final class Relay implements AutoCloseable {
             }
         });
         this.gate = new dev.portway.relay.ingress.VisitorGate(config.visitorLimits(), metrics);
+        this.acme = tls == null || config.tls().acme() == null ? null : new dev.portway.relay.acme.AcmeCertificates(
+                config.tls().acme(), store.certificates(), config.domain(), name -> {
+                    Tunnel<Session> t = registry.lookup(name);
+                    return t != null && Protocol.KIND_HTTP.equals(t.kind());
+                }, tls.context());
         workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
         workers.scheduleAtFixedRate(accounts.throttle()::sweep, 30, 30, TimeUnit.SECONDS);
     }
@@ -211,6 +218,9 @@ public final class Relay implements AutoCloseable {
             if (cluster != null) {
                 relay.joinCluster(cluster);
             }
+            if (relay.acme != null) {
+                relay.acme.start();
+            }
             relay.bind();
         } catch (IOException | RuntimeException e) {
             if (relay.cluster != null) {
@@ -230,6 +240,9 @@ public final class Relay implements AutoCloseable {
             }
             relay.boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             relay.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            if (relay.acme != null) {
+                relay.acme.close();
+            }
             if (relay.handshakes != null) {
                 relay.handshakes.shutdownNow();
             }
@@ -338,21 +351,23 @@ public final class Relay implements AutoCloseable {
                             refuseConnection(ch);
                             return;
                         }
-                        if (tls != null) {
+                        if (acme != null) {
+                            // The certificate by SNI name: an ACME one for a tunnel host that has it, else the fallback.
+                            ch.pipeline().addLast("tls", new dev.portway.relay.tls.SniTls(acme::select, handshakes));
+                        } else if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), handshakes));
                         }
                         // One flush per event-loop turn instead of one per frame or chunk: on this channel go both a
                         // visitor's answer (chunk by chunk) and, after the upgrade, a client session's frames.
                         ch.pipeline().addLast("flush", new FlushConsolidationHandler(
                                 FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                        var limits = config.visitorLimits();
-                        var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
-                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
-                        dev.portway.relay.ingress.VisitorCodec.addTo(ch.pipeline(), limits);
-                        ch.pipeline().addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
-                        // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
-                        ch.pipeline().addLast("continue", new HttpServerExpectContinueHandler());
-                        ch.pipeline().addLast("ingress", new HttpIngressHandler(ictx, gate));
+                        // HTTP/2 for visitors: by ALPN after TLS, by the h2c preface on the plain port (ingress/h2).
+                        java.util.function.Consumer<io.netty.channel.ChannelPipeline> h2 = p -> dev.portway.relay.ingress.h2
+                                .H2Pipeline.configure(p, config.visitorLimits(), () -> new HttpIngressHandler(ictx, gate));
+                        ch.pipeline().addLast("h2-switch", tls != null
+                                ? new dev.portway.relay.ingress.h2.AlpnSwitch(p -> http1(p, ictx), h2)
+                                : new dev.portway.relay.ingress.h2.PriorKnowledgeSwitch(p -> http1(p, ictx), h2,
+                                        config.visitorLimits().headerTimeout()));
                     }
                 });
         ChannelFuture f = b.bind(config.bindHost(), config.port()).awaitUninterruptibly();
@@ -392,6 +407,23 @@ public final class Relay implements AutoCloseable {
         return c == null ? -1 : c.port();
     }
 
+    /** The HTTP/1.1 visitor (and client session) pipeline, after TLS and the HTTP/2 switch. */
+    private void http1(io.netty.channel.ChannelPipeline p, IngressContext ictx) {
+        var limits = config.visitorLimits();
+        var guard = new dev.portway.relay.ingress.VisitorGuard(limits, metrics);
+        p.addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
+        dev.portway.relay.ingress.VisitorCodec.addTo(p, limits);
+        p.addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
+        // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
+        p.addLast("continue", new HttpServerExpectContinueHandler());
+        p.addLast("ingress", new HttpIngressHandler(ictx, gate));
+        if (p.channel().isActive()) {
+            // Added after the connection opened (once TLS/ALPN or the first bytes chose HTTP/1.1): the guard starts its
+            // request-head clock now, as it would at channelActive.
+            p.context(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME).fireChannelActive();
+        }
+    }
+
     /** The bound SSH port of the gateway, or -1 when it is off. */
     public int sshPort() {
         SshGateway g = gateway;
@@ -429,6 +461,10 @@ public final class Relay implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec(8 * 1024, config.visitorLimits().maxHeaderBytes(), 8 * 1024));
                         ch.pipeline().addLast("idle", new io.netty.handler.timeout.ReadTimeoutHandler(
                                 config.visitorLimits().idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                        if (acme != null) {
+                            ch.pipeline().addLast(dev.portway.relay.acme.Http01Responder.NAME,
+                                    new dev.portway.relay.acme.Http01Responder(acme.tokens()));
+                        }
                         ch.pipeline().addLast("redirect", new dev.portway.relay.ingress.HttpsRedirectHandler(() -> port,
                                 config.domain()));
                     }
@@ -456,6 +492,11 @@ public final class Relay implements AutoCloseable {
     /** Whether the TLS certificate was generated by the relay (not given with --tls-cert). */
     public boolean tlsSelfSigned() {
         return tls != null && tls.selfSigned();
+    }
+
+    /** ACME certificates per tunnel host, or null when the relay has no --acme-email. */
+    public dev.portway.relay.acme.AcmeCertificates acme() {
+        return acme;
     }
 
     /** The Prometheus exposition, as {@code /api/tunnel/metrics} serves it (for tests and diagnostics). */
@@ -576,6 +617,9 @@ public final class Relay implements AutoCloseable {
             }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+            if (acme != null) {
+                acme.close();
+            }
             if (handshakes != null) {
                 handshakes.shutdownNow();
             }

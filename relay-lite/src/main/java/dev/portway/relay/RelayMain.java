@@ -91,6 +91,16 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--http-redirect-port", paramLabel = "PORT", description = "Also listen for plain HTTP on PORT and "
             + "answer 308 to https (needs TLS).", defaultValue = "-1")
     int httpRedirectPort;
+    @Option(names = "--acme-email", paramLabel = "ADDRESS", description = "Obtain a certificate per tunnel host from an ACME "
+            + "CA (Let's Encrypt by default) at its first TLS handshake; ADDRESS is the account's contact. Needs "
+            + "--http-redirect-port (80 on the internet) for the HTTP-01 check; implies --tls.")
+    String acmeEmail;
+    @Option(names = "--acme-directory", paramLabel = "URL", description = "The ACME directory (default Let's Encrypt; for "
+            + "trials its staging: https://acme-staging-v02.api.letsencrypt.org/directory).")
+    java.net.URI acmeDirectory;
+    @Option(names = "--acme-ca-file", paramLabel = "PEM", description = "Trust only these CA certificates for the ACME "
+            + "server's own HTTPS (a private CA).")
+    Path acmeCaFile;
     // Read before parsing by ConfigSources; declared so that it shows in --help and parses anywhere.
     @Option(names = ConfigSources.CONFIG_OPTION, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Config file of key = value lines, keys being these options without dashes (or env PORTWAY_CONFIG; "
@@ -270,7 +280,13 @@ public final class RelayMain implements Callable<Integer> {
                     (int) Math.min(Integer.MAX_VALUE, parseSize(named("--max-header-size"), maxHeaderSize)), maxHeaderCount,
                     parseDuration(named("--header-timeout"), headerTimeout), parseSize(named("--min-body-rate"), minBodyRate),
                     parseDuration(named("--idle-timeout"), idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy));
-            b.tls(new dev.portway.relay.tls.TlsSettings(tlsOn, tlsCert, tlsKey, httpRedirectPort));
+            dev.portway.relay.acme.AcmeSettings acme = acmeEmail == null ? null
+                    : dev.portway.relay.acme.AcmeSettings.of(acmeEmail, acmeDirectory, acmeCaFile);
+            if (acme == null && (acmeDirectory != null || acmeCaFile != null)) {
+                throw new IllegalArgumentException(named("--acme-directory") + " and " + named("--acme-ca-file")
+                        + " need --acme-email (the account's contact address).");
+            }
+            b.tls(new dev.portway.relay.tls.TlsSettings(tlsOn, tlsCert, tlsKey, httpRedirectPort, acme));
             Path dir = dataDir != null ? dataDir : defaultDataDir();
             try {
                 Files.createDirectories(dir);

@@ -104,4 +104,20 @@ class RelayMainConfigTest {
         assertThat(err()).contains("--log-format").contains("TEXT, JSON");
         assertThat(Files.exists(dir.resolve("data"))).as("nothing was created").isFalse();
     }
+
+    @Test
+    void acmeFlagsThatCannotWorkStopStartUpSayingWhatToAdd() throws Exception {
+        String data = dir.resolve("acme-data").toString();
+        assertThat(RelayMain.run(new String[]{"--token", "t", "--data-dir", data, "--acme-email", "ops@example.com"}, Map.of(), err))
+                .isEqualTo(2);
+        assertThat(err()).contains("--acme-email needs --http-redirect-port").contains("Add --http-redirect-port 80.");
+        errBytes.reset();
+        assertThat(RelayMain.run(new String[]{"--token", "t", "--data-dir", data, "--acme-directory",
+                "https://acme-staging-v02.api.letsencrypt.org/directory"}, Map.of(), err)).isEqualTo(2);
+        assertThat(err()).contains("--acme-directory and --acme-ca-file need --acme-email");
+        errBytes.reset();
+        assertThat(RelayMain.run(new String[]{"--token", "t", "--data-dir", data, "--http-redirect-port", "0",
+                "--acme-email", "not-an-address"}, Map.of(), err)).isEqualTo(2);
+        assertThat(err()).contains("--acme-email needs an e-mail address");
+    }
 }

@@ -55,10 +55,12 @@ public final class RelayStore implements AutoCloseable {
     private String brokenBecause;
 
     private final IdentityStore identity;
+    private final CertificateStore certificates;
 
     private RelayStore(HikariDataSource pool, boolean inMemory, DiskSpace disk, FileCompaction compaction) {
         this.pool = pool;
         this.identity = new IdentityStore(pool);
+        this.certificates = new CertificateStore(pool);
         this.inMemory = inMemory;
         this.disk = disk;
         this.compaction = compaction;
@@ -180,6 +182,11 @@ public final class RelayStore implements AutoCloseable {
     /** Users, tokens, names, keys and audit rows. Its methods block: on the relay, call them through {@link #async}. */
     public IdentityStore identity() {
         return identity;
+    }
+
+    /** ACME accounts and certificates (V30). Its methods block: the relay calls them on its ACME thread only. */
+    public CertificateStore certificates() {
+        return certificates;
     }
 
     /** Runs blocking store work on the store thread; the future completes there. */

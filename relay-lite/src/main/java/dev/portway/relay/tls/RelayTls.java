@@ -51,6 +51,12 @@ import java.util.concurrent.Executor;
 public final class RelayTls {
     private static final Logger log = LoggerFactory.getLogger(RelayTls.class);
     public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** ALPN: h2 preferred, http/1.1 (and clients without ALPN) otherwise; see {@code ingress.h2.AlpnSwitch}. */
+    static final io.netty.handler.ssl.ApplicationProtocolConfig ALPN = new io.netty.handler.ssl.ApplicationProtocolConfig(
+            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2, io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1);
     static final String CERT_FILE = "relay-cert.pem";
     static final String KEY_FILE = "relay-key.pem";
 
@@ -108,7 +114,7 @@ public final class RelayTls {
         SslContext ctx;
         try (InputStream c = new ByteArrayInputStream(certPem); InputStream k = new ByteArrayInputStream(keyPem)) {
             ctx = SslContextBuilder.forServer(c, k).sslProvider(SslProvider.JDK)
-                    .protocols(PROTOCOLS.toArray(String[]::new)).build();
+                    .protocols(PROTOCOLS.toArray(String[]::new)).applicationProtocolConfig(ALPN).build();
         } catch (IllegalArgumentException | IOException e) {
             throw new IOException("Cannot use the TLS key " + (selfSigned ? "" : settings.keyFile() + " ") + "with its certificate ("
                     + e.getMessage() + ") — the key must be an unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----) that "
@@ -167,6 +173,26 @@ public final class RelayTls {
     private static byte[] pem(String type, byte[] der) {
         String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
         return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A server context for a key and its chain (leaf first) with the relay's protocol versions: how ACME
+     * certificates are served, the same way as the fallback.
+     *
+     * @throws IllegalArgumentException when the key does not fit the certificate
+     */
+    public static SslContext serverContext(java.security.PrivateKey key, List<X509Certificate> chain) {
+        try {
+            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new)).sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS.toArray(String[]::new)).applicationProtocolConfig(ALPN).build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalArgumentException("Cannot use this key with its certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** The fallback context: the PEM or self-signed certificate, for connections without a better match. */
+    public SslContext context() {
+        return context;
     }
 
     /** A handler for one connection; delegated handshake tasks run on {@code handshakeExecutor}. */
