@@ -64,6 +64,9 @@ final class ShareCommand implements java.util.concurrent.Callable<Integer> {
     ConnectCommand.Request validate() {
         Map<String, String> options = new LinkedHashMap<>();
         TunnelSpec tunnel;
+        if (!listing.equals("on") && !listing.equals("off")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--listing must be on or off, not '" + listing + "'.");
+        }
         try {
             options.put(FolderShare.OPTION_FOLDER, dir.toString());
             options.put(FolderShare.OPTION_LISTING, listing);

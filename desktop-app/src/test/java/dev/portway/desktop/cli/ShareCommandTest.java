@@ -47,6 +47,6 @@ class ShareCommandTest {
         assertThat(run("share", file.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("is a file, not a folder");
         assertThat(run("share", dir.toString(), "--listing", "maybe")).isEqualTo(2);
-        assertThat(err.toString()).contains("folder_listing must be on or off");
+        assertThat(err.toString()).contains("--listing must be on or off, not 'maybe'.");
     }
 }
