@@ -239,6 +239,16 @@ public final class TunnelEngine implements AutoCloseable {
         return status;
     }
 
+    /** How long the tunnel's open circuit breaker still holds requests back; zero when it is not open. Any thread. */
+    public Duration breakerPause(String tunnel) {
+        return breakers.remainingDelay(tunnel);
+    }
+
+    /** The failures in a row that open a tunnel's breaker (for words like "failed 5 times in a row"). */
+    public int breakerFailures() {
+        return config.breaker().failures();
+    }
+
     /** The tunnels currently bound, in no particular order. */
     public List<BoundTunnel> tunnels() {
         return List.copyOf(bound.values());

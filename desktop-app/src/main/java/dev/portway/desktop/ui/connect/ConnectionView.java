@@ -39,7 +39,7 @@ public final class ConnectionView extends VBox {
         style(toggle, vm.stateProperty().get());
         toggle.setOnAction(e -> vm.toggle());
 
-        StatusDot dot = new StatusDot(vm.stateProperty());
+        StatusDot dot = new StatusDot(vm.stateProperty(), vm.targetDownProperty());
         Label status = new Label();
         status.setId("statusText");
         status.textProperty().bind(vm.statusTextProperty());
@@ -52,7 +52,18 @@ public final class ConnectionView extends VBox {
         detail.getStyleClass().add(Styles.TEXT_MUTED);
         detail.setWrapText(true);
         hideWhenEmpty(detail);
-        VBox words = new VBox(4, statusLine, detail);
+        // Connected but the local app is not answering, or its breaker pauses requests: amber, where the person looks.
+        Label health = new Label();
+        health.setId("targetHealth");
+        health.textProperty().bind(vm.healthTextProperty());
+        health.getStyleClass().addAll(Styles.TEXT_SMALL, "target-health");
+        health.setWrapText(true);
+        health.setGraphic(Icons.of(Feather.ALERT_TRIANGLE));
+        HBox healthLine = new HBox(4, health);
+        healthLine.setAlignment(Pos.CENTER_LEFT);
+        healthLine.visibleProperty().bind(vm.targetDownProperty());
+        healthLine.managedProperty().bind(vm.targetDownProperty());
+        VBox words = new VBox(4, statusLine, detail, healthLine);
         words.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(words, Priority.ALWAYS);
         HBox top = new HBox(20, toggle, words);
@@ -120,6 +131,10 @@ public final class ConnectionView extends VBox {
             link.visibleProperty().bind(failing);
             link.managedProperty().bind(failing);
             words.getChildren().add(link);
+            Hyperlink healthLink = new Hyperlink("Diagnostics");
+            healthLink.setId("healthDiagnoseLink");
+            healthLink.setOnAction(e -> diagnose.run());
+            healthLine.getChildren().addAll(new Label("·"), healthLink);
         }
     }
 

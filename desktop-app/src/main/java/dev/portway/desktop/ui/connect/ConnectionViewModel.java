@@ -40,6 +40,9 @@ public final class ConnectionViewModel {
     private final StringProperty notice = new SimpleStringProperty("");
     private final StringProperty teammateCommand = new SimpleStringProperty("");
     private final StringProperty feedback = new SimpleStringProperty("");
+    private final StringProperty healthText = new SimpleStringProperty("");
+    private final javafx.beans.property.BooleanProperty targetDown = new javafx.beans.property.SimpleBooleanProperty();
+    private TargetHealth health;
     private EngineStatus last = new EngineStatus(EngineState.DISCONNECTED, "Not connected.", null, 0, 0, null);
     private Instant retryAt;
 
@@ -114,6 +117,9 @@ public final class ConnectionViewModel {
         String untrusted = s.state() == EngineState.FAILED && profile.get().relayMode() == Profile.RelayMode.REMOTE
                 ? tunnels.untrustedFingerprint(profile.get().id()) : null;
         untrustedFingerprint.set(untrusted == null ? "" : untrusted);
+        if (s.state() == EngineState.DISCONNECTED || s.state() == EngineState.FAILED) {
+            health = null; // a new connect probes again
+        }
         if (s.state() != EngineState.CONNECTED) {
             publicUrl.set("");
             teammateCommand.set("");
@@ -134,11 +140,20 @@ public final class ConnectionViewModel {
         notice.set("The relay refused this tunnel: " + message);
     }
 
-    /** Re-renders time-dependent text (the reconnect countdown); called on every sample tick. */
+    /** The local target's health changed (probe or breaker); shown while connected. */
+    public void onTargetHealth(TargetHealth h) {
+        health = h;
+        refresh(clock.instant());
+    }
+
+    /** Re-renders time-dependent text (the reconnect countdown, the breaker's pause); called on every sample tick. */
     public void refresh(Instant now) {
         Duration left = retryAt == null ? null : Duration.between(now, retryAt);
         statusText.set(StatusText.of(last, left));
         detailText.set(StatusText.detail(last));
+        boolean down = health != null && health.degraded() && last.state() == EngineState.CONNECTED;
+        targetDown.set(down);
+        healthText.set(down ? health.describe(now) : "");
     }
 
     // ---- properties
@@ -173,6 +188,19 @@ public final class ConnectionViewModel {
     /** Short confirmation of the last command, e.g. "Copied". */
     public ReadOnlyStringProperty feedbackProperty() {
         return feedback;
+    }
+
+    /**
+     * While connected and the local target does not answer or its breaker holds requests back, in words
+     * ({@code localhost:3000 is not answering — paused for 59 s}); empty otherwise.
+     */
+    public ReadOnlyStringProperty healthTextProperty() {
+        return healthText;
+    }
+
+    /** Connected, but the local target is not healthy (amber): see {@link #healthTextProperty()}. */
+    public javafx.beans.property.ReadOnlyBooleanProperty targetDownProperty() {
+        return targetDown;
     }
 
     /** The certificate fingerprint of a relay the last connect refused as untrusted; empty otherwise. */

@@ -44,6 +44,7 @@ import java.util.function.Function;
  * all active profiles and delivers every sample in one {@code fx} task — never one per request.
  */
 public final class TunnelService implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TunnelService.class);
 
     /** What the service reports, always on the fx executor. */
     public interface Listener {
@@ -71,7 +72,21 @@ public final class TunnelService implements AutoCloseable {
         /** A tunnel's circuit breaker changed: {@code closed}, {@code open} or {@code half_open}. */
         default void onBreaker(String profileId, String tunnel, String state) {
         }
+
+        /** The profile's local target started or stopped answering, or its breaker changed (see {@link TargetHealth}). */
+        default void onTargetHealth(String profileId, TargetHealth health) {
+        }
     }
+
+    /** How often a connecting or connected HTTP profile's local target is probed (at once on Connect; TCP: 10× less often). */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(3);
+    private static final Duration PROBE_TIMEOUT = Duration.ofMillis(500);
+    /**
+     * How long a connect waits for the profile's previous engine to close (it holds the engine folder's store), and
+     * how long an engine may take to start; after either the profile ends FAILED, in words, never "Starting…" forever.
+     */
+    static final Duration CLOSE_DEADLINE = Duration.ofSeconds(10);
+    static final Duration START_DEADLINE = Duration.ofSeconds(20);
 
     private final EmbeddedRelayHost embedded;
     private final Executor work;
@@ -82,6 +97,9 @@ public final class TunnelService implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
     private final Map<String, MetricsSampler> samplers = new ConcurrentHashMap<>();
+    /** Per profile: the close of its previous engine, which a new connect waits for (both use the same store files). */
+    private final Map<String, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker;
 
     /**
      * @param tune adjusts each engine's config before it starts (tests shorten the reconnect policy); identity otherwise
@@ -103,6 +121,7 @@ public final class TunnelService implements AutoCloseable {
         this.fx = fx;
         this.clock = clock;
         this.tune = tune;
+        this.ticker = ticker;
         ticker.scheduleAtFixedRate(this::tick, tick.toMillis(), tick.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -114,14 +133,65 @@ public final class TunnelService implements AutoCloseable {
         return connections.containsKey(profileId);
     }
 
-    /** Starts connecting {@code p} unless it already is; returns at once. */
+    /**
+     * Starts connecting {@code p} unless it already is; returns at once. When the profile's previous engine is still
+     * closing (a disconnect just before, as saving an edit does), the new one starts once that close is done: both
+     * use the profile's engine folder. The local target is probed now and every {@link #PROBE_EVERY} after.
+     */
     public void connect(Profile p) {
-        Connection c = new Connection(p.id());
+        Connection c = new Connection(p.id(), TargetHealth.unknown(p.localTarget()));
         if (connections.putIfAbsent(p.id(), c) != null) {
             return;
         }
         report(p.id(), new EngineStatus(EngineState.CONNECTING, "Starting…", null, 0, 0, null));
-        work.execute(() -> start(c, p));
+        c.watchdog = ticker.schedule(() -> {
+            if (c.starting()) {
+                fail(c, p.id(), "“" + p.name() + "” did not start within " + START_DEADLINE.toSeconds() + " s. Try Connect again;"
+                        + " the log (View ▸ Log) says what it was waiting for.");
+                work.execute(c::cancel);
+            }
+        }, START_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        // TCP targets (ssh, databases) log every connection: probed less often than HTTP apps.
+        Duration every = p.kind() == Profile.Kind.TCP ? PROBE_EVERY.multipliedBy(10) : PROBE_EVERY;
+        c.probe = ticker.scheduleWithFixedDelay(() -> work.execute(() -> probe(c, p)), 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableFuture<Void> before = closing.getOrDefault(p.id(), CompletableFuture.completedFuture(null));
+        before.copy().orTimeout(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((ok, slow) -> {
+            if (slow != null) {
+                fail(c, p.id(), "The previous connection of “" + p.name() + "” did not close within " + CLOSE_DEADLINE.toSeconds()
+                        + " s, so a new one was not started (they would share its files). Try Connect again.");
+            } else {
+                start(c, p);
+            }
+        }, work);
+    }
+
+    /** Ends a connection that could not start: FAILED with {@code message}, unless someone disconnected it meanwhile. */
+    private void fail(Connection c, String id, String message) {
+        if (connections.remove(id, c)) {
+            c.stopTimers();
+            report(id, new EngineStatus(EngineState.FAILED, message, ErrorCategory.CONFIG, 0, 0, null));
+        }
+    }
+
+    /** One probe of the profile's local target (on {@code work}); reports only a change. */
+    private void probe(Connection c, Profile p) {
+        if (connections.get(p.id()) != c) {
+            c.stopTimers();
+            return;
+        }
+        boolean answers = TargetProbe.answers(p.localHost(), p.localPort(), PROBE_TIMEOUT);
+        TargetHealth changed = c.update(h -> h.withAnswering(answers));
+        if (changed != null) {
+            deliverHealth(c, p.id(), changed);
+        }
+    }
+
+    private void deliverHealth(Connection c, String id, TargetHealth h) {
+        fx.execute(() -> {
+            if (connections.get(id) == c) {
+                listeners.forEach(l -> l.onTargetHealth(id, h));
+            }
+        });
     }
 
     /**
@@ -134,7 +204,10 @@ public final class TunnelService implements AutoCloseable {
             return;
         }
         report(profileId, new EngineStatus(EngineState.DISCONNECTED, "Disconnected.", null, 0, 0, null));
-        work.execute(c::cancel);
+        c.stopTimers();
+        CompletableFuture<Void> gone = CompletableFuture.runAsync(c::cancel, work);
+        closing.put(profileId, gone);
+        gone.whenComplete((ok, error) -> closing.remove(profileId, gone));
     }
 
     /**
@@ -160,6 +233,7 @@ public final class TunnelService implements AutoCloseable {
     public void close() {
         List<Connection> all = new ArrayList<>(connections.values());
         connections.clear();
+        all.forEach(Connection::stopTimers);
         all.parallelStream().forEach(Connection::cancel);
         embedded.close();
     }
@@ -200,9 +274,10 @@ public final class TunnelService implements AutoCloseable {
                 return;
             }
             engine.start();
-        } catch (IOException | IllegalArgumentException e) {
-            connections.remove(p.id(), c);
-            report(p.id(), new EngineStatus(EngineState.FAILED, e.getMessage(), ErrorCategory.CONFIG, 0, 0, null));
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: e.g. a StoreException when the engine folder's store cannot be opened; its message says why.
+            LOG.warn("cannot connect {}: {}", p, e.toString());
+            fail(c, p.id(), e.getMessage() != null ? e.getMessage() : "Cannot start: " + e);
         }
     }
 
@@ -287,6 +362,13 @@ public final class TunnelService implements AutoCloseable {
         @Override
         public void onBreaker(String tunnel, String state) {
             deliver(l -> l.onBreaker(id, tunnel, state));
+            TunnelEngine e = connection.engine();
+            Duration left = e == null ? Duration.ZERO : e.breakerPause(tunnel);
+            int failures = e == null ? 0 : e.breakerFailures();
+            TargetHealth changed = connection.update(h -> h.withBreaker(state, failures, clock.instant().plus(left)));
+            if (changed != null) {
+                deliverHealth(connection, id, changed);
+            }
         }
     }
 
@@ -351,9 +433,37 @@ public final class TunnelService implements AutoCloseable {
         private final String id;
         private TunnelEngine engine;
         private boolean cancelled;
+        private TargetHealth health;
+        /** Set on the connecting thread right after scheduling; read by {@link #stopTimers()} (volatile). */
+        volatile java.util.concurrent.ScheduledFuture<?> probe;
+        volatile java.util.concurrent.ScheduledFuture<?> watchdog;
 
-        Connection(String id) {
+        Connection(String id, TargetHealth health) {
             this.id = id;
+            this.health = health;
+        }
+
+        /** True until the engine is attached or the connection cancelled. */
+        synchronized boolean starting() {
+            return engine == null && !cancelled;
+        }
+
+        /** Applies {@code change}; returns the new health when it differs, else null. */
+        synchronized TargetHealth update(java.util.function.UnaryOperator<TargetHealth> change) {
+            TargetHealth next = change.apply(health);
+            if (next.equals(health)) {
+                return null;
+            }
+            health = next;
+            return next;
+        }
+
+        void stopTimers() {
+            for (var f : new java.util.concurrent.ScheduledFuture<?>[] {probe, watchdog}) {
+                if (f != null) {
+                    f.cancel(false);
+                }
+            }
         }
 
         /** The engine once started; null while starting or after cancel. */
@@ -366,6 +476,9 @@ public final class TunnelService implements AutoCloseable {
                 return false;
             }
             engine = e;
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
             return true;
         }
 

@@ -309,6 +309,14 @@ public final class MainViewModel implements TunnelService.Listener {
     }
 
     @Override
+    public void onTargetHealth(String profileId, dev.portway.desktop.ui.connect.TargetHealth health) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onTargetHealth(health);
+        }
+    }
+
+    @Override
     public void onBound(String profileId, BoundTunnel tunnel) {
         ProfileItemViewModel item = byId.get(profileId);
         if (item != null) {
