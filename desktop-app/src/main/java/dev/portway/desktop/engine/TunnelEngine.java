@@ -149,15 +149,21 @@ public final class TunnelEngine implements AutoCloseable {
         return store.list().stream().map(TunnelEngine::queued).toList();
     }
 
-    /** Tries a queued request again now (no effect on one that is being attempted or gone). */
+    /**
+     * Tries a queued request again now (no effect on one that is being attempted or gone). During a breaker pause the
+     * breaker goes half-open: the request is the one trial (PROTOCOL.md §9.4), sent now rather than after the pause.
+     */
     public void retryNow(String deliveryId) {
         if (store.retryNow(deliveryId)) {
+            breakers.trialNow();
             queueChanged();
             worker.wake();
         }
     }
 
+    /** Tries every queued request again now; during a breaker pause one goes first as the trial (see {@link #retryNow}). */
     public void retryAll() {
+        breakers.trialNow();
         store.retryAll();
         queueChanged();
         worker.wake();

@@ -122,7 +122,14 @@ public final class ConnectionView extends VBox {
         teammate.setWrapText(true);
         hideWhenEmpty(teammate);
 
-        getChildren().addAll(top, urlRow, teammate, feedback, notice, trustBox);
+        Label waiting = new Label();
+        waiting.setId("cardRelayWaiting");
+        waiting.textProperty().bind(vm.relayWaitingProperty());
+        waiting.setGraphic(Icons.of(Feather.INBOX));
+        waiting.setWrapText(true);
+        hideWhenEmpty(waiting);
+
+        getChildren().addAll(top, urlRow, teammate, feedback, notice, waiting, trustBox);
         if (diagnose != null) {
             Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
             link.setId("diagnoseLink");

@@ -43,6 +43,7 @@ public final class ConnectionViewModel {
     private final StringProperty healthText = new SimpleStringProperty("");
     private final javafx.beans.property.BooleanProperty targetDown = new javafx.beans.property.SimpleBooleanProperty();
     private TargetHealth health;
+    private final StringProperty relayWaiting = new SimpleStringProperty("");
     private EngineStatus last = new EngineStatus(EngineState.DISCONNECTED, "Not connected.", null, 0, 0, null);
     private Instant retryAt;
 
@@ -138,6 +139,18 @@ public final class ConnectionViewModel {
 
     public void onRefused(String message) {
         notice.set("The relay refused this tunnel: " + message);
+    }
+
+    /** The relay keeps {@code n} requests for this profile's queued tunnel (also while disconnected). */
+    public void onRelayWaiting(int n) {
+        relayWaiting.set(n <= 0 ? "" : n + (n == 1 ? " webhook waits" : " webhooks wait") + " at the relay"
+                + (state.get() == EngineState.CONNECTED ? " — being delivered." : " — connect to receive "
+                + (n == 1 ? "it." : "them.")));
+    }
+
+    /** "2 webhooks wait at the relay — connect to receive them."; empty when none. */
+    public ReadOnlyStringProperty relayWaitingProperty() {
+        return relayWaiting;
     }
 
     /** The local target's health changed (probe or breaker); shown while connected. */

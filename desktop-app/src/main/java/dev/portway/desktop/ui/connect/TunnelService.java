@@ -73,6 +73,13 @@ public final class TunnelService implements AutoCloseable {
         default void onBreaker(String profileId, String tunnel, String state) {
         }
 
+        /**
+         * How many requests the embedded relay keeps for the profile's queued tunnel (PROTOCOL.md §9.3), also while
+         * it is disconnected; reported when it changes, for the profiles given to {@link #watchRelayQueue}.
+         */
+        default void onRelayWaiting(String profileId, int count) {
+        }
+
         /** The profile's local target started or stopped answering, or its breaker changed (see {@link TargetHealth}). */
         default void onTargetHealth(String profileId, TargetHealth health) {
         }
@@ -85,8 +92,8 @@ public final class TunnelService implements AutoCloseable {
      * How long a connect waits for the profile's previous engine to close (it holds the engine folder's store), and
      * how long an engine may take to start; after either the profile ends FAILED, in words, never "Starting…" forever.
      */
-    static final Duration CLOSE_DEADLINE = Duration.ofSeconds(10);
-    static final Duration START_DEADLINE = Duration.ofSeconds(20);
+    static final Duration CLOSE_DEADLINE = Duration.ofSeconds(30);
+    static final Duration START_DEADLINE = Duration.ofSeconds(60);
 
     private final EmbeddedRelayHost embedded;
     private final Executor work;
@@ -100,6 +107,13 @@ public final class TunnelService implements AutoCloseable {
     /** Per profile: the close of its previous engine, which a new connect waits for (both use the same store files). */
     private final Map<String, CompletableFuture<Void>> closing = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
+    /** EMBEDDED profiles with a queued tunnel, whose relay queue is polled (see {@link #watchRelayQueue}). */
+    private final Map<String, Profile> watched = new ConcurrentHashMap<>();
+    /** The name each profile's tunnel was last bound under (a taken name gets another). */
+    private final Map<String, String> boundNames = new ConcurrentHashMap<>();
+    private final Map<String, Integer> waitingSeen = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
+    private long ticks;
 
     /**
      * @param tune adjusts each engine's config before it starts (tests shorten the reconnect policy); identity otherwise
@@ -129,6 +143,45 @@ public final class TunnelService implements AutoCloseable {
         listeners.add(l);
     }
 
+    /**
+     * Follows the embedded relay's durable queue for {@code p} (every 2 s, on {@code work}) when it is an EMBEDDED
+     * profile with a queued tunnel; forgets it otherwise. Call it again when the profile changes.
+     */
+    public void watchRelayQueue(Profile p) {
+        boolean queued = p.relayMode() == Profile.RelayMode.EMBEDDED
+                && "on".equals(p.options().get(dev.portway.shared.protocol.Protocol.OPTION_QUEUE));
+        if (queued) {
+            watched.put(p.id(), p);
+        } else {
+            forget(p.id());
+        }
+    }
+
+    /** Stops following a profile's relay queue (deleted). */
+    public void forget(String profileId) {
+        watched.remove(profileId);
+        waitingSeen.remove(profileId);
+    }
+
+    private void pollRelayQueues() {
+        try {
+            for (Profile p : watched.values()) {
+                String name = boundNames.getOrDefault(p.id(), p.requestedName());
+                int n = embedded.queuedCount(name);
+                Integer before = waitingSeen.put(p.id(), n);
+                if (before == null || before != n) {
+                    fx.execute(() -> {
+                        if (watched.containsKey(p.id())) {
+                            listeners.forEach(l -> l.onRelayWaiting(p.id(), n));
+                        }
+                    });
+                }
+            }
+        } finally {
+            polling.set(false);
+        }
+    }
+
     public boolean isActive(String profileId) {
         return connections.containsKey(profileId);
     }
@@ -147,7 +200,7 @@ public final class TunnelService implements AutoCloseable {
         c.watchdog = ticker.schedule(() -> {
             if (c.starting()) {
                 fail(c, p.id(), "“" + p.name() + "” did not start within " + START_DEADLINE.toSeconds() + " s. Try Connect again;"
-                        + " the log (View ▸ Log) says what it was waiting for.");
+                        + " the log says what it was waiting for.");
                 work.execute(c::cancel);
             }
         }, START_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -276,12 +329,15 @@ public final class TunnelService implements AutoCloseable {
             engine.start();
         } catch (IOException | RuntimeException e) {
             // RuntimeException: e.g. a StoreException when the engine folder's store cannot be opened; its message says why.
-            LOG.warn("cannot connect {}: {}", p, e.toString());
+            LOG.warn("cannot connect {}", p, e);
             fail(c, p.id(), e.getMessage() != null ? e.getMessage() : "Cannot start: " + e);
         }
     }
 
     private void tick() {
+        if (ticks++ % 4 == 0 && !watched.isEmpty() && polling.compareAndSet(false, true)) {
+            work.execute(this::pollRelayQueues); // blocking store reads; at most one poll at a time
+        }
         if (connections.isEmpty()) {
             return;
         }
@@ -336,6 +392,7 @@ public final class TunnelService implements AutoCloseable {
 
         @Override
         public void onTunnelBound(BoundTunnel tunnel) {
+            boundNames.put(id, tunnel.name());
             deliver(l -> l.onBound(id, tunnel));
         }
 

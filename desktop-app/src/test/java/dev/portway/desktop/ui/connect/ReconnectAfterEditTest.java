@@ -67,7 +67,7 @@ class ReconnectAfterEditTest {
         tunnels = service(engines);
         Profile p = profile("App");
         fx.execute(() -> tunnels.connect(p));
-        await().atMost(Duration.ofSeconds(20)).until(() -> last.get() != null && last.get().state() == EngineState.CONNECTED);
+        await().atMost(Duration.ofSeconds(60)).until(() -> last.get() != null && last.get().state() == EngineState.CONNECTED);
         for (int i = 1; i <= 10; i++) {
             Profile edited = profile("App " + i);
             fx.execute(() -> { // as MainViewModel.save does, in one FX turn
