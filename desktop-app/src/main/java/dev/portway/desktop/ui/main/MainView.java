@@ -143,7 +143,14 @@ public final class MainView extends BorderPane {
         menu.getItems().add(newProfile);
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(transfer.takeItems(menu));
-        menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem(), quit);
+        menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem());
+        if (actions.startAtLogin() != null) {
+            javafx.scene.control.CheckMenuItem login = new javafx.scene.control.CheckMenuItem("Start at login");
+            login.setId("menuStartAtLogin");
+            login.selectedProperty().bindBidirectional(actions.startAtLogin());
+            menu.getItems().add(login);
+        }
+        menu.getItems().add(quit);
         return menu;
     }
 
