@@ -221,7 +221,7 @@ public final class DesktopApp extends Application {
         replayer = new Replayer(capture::get);
         RequestHistory requests = new RequestHistory(requestStore, io, Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url), past, diagnostics,
+                new dev.portway.desktop.ui.common.Browser(url -> getHostServices().showDocument(url)), past, diagnostics,
                 p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
                         capture));
         dark.set(saved.dark());

@@ -82,6 +82,10 @@ public final class ConnectionView extends VBox {
         Button open = new Button("Open in browser", Icons.of(Feather.EXTERNAL_LINK));
         open.setId("openButton");
         open.setOnAction(e -> vm.openUrl());
+        open.setTooltip(new Tooltip("Open the public URL in your web browser"));
+        // A TCP tunnel is not a web page: no Open button; the card shows the command to use instead.
+        open.visibleProperty().bind(vm.canOpenBinding());
+        open.managedProperty().bind(vm.canOpenBinding());
         copy.getStyleClass().add(Styles.BUTTON_OUTLINED);
         open.getStyleClass().add(Styles.BUTTON_OUTLINED);
         HBox urlRow = new HBox(8, Icons.of(Feather.GLOBE), url, copy, open);
@@ -90,10 +94,8 @@ public final class ConnectionView extends VBox {
         urlRow.visibleProperty().bind(vm.hasUrlBinding());
         urlRow.managedProperty().bind(vm.hasUrlBinding());
 
-        Label feedback = new Label();
-        feedback.textProperty().bind(vm.feedbackProperty());
-        feedback.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.SUCCESS);
-        hideWhenEmpty(feedback);
+        // Confirmations are toasts over the window: they go away on their own and push nothing down.
+        vm.feedbackProperty().addListener((o, was, now) -> dev.portway.desktop.ui.common.Toast.show(this, now));
         Label notice = new Label();
         notice.setId("tunnelNotice");
         notice.textProperty().bind(vm.noticeProperty());
@@ -129,7 +131,7 @@ public final class ConnectionView extends VBox {
         waiting.setWrapText(true);
         hideWhenEmpty(waiting);
 
-        getChildren().addAll(top, urlRow, teammate, feedback, notice, waiting, trustBox);
+        getChildren().addAll(top, urlRow, teammate, notice, waiting, trustBox);
         if (diagnose != null) {
             Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
             link.setId("diagnoseLink");

@@ -192,10 +192,12 @@ public final class TunnelService implements AutoCloseable {
      * use the profile's engine folder. The local target is probed now and every {@link #PROBE_EVERY} after.
      */
     public void connect(Profile p) {
-        Connection c = new Connection(p.id(), TargetHealth.unknown(p.localTarget()));
+        Connection c = new Connection(p.id(), p.name(), TargetHealth.unknown(p.localTarget()));
         if (connections.putIfAbsent(p.id(), c) != null) {
             return;
         }
+        LOG.info("“{}”: connecting ({} {} through the {} relay)", p.name(), p.kind().wire(), p.localTarget(),
+                p.relayMode() == Profile.RelayMode.EMBEDDED ? "embedded" : p.relayUrl());
         report(p.id(), new EngineStatus(EngineState.CONNECTING, "Starting…", null, 0, 0, null));
         c.watchdog = ticker.schedule(() -> {
             if (c.starting()) {
@@ -221,6 +223,7 @@ public final class TunnelService implements AutoCloseable {
     /** Ends a connection that could not start: FAILED with {@code message}, unless someone disconnected it meanwhile. */
     private void fail(Connection c, String id, String message) {
         if (connections.remove(id, c)) {
+            LOG.error("“{}”: could not connect: {}", c.name, message);
             c.stopTimers();
             report(id, new EngineStatus(EngineState.FAILED, message, ErrorCategory.CONFIG, 0, 0, null));
         }
@@ -257,6 +260,7 @@ public final class TunnelService implements AutoCloseable {
             return;
         }
         report(profileId, new EngineStatus(EngineState.DISCONNECTED, "Disconnected.", null, 0, 0, null));
+        LOG.info("“{}”: disconnected", c.name);
         c.stopTimers();
         CompletableFuture<Void> gone = CompletableFuture.runAsync(c::cancel, work);
         closing.put(profileId, gone);
@@ -387,17 +391,37 @@ public final class TunnelService implements AutoCloseable {
 
         @Override
         public void onStatus(EngineStatus status) {
+            logChange(status);
             deliver(l -> l.onStatus(id, status));
+        }
+
+        private volatile EngineState logged;
+
+        /** Connects, losses and failures in the log with their reason (the log window shows them). */
+        private void logChange(EngineStatus s) {
+            if (s.state() == logged || connections.get(id) != connection) {
+                return;
+            }
+            logged = s.state();
+            String why = s.category() == null ? s.message() : s.message() + " (" + s.category().name().toLowerCase(java.util.Locale.ROOT) + ")";
+            switch (s.state()) {
+                case CONNECTED -> LOG.info("“{}”: {}", connection.name, s.message());
+                case RECONNECTING -> LOG.warn("“{}”: connection lost, reconnecting: {}", connection.name, why);
+                case FAILED -> LOG.error("“{}”: failed: {}", connection.name, why);
+                default -> { }
+            }
         }
 
         @Override
         public void onTunnelBound(BoundTunnel tunnel) {
             boundNames.put(id, tunnel.name());
+            LOG.info("“{}”: online at {} → {}", connection.name, tunnel.url(), tunnel.localTarget());
             deliver(l -> l.onBound(id, tunnel));
         }
 
         @Override
         public void onTunnelRefused(TunnelSpec spec, ErrorCode code, String message) {
+            LOG.error("“{}”: the relay refused the tunnel: {} ({})", connection.name, message, code);
             deliver(l -> l.onRefused(id, message));
         }
 
@@ -488,6 +512,7 @@ public final class TunnelService implements AutoCloseable {
     /** One profile's engine, which may still be starting when someone disconnects. */
     private static final class Connection {
         private final String id;
+        final String name;
         private TunnelEngine engine;
         private boolean cancelled;
         private TargetHealth health;
@@ -495,8 +520,9 @@ public final class TunnelService implements AutoCloseable {
         volatile java.util.concurrent.ScheduledFuture<?> probe;
         volatile java.util.concurrent.ScheduledFuture<?> watchdog;
 
-        Connection(String id, TargetHealth health) {
+        Connection(String id, String name, TargetHealth health) {
             this.id = id;
+            this.name = name;
             this.health = health;
         }
 

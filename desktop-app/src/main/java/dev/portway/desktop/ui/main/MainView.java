@@ -243,6 +243,9 @@ public final class MainView extends BorderPane {
         ask.setTitle("Delete profile");
         ask.setHeaderText("Delete “" + item.profile().name() + "”?");
         ask.initOwner(getScene().getWindow());
+        // The destructive button is not the default: Enter (or a stray click on the default) keeps everything.
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(delete)).setDefaultButton(false);
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         ask.showAndWait().filter(delete::equals).ifPresent(b -> vm.deleteSelected());
     }
 }

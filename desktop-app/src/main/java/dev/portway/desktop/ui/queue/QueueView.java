@@ -130,6 +130,9 @@ public final class QueueView extends VBox {
         if (getScene() != null) {
             ask.initOwner(getScene().getWindow());
         }
+        // The destructive button is not the default: Enter (or a stray click on the default) keeps everything.
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(discard)).setDefaultButton(false);
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         ask.showAndWait().filter(discard::equals).ifPresent(b -> then.run());
     }
 

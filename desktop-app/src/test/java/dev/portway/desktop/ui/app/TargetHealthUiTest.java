@@ -70,8 +70,15 @@ class TargetHealthUiTest {
         return robot.lookup(query).queryAs(Label.class).getText();
     }
 
+    /** Shown: the node and every parent visible. */
     private boolean visible(String query) {
-        return robot.lookup(query).tryQuery().map(Node::isVisible).orElse(false);
+        Node n = robot.lookup(query).tryQuery().orElse(null);
+        for (; n != null; n = n.getParent()) {
+            if (!n.isVisible()) {
+                return false;
+            }
+        }
+        return robot.lookup(query).tryQuery().isPresent();
     }
 
     private boolean sidebarDotIsAmber() {
