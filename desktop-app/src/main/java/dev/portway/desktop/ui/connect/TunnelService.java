@@ -431,6 +431,12 @@ public final class TunnelService implements AutoCloseable {
         }
 
         @Override
+        public void onDelivery(dev.portway.desktop.engine.DeliveryEvent event) {
+            // Queued webhooks reach the app here, not through the relay's live path: listed in Requests too.
+            sampler.record(dev.portway.desktop.ui.queue.QueuedDelivery.asRequest(event, clock.instant()));
+        }
+
+        @Override
         public void onQueueChanged(int size) {
             deliver(l -> l.onQueueChanged(id, size));
         }

@@ -94,7 +94,7 @@ class TargetHealthUiTest {
         WaitForAsyncUtils.waitForFxEvents();
 
         robot.clickOn("#connectButton");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // a first engine start runs Flyway: slow on a busy machine
                 .until(() -> text("#statusText").equals("Connected") && !text("#publicUrl").isEmpty());
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                 .until(() -> visible("#targetHealth") && text("#targetHealth").equals("localhost:" + port + " is not answering"));
@@ -137,7 +137,7 @@ class TargetHealthUiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
         WaitForAsyncUtils.waitForFxEvents();
         robot.clickOn("#connectButton");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions() // a first engine start runs Flyway: slow on a busy machine
                 .until(() -> text("#statusText").equals("Connected") && !text("#publicUrl").isEmpty());
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                 .until(() -> !visible("#targetHealth") && !sidebarDotIsAmber());

@@ -43,6 +43,7 @@ class RelayWaitingTest {
     private final EmbeddedRelayHost relay = new EmbeddedRelayHost(0);
     private final OkHttpClient visitor = dev.portway.desktop.testing.Visitors.client();
     private final AtomicInteger bound = new AtomicInteger();
+    private final java.util.List<dev.portway.desktop.engine.RequestEvent> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
     private TunnelService tunnels;
 
     @AfterEach
@@ -75,6 +76,11 @@ class RelayWaitingTest {
             }
 
             @Override
+            public void onSample(String profileId, dev.portway.desktop.ui.live.MetricsSampler.Sample sample) {
+                requests.addAll(sample.newRequests());
+            }
+
+            @Override
             public void onBound(String profileId, dev.portway.desktop.engine.BoundTunnel tunnel) {
                 bound.incrementAndGet();
             }
@@ -93,6 +99,14 @@ class RelayWaitingTest {
 
         fx.execute(() -> tunnels.connect(p));
         await().atMost(Duration.ofSeconds(20)).until(() -> onFx(() -> vm.relayWaitingProperty().get()).isEmpty());
+        // Each attempt to hand them to the app is listed in Requests, marked as a queued delivery.
+        await().atMost(Duration.ofSeconds(20)).until(() -> requests.stream().filter(QueuedDelivery::is).count() >= 2);
+        assertThat(requests.stream().filter(QueuedDelivery::is)).allSatisfy(r -> {
+            assertThat(r.method()).isEqualTo("POST");
+            assertThat(r.path()).isEqualTo("/hooks/stripe");
+            assertThat(r.errorMessage()).contains("localhost:" + appPort);
+            assertThat(new dev.portway.desktop.ui.inspector.Exchange(r, false).queued()).isTrue();
+        });
     }
 
     private int post(String name, int relayPort) throws Exception {
