@@ -212,10 +212,15 @@ public final class TunnelService implements AutoCloseable {
         CompletableFuture<Void> before = closing.getOrDefault(p.id(), CompletableFuture.completedFuture(null));
         before.copy().orTimeout(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((ok, slow) -> {
             if (slow != null) {
+                c.startDone.complete(null);
                 fail(c, p.id(), "The previous connection of “" + p.name() + "” did not close within " + CLOSE_DEADLINE.toSeconds()
                         + " s, so a new one was not started (they would share its files). Try Connect again.");
             } else {
-                start(c, p);
+                try {
+                    start(c, p);
+                } finally {
+                    c.startDone.complete(null);
+                }
             }
         }, work);
     }
@@ -262,7 +267,10 @@ public final class TunnelService implements AutoCloseable {
         report(profileId, new EngineStatus(EngineState.DISCONNECTED, "Disconnected.", null, 0, 0, null));
         LOG.info("“{}”: disconnected", c.name);
         c.stopTimers();
-        CompletableFuture<Void> gone = CompletableFuture.runAsync(c::cancel, work);
+        c.markCancelled(); // a start still under way will not attach its engine (it closes it itself)
+        // Closed once its start is over: an engine opened by a start still running would otherwise close the store
+        // files under the next connection's engine ("Database is already closed").
+        CompletableFuture<Void> gone = c.startDone.thenRunAsync(c::cancel, work);
         closing.put(profileId, gone);
         gone.whenComplete((ok, error) -> closing.remove(profileId, gone));
     }
@@ -558,6 +566,13 @@ public final class TunnelService implements AutoCloseable {
         /** The engine once started; null while starting or after cancel. */
         synchronized TunnelEngine engine() {
             return cancelled ? null : engine;
+        }
+
+        /** Completes when {@link #start} has returned (engine attached, closed, or failed). */
+        final CompletableFuture<Void> startDone = new CompletableFuture<>();
+
+        synchronized void markCancelled() {
+            cancelled = true;
         }
 
         synchronized boolean attach(TunnelEngine e) {

@@ -36,6 +36,7 @@ class ReconnectAfterEditTest {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private final EmbeddedRelayHost relay = new EmbeddedRelayHost(0);
     private final AtomicReference<EngineStatus> last = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger connects = new java.util.concurrent.atomic.AtomicInteger();
     private TunnelService tunnels;
 
     @AfterEach
@@ -57,6 +58,9 @@ class ReconnectAfterEditTest {
             @Override
             public void onStatus(String profileId, EngineStatus status) {
                 last.set(status);
+                if (status.state() == EngineState.CONNECTED) {
+                    connects.incrementAndGet();
+                }
             }
         });
         return t;
@@ -75,8 +79,8 @@ class ReconnectAfterEditTest {
                 tunnels.connect(edited);
             });
             int round = i;
-            await().alias("reconnect " + round).atMost(Duration.ofSeconds(15))
-                    .until(() -> last.get().state() == EngineState.CONNECTED || last.get().state() == EngineState.FAILED);
+            await().alias("reconnect " + round).atMost(Duration.ofSeconds(30))
+                    .until(() -> connects.get() == round + 1 || last.get().state() == EngineState.FAILED);
             assertThat(last.get().state()).as("reconnect %d: %s", round, last.get().message()).isEqualTo(EngineState.CONNECTED);
             // The new engine's client store must be its own and open: the old engine's close must not have shut it.
             assertThat(tunnels.queue(edited.id()).list().toCompletableFuture().get(10, TimeUnit.SECONDS))
