@@ -65,7 +65,7 @@ import java.util.function.Function;
  * The desktop app's composition root: every service, view model and view is made here with {@code new}.
  *
  * <p>Arguments: {@code --data-dir DIR} (see {@link DataDirs}), {@code --snapshot DIR} (save PNGs of the main
- * views, then exit), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
+ * views, then exit), {@code --tray} (start hidden in the system tray, when there is one), {@code --relay-port N} (the embedded relay's port when free, default 8080; 0 = any). Threads: {@code portway-store} (all database I/O, in order), {@code portway-connect-*}
  * (virtual: relay start, engine start and close), {@code portway-sampler} (metrics ticks), {@code portway-replay}
  * (the inspector's replays, one at a time at low priority), and the FX thread,
  * which never does I/O. Closing the window saves its bounds and shuts everything down on {@code portway-shutdown}.
@@ -104,6 +104,11 @@ public final class DesktopApp extends Application {
     private MainViewModel main;
     private boolean snapshotMode;
     private int relayPort;
+    /** The tray icon, or null: none yet, none on this desktop, or snapshot mode. FX thread. */
+    private dev.portway.desktop.ui.tray.TrayPresence tray;
+    /** {@code --tray} (how start at login launches it): no window at start when there is a tray. */
+    private boolean startInTray;
+    private final javafx.beans.property.BooleanProperty startAtLogin = new SimpleBooleanProperty();
 
     /** For {@link Application#launch}: arguments come from {@link #getParameters()}. */
     public DesktopApp() {
@@ -134,6 +139,7 @@ public final class DesktopApp extends Application {
         logs = LogSetup.install(dataDir); // before anything worth reading is logged
         Path snapshotDir = option(args, "--snapshot");
         snapshotMode = snapshotDir != null;
+        startInTray = args.contains("--tray");
         int i = args.indexOf("--relay-port");
         relayPort = i >= 0 && i + 1 < args.size() ? Integer.parseInt(args.get(i + 1)) : 8080;
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
@@ -223,7 +229,7 @@ public final class DesktopApp extends Application {
         profiles.setting(InspectorLayout.SETTING).thenAcceptAsync(v -> v.ifPresent(text ->
                 inspectorLayout.dividerProperty().set(InspectorLayout.parse(text))), Platform::runLater);
         main = new MainViewModel(profiles, tunnels, Platform::runLater, Clock.systemUTC(), DesktopApp::copyToClipboard,
-                url -> getHostServices().showDocument(url), past, diagnostics,
+                new dev.portway.desktop.ui.common.Browser(url -> getHostServices().showDocument(url)), past, diagnostics,
                 p -> new InspectorViewModel(p, requests, replayer, Platform::runLater, DesktopApp::copyToClipboard, ZoneId.systemDefault(),
                         capture, inspectorLayout));
         dark.set(saved.dark());
@@ -240,7 +246,10 @@ public final class DesktopApp extends Application {
         AppActions actions = new AppActions(() -> showLog(stage, css),
                 () -> AboutView.show(stage, new AboutView(AppInfo.current(dataDir), url -> getHostServices().showDocument(url),
                         DesktopApp::copyToClipboard)),
-                () -> closeWindow(stage));
+                () -> closeWindow(stage), snapshotMode ? null : startAtLogin);
+        if (!snapshotMode) {
+            followStartAtLogin(dev.portway.desktop.ui.tray.StartAtLogin.forThisApp());
+        }
         MainView view = new MainView(main, dark, transfer, actions);
         Scene scene = new Scene(view, saved.bounds().width(), saved.bounds().height());
         scene.getStylesheets().add(css);
@@ -250,9 +259,25 @@ public final class DesktopApp extends Application {
         place(stage, saved.bounds());
         stage.setOnCloseRequest(e -> {
             e.consume();
-            closeWindow(stage);
+            if (tray != null) {
+                // The tray keeps Portway running: tunnels and the embedded relay stay up with the window closed.
+                saveBounds(stage);
+                stage.hide();
+                tray.windowClosed();
+            } else {
+                closeWindow(stage);
+            }
         });
-        stage.show();
+        boolean toTray = startInTray && !snapshotMode; // started at login: straight to the tray
+        if (toTray) {
+            installTray(stage);
+        }
+        if (tray == null) {
+            stage.show();
+        }
+        if (!toTray && !snapshotMode) {
+            Platform.runLater(() -> installTray(stage)); // after the first frame: the tray loads AWT
+        }
         // For bench/desktop.sh: how long a person waits from launch (process start) to a window, and the CPU it
         // took (which, unlike the wait, does not grow when other programs compete for the cores). java.base only,
         // so a jlinked runtime needs no extra module for it.
@@ -267,6 +292,59 @@ public final class DesktopApp extends Application {
                 Platform.runLater(() -> closeWindow(stage));
             });
         }
+    }
+
+    private void installTray(Stage stage) {
+        if (tray != null) {
+            return;
+        }
+        tray = dev.portway.desktop.ui.tray.TrayPresence.install(stage, DesktopApp.class.getResource("ui/icons/portway-32.png"), main,
+                () -> {
+                    stage.show();
+                    stage.setIconified(false);
+                    stage.toFront();
+                }, () -> closeWindow(stage));
+        if (tray != null) {
+            Platform.setImplicitExit(false); // a hidden window is not the end
+        }
+    }
+
+    /** Reads the start-at-login entry once (off the FX thread), then writes or removes it when the menu item is toggled. */
+    private void followStartAtLogin(dev.portway.desktop.ui.tray.StartAtLogin login) {
+        AtomicBoolean applying = new AtomicBoolean(true);
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return login.isEnabled();
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot read the start-at-login setting ({}): {}", login.where(), e.getMessage());
+                return false;
+            }
+        }, io).thenAcceptAsync(on -> {
+            startAtLogin.set(on);
+            applying.set(false);
+        }, Platform::runLater);
+        startAtLogin.addListener((o, was, on) -> {
+            if (applying.get()) {
+                return;
+            }
+            io.execute(() -> {
+                try {
+                    if (on) {
+                        login.enable();
+                    } else {
+                        login.disable();
+                    }
+                    LOG.info("start at login {}: {}", on ? "on" : "off", login.where());
+                } catch (java.io.IOException e) {
+                    LOG.error("cannot turn start at login {} ({}): {}", on ? "on" : "off", login.where(), e.getMessage());
+                    Platform.runLater(() -> {
+                        applying.set(true);
+                        startAtLogin.set(was);
+                        applying.set(false);
+                    });
+                }
+            });
+        });
     }
 
     /** The log window: made on first use, brought to the front after. */
@@ -315,11 +393,20 @@ public final class DesktopApp extends Application {
         stage.show();
     }
 
-    /** Saves where the window is, hides it, shuts down in the background, then exits the toolkit. */
-    private void closeWindow(Stage stage) {
+    private void saveBounds(Stage stage) {
         if (profiles != null && !snapshotMode) {
             WindowBounds b = WindowBounds.of(stage.getX(), stage.getY(), stage.getScene(), stage.isMaximized());
             profiles.putSetting(WindowBounds.SETTING, b.format());
+        }
+    }
+
+    /** Saves where the window is, hides it, shuts down in the background, then exits the toolkit. */
+    private void closeWindow(Stage stage) {
+        if (stage.isShowing()) {
+            saveBounds(stage);
+        }
+        if (tray != null) {
+            tray.remove();
         }
         if (history != null) {
             history.flushAll(); // queued on the store thread before the store closes

@@ -61,6 +61,18 @@ final class Breakers {
         return b == null ? Duration.ZERO : b.getRemainingDelay();
     }
 
+    /**
+     * A person asked to retry now: every open breaker goes half-open at once, so the next request to its target is the
+     * one trial (its outcome closes or opens it again) instead of waiting out the pause. Closed ones are left alone.
+     */
+    void trialNow() {
+        byTunnel.values().forEach(b -> {
+            if (b.isOpen()) {
+                b.halfOpen();
+            }
+        });
+    }
+
     /** @return whether a finished live request counts as a failure of the local target */
     static boolean isFailure(ErrorCode error, int status) {
         return status == 0

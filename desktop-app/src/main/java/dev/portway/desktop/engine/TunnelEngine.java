@@ -149,15 +149,21 @@ public final class TunnelEngine implements AutoCloseable {
         return store.list().stream().map(TunnelEngine::queued).toList();
     }
 
-    /** Tries a queued request again now (no effect on one that is being attempted or gone). */
+    /**
+     * Tries a queued request again now (no effect on one that is being attempted or gone). During a breaker pause the
+     * breaker goes half-open: the request is the one trial (PROTOCOL.md §9.4), sent now rather than after the pause.
+     */
     public void retryNow(String deliveryId) {
         if (store.retryNow(deliveryId)) {
+            breakers.trialNow();
             queueChanged();
             worker.wake();
         }
     }
 
+    /** Tries every queued request again now; during a breaker pause one goes first as the trial (see {@link #retryNow}). */
     public void retryAll() {
+        breakers.trialNow();
         store.retryAll();
         queueChanged();
         worker.wake();
@@ -237,6 +243,16 @@ public final class TunnelEngine implements AutoCloseable {
 
     public EngineStatus status() {
         return status;
+    }
+
+    /** How long the tunnel's open circuit breaker still holds requests back; zero when it is not open. Any thread. */
+    public Duration breakerPause(String tunnel) {
+        return breakers.remainingDelay(tunnel);
+    }
+
+    /** The failures in a row that open a tunnel's breaker (for words like "failed 5 times in a row"). */
+    public int breakerFailures() {
+        return config.breaker().failures();
     }
 
     /** The tunnels currently bound, in no particular order. */

@@ -32,6 +32,7 @@ class DeliveryWorkerTest {
     private final List<String> breakerChanges = new CopyOnWriteArrayList<>();
     private ClientStore store;
     private DeliveryWorker worker;
+    private Breakers breakers;
     private final LocalLeg leg = new LocalLeg("portway-local-test", 1, Duration.ofSeconds(2));
 
     @AfterEach
@@ -220,6 +221,47 @@ class DeliveryWorkerTest {
     }
 
     @Test
+    void retryAllDuringABreakerPauseSendsOneTrialAtOnce() throws Exception {
+        try (RawApp app = new RawApp()) {
+            app.hangUp = true;
+            start(app.port(), new BreakerPolicy(2, Duration.ofSeconds(60)));
+            queue("d-1", "x");
+            await().atMost(Duration.ofSeconds(10)).until(() -> breakerChanges.contains("hooks open"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> app.received.size() == 2);
+
+            app.hangUp = false; // the app is back; the breaker would wait out its 60 s
+            retryAll(); // what TunnelEngine.retryAll does
+            await().atMost(Duration.ofSeconds(5)).until(() -> store.count() == 0);
+            assertThat(app.received).as("one trial, at once").hasSize(3);
+            assertThat(breakerChanges).containsExactly("hooks open", "hooks half_open", "hooks closed");
+        }
+    }
+
+    @Test
+    void deliversInArrivalOrderButARefusedOneDoesNotHoldBackTheOnesBehindIt() throws Exception {
+        try (FlakyApp app = new FlakyApp(1)) { // refuses the first request once (503)
+            store = ClientStore.open(dir, QueueLimits.defaults());
+            for (int i = 1; i <= 5; i++) {
+                queue("d-" + i, String.valueOf(i));
+            }
+            worker = worker(app.port(), BreakerPolicy.defaults(),
+                    new DeliveryPolicy(Duration.ofSeconds(1), 2, 0, Duration.ofSeconds(1), 1, Duration.ofSeconds(5)));
+            worker.start();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.count() == 0);
+            // As PROTOCOL.md §9.3 says: attempts start in arrival order; a retry waits its backoff behind the others.
+            assertThat(app.received).extracting(FlakyApp.Received::deliveryId)
+                    .containsExactly("d-1", "d-2", "d-3", "d-4", "d-5", "d-1");
+        }
+    }
+
+    private void retryAll() {
+        breakers.trialNow();
+        store.retryAll();
+        worker.wake();
+    }
+
+    @Test
     void deliversHighPriorityFirst() throws Exception {
         try (FlakyApp app = new FlakyApp(0)) {
             store = ClientStore.open(dir, QueueLimits.defaults());
@@ -242,7 +284,7 @@ class DeliveryWorkerTest {
     }
 
     private DeliveryWorker worker(int port, BreakerPolicy breaker, DeliveryPolicy policy) {
-        Breakers breakers = new Breakers(breaker, (t, s) -> {
+        breakers = new Breakers(breaker, (t, s) -> {
             breakerChanges.add(t + " " + s);
             if (worker != null) {
                 worker.wake();

@@ -39,7 +39,7 @@ public final class ConnectionView extends VBox {
         style(toggle, vm.stateProperty().get());
         toggle.setOnAction(e -> vm.toggle());
 
-        StatusDot dot = new StatusDot(vm.stateProperty());
+        StatusDot dot = new StatusDot(vm.stateProperty(), vm.targetDownProperty());
         Label status = new Label();
         status.setId("statusText");
         status.textProperty().bind(vm.statusTextProperty());
@@ -52,7 +52,18 @@ public final class ConnectionView extends VBox {
         detail.getStyleClass().add(Styles.TEXT_MUTED);
         detail.setWrapText(true);
         hideWhenEmpty(detail);
-        VBox words = new VBox(4, statusLine, detail);
+        // Connected but the local app is not answering, or its breaker pauses requests: amber, where the person looks.
+        Label health = new Label();
+        health.setId("targetHealth");
+        health.textProperty().bind(vm.healthTextProperty());
+        health.getStyleClass().addAll(Styles.TEXT_SMALL, "target-health");
+        health.setWrapText(true);
+        health.setGraphic(Icons.of(Feather.ALERT_TRIANGLE));
+        HBox healthLine = new HBox(4, health);
+        healthLine.setAlignment(Pos.CENTER_LEFT);
+        healthLine.visibleProperty().bind(vm.targetDownProperty());
+        healthLine.managedProperty().bind(vm.targetDownProperty());
+        VBox words = new VBox(4, statusLine, detail, healthLine);
         words.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(words, Priority.ALWAYS);
         HBox top = new HBox(20, toggle, words);
@@ -77,6 +88,10 @@ public final class ConnectionView extends VBox {
         Button open = new Button("Open in browser", Icons.of(Feather.EXTERNAL_LINK));
         open.setId("openButton");
         open.setOnAction(e -> vm.openUrl());
+        open.setTooltip(new Tooltip("Open the public URL in your web browser"));
+        // A TCP tunnel is not a web page: no Open button; the card shows the command to use instead.
+        open.visibleProperty().bind(vm.canOpenBinding());
+        open.managedProperty().bind(vm.canOpenBinding());
         copy.getStyleClass().add(Styles.BUTTON_OUTLINED);
         open.getStyleClass().add(Styles.BUTTON_OUTLINED);
         Button qr = new Button(null, Icons.of(Feather.SMARTPHONE));
@@ -93,10 +108,8 @@ public final class ConnectionView extends VBox {
         urlRow.visibleProperty().bind(vm.hasUrlBinding());
         urlRow.managedProperty().bind(vm.hasUrlBinding());
 
-        Label feedback = new Label();
-        feedback.textProperty().bind(vm.feedbackProperty());
-        feedback.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.SUCCESS);
-        hideWhenEmpty(feedback);
+        // Confirmations are toasts over the window: they go away on their own and push nothing down.
+        vm.feedbackProperty().addListener((o, was, now) -> dev.portway.desktop.ui.common.Toast.show(this, now));
         Label notice = new Label();
         notice.setId("tunnelNotice");
         notice.textProperty().bind(vm.noticeProperty());
@@ -125,7 +138,14 @@ public final class ConnectionView extends VBox {
         teammate.setWrapText(true);
         hideWhenEmpty(teammate);
 
-        getChildren().addAll(top, urlRow, teammate, feedback, notice, trustBox);
+        Label waiting = new Label();
+        waiting.setId("cardRelayWaiting");
+        waiting.textProperty().bind(vm.relayWaitingProperty());
+        waiting.setGraphic(Icons.of(Feather.INBOX));
+        waiting.setWrapText(true);
+        hideWhenEmpty(waiting);
+
+        getChildren().addAll(top, urlRow, teammate, notice, waiting, trustBox);
         if (diagnose != null) {
             Hyperlink link = new Hyperlink("Run diagnostics", Icons.of(Feather.TOOL));
             link.setId("diagnoseLink");
@@ -134,6 +154,10 @@ public final class ConnectionView extends VBox {
             link.visibleProperty().bind(failing);
             link.managedProperty().bind(failing);
             words.getChildren().add(link);
+            Hyperlink healthLink = new Hyperlink("Diagnostics");
+            healthLink.setId("healthDiagnoseLink");
+            healthLink.setOnAction(e -> diagnose.run());
+            healthLine.getChildren().addAll(new Label("·"), healthLink);
         }
     }
 

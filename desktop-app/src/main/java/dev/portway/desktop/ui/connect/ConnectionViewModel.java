@@ -40,6 +40,12 @@ public final class ConnectionViewModel {
     private final StringProperty notice = new SimpleStringProperty("");
     private final StringProperty teammateCommand = new SimpleStringProperty("");
     private final StringProperty feedback = new SimpleStringProperty("");
+    /** The bound tunnel is HTTP (a browser can open it); false for TCP. */
+    private final javafx.beans.property.BooleanProperty http = new javafx.beans.property.SimpleBooleanProperty(true);
+    private final StringProperty healthText = new SimpleStringProperty("");
+    private final javafx.beans.property.BooleanProperty targetDown = new javafx.beans.property.SimpleBooleanProperty();
+    private TargetHealth health;
+    private final StringProperty relayWaiting = new SimpleStringProperty("");
     private EngineStatus last = new EngineStatus(EngineState.DISCONNECTED, "Not connected.", null, 0, 0, null);
     private Instant retryAt;
 
@@ -95,14 +101,30 @@ public final class ConnectionViewModel {
     public void copyUrl() {
         if (!publicUrl.get().isEmpty()) {
             clipboard.accept(publicUrl.get());
-            feedback.set("Copied to the clipboard.");
+            say("Copied to the clipboard.");
         }
     }
 
+    /**
+     * Opens the public URL in the browser (HTTP tunnels only). When there is no browser to open it with, copies the
+     * URL and says so rather than failing silently.
+     */
     public void openUrl() {
-        if (!publicUrl.get().isEmpty()) {
-            browser.accept(publicUrl.get());
+        if (publicUrl.get().isEmpty() || !http.get()) {
+            return;
         }
+        try {
+            browser.accept(publicUrl.get());
+        } catch (RuntimeException e) {
+            clipboard.accept(publicUrl.get());
+            say("No web browser could be opened (" + e.getMessage() + "). The URL is on the clipboard: paste it into a browser.");
+        }
+    }
+
+    /** Sets the transient feedback; set even when the text is the same as last time, so a toast shows again. */
+    private void say(String text) {
+        feedback.set("");
+        feedback.set(text);
     }
 
     // ---- events from the TunnelService (FX thread)
@@ -114,6 +136,9 @@ public final class ConnectionViewModel {
         String untrusted = s.state() == EngineState.FAILED && profile.get().relayMode() == Profile.RelayMode.REMOTE
                 ? tunnels.untrustedFingerprint(profile.get().id()) : null;
         untrustedFingerprint.set(untrusted == null ? "" : untrusted);
+        if (s.state() == EngineState.DISCONNECTED || s.state() == EngineState.FAILED) {
+            health = null; // a new connect probes again
+        }
         if (s.state() != EngineState.CONNECTED) {
             publicUrl.set("");
             teammateCommand.set("");
@@ -125,20 +150,75 @@ public final class ConnectionViewModel {
 
     public void onBound(BoundTunnel t) {
         publicUrl.set(t.url());
+        http.set(!"tcp".equalsIgnoreCase(t.kind()));
         String command = t.teammateCommand("TEAMMATE", System.getProperty("user.name"));
-        teammateCommand.set(command == null ? "" : "A teammate it is shared with connects with: " + command);
-        notice.set(t.notice() == null ? "" : t.notice());
+        if (command != null) {
+            teammateCommand.set("A teammate it is shared with connects with: " + command);
+        } else {
+            String tcp = tcpCommand(t);
+            teammateCommand.set(tcp == null ? "" : "Connect to it with: " + tcp);
+        }
+        String wanted = profile.get().requestedName();
+        if (t.notice() != null) {
+            notice.set(t.notice());
+        } else if (wanted != null && !wanted.isBlank() && t.name() != null && !t.name().equalsIgnoreCase(wanted)
+                && http.get()) {
+            notice.set("The name “" + wanted + "” is taken on this relay, so this tunnel got “" + t.name()
+                    + "”. Edit the profile to ask for another name.");
+        } else {
+            notice.set("");
+        }
+    }
+
+    /** For a public TCP tunnel, the command a person types to reach it (a browser cannot); null for others. */
+    static String tcpCommand(BoundTunnel t) {
+        if (!"tcp".equalsIgnoreCase(t.kind()) || t.url() == null) {
+            return null;
+        }
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(t.url());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        if (u.getHost() == null || u.getPort() < 0 || u.getPath() != null && u.getPath().length() > 1) {
+            return null; // private (ssh://host/name): the teammate command covers it
+        }
+        boolean ssh = t.localTarget() != null && t.localTarget().endsWith(":22");
+        return ssh ? "ssh -p " + u.getPort() + " " + System.getProperty("user.name") + "@" + u.getHost()
+                : "nc " + u.getHost() + " " + u.getPort();
     }
 
     public void onRefused(String message) {
         notice.set("The relay refused this tunnel: " + message);
     }
 
-    /** Re-renders time-dependent text (the reconnect countdown); called on every sample tick. */
+    /** The relay keeps {@code n} requests for this profile's queued tunnel (also while disconnected). */
+    public void onRelayWaiting(int n) {
+        relayWaiting.set(n <= 0 ? "" : n + (n == 1 ? " webhook waits" : " webhooks wait") + " at the relay"
+                + (state.get() == EngineState.CONNECTED ? " — being delivered." : " — connect to receive "
+                + (n == 1 ? "it." : "them.")));
+    }
+
+    /** "2 webhooks wait at the relay — connect to receive them."; empty when none. */
+    public ReadOnlyStringProperty relayWaitingProperty() {
+        return relayWaiting;
+    }
+
+    /** The local target's health changed (probe or breaker); shown while connected. */
+    public void onTargetHealth(TargetHealth h) {
+        health = h;
+        refresh(clock.instant());
+    }
+
+    /** Re-renders time-dependent text (the reconnect countdown, the breaker's pause); called on every sample tick. */
     public void refresh(Instant now) {
         Duration left = retryAt == null ? null : Duration.between(now, retryAt);
         statusText.set(StatusText.of(last, left));
         detailText.set(StatusText.detail(last));
+        boolean down = health != null && health.degraded() && last.state() == EngineState.CONNECTED;
+        targetDown.set(down);
+        healthText.set(down ? health.describe(now) : "");
     }
 
     // ---- properties
@@ -175,6 +255,19 @@ public final class ConnectionViewModel {
         return feedback;
     }
 
+    /**
+     * While connected and the local target does not answer or its breaker holds requests back, in words
+     * ({@code localhost:3000 is not answering — paused for 59 s}); empty otherwise.
+     */
+    public ReadOnlyStringProperty healthTextProperty() {
+        return healthText;
+    }
+
+    /** Connected, but the local target is not healthy (amber): see {@link #healthTextProperty()}. */
+    public javafx.beans.property.ReadOnlyBooleanProperty targetDownProperty() {
+        return targetDown;
+    }
+
     /** The certificate fingerprint of a relay the last connect refused as untrusted; empty otherwise. */
     public ReadOnlyStringProperty untrustedFingerprintProperty() {
         return untrustedFingerprint;
@@ -186,6 +279,11 @@ public final class ConnectionViewModel {
             case CONNECTING, RECONNECTING -> "Cancel";
             case CONNECTED -> "Disconnect";
         }, state);
+    }
+
+    /** Whether "Open in browser" makes sense: an HTTP tunnel is bound. */
+    public BooleanBinding canOpenBinding() {
+        return publicUrl.isNotEmpty().and(http);
     }
 
     public BooleanBinding hasUrlBinding() {

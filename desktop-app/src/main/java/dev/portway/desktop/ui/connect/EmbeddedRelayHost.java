@@ -19,7 +19,8 @@ public final class EmbeddedRelayHost implements AutoCloseable {
     }
 
     private final int preferredPort;
-    private Relay relay;
+    /** Written under the lock, read without it by {@link #queuedCount} (which must not wait for a start). */
+    private volatile Relay relay;
     private Endpoint endpoint;
     private boolean closed;
 
@@ -51,6 +52,22 @@ public final class EmbeddedRelayHost implements AutoCloseable {
                 // and connection limits stay).
                 .visitorLimits(dev.portway.relay.ingress.VisitorLimits.DEFAULTS.withRatePerMinute(0))
                 .identity(dev.portway.relay.IdentityConfig.DEFAULTS.withRates(0, 0, 0)).build());
+    }
+
+    /**
+     * Requests the embedded relay keeps in its durable queue for {@code tunnel} (PROTOCOL.md §9.3): webhooks that
+     * arrived while the profile was away; 0 while the relay has not started. Blocks on the relay's store: off the FX thread.
+     */
+    public int queuedCount(String tunnel) {
+        Relay r = relay;
+        if (r == null || tunnel == null || tunnel.isEmpty()) {
+            return 0;
+        }
+        try {
+            return r.queuedCount(tunnel);
+        } catch (RuntimeException e) {
+            return 0; // closing
+        }
     }
 
     @Override

@@ -17,6 +17,10 @@ import java.util.Locale;
  * @param replay whether Portway sent it itself (Replay), straight to the local target rather than through the relay
  */
 public record Exchange(RequestEvent event, boolean replay) {
+    /** A webhook the client queue delivered (see {@code ui.queue.QueuedDelivery}), not a live visitor's request. */
+    public boolean queued() {
+        return dev.portway.desktop.ui.queue.QueuedDelivery.is(event);
+    }
 
     /** The captured headers and bodies; an empty capture when nothing was captured (TCP, refused by the breaker). */
     public CapturedExchange capture() {

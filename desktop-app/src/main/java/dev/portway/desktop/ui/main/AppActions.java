@@ -5,7 +5,11 @@ package dev.portway.desktop.ui.main;
  *
  * @param showLog   opens the log window
  * @param showAbout opens the About box
- * @param quit      closes the window the way its close button does (tunnels closed, bounds saved)
+ * @param quit      quits: every tunnel and the embedded relay closed, bounds saved
+ * @param startAtLogin the "Start at login" setting (the app writes or removes the desktop's entry); null for none
  */
-public record AppActions(Runnable showLog, Runnable showAbout, Runnable quit) {
+public record AppActions(Runnable showLog, Runnable showAbout, Runnable quit, javafx.beans.property.BooleanProperty startAtLogin) {
+    public AppActions(Runnable showLog, Runnable showAbout, Runnable quit) {
+        this(showLog, showAbout, quit, null);
+    }
 }

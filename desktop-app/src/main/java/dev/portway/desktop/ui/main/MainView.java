@@ -183,7 +183,14 @@ public final class MainView extends BorderPane {
         menu.getItems().add(newProfile);
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(transfer.takeItems(menu));
-        menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem(), quit);
+        menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem());
+        if (actions.startAtLogin() != null) {
+            javafx.scene.control.CheckMenuItem login = new javafx.scene.control.CheckMenuItem("Start at login");
+            login.setId("menuStartAtLogin");
+            login.selectedProperty().bindBidirectional(actions.startAtLogin());
+            menu.getItems().add(login);
+        }
+        menu.getItems().add(quit);
         return menu;
     }
 
@@ -276,6 +283,9 @@ public final class MainView extends BorderPane {
         ask.setTitle("Delete profile");
         ask.setHeaderText("Delete “" + item.profile().name() + "”?");
         ask.initOwner(getScene().getWindow());
+        // The destructive button is not the default: Enter (or a stray click on the default) keeps everything.
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(delete)).setDefaultButton(false);
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         ask.showAndWait().filter(delete::equals).ifPresent(b -> vm.deleteSelected());
     }
 }

@@ -133,6 +133,7 @@ public final class MainViewModel implements TunnelService.Listener {
                     last = add(p);
                 } else if (!item.profile().equals(p)) {
                     item.replace(p);
+                    tunnels.watchRelayQueue(p);
                     if (tunnels.isActive(p.id())) {
                         tunnels.disconnect(p.id());
                         tunnels.connect(p);
@@ -208,6 +209,7 @@ public final class MainViewModel implements TunnelService.Listener {
             int index = items.indexOf(item);
             items.remove(item);
             byId.remove(item.id());
+            tunnels.forget(item.id());
             queues.remove(item.id());
             diagnostics.remove(item.id());
             selected.set(items.isEmpty() ? null : items.get(Math.min(index, items.size() - 1)));
@@ -233,6 +235,7 @@ public final class MainViewModel implements TunnelService.Listener {
                 item = add(saved);
             } else {
                 item.replace(saved);
+                tunnels.watchRelayQueue(saved);
                 if (tunnels.isActive(saved.id())) {
                     tunnels.disconnect(saved.id());
                     tunnels.connect(saved);
@@ -251,6 +254,7 @@ public final class MainViewModel implements TunnelService.Listener {
         history.minutes(p.id()).thenAccept(item.live().dashboard()::loadHistory);
         items.add(item);
         byId.put(p.id(), item);
+        tunnels.watchRelayQueue(p);
         queues.put(p.id(), new QueueViewModel(tunnels.queue(p.id()), clock, ZoneId.systemDefault()));
         if (diagnosticsService != null) {
             diagnostics.put(p.id(), new DiagnosticsViewModel(item::profile, diagnosticsService, clipboard, clock));
@@ -305,6 +309,26 @@ public final class MainViewModel implements TunnelService.Listener {
         QueueViewModel queue = queues.get(profileId);
         if (queue != null) {
             queue.onBreaker(tunnel, state);
+        }
+    }
+
+    @Override
+    public void onRelayWaiting(String profileId, int count) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onRelayWaiting(count);
+        }
+        QueueViewModel queue = queues.get(profileId);
+        if (queue != null) {
+            queue.onRelayWaiting(count);
+        }
+    }
+
+    @Override
+    public void onTargetHealth(String profileId, dev.portway.desktop.ui.connect.TargetHealth health) {
+        ProfileItemViewModel item = byId.get(profileId);
+        if (item != null) {
+            item.connection().onTargetHealth(health);
         }
     }
 

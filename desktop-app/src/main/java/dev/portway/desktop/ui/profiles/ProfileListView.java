@@ -76,7 +76,7 @@ public final class ProfileListView extends VBox {
             status.getStyleClass().addAll(Styles.TEXT_SMALL, "profile-status");
             VBox text = new VBox(2, name, summary, status);
             text.setMinWidth(0);
-            StatusDot dot = new StatusDot(item.connection().stateProperty());
+            StatusDot dot = new StatusDot(item.connection().stateProperty(), item.connection().targetDownProperty());
             HBox row = new HBox(10, dot, text);
             row.setAlignment(Pos.TOP_LEFT);
             setText(null);

@@ -65,6 +65,13 @@ public final class QueueView extends VBox {
         relay.descriptionProperty().bind(vm.relayWarningProperty());
         showWhenNotEmpty(relay, vm.relayWarningProperty().isNotEmpty());
 
+        Label waiting = new Label();
+        waiting.setId("relayWaiting");
+        waiting.textProperty().bind(vm.relayWaitingProperty());
+        waiting.setGraphic(Icons.of(Feather.INBOX));
+        waiting.setWrapText(true);
+        showWhenNotEmpty(waiting, vm.relayWaitingProperty().isNotEmpty());
+
         Label breaker = new Label();
         breaker.textProperty().bind(vm.breakerProperty());
         breaker.getStyleClass().add(Styles.WARNING);
@@ -99,7 +106,7 @@ public final class QueueView extends VBox {
         table.setPlaceholder(empty);
         table.setMinHeight(120);
         table.setPrefHeight(160);
-        getChildren().addAll(header, relay, breaker, problem, table);
+        getChildren().addAll(header, waiting, relay, breaker, problem, table);
         vm.refresh();
     }
 
@@ -123,6 +130,9 @@ public final class QueueView extends VBox {
         if (getScene() != null) {
             ask.initOwner(getScene().getWindow());
         }
+        // The destructive button is not the default: Enter (or a stray click on the default) keeps everything.
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(discard)).setDefaultButton(false);
+        ((javafx.scene.control.Button) ask.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         ask.showAndWait().filter(discard::equals).ifPresent(b -> then.run());
     }
 

@@ -36,6 +36,9 @@ public final class QueueViewModel {
     private final StringProperty relayWarningTitle = new SimpleStringProperty("");
     private final StringProperty breaker = new SimpleStringProperty("");
     private final StringProperty problem = new SimpleStringProperty("");
+    private final StringProperty relayWaiting = new SimpleStringProperty("");
+    /** The count comes from {@link #onRelayWaiting} (the embedded relay, polled) rather than queue_status. */
+    private boolean followed;
     private boolean reading;
     private boolean readAgain;
 
@@ -117,7 +120,20 @@ public final class QueueViewModel {
         refresh();
     }
 
+    /** How many requests the relay keeps for this profile's tunnel right now (its durable queue). */
+    public void onRelayWaiting(int n) {
+        followed = true;
+        relayWaiting.set(waitingText(n));
+    }
+
+    static String waitingText(int n) {
+        return n <= 0 ? "" : n + (n == 1 ? " request waits" : " requests wait") + " at the relay; they are delivered here once connected.";
+    }
+
     public void onRelayQueue(RelayQueueStatus s) {
+        if (!followed) { // queue_status counts only at bind and level changes; a followed count stays current
+            relayWaiting.set(waitingText(s.count()));
+        }
         relayWarning.set(warningFor(s));
         relayWarningTitle.set(switch (s.level()) {
             case "full" -> "Relay queue full";
@@ -186,6 +202,11 @@ public final class QueueViewModel {
     /** A heading for {@link #relayWarningProperty()}. */
     public ReadOnlyStringProperty relayWarningTitleProperty() {
         return relayWarningTitle;
+    }
+
+    /** "3 requests wait at the relay…" (queue_status, or the embedded relay's queue); empty when none. */
+    public ReadOnlyStringProperty relayWaitingProperty() {
+        return relayWaiting;
     }
 
     /** Whether delivery to the local app is paused by the circuit breaker, in words; empty when not. */

@@ -31,6 +31,10 @@ public interface FilePicker {
             private FileChooser chooser(String title) {
                 FileChooser c = new FileChooser();
                 c.setTitle(title);
+                java.io.File home = new java.io.File(System.getProperty("user.home"));
+                if (home.isDirectory()) {
+                    c.setInitialDirectory(home); // not the working directory, which for an installed app means nothing
+                }
                 c.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("Portway profiles (*.json)", "*.json"),
                         new FileChooser.ExtensionFilter("All files", "*"));
                 return c;

@@ -117,4 +117,54 @@ class ConnectionViewModelTest {
         vm.onBound(new BoundTunnel("my-app", "http", "http://my-app.localhost:8080/", null, "localhost:3000", null));
         assertThat(vm.teammateCommandProperty().get()).isEmpty();
     }
+
+    @Test
+    void aTakenRequestedNameIsSaidWhenTheRelayGaveAnother() {
+        vm.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        vm.onBound(new BoundTunnel("brave-fox-1075", "http", "http://brave-fox-1075.localhost:8080/", null, "localhost:3000", null));
+        assertThat(vm.noticeProperty().get()).isEqualTo("The name “" + profile.requestedName() + "” is taken on this relay, so this"
+                + " tunnel got “brave-fox-1075”. Edit the profile to ask for another name.");
+    }
+
+    @Test
+    void aTcpTunnelIsNotOfferedToTheBrowserAndShowsTheCommandInstead() {
+        vm.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        vm.onBound(new BoundTunnel("db", "tcp", "tcp://relay.example.com:40123", 40123, "localhost:5432", null));
+        assertThat(vm.canOpenBinding().get()).isFalse();
+        vm.openUrl();
+        assertThat(opened).isEmpty();
+        assertThat(vm.teammateCommandProperty().get()).isEqualTo("Connect to it with: nc relay.example.com 40123");
+
+        vm.onBound(new BoundTunnel("box", "tcp", "tcp://relay.example.com:40124", 40124, "localhost:22", null));
+        assertThat(vm.teammateCommandProperty().get()).isEqualTo("Connect to it with: ssh -p 40124 "
+                + System.getProperty("user.name") + "@relay.example.com");
+    }
+
+    @Test
+    void openInBrowserWithoutABrowserSaysSoAndCopiesTheUrl() {
+        ConnectionViewModel noBrowser = new ConnectionViewModel(() -> profile, tunnels, clipboard::add, url -> {
+            throw new IllegalStateException("this system has no xdg-open and no $BROWSER");
+        }, Clock.fixed(T0, ZoneOffset.UTC));
+        noBrowser.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        noBrowser.onBound(new BoundTunnel("my-app", "http", "http://my-app.localhost:8080/", null, "localhost:3000", null));
+        noBrowser.openUrl();
+        assertThat(noBrowser.feedbackProperty().get()).isEqualTo("No web browser could be opened (this system has no xdg-open"
+                + " and no $BROWSER). The URL is on the clipboard: paste it into a browser.");
+        assertThat(clipboard).containsExactly("http://my-app.localhost:8080/");
+    }
+
+    @Test
+    void copyingTwiceConfirmsTwice() {
+        vm.onStatus(status(EngineState.CONNECTED, "Connected.", 0, 10, null));
+        vm.onBound(new BoundTunnel("my-app", "http", "http://my-app.localhost:8080/", null, "localhost:3000", null));
+        List<String> shown = new ArrayList<>();
+        vm.feedbackProperty().addListener((o, was, now) -> {
+            if (!now.isEmpty()) {
+                shown.add(now);
+            }
+        });
+        vm.copyUrl();
+        vm.copyUrl();
+        assertThat(shown).containsExactly("Copied to the clipboard.", "Copied to the clipboard."); // a toast each time
+    }
 }
