@@ -110,6 +110,8 @@ final class Session implements RelaySocket.Listener {
     private volatile FlowWindow sessionFlow;
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile boolean goingAway;
+    /** The relay agreed to the END flag (PROTOCOL.md §3.1): set at welcome, before any stream opens. */
+    private volatile boolean endFlag;
     private volatile ScheduledFuture<?> pingTask;
     private volatile ScheduledFuture<?> deadTask;
     private volatile ScheduledFuture<?> refreshTask;
@@ -270,7 +272,7 @@ final class Session implements RelaySocket.Listener {
     public void onOpen() {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
-                config.streamWindow(), config.sessionWindow(), clientKey)));
+                config.streamWindow(), config.sessionWindow(), clientKey, Protocol.FEATURES)));
     }
 
     @Override
@@ -388,6 +390,7 @@ final class Session implements RelaySocket.Listener {
             return;
         }
         peerStreamWindow = w.streamWindow();
+        endFlag = w.agrees(Protocol.FEATURE_END_FLAG);
         sessionFlow = new FlowWindow(w.sessionWindow(), config.sessionWindow());
         startHeartbeat(w);
         if (w.jwt() != null && w.jwtTtlMs() != null) {
@@ -431,7 +434,15 @@ final class Session implements RelaySocket.Listener {
                 return;
             }
         }
+        if (frame.end()) {
+            stream.onFin(); // OPEN with END: a request without a body
+        }
         handlers.start(stream);
+    }
+
+    /** Whether this side may end a stream with the END flag instead of a separate FIN. */
+    boolean endFlag() {
+        return endFlag;
     }
 
     private void onData(Frame frame) throws ProtocolException {
@@ -448,6 +459,10 @@ final class Session implements RelaySocket.Listener {
         } catch (ProtocolException | IllegalStateException e) {
             consumed(n);
             s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+            return;
+        }
+        if (frame.end()) {
+            s.onFin();
         }
     }
 

@@ -17,7 +17,7 @@ final class WireFrames {
     static ByteBuf encode(ByteBufAllocator alloc, Frame frame) {
         int n = frame.payloadLength();
         ByteBuf out = alloc.buffer(FrameCodec.HEADER_SIZE + n);
-        out.writeByte(frame.type().code());
+        out.writeByte(FrameCodec.typeByte(frame.type(), frame.end()));
         out.writeInt(frame.streamId());
         out.writeBytes(frame.payload()); // payload() is a fresh view: its position moves, the frame's does not
         return out;

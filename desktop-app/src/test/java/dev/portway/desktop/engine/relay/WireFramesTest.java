@@ -60,6 +60,13 @@ class WireFramesTest {
     }
 
     @Test
+    void theEndFlagIsKeptOnTheWire() {
+        Frame f = Frame.data(7, new byte[] {'a'}, 0, 1).withEnd();
+        assertThat(ByteBufUtil.hexDump(wire(f))).isEqualTo("83" + "00000007" + "61");
+        assertThat(wire(f)).isEqualTo(codec(f));
+    }
+
+    @Test
     void encodingLeavesTheFramePayloadUnread() {
         Frame f = Frame.data(5, new byte[] {1, 2, 3}, 0, 3);
         wire(f);
