@@ -73,6 +73,13 @@ final class ProtocolTestClient implements AutoCloseable {
         return c;
     }
 
+    /** Offering optional protocol features ({@code hello.features}, PROTOCOL.md §3.1). */
+    static ProtocolTestClient connectOffering(Relay relay, String token, List<String> features) {
+        ProtocolTestClient c = new ProtocolTestClient(relay.connectUrl());
+        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", null, null, null, null, features)));
+        return c;
+    }
+
     /** To a relay in another process, by its WebSocket URL. */
     static ProtocolTestClient connect(String connectUrl, String token) {
         ProtocolTestClient c = new ProtocolTestClient(connectUrl);

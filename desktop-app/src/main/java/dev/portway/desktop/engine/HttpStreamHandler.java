@@ -94,9 +94,10 @@ final class HttpStreamHandler {
                 bytesIn = counts[0];
                 bytesOut = counts[1];
             } else {
-                stream.reply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)));
-                copyBody(call, hasBody(open.method(), status));
-                stream.fin();
+                boolean body = hasBody(open.method(), status);
+                stream.reply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)), !body);
+                copyBody(call, body);
+                stream.fin(); // no-op when the last DATA (or the REPLY) ended the stream
                 if (upgrade) {
                     stream.abandonInbound();
                 } else {
@@ -184,7 +185,7 @@ final class HttpStreamHandler {
                 continue; // a body where none may be (HEAD, 204, 304): dropped
             }
             responseCapture.add(buf, 0, n); // before the write: the write hands buf on and we reuse it
-            stream.write(buf, 0, n);
+            stream.write(buf, 0, n, call.atEnd()); // the body's last bytes end the stream in the same frame
             bytesOut += n;
         }
     }

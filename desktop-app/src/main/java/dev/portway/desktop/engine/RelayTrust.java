@@ -8,7 +8,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -70,9 +73,23 @@ public final class RelayTrust {
         return refused.getAndSet(null);
     }
 
-    /** Sets up TLS on a client for the relay's WebSocket (never for the local app's client). */
+    /**
+     * The trust manager for the relay's WebSocket (never for the local app's connections). With a pin it checks no
+     * host name ({@link #checksHostName()}); without, the system's check runs inside it (HTTPS rules, from the
+     * engine's {@code SSLParameters}) so a refused name is recorded too.
+     */
+    X509ExtendedTrustManager trustManager() {
+        return pin != null ? new Pinned() : new Recording(systemTrust());
+    }
+
+    /** Whether the relay's certificate must name the host it was reached by: yes, unless pinned. */
+    boolean checksHostName() {
+        return pin == null;
+    }
+
+    /** Sets up the same TLS trust on an OkHttp client (for tests and tools that reach the relay with OkHttp). */
     OkHttpClient.Builder apply(OkHttpClient.Builder b) {
-        X509TrustManager tm = pin != null ? new Pinned() : new Recording(systemTrust());
+        X509TrustManager tm = trustManager();
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[]{tm}, null);
@@ -112,12 +129,12 @@ public final class RelayTrust {
         }
     }
 
-    private static X509TrustManager systemTrust() {
+    private static X509ExtendedTrustManager systemTrust() {
         try {
             TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             f.init((KeyStore) null);
             for (TrustManager t : f.getTrustManagers()) {
-                if (t instanceof X509TrustManager x) {
+                if (t instanceof X509ExtendedTrustManager x) {
                     return x;
                 }
             }
@@ -128,10 +145,30 @@ public final class RelayTrust {
     }
 
     /** Accepts exactly the pinned certificate. */
-    private final class Pinned implements X509TrustManager {
+    private final class Pinned extends X509ExtendedTrustManager {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             throw new CertificateException("client certificates are not used");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkServerTrusted(chain, authType);
         }
 
         @Override
@@ -154,11 +191,47 @@ public final class RelayTrust {
     }
 
     /** The system's decision, remembering the fingerprint of a certificate it refused. */
-    private final class Recording implements X509TrustManager {
-        private final X509TrustManager delegate;
+    private final class Recording extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager delegate;
 
-        Recording(X509TrustManager delegate) {
+        Recording(X509ExtendedTrustManager delegate) {
             this.delegate = delegate;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            delegate.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            try {
+                delegate.checkServerTrusted(chain, authType, socket);
+            } catch (CertificateException e) {
+                record(chain);
+                throw e;
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            try {
+                delegate.checkServerTrusted(chain, authType, engine); // the host-name check too, when the engine asks for it
+            } catch (CertificateException e) {
+                record(chain);
+                throw e;
+            }
+        }
+
+        private void record(X509Certificate[] chain) {
+            if (chain != null && chain.length > 0) {
+                refused.set(fingerprint(chain[0]));
+            }
         }
 
         @Override

@@ -10,18 +10,15 @@ import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.WebSocket;
-import okhttp3.WebSocketListener;
-import okio.ByteString;
+import dev.portway.desktop.engine.relay.RelayConnector;
+import dev.portway.desktop.engine.relay.RelaySocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,21 +33,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * the streams it carries (PROTOCOL.md §2–§6). A session is used once; the engine makes a new one to
  * reconnect.
  *
- * <p>Threads: OkHttp's reader thread calls the listener methods; they never block (stream work runs
+ * <p>Threads: the socket's event loop calls the listener methods; they never block (stream work runs
  * on one virtual thread per stream, see {@link StreamHandlers}). Heartbeat tasks run on the engine's
  * timer. Sending is thread-safe and lock-free. What DATA can be queued is bounded by the relay's session
- * window (senders wait for its WINDOW_UPDATE in {@link FlowWindow}); {@link #QUEUE_LIMIT} only guards
- * OkHttp's 16 MiB queue limit against frame headers and control frames on top of that.
+ * window (senders wait for its WINDOW_UPDATE in {@link FlowWindow}); {@link #QUEUE_LIMIT} bounds the socket's
+ * queue against frame headers and control frames on top of that.
  */
-final class Session extends WebSocketListener {
+final class Session implements RelaySocket.Listener {
     static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /**
-     * DATA senders wait rather than take OkHttp's queue past this many bytes: its hard limit is 16 MiB (a send
-     * over it closes the WebSocket), the last MiB is left to REPLY, WINDOW_UPDATE and control frames. With the
-     * default 16 MiB session window only a relay that stops reading, or very many tiny frames, get near it.
+     * DATA senders wait rather than take the socket's queue past this many bytes (the last MiB of 16 is left to
+     * REPLY, WINDOW_UPDATE and control frames). With the default 16 MiB session window only a relay that stops
+     * reading, or very many tiny frames, get near it.
      */
     static final long QUEUE_LIMIT = 15L * 1024 * 1024;
-    /** Re-check of OkHttp's queue while over {@link #QUEUE_LIMIT}, in case no WINDOW_UPDATE comes to wake us. */
+    /** Re-check of the socket's queue while over {@link #QUEUE_LIMIT}, in case no WINDOW_UPDATE comes to wake us. */
     private static final long QUEUE_RECHECK_MS = 5;
     /** Above this many queued bytes, pings from the relay go unanswered (see {@link #answerPing}). */
     static final long PONG_QUEUE_BOUND = 256 * 1024;
@@ -105,14 +102,16 @@ final class Session extends WebSocketListener {
     private final CompletableFuture<Void> socketClosed = new CompletableFuture<>();
     private final Map<Integer, Stream> streams = new ConcurrentHashMap<>();
     private final AtomicLong pingSeq = new AtomicLong();
-    /** Bytes DATA senders are about to enqueue (between their check of OkHttp's queue and the send). */
+    /** Bytes DATA senders are about to enqueue (between their check of the socket's queue and the send). */
     private final AtomicLong reservedQueue = new AtomicLong();
     /** DATA senders over {@link #QUEUE_LIMIT} wait on this; notified on each session WINDOW_UPDATE and at the end. */
     private final Object queueRoom = new Object();
-    private volatile WebSocket webSocket;
+    private volatile RelaySocket webSocket;
     private volatile FlowWindow sessionFlow;
     private volatile long lastFrameNanos = System.nanoTime();
     private volatile boolean goingAway;
+    /** The relay agreed to the END flag (PROTOCOL.md §3.1): set at welcome, before any stream opens. */
+    private volatile boolean endFlag;
     private volatile ScheduledFuture<?> pingTask;
     private volatile ScheduledFuture<?> deadTask;
     private volatile ScheduledFuture<?> refreshTask;
@@ -133,9 +132,8 @@ final class Session extends WebSocketListener {
         this.events = events;
     }
 
-    void connect(OkHttpClient client) {
-        Request request = new Request.Builder().url(config.connectUri().toString()).build();
-        webSocket = client.newWebSocket(request, this);
+    void connect(RelayConnector connector) {
+        webSocket = connector.connect(config.connectUri(), this);
     }
 
     /** Completes with the relay's welcome, or fails with a {@link ConnectFailure}. */
@@ -149,7 +147,7 @@ final class Session extends WebSocketListener {
 
     /** Takes the session's tunnels down (freeing their names) and closes the WebSocket. */
     void close(Iterable<String> boundNames) {
-        WebSocket ws = webSocket;
+        RelaySocket ws = webSocket;
         if (ws == null) {
             return;
         }
@@ -174,7 +172,7 @@ final class Session extends WebSocketListener {
     }
 
     void cancel() {
-        WebSocket ws = webSocket;
+        RelaySocket ws = webSocket;
         if (ws != null) {
             ws.cancel();
         }
@@ -186,10 +184,10 @@ final class Session extends WebSocketListener {
 
     // ---- sending
 
-    /** Sends a frame at once. A false from OkHttp means the socket is closing: the session is lost. */
+    /** Sends a frame at once. A false from the socket means it is closing: the session is lost. */
     void send(Frame frame) throws IOException {
-        WebSocket ws = webSocket;
-        if (ws == null || !ws.send(WireFrames.toByteString(frame))) {
+        RelaySocket ws = webSocket;
+        if (ws == null || !ws.send(frame)) {
             lost("The connection to the relay closed.");
             throw new IOException("the connection to the relay is closed");
         }
@@ -205,11 +203,11 @@ final class Session extends WebSocketListener {
 
     /**
      * Sends a DATA frame whose session and stream credit the caller holds. No lock: each sender reserves its
-     * frame's size before it checks OkHttp's queue, so concurrent senders together stay under
+     * frame's size before it checks the socket's queue, so concurrent senders together stay under
      * {@link #QUEUE_LIMIT}. Call on a virtual thread (it may wait).
      */
     void sendData(Frame frame) throws IOException {
-        WebSocket ws = webSocket;
+        RelaySocket ws = webSocket;
         long size = FrameCodec.HEADER_SIZE + frame.payloadLength();
         while (true) {
             long reserved = reservedQueue.addAndGet(size);
@@ -268,25 +266,25 @@ final class Session extends WebSocketListener {
         return streams.size();
     }
 
-    // ---- WebSocket listener (OkHttp reader thread)
+    // ---- socket listener (its event loop)
 
     @Override
-    public void onOpen(WebSocket ws, Response response) {
+    public void onOpen() {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
-                config.streamWindow(), config.sessionWindow(), clientKey)));
+                config.streamWindow(), config.sessionWindow(), clientKey, Protocol.FEATURES)));
     }
 
     @Override
-    public void onMessage(WebSocket ws, String text) {
+    public void onText() {
         violation(new ProtocolException(ErrorCode.PROTOCOL_ERROR, "text message; frames are binary"), 1003);
     }
 
     @Override
-    public void onMessage(WebSocket ws, ByteString bytes) {
+    public void onMessage(ByteBuffer message) {
         lastFrameNanos = System.nanoTime();
         try {
-            Frame frame = FrameCodec.decode(bytes.asByteBuffer());
+            Frame frame = FrameCodec.decode(message);
             if (!welcome.isDone() && frame.type() != dev.portway.shared.protocol.FrameType.CONTROL) {
                 throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, frame.type() + " before welcome");
             }
@@ -310,26 +308,25 @@ final class Session extends WebSocketListener {
     }
 
     @Override
-    public void onClosing(WebSocket ws, int code, String reason) {
-        ws.close(1000, null);
+    public void onClosing(int code, String reason) {
+        webSocket.close(1000, "");
         end(new End(reason.isEmpty() ? "The relay closed the connection (" + code + ")." : "The relay closed the connection: " + reason,
                 ErrorCategory.NETWORK, goingAway));
     }
 
     @Override
-    public void onClosed(WebSocket ws, int code, String reason) {
+    public void onClosed(int code, String reason) {
         socketClosed.complete(null);
         end(new End("The relay closed the connection (" + code + ").", ErrorCategory.NETWORK, goingAway));
     }
 
     @Override
-    public void onFailure(WebSocket ws, Throwable t, Response response) {
+    public void onFailure(Throwable t, int httpStatus) {
         socketClosed.complete(null);
         String where = config.relayUrl().toString();
         String message;
-        if (response != null) {
-            message = "The relay at " + where + " answered HTTP " + response.code() + " instead of a WebSocket — check the relay address.";
-            response.close();
+        if (httpStatus > 0) {
+            message = "The relay at " + where + " answered HTTP " + httpStatus + " instead of a WebSocket — check the relay address.";
         } else if (t instanceof ConnectException) {
             message = "Cannot reach the relay at " + where + " — is it running?";
         } else if (t instanceof UnknownHostException) {
@@ -367,12 +364,12 @@ final class Session extends WebSocketListener {
     }
 
     /**
-     * Pongs only while OkHttp's outgoing queue is short: a relay that sends pings but does not read would
+     * Pongs only while the socket's outgoing queue is short: a relay that sends pings but does not read would
      * otherwise make the queue (memory) grow with answers it never takes. The relay sees the session alive
      * from any frame, so a skipped pong costs nothing.
      */
     private void answerPing(ControlMessage.Ping p) {
-        WebSocket ws = webSocket;
+        RelaySocket ws = webSocket;
         if (ws != null && ws.queueSize() > PONG_QUEUE_BOUND) {
             LOG.debug("not answering ping {}: {} bytes queued towards the relay", p.seq(), ws.queueSize());
             return;
@@ -393,6 +390,7 @@ final class Session extends WebSocketListener {
             return;
         }
         peerStreamWindow = w.streamWindow();
+        endFlag = w.agrees(Protocol.FEATURE_END_FLAG);
         sessionFlow = new FlowWindow(w.sessionWindow(), config.sessionWindow());
         startHeartbeat(w);
         if (w.jwt() != null && w.jwtTtlMs() != null) {
@@ -436,7 +434,15 @@ final class Session extends WebSocketListener {
                 return;
             }
         }
+        if (frame.end()) {
+            stream.onFin(); // OPEN with END: a request without a body
+        }
         handlers.start(stream);
+    }
+
+    /** Whether this side may end a stream with the END flag instead of a separate FIN. */
+    boolean endFlag() {
+        return endFlag;
     }
 
     private void onData(Frame frame) throws ProtocolException {
@@ -453,13 +459,17 @@ final class Session extends WebSocketListener {
         } catch (ProtocolException | IllegalStateException e) {
             consumed(n);
             s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+            return;
+        }
+        if (frame.end()) {
+            s.onFin();
         }
     }
 
     private void onWindowUpdate(Frame frame) throws ProtocolException {
         if (frame.streamId() == 0) {
             sessionFlow.grant(frame.windowIncrement());
-            wakeQueueWaiters(); // the relay read: OkHttp's queue has drained some
+            wakeQueueWaiters(); // the relay read: the socket's queue has drained some
             return;
         }
         Stream s = streams.get(frame.streamId());
@@ -483,7 +493,7 @@ final class Session extends WebSocketListener {
 
     private void violation(ProtocolException e, int closeCode) {
         LOG.warn("relay broke the protocol: {}", e.getMessage());
-        WebSocket ws = webSocket;
+        RelaySocket ws = webSocket;
         if (ws != null) {
             ws.close(closeCode, truncate(e.getMessage()));
         }
@@ -536,7 +546,7 @@ final class Session extends WebSocketListener {
         long silent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastFrameNanos);
         if (silent >= deadAfterMs && !ended.isDone()) {
             LOG.warn("no frame from the relay for {} ms, dropping the connection", silent);
-            // End first: cancelling makes OkHttp's reader fail at once, and its "socket closed" must not be the reason shown.
+            // End first: cancelling makes the socket fail at once, and its "closed" must not be the reason shown.
             end(new End("No answer from the relay for " + Duration.ofMillis(silent).toSeconds() + " s.", ErrorCategory.NETWORK, false));
             cancel();
         }

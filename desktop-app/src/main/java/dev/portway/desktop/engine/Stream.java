@@ -42,12 +42,33 @@ final class Stream {
     // ---- outbound (handler thread)
 
     void reply(ReplyMessage reply) throws IOException {
+        reply(reply, false);
+    }
+
+    /** REPLY; with {@code last} the stream's outbound direction ends with it (no body follows): END flag or FIN. */
+    void reply(ReplyMessage reply, boolean last) throws IOException {
         checkOpen();
+        if (last && session.endFlag() && finSent.compareAndSet(false, true)) {
+            session.send(Frame.reply(id, reply).withEnd());
+            maybeDone();
+            return;
+        }
         session.send(Frame.reply(id, reply));
+        if (last) {
+            fin();
+        }
     }
 
     /** Sends {@code len} bytes as DATA frames of at most 64 KiB, waiting for stream and session credit. */
     void write(byte[] bytes, int off, int len) throws IOException {
+        write(bytes, off, len, false);
+    }
+
+    /**
+     * As {@link #write(byte[], int, int)}; with {@code last} these are the body's last bytes and the outbound direction
+     * ends with them: the last DATA carries the END flag (when the relay agreed to it), else FIN follows.
+     */
+    void write(byte[] bytes, int off, int len, boolean last) throws IOException {
         while (len > 0) {
             checkOpen();
             int n = awaitCredit(flow, Math.min(len, FrameCodec.MAX_PAYLOAD));
@@ -55,9 +76,18 @@ final class Stream {
             if (m < n) {
                 flow.giveBack(n - m);
             }
-            session.sendData(Frame.data(id, bytes, off, m));
+            Frame data = Frame.data(id, bytes, off, m);
             off += m;
             len -= m;
+            if (len == 0 && last && session.endFlag() && finSent.compareAndSet(false, true)) {
+                session.sendData(data.withEnd());
+                maybeDone();
+                return;
+            }
+            session.sendData(data);
+        }
+        if (last) {
+            fin();
         }
     }
 

@@ -9,8 +9,12 @@ import dev.portway.shared.protocol.ErrorCategory;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.OpenMessage;
-import okhttp3.Dispatcher;
-import okhttp3.OkHttpClient;
+import dev.portway.desktop.engine.local.LocalLeg;
+import dev.portway.desktop.engine.relay.RelayConnector;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +49,8 @@ import java.util.function.Consumer;
  * Thread-safe. Listeners are called on the executor given to the constructor, never on a network thread.
  * The queue methods ({@link #queuedRequests()}, {@link #retryNow}, {@link #discard}…) do blocking JDBC:
  * call them off the FX thread. Threads owned: one virtual "connect loop" thread, the named heartbeat timer,
- * OkHttp's reader and writer threads, one or two virtual threads per open stream, the virtual delivery
+ * the two-thread {@code portway-net} event loop group (the relay's WebSocket and the local leg's connections), one
+ * or two virtual threads per open stream, the virtual delivery
  * thread and one per delivery attempt — all stopped by {@link #close()}.
  */
 public final class TunnelEngine implements AutoCloseable {
@@ -57,7 +62,9 @@ public final class TunnelEngine implements AutoCloseable {
     private final Executor listenerExecutor;
     private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timer;
-    private final OkHttpClient wsClient;
+    /** The relay socket and the local leg move bytes on these; blocking work stays on virtual threads. */
+    private final EventLoopGroup net;
+    private final RelayConnector relayConnector;
     private final StreamHandlers handlers;
     private final ClientStore store;
     private final Breakers breakers;
@@ -95,18 +102,11 @@ public final class TunnelEngine implements AutoCloseable {
         this.listenerExecutor = listenerExecutor;
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("portway-heartbeat").daemon(true)
                 .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory());
-        Dispatcher dispatcher = new Dispatcher(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("portway-okhttp-", 0)
-                .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory()));
-        OkHttpClient base = new OkHttpClient.Builder()
-                .dispatcher(dispatcher)
-                .socketFactory(new NoDelaySocketFactory())
-                .connectTimeout(Duration.ofSeconds(10))
-                .readTimeout(Duration.ZERO) // the heartbeat notices a dead relay...
-                .writeTimeout(Duration.ZERO) // ...and cancels a stuck write; no okio watchdog work per frame
-                .build();
-        this.wsClient = trust.apply(base.newBuilder()).build(); // the pin is for the relay only, not the local app
+        this.net = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("portway-net", true), NioIoHandler.newFactory());
+        // The heartbeat notices a dead relay, so no read or write timeouts. The pin is for the relay only, not the local app.
+        this.relayConnector = new RelayConnector(net, trust.trustManager(), trust.checksHostName(), Duration.ofSeconds(10), CLIENT);
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
-        this.handlers = new StreamHandlers(new dev.portway.desktop.engine.local.LocalLeg("portway-local", 2, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
+        this.handlers = new StreamHandlers(new LocalLeg(net, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
                 new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
         this.worker = new DeliveryWorker(store, handlers.local(), config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
@@ -288,8 +288,8 @@ public final class TunnelEngine implements AutoCloseable {
         }
         worker.close();
         timer.shutdownNow();
-        wsClient.dispatcher().executorService().shutdown();
         handlers.local().close();
+        net.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         store.close();
         bound.clear();
         setStatus(EngineStatus.of(EngineState.DISCONNECTED, "Disconnected."));
@@ -344,7 +344,7 @@ public final class TunnelEngine implements AutoCloseable {
         Session s = new Session(config, resume, store.clientKey(), CLIENT, timer, handlers, new Events());
         session = s;
         trust.takeRefused();
-        s.connect(wsClient);
+        s.connect(relayConnector);
         try {
             s.welcome().get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             untrusted = null;

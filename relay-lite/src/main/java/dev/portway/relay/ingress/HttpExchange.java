@@ -141,14 +141,13 @@ final class HttpExchange implements StreamListener {
     void requestBody(HttpContent content) {
         ByteBuf bytes = content.content().retain();
         content.release();
-        if (!stream.send(bytes)) {
+        boolean last = content instanceof LastHttpContent;
+        // An upgrade request's FIN would half-close the pipe it may become; otherwise the last bytes end the stream.
+        if (!(last && !upgradeRequested ? stream.sendLast(bytes) : stream.send(bytes))) {
             creditBlocked = true;
         }
-        if (content instanceof LastHttpContent) {
+        if (last) {
             requestDone = true;
-            if (!upgradeRequested) {
-                stream.finish(); // an upgrade request's FIN would half-close the pipe it may become
-            }
         }
         updateRead();
     }

@@ -312,7 +312,11 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         boolean upgrade = HopByHop.isUpgrade(req.headers());
         OpenMessage open = TunnelRequests.withoutCredentials(openMessage(req, name, target, upgrade), tunnel.protection());
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, open, correlation);
-        TunnelBackend.Opened opened = tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
+        // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): its OPEN can end the stream.
+        boolean bodyless = !upgrade && !HttpUtil.isTransferEncodingChunked(req) && HttpUtil.getContentLength(req, 0L) == 0
+                && !req.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING);
+        TunnelBackend.Opened opened = bodyless ? tunnel.backend().openFinishedStream(open, ctx.channel().eventLoop(), ex)
+                : tunnel.backend().openStream(open, ctx.channel().eventLoop(), ex);
         if (opened.stream() == null) {
             rejected();
             respond(refusal(opened.refusal(), name), keepAlive);

@@ -78,6 +78,28 @@ public final class RelayStream implements TunnelStream {
         return drain();
     }
 
+    /** The relay sent OPEN with the END flag, or FIN right after it (a request without a body). Before publication. */
+    void finishedAtOpen() {
+        finQueued = true;
+        finSent = true;
+    }
+
+    /** The visitor's last bytes, then half-close: the last DATA carries the END flag when the client agreed to it. */
+    @Override
+    public boolean sendLast(ByteBuf bytes) {
+        if (ended || finQueued) {
+            ReferenceCountUtil.release(bytes);
+            return true;
+        }
+        if (bytes.isReadable()) {
+            pending.add(bytes);
+        } else {
+            bytes.release();
+        }
+        finQueued = true;
+        return drain();
+    }
+
     /** Half-closes towards the client (FIN) once pending bytes are sent. */
     @Override
     public void finish() {
@@ -126,8 +148,15 @@ public final class RelayStream implements TunnelStream {
                     return false;
                 }
             }
-            ByteBuf part = n == head.readableBytes() ? pending.poll() : head.readRetainedSlice(n);
-            session.sendData(id, part);
+            boolean whole = n == head.readableBytes();
+            ByteBuf part = whole ? pending.poll() : head.readRetainedSlice(n);
+            boolean end = whole && finQueued && pending.isEmpty() && session.endFlag;
+            session.sendData(id, part, end);
+            if (end) {
+                finSent = true; // DATA with END is the FIN (PROTOCOL.md §3.1)
+                endIfDone();
+                return true;
+            }
         }
         if (finQueued && !finSent && !ended) {
             finSent = true;

@@ -51,6 +51,8 @@ public final class Session implements TunnelBackend {
     volatile String clientKeyHash;
     volatile int clientKeyChars;
     volatile boolean welcomed;
+    /** The client agreed to the END flag (PROTOCOL.md §3.1): set before welcome, read by senders on any thread. */
+    volatile boolean endFlag;
     /** Who this session acts for; set once authenticated (before {@code welcomed}). */
     volatile dev.portway.relay.auth.Principal principal;
     volatile boolean goingAway;
@@ -133,6 +135,14 @@ public final class Session implements TunnelBackend {
      *     when the session is going away or gone
      */
     public Opened open(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        return open(open, visitorLoop, listener, false);
+    }
+
+    /**
+     * As {@link #open(OpenMessage, EventLoop, StreamListener)}; with {@code finished} the stream is half-closed
+     * towards the client at once: OPEN carries the END flag, or (to a client that did not agree to it) FIN follows.
+     */
+    public Opened open(OpenMessage open, EventLoop visitorLoop, StreamListener listener, boolean finished) {
         synchronized (this) {
             if (closed || goingAway || !welcomed) {
                 return new Opened(null, ErrorCode.SHUTTING_DOWN);
@@ -145,7 +155,16 @@ public final class Session implements TunnelBackend {
             RelayStream stream = new RelayStream(this, streamId, visitorLoop, listener, clientStreamWindow,
                     ctx.config().streamWindow());
             streams.put(streamId, stream);
-            send(Frame.open(streamId, open));
+            if (!finished) {
+                send(Frame.open(streamId, open));
+            } else if (endFlag) {
+                stream.finishedAtOpen();
+                send(Frame.open(streamId, open).withEnd());
+            } else {
+                stream.finishedAtOpen();
+                send(Frame.open(streamId, open));
+                send(Frame.fin(streamId));
+            }
             return new Opened(stream, null);
         }
     }
@@ -153,6 +172,12 @@ public final class Session implements TunnelBackend {
     @Override
     public TunnelBackend.Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
         Opened opened = open(open, visitorLoop, listener);
+        return new TunnelBackend.Opened(opened.stream(), opened.refusal());
+    }
+
+    @Override
+    public TunnelBackend.Opened openFinishedStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        Opened opened = open(open, visitorLoop, listener, true);
         return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
@@ -185,8 +210,13 @@ public final class Session implements TunnelBackend {
     }
 
     void sendData(int streamId, ByteBuf data) {
+        sendData(streamId, data, false);
+    }
+
+    /** DATA; with {@code end} the END flag (the caller checked {@link #endFlag}). */
+    void sendData(int streamId, ByteBuf data, boolean end) {
         ByteBuf header = channel.alloc().buffer(FrameCodec.HEADER_SIZE);
-        header.writeByte(FrameType.DATA.code()).writeInt(streamId);
+        header.writeByte(FrameCodec.typeByte(FrameType.DATA, end)).writeInt(streamId);
         write(Unpooled.wrappedBuffer(header, data));
     }
 

@@ -23,6 +23,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.portway.relay.audit.AuditLog;
@@ -189,8 +190,18 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (frame.type()) {
-            case REPLY -> stream.onReply(frame.payload());
-            case DATA -> stream.onData(content.retainedSlice(content.readerIndex() + FrameCodec.HEADER_SIZE, n));
+            case REPLY -> {
+                stream.onReply(frame.payload());
+                if (frame.end()) {
+                    stream.onFin(); // REPLY with END: a response without a body (PROTOCOL.md §3.1)
+                }
+            }
+            case DATA -> {
+                stream.onData(content.retainedSlice(content.readerIndex() + FrameCodec.HEADER_SIZE, n));
+                if (frame.end()) {
+                    stream.onFin();
+                }
+            }
             case FIN -> stream.onFin();
             case RST -> stream.onRst(frame.rstCode(), frame.rstMessage());
             default -> throw new IllegalStateException(frame.type().toString());
@@ -349,9 +360,11 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         takeOverStaleSession(hello.resume());
         helloTimer.cancel(false);
         authenticating = false;
+        session.endFlag = hello.offers(Protocol.FEATURE_END_FLAG);
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
-                cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs())));
+                cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs(),
+                session.endFlag ? List.of(Protocol.FEATURE_END_FLAG) : null)));
         session.welcomed = true;
         ctx.sessions().add(session);
         armJwtExpiry(ok.jwt().ttlMs());

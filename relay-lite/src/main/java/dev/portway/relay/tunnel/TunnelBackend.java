@@ -19,6 +19,18 @@ public interface TunnelBackend {
     Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener);
 
     /**
+     * Opens a stream for a visitor request that has no body: as {@link #openStream}, already half-closed towards the
+     * target (a client session sends OPEN with the END flag when the client agreed to it, PROTOCOL.md §3.1).
+     */
+    default Opened openFinishedStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        Opened opened = openStream(open, visitorLoop, listener);
+        if (opened.stream() != null) {
+            opened.stream().finish();
+        }
+        return opened;
+    }
+
+    /**
      * Takes a permit for one visitor request from the rate limit of the tunnel's user. Never blocks.
      *
      * @return 0 when allowed, else seconds to wait (for {@code Retry-After})

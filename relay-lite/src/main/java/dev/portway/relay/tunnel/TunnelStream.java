@@ -18,6 +18,16 @@ public interface TunnelStream {
     /** Half-closes towards the target once the bytes sent so far are out. */
     void finish();
 
+    /**
+     * Sends the visitor's last bytes and half-closes: {@link #send} then {@link #finish}, which a backend may carry
+     * in one frame (DATA with the END flag, PROTOCOL.md §3.1).
+     */
+    default boolean sendLast(ByteBuf bytes) {
+        boolean more = send(bytes);
+        finish();
+        return more;
+    }
+
     /** Aborts the stream; the listener hears nothing more. */
     void reset(ErrorCode code, String message);
 

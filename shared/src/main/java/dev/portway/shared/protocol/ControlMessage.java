@@ -45,9 +45,19 @@ public sealed interface ControlMessage {
      *                      client across restarts); owns the names of queued tunnels (PROTOCOL.md §9)
      */
     record Hello(List<Integer> versions, String token, String client, String resume,
-                 Integer streamWindow, Integer sessionWindow, String clientKey) implements ControlMessage {
+                 Integer streamWindow, Integer sessionWindow, String clientKey, List<String> features) implements ControlMessage {
         public Hello(List<Integer> versions, String token, String client, String resume, Integer streamWindow, Integer sessionWindow) {
-            this(versions, token, client, resume, streamWindow, sessionWindow, null);
+            this(versions, token, client, resume, streamWindow, sessionWindow, null, null);
+        }
+
+        public Hello(List<Integer> versions, String token, String client, String resume, Integer streamWindow, Integer sessionWindow,
+                     String clientKey) {
+            this(versions, token, client, resume, streamWindow, sessionWindow, clientKey, null);
+        }
+
+        /** Whether the client offered {@code feature} (an older client offers none). */
+        public boolean offers(String feature) {
+            return features != null && features.contains(feature);
         }
     }
 
@@ -67,14 +77,27 @@ public sealed interface ControlMessage {
      * @param jwt            a short-lived session token: present it in a later hello, refresh it before it expires
      * @param jwtTtlMs       how long {@code jwt} is valid from now; the relay ends the session when it expires
      *                       without a {@link Refresh}
+     * @param features       the hello's features the relay agreed to; both sides use exactly these (null: none)
      */
     record Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
                    long pingIntervalMs, long deadAfterMs, long graceMs, String relay, String user, String jwt,
-                   Long jwtTtlMs) implements ControlMessage {
+                   Long jwtTtlMs, List<String> features) implements ControlMessage {
         public Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
                        long pingIntervalMs, long deadAfterMs, long graceMs, String relay) {
             this(version, session, resume, streamWindow, sessionWindow, pingIntervalMs, deadAfterMs, graceMs, relay,
-                    null, null, null);
+                    null, null, null, null);
+        }
+
+        public Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
+                       long pingIntervalMs, long deadAfterMs, long graceMs, String relay, String user, String jwt,
+                       Long jwtTtlMs) {
+            this(version, session, resume, streamWindow, sessionWindow, pingIntervalMs, deadAfterMs, graceMs, relay,
+                    user, jwt, jwtTtlMs, null);
+        }
+
+        /** Whether the relay agreed to {@code feature} (an older relay agrees to none). */
+        public boolean agrees(String feature) {
+            return features != null && features.contains(feature);
         }
     }
 

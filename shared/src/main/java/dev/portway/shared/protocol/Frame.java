@@ -11,11 +11,27 @@ import java.util.Objects;
  * <p>Use the factories ({@link #data}, {@link #fin}, ...) rather than the constructor:
  * they build payloads in the layout {@link FrameCodec} expects.
  */
-public record Frame(FrameType type, int streamId, ByteBuffer payload) {
+public record Frame(FrameType type, int streamId, ByteBuffer payload, boolean end) {
 
+    /**
+     * @param end the END flag (PROTOCOL.md §3.1): this is the sender's last frame on the stream, as if FIN followed.
+     *            Only on OPEN, REPLY and DATA, and only to a peer that agreed to {@link Protocol#FEATURE_END_FLAG}
+     */
     public Frame {
         Objects.requireNonNull(type, "type");
+        if (end && !FrameCodec.mayEnd(type)) {
+            throw new IllegalArgumentException("the END flag is only for OPEN, REPLY and DATA, not " + type);
+        }
         payload = payload == null ? ByteBuffer.allocate(0).asReadOnlyBuffer() : payload.asReadOnlyBuffer();
+    }
+
+    public Frame(FrameType type, int streamId, ByteBuffer payload) {
+        this(type, streamId, payload, false);
+    }
+
+    /** This frame with the END flag set: the last the sender sends on its stream (OPEN, REPLY or DATA only). */
+    public Frame withEnd() {
+        return end ? this : new Frame(type, streamId, payload, true);
     }
 
     @Override
@@ -112,6 +128,6 @@ public record Frame(FrameType type, int streamId, ByteBuffer payload) {
 
     @Override
     public String toString() {
-        return type + "[stream=" + streamId + ", " + payload.remaining() + " bytes]";
+        return type + (end ? "+END" : "") + "[stream=" + streamId + ", " + payload.remaining() + " bytes]";
     }
 }

@@ -23,6 +23,12 @@ public final class FrameCodec {
     public static final int MAX_PAYLOAD = 64 * 1024;
     /** Largest whole frame (one WebSocket message). */
     public static final int MAX_FRAME = HEADER_SIZE + MAX_PAYLOAD;
+    /**
+     * The END flag, the type byte's high bit (PROTOCOL.md §3.1): the frame is its sender's last on the stream, as if
+     * FIN followed it. Only on OPEN, REPLY and DATA, and only sent to a peer that agreed to
+     * {@link Protocol#FEATURE_END_FLAG}.
+     */
+    public static final int END_FLAG = 0x80;
     /** Largest RST message text, in UTF-8 bytes. */
     public static final int MAX_RST_MESSAGE = 1024;
 
@@ -33,9 +39,20 @@ public final class FrameCodec {
     public static ByteBuffer encode(Frame frame) {
         ByteBuffer payload = frame.payload();
         ByteBuffer out = ByteBuffer.allocate(HEADER_SIZE + payload.remaining()).order(ByteOrder.BIG_ENDIAN);
-        writeHeader(out, frame.type(), frame.streamId());
+        out.put(typeByte(frame.type(), frame.end()));
+        out.putInt(frame.streamId());
         out.put(payload);
         return out.flip();
+    }
+
+    /** The header's first byte: the type code, with {@link #END_FLAG} when {@code end}. */
+    public static byte typeByte(FrameType type, boolean end) {
+        return (byte) (end ? type.code() | END_FLAG : type.code());
+    }
+
+    /** Whether a frame of this type may carry {@link #END_FLAG}. */
+    public static boolean mayEnd(FrameType type) {
+        return type == FrameType.OPEN || type == FrameType.REPLY || type == FrameType.DATA;
     }
 
     /** Writes the 5-byte header at {@code dst}'s position; for callers that assemble frames in their own buffers. */
@@ -61,15 +78,19 @@ public final class FrameCodec {
             throw new ProtocolException(ErrorCode.FRAME_TOO_LARGE,
                     "frame of " + in.remaining() + " bytes exceeds the maximum of " + MAX_FRAME);
         }
-        int typeCode = Byte.toUnsignedInt(in.get());
-        FrameType type = FrameType.of(typeCode);
+        int typeByte = Byte.toUnsignedInt(in.get());
+        boolean end = (typeByte & END_FLAG) != 0;
+        FrameType type = FrameType.of(typeByte & ~END_FLAG);
         if (type == null) {
-            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unknown frame type 0x" + Integer.toHexString(typeCode));
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "unknown frame type 0x" + Integer.toHexString(typeByte));
+        }
+        if (end && !mayEnd(type)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "the END flag on a " + type + " frame (only OPEN, REPLY and DATA may end a stream)");
         }
         int streamId = in.getInt();
         ByteBuffer payload = in.slice();
         validate(type, streamId, payload);
-        return new Frame(type, streamId, payload);
+        return new Frame(type, streamId, payload, end);
     }
 
     private static void validate(FrameType type, int streamId, ByteBuffer payload) throws ProtocolException {

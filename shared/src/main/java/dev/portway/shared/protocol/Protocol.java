@@ -10,6 +10,13 @@ public final class Protocol {
     public static final List<Integer> SUPPORTED_VERSIONS = List.of(1);
     /** The HTTP path of the WebSocket endpoint on the relay. */
     public static final String CONNECT_PATH = "/api/tunnel/connect";
+    /**
+     * Feature (hello/welcome {@code features}, PROTOCOL.md §3.1): the END flag on OPEN, REPLY and DATA instead of a
+     * separate FIN, so a small exchange is three WebSocket messages instead of five.
+     */
+    public static final String FEATURE_END_FLAG = "end_flag";
+    /** The optional features this implementation speaks, offered in hello and accepted in welcome. */
+    public static final List<String> FEATURES = List.of(FEATURE_END_FLAG);
     /** The relay's health endpoint. */
     public static final String HEALTH_PATH = "/api/tunnel/health";
     /** Default initial credit per stream, in bytes. */

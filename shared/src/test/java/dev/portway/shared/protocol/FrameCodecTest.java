@@ -177,4 +177,27 @@ class FrameCodecTest {
         FrameCodec.decode(msg);
         assertThat(msg.position()).isEqualTo(before);
     }
+
+    @Test
+    void endFlagIsTheTypeBytesHighBitOnOpenReplyAndData() throws Exception {
+        Frame data = Frame.data(7, "hi".getBytes(StandardCharsets.US_ASCII), 0, 2).withEnd();
+        assertThat(hex(data)).isEqualTo("83" + "00000007" + "6869");
+        assertThat(decodeHex("83000000076869")).isEqualTo(data);
+        assertThat(decodeHex("03000000076869").end()).isFalse();
+        Frame reply = Frame.reply(3, ReplyMessage.http(204, "No Content", java.util.List.of())).withEnd();
+        Frame back = FrameCodec.decode(FrameCodec.encode(reply));
+        assertThat(back.type()).isEqualTo(FrameType.REPLY);
+        assertThat(back.end()).isTrue();
+        assertThat(back.payload()).isEqualTo(reply.payload());
+        assertThat(FrameCodec.decode(FrameCodec.encode(Frame.open(5, OpenMessage.tcp("t", "1.2.3.4:5")).withEnd())).end()).isTrue();
+    }
+
+    @Test
+    void endFlagOnAFrameThatCannotEndAStreamIsAProtocolError() {
+        for (String frame : new String[] {"8500000007", "8400000000" + "00000001", "8600000007" + "0000", "8000000000" + "7b7d"}) {
+            assertThatThrownBy(() -> decodeHex(frame)).as(frame).isInstanceOfSatisfying(ProtocolException.class,
+                    e -> assertThat(e.getMessage()).contains("END flag"));
+        }
+        assertThatThrownBy(() -> Frame.fin(3).withEnd()).isInstanceOf(IllegalArgumentException.class);
+    }
 }

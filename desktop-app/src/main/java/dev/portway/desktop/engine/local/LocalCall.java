@@ -278,6 +278,18 @@ public final class LocalCall implements AutoCloseable {
         return n == 0 && complete ? -1 : n;
     }
 
+    /**
+     * Whether the whole body has been read: the next {@link #read} returns -1 without waiting. Lets the caller send
+     * the last bytes as the end of the stream. Reading thread only.
+     */
+    public boolean atEnd() {
+        if (pending == null && endSeen) {
+            complete = true;
+            return true;
+        }
+        return false;
+    }
+
     /** After a 101: the codec leaves the connection, which becomes a raw byte pipe both ways. */
     public void upgrade() {
         upgraded = true;

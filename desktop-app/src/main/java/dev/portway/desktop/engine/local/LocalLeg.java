@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * The engine's connections to local apps (PROTOCOL.md §6.1): HTTP/1.1 on Netty, sent as received (see
  * {@link LocalCall}), with keep-alive connections pooled per host and port ({@link LocalPool}).
  *
- * <p>Threads: one small named event loop group ({@code portway-local-*}) that only moves bytes; every blocking step
+ * <p>Threads: one small named event loop group ({@code portway-local-*}, or the engine's) that only moves bytes; every blocking step
  * runs on the caller's (virtual) thread. {@link #close()} shuts the group down. Thread-safe.
  */
 public final class LocalLeg implements AutoCloseable {
@@ -33,6 +33,7 @@ public final class LocalLeg implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final EventLoopGroup group;
+    private final boolean ownsGroup;
     private final Bootstrap bootstrap;
     private final LocalPool pool;
     private final Duration connectTimeout;
@@ -51,8 +52,22 @@ public final class LocalLeg implements AutoCloseable {
      * @param idleTimeout how long an idle connection is kept
      */
     public LocalLeg(String name, int threads, Duration connectTimeout, int idleMax, Duration idleTimeout) {
+        this(new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory()), true,
+                connectTimeout, idleMax, idleTimeout);
+    }
+
+    /**
+     * On an event loop group the caller owns (the engine shares one between its relay socket and the local leg, so
+     * fewer threads hand bytes to each other); {@link #close()} leaves the group running.
+     */
+    public LocalLeg(EventLoopGroup group, Duration connectTimeout) {
+        this(group, false, connectTimeout, 16, Duration.ofSeconds(30));
+    }
+
+    private LocalLeg(EventLoopGroup group, boolean ownsGroup, Duration connectTimeout, int idleMax, Duration idleTimeout) {
         this.connectTimeout = connectTimeout;
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), NioIoHandler.newFactory());
+        this.group = group;
+        this.ownsGroup = ownsGroup;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
@@ -118,6 +133,8 @@ public final class LocalLeg implements AutoCloseable {
     @Override
     public void close() {
         pool.closeAll();
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
     }
 }
