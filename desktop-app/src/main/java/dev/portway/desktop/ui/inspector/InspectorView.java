@@ -180,12 +180,12 @@ public final class InspectorView extends VBox {
         // The marker column: ↻ for a replay; room for more badges (a webhook delivered from a queue).
         TableColumn<Exchange, String> mark = Tables.textColumn("", x -> x.replay() ? "↻" : "", 28, 28);
         mark.setId("markColumn");
-        TableColumn<Exchange, String> time = column("Time", RequestRow::time, 100);
+        TableColumn<Exchange, String> time = column("Time", RequestRow::time, 108);
         TableColumn<Exchange, String> method = Tables.textColumn("Method", x -> x.event().method(), 72, 72);
         TableColumn<Exchange, String> path = Tables.textColumn("Path", x -> x.event().path(), 80, Double.MAX_VALUE);
-        TableColumn<Exchange, String> status = column("Status", RequestRow::status, 64);
+        TableColumn<Exchange, String> status = column("Status", RequestRow::status, 68);
         status.setCellFactory(c -> new StatusCell());
-        TableColumn<Exchange, String> duration = column("Duration", RequestRow::duration, 80);
+        TableColumn<Exchange, String> duration = column("Duration", RequestRow::duration, 86);
         TableColumn<Exchange, String> size = column("Size", RequestRow::size, 76);
         List<TableColumn<Exchange, String>> fixed = List.of(mark, time, method, status, duration, size);
         double fixedWidth = fixed.stream().mapToDouble(TableColumn::getPrefWidth).sum();
@@ -295,13 +295,19 @@ public final class InspectorView extends VBox {
             b.disableProperty().bind(vm.canReplayBinding().not());
         }
         VBox lines = new VBox(2, requestLine, responseLine);
+        lines.setMinWidth(0);
+        HBox.setHgrow(lines, Priority.ALWAYS);
         Label feedback = new Label();
         feedback.setId("inspectorFeedback");
         feedback.textProperty().bind(vm.feedbackProperty());
         feedback.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
         feedback.setMinWidth(0);
-        HBox.setHgrow(feedback, Priority.ALWAYS);
-        HBox actions = new HBox(8, replay, edit, curl, feedback);
+        feedback.setWrapText(true);
+        // Takes a line only while it has something to say: the bodies below keep the height.
+        feedback.managedProperty().bind(vm.feedbackProperty().isNotEmpty());
+        feedback.visibleProperty().bind(vm.feedbackProperty().isNotEmpty());
+        // The request and response lines and the commands on one row, so a small window keeps room for the bodies.
+        HBox actions = new HBox(8, lines, replay, edit, curl);
         actions.setAlignment(Pos.CENTER_LEFT);
 
         TabPane request = side("Request", "request", vm.requestHeaderRows(), vm.requestHeadersProperty(), vm.requestBodyProperty());
@@ -317,7 +323,7 @@ public final class InspectorView extends VBox {
         Label none = new Label("Select a request to see its headers and bodies.");
         none.getStyleClass().add(Styles.TEXT_MUTED);
         none.setWrapText(true);
-        VBox box = new VBox(6, lines, actions, sides);
+        VBox box = new VBox(4, actions, feedback, sides);
         box.setMinHeight(120);
         box.visibleProperty().bind(vm.selectedProperty().isNotNull());
         none.visibleProperty().bind(vm.selectedProperty().isNull());

@@ -68,7 +68,10 @@ public final class DashboardView extends VBox {
         HBox.setHgrow(grow, Priority.ALWAYS);
         Node ranges = rangeSwitch();
         HBox header = new HBox(12, uptime, summary, grow, ranges);
-        uptime.setMinWidth(Region.USE_PREF_SIZE);
+        // The words give way (cut with "…", whole in the view model) before the range buttons do.
+        uptime.setMinWidth(0);
+        summary.setMinWidth(0);
+        ((Region) ranges).setMinWidth(Region.USE_PREF_SIZE);
         header.setAlignment(Pos.CENTER_LEFT);
 
         stripStart.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);

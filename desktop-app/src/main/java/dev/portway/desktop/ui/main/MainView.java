@@ -116,6 +116,8 @@ public final class MainView extends BorderPane {
      * The sidebar has a width of its own (280 px, or what the person dragged it to), not a share of the window: a
      * share made it grow with the window, and the window grew on each restart. It folds away with {@code toggle}.
      */
+    static final double FOLD_BELOW = 900;
+
     private static void keepSidebarWidth(SplitPane split, Region list, ToggleButton toggle) {
         double[] width = {list.getPrefWidth()};
         Runnable place = () -> {
@@ -135,6 +137,19 @@ public final class MainView extends BorderPane {
         list.widthProperty().addListener((o, was, now) -> {
             if (now.doubleValue() > 0 && split.getItems().contains(list)) {
                 width[0] = now.doubleValue();
+            }
+        });
+        // Below FOLD_BELOW px the list folds away by itself (and comes back when the window is wide again), so a
+        // small window gives the profile's views its whole width; the toggle still opens it on demand.
+        boolean[] autoFolded = {false};
+        split.widthProperty().addListener((o, was, now) -> {
+            boolean narrow = now.doubleValue() > 0 && now.doubleValue() < FOLD_BELOW;
+            if (narrow && toggle.isSelected() && (was.doubleValue() == 0 || was.doubleValue() >= FOLD_BELOW)) {
+                autoFolded[0] = true;
+                toggle.setSelected(false);
+            } else if (!narrow && autoFolded[0] && now.doubleValue() > 0) {
+                autoFolded[0] = false;
+                toggle.setSelected(true);
             }
         });
         toggle.selectedProperty().addListener((o, was, open) -> {

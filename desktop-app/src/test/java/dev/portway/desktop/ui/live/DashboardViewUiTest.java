@@ -40,8 +40,8 @@ class DashboardViewUiTest {
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(stage -> {
             Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-            // About what the Overview tab gets in the smallest window the app allows.
-            Scene scene = new Scene(new StackPane(DashboardView.scrolling(live)), 460, 330);
+            // About what the Overview tab gets in the smallest window the app allows (760 px: the sidebar folds).
+            Scene scene = new Scene(new StackPane(DashboardView.scrolling(live)), 700, 330);
             scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
             stage.setScene(scene);
             stage.show();

@@ -223,7 +223,8 @@ class LayoutUiTest {
                 assertThat(cutButtons()).as("buttons cut on Requests at " + at + " " + theme).isEmpty();
                 assertThat(height("#requestBody")).as("request body at " + at).isGreaterThanOrEqualTo(50);
                 assertThat(height("#responseBody")).as("response body at " + at).isGreaterThanOrEqualTo(50);
-                assertThat(height("#requestTable")).as("request list at " + at).isGreaterThanOrEqualTo(120);
+                // At 800x600 the list stacks above the detail: a header and three rows, the bodies below keep theirs.
+                assertThat(height("#requestTable")).as("request list at " + at).isGreaterThanOrEqualTo(90);
                 save("inspector-" + at + "-" + theme + ".png");
 
                 tab("overviewTab");
@@ -237,6 +238,6 @@ class LayoutUiTest {
         show(800, 600, false);
         robot.clickOn("#sidebarToggle");
         tab("requestsTab");
-        save("layout-sidebar-folded-800x600-light.png");
+        save("layout-sidebar-open-800x600-light.png");
     }
 }

@@ -115,7 +115,7 @@ class SidebarUiTest {
     void sidebarKeepsItsWidthWhateverTheWindowWidth() {
         show(1100, 720);
         double first = sidebarWidth();
-        for (double width : new double[]{800, 1440, 1100}) {
+        for (double width : new double[]{920, 1440, 1100}) {
             show(width, 720);
             assertThat(sidebarWidth()).as("sidebar in a window " + width + " wide").isCloseTo(first, org.assertj.core.data.Offset.offset(3.0));
         }
@@ -139,7 +139,7 @@ class SidebarUiTest {
 
     @Test
     void sidebarFoldsAwayAndComesBack() {
-        show(800, 600);
+        show(1000, 700);
         double open = sidebarWidth();
         robot.clickOn("#sidebarToggle");
         WaitForAsyncUtils.waitForFxEvents();
@@ -147,5 +147,19 @@ class SidebarUiTest {
         robot.clickOn("#sidebarToggle");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(sidebarWidth()).isCloseTo(open, org.assertj.core.data.Offset.offset(3.0));
+    }
+
+    @Test
+    void aSmallWindowFoldsTheSidebarByItself() {
+        show(800, 600);
+        assertThat(robot.lookup((Node n) -> n instanceof ProfileListView).tryQuery().map(SidebarUiTest::shownInScene).orElse(false)).isFalse();
+        robot.clickOn("#sidebarToggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(sidebarWidth()).isGreaterThan(200);
+    }
+
+    private static boolean shownInScene(Node n) {
+        return n.getScene() != null && n.getParent() != null && n.isVisible()
+                && n.getScene().getRoot().lookupAll("*").contains(n);
     }
 }
