@@ -414,7 +414,7 @@ public final class TunnelEngine implements AutoCloseable {
                     config.reconnect().maxAttempts(), null));
             List<TunnelSpec> specs = config.tunnels();
             for (int i = 0; i < specs.size(); i++) {
-                s.bind(bindFor(i, specs.get(i)));
+                s.bind(bindFor(i, specs.get(i), w.agrees(dev.portway.shared.protocol.Protocol.FEATURE_REWRITE)));
             }
         }
 
@@ -484,13 +484,14 @@ public final class TunnelEngine implements AutoCloseable {
         }
     }
 
-    private ControlMessage.Bind bindFor(int index, TunnelSpec spec) {
+    /** @param rewrite the relay agreed to the {@code rewrite} feature: it knows {@code local_origin} */
+    private ControlMessage.Bind bindFor(int index, TunnelSpec spec, boolean rewrite) {
         ControlMessage.Bound last = lastBound.get(index);
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
         options.remove(TunnelSpec.OPTION_HOST_HEADER); // the engine's own; the relay refuses options it does not know
         options.keySet().removeIf(dev.portway.desktop.engine.share.FolderShare::isEngineOption); // served here
-        if (dev.portway.shared.protocol.Protocol.KIND_HTTP.equals(spec.kind()) && spec.folder() == null) {
+        if (rewrite && dev.portway.shared.protocol.Protocol.KIND_HTTP.equals(spec.kind()) && spec.folder() == null) {
             String host = spec.localHost().contains(":") && !spec.localHost().startsWith("[") ? "[" + spec.localHost() + "]"
                     : spec.localHost();
             options.putIfAbsent(dev.portway.shared.protocol.Protocol.OPTION_LOCAL_ORIGIN, "http://" + host + ":" + spec.localPort()); // §4.1

@@ -94,6 +94,8 @@ class EndFlagEngineIT {
     }
 
     /** Connects the engine, answers its hello (agreeing to the END flag or not) and its bind. */
+    private ControlMessage.Bind lastBind;
+
     private WebSocket welcomed(boolean agree) throws Exception {
         engine = new TunnelEngine(EngineConfig.of(URI.create("ws://127.0.0.1:" + relay.getPort()), "secret",
                 List.of(TunnelSpec.http("app", local.getAddress().getPort()))), Runnable::run);
@@ -103,8 +105,9 @@ class EndFlagEngineIT {
         assertThat(hello.offers(Protocol.FEATURE_END_FLAG)).as("the engine offers the END flag").isTrue();
         send(ws, Frame.control(new ControlMessage.Welcome(1, "s1", "resume-key", Protocol.DEFAULT_STREAM_WINDOW,
                 Protocol.DEFAULT_SESSION_WINDOW, 60_000, 120_000, 30_000, agree ? "relay-lite/new" : "relay-lite/old", null, null,
-                null, agree ? List.of(Protocol.FEATURE_END_FLAG) : null)));
+                null, agree ? List.of(Protocol.FEATURE_END_FLAG, Protocol.FEATURE_REWRITE) : null)));
         ControlMessage.Bind bind = (ControlMessage.Bind) control(next());
+        lastBind = bind;
         send(ws, Frame.control(new ControlMessage.Bound(bind.id(), "app", "http", "http://app.localhost/", null, null)));
         return ws;
     }
@@ -137,6 +140,21 @@ class EndFlagEngineIT {
         List<Frame> answer = streamFrames(1);
         assertThat(answer).extracting(Frame::type).containsExactly(FrameType.REPLY, FrameType.DATA, FrameType.FIN);
         assertThat(answer).noneMatch(Frame::end);
+    }
+
+    @Test
+    void theLocalOriginGoesOnlyToARelayThatAgreedToRewriting() throws Exception {
+        welcomed(true);
+        assertThat(lastBind.options()).containsEntry(Protocol.OPTION_LOCAL_ORIGIN,
+                "http://localhost:" + local.getAddress().getPort());
+    }
+
+    @Test
+    void anOlderRelayGetsNoOptionItDoesNotKnow() throws Exception {
+        welcomed(false);
+        assertThat(lastBind.options() == null ? java.util.Map.<String, String>of() : lastBind.options())
+                .as("an older relay refuses a bind with an option it does not know")
+                .doesNotContainKey(Protocol.OPTION_LOCAL_ORIGIN);
     }
 
     /** Frames of stream {@code id} until its end (a FIN, or a frame with END), skipping control and window frames. */

@@ -61,6 +61,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.client = client;
     }
 
+    /** The features of this relay the client offered (welcome {@code features}), or null when none. */
+    private static List<String> agreed(ControlMessage.Hello hello) {
+        List<String> agreed = Protocol.FEATURES.stream().filter(hello::offers).toList();
+        return agreed.isEmpty() ? null : agreed;
+    }
+
     /** The client as audit records and logs show it: the socket, and the forwarded address when it differs. */
     private String remote() {
         String socket = String.valueOf(session.channel.remoteAddress());
@@ -364,7 +370,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
                 cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs(),
-                session.endFlag ? List.of(Protocol.FEATURE_END_FLAG) : null)));
+                agreed(hello))));
         session.welcomed = true;
         ctx.sessions().add(session);
         armJwtExpiry(ok.jwt().ttlMs());

@@ -15,8 +15,14 @@ public final class Protocol {
      * separate FIN, so a small exchange is three WebSocket messages instead of five.
      */
     public static final String FEATURE_END_FLAG = "end_flag";
+    /**
+     * Feature (PROTOCOL.md §3.1, §4.1): the relay rewrites responses and takes the bind options {@code local_origin},
+     * {@code rewrite_redirects}, {@code rewrite_cookies} and {@code strip_headers}. A client sends {@code local_origin}
+     * only to a relay that agreed, since an older relay refuses a bind with an option it does not know.
+     */
+    public static final String FEATURE_REWRITE = "rewrite";
     /** The optional features this implementation speaks, offered in hello and accepted in welcome. */
-    public static final List<String> FEATURES = List.of(FEATURE_END_FLAG);
+    public static final List<String> FEATURES = List.of(FEATURE_END_FLAG, FEATURE_REWRITE);
     /** The relay's health endpoint. */
     public static final String HEALTH_PATH = "/api/tunnel/health";
     /** Default initial credit per stream, in bytes. */

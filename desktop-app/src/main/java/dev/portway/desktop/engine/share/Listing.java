@@ -36,6 +36,9 @@ final class Listing {
                     more = true;
                     break;
                 }
+                if (SharePath.hidden(child.getFileName().toString())) {
+                    continue; // not served either
+                }
                 Path real;
                 try {
                     real = child.toRealPath();

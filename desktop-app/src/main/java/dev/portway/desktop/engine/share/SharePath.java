@@ -16,7 +16,9 @@ import java.util.Set;
  * NUL and other control characters; {@code :} (drive letters, alternate data streams); bad percent-encoding or UTF-8;
  * what is still percent-encoded after one decoding (double encoding). Refused with 404: Windows device names
  * ({@code CON}, {@code NUL}, {@code COM1}…, with any extension) and names ending in a dot or space (Windows drops
- * them, so they would name another file). Symlinks are checked later, on the real path. Stateless.
+ * them, so they would name another file), and hidden names, those starting with a dot ({@code .git}, {@code .env},
+ * {@code .ssh}: a shared project folder must not publish them), except {@code .well-known}. Symlinks are checked
+ * later, on the real path. Stateless.
  */
 final class SharePath {
     /** A refused target: the status and a short reason for the page and the log. */
@@ -65,6 +67,11 @@ final class SharePath {
         return new Parsed(List.copyOf(segments), raw.endsWith("/"));
     }
 
+    /** A dot file or folder, never served nor listed ({@code .well-known} is: it is meant to be public). */
+    static boolean hidden(String name) {
+        return name.startsWith(".") && !name.equals(".") && !name.equals(".well-known");
+    }
+
     /** Why one decoded segment is refused ("400 …" or "404 …"), or null. */
     private static String problem(String s) {
         if (s.equals("..")) {
@@ -92,6 +99,9 @@ final class SharePath {
         }
         if (!s.equals(".") && (s.endsWith(".") || s.endsWith(" "))) {
             return "404 a name ending in a dot or space";
+        }
+        if (hidden(s)) {
+            return "404 a hidden name";
         }
         return null;
     }

@@ -173,12 +173,16 @@ public final class InspectorView extends VBox {
         return capture;
     }
 
+    /** The marker column: ↻ for a replay, ⇣ for a webhook delivered from a queue, else nothing. */
+    public static String marker(Exchange x) {
+        return x.replay() ? "↻" : x.queued() ? "⇣" : "";
+    }
+
     private TableView<Exchange> table() {
         TableView<Exchange> t = new TableView<>(vm.visibleRows());
         t.setId("requestTable");
         t.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED, Tweaks.EDGE_TO_EDGE);
-        // The marker column: ↻ for a replay; room for more badges (a webhook delivered from a queue).
-        TableColumn<Exchange, String> mark = Tables.textColumn("", x -> x.replay() ? "↻" : "", 28, 28);
+        TableColumn<Exchange, String> mark = Tables.textColumn("", InspectorView::marker, 28, 28);
         mark.setId("markColumn");
         TableColumn<Exchange, String> time = column("Time", RequestRow::time, 108);
         TableColumn<Exchange, String> method = Tables.textColumn("Method", x -> x.event().method(), 72, 72);

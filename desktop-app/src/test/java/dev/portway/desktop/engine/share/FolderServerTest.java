@@ -137,6 +137,20 @@ class FolderServerTest {
     }
 
     @Test
+    void hiddenFilesAndFoldersAreNeitherServedNorListedButWellKnownIs() throws IOException {
+        Files.writeString(root.resolve(".env"), "SECRET=1");
+        Files.createDirectories(root.resolve(".git"));
+        Files.writeString(root.resolve(".git/config"), "[core]");
+        Files.createDirectories(root.resolve(".well-known"));
+        Files.writeString(root.resolve(".well-known/security.txt"), "Contact: x");
+        for (String t : List.of("/.env", "/%2eenv", "/.git/config", "/.git/", "/docs/.env")) {
+            assertThat(get(t).status()).as(t).isEqualTo(404);
+        }
+        assertThat(body(get("/"))).doesNotContain(".env", ".git\"", "href=\".git").contains(".well-known");
+        assertThat(get("/.well-known/security.txt").file()).isEqualTo(root.toRealPath().resolve(".well-known/security.txt"));
+    }
+
+    @Test
     void onlyGetAndHeadAreAnswered() {
         Answer a = server.answer("POST", "/hello.txt", List.of());
         assertThat(a.status()).isEqualTo(405);

@@ -106,6 +106,8 @@ class RelayWaitingTest {
             assertThat(r.path()).isEqualTo("/hooks/stripe");
             assertThat(r.errorMessage()).contains("localhost:" + appPort);
             assertThat(new dev.portway.desktop.ui.inspector.Exchange(r, false).queued()).isTrue();
+            assertThat(dev.portway.desktop.ui.inspector.InspectorView.marker(new dev.portway.desktop.ui.inspector.Exchange(r, false)))
+                    .as("the inspector's marker column").isEqualTo("⇣");
         });
     }
 
