@@ -12,7 +12,7 @@ import java.util.Map;
  */
 @Command(name = "portway", mixinStandardHelpOptions = true, versionProvider = PortwayCli.Version.class,
         description = "Put a local service at a public address on a Portway relay.",
-        subcommands = ConnectCommand.class)
+        subcommands = {ConnectCommand.class, RelayCommand.class})
 public final class PortwayCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -37,14 +37,20 @@ public final class PortwayCli implements Runnable {
                 if (cls == ConnectCommand.class) {
                     return cls.cast(new ConnectCommand(env));
                 }
+                if (cls == RelayCommand.class) {
+                    return cls.cast(new RelayCommand(env));
+                }
                 return CommandLine.defaultFactory().create(cls);
             }
         });
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, args) -> {
-            String hint = e.getCommandLine().getCommandName().equals("connect")
-                    ? "try: portway connect http 3000" : "try: portway connect --help";
+            String hint = switch (e.getCommandLine().getCommandName()) {
+                case "connect" -> "try: portway connect http 3000";
+                case "relay" -> "try: portway relay install root@your-server --key ~/.ssh/id_ed25519";
+                default -> "try: portway connect --help";
+            };
             err.println("portway: " + e.getMessage() + " (" + hint + ")");
             err.flush();
             return EXIT_USAGE;

@@ -6,6 +6,7 @@ package dev.portway.desktop.ui.main;
  * @param showLog   opens the log window
  * @param showAbout opens the About box
  * @param quit      closes the window the way its close button does (tunnels closed, bounds saved)
+ * @param setUpRelay opens "Set up my own relay…" (relay-lite on the user's server over SSH)
  */
-public record AppActions(Runnable showLog, Runnable showAbout, Runnable quit) {
+public record AppActions(Runnable showLog, Runnable showAbout, Runnable quit, Runnable setUpRelay) {
 }

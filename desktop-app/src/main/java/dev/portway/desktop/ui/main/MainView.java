@@ -143,8 +143,16 @@ public final class MainView extends BorderPane {
         menu.getItems().add(newProfile);
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(transfer.takeItems(menu));
+        menu.getItems().add(relaySetupItem(actions));
         menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem(), quit);
         return menu;
+    }
+
+    private static MenuItem relaySetupItem(AppActions actions) {
+        MenuItem i = new MenuItem("Set up my own relay…", Icons.of(Feather.SERVER));
+        i.setId("menuRelaySetup");
+        i.setOnAction(e -> actions.setUpRelay().run());
+        return i;
     }
 
     private static MenuItem item(String id, String text, Feather icon, Shortcuts.Shortcut key) {
