@@ -46,6 +46,8 @@ class RelaySetupRollbackIT {
                 }
                 assertThat(r.reports().subList(i + 1, r.reports().size())).as(why).allMatch(s -> s.outcome() == Outcome.SKIPPED);
                 assertThat(server.tree()).as(why).isEqualTo(before);
+                assertThat(server.path("/var/lib/portway-relay")).as(why).doesNotExist();
+                assertThat(server.path("/run/portway-relay.pid")).as(why).doesNotExist();
             }
         }
     }
@@ -72,17 +74,25 @@ class RelaySetupRollbackIT {
         }
     }
 
-    /** The plan with step {@code i} failing right after its real work. */
+    /**
+     * The plan with step {@code i} failing right after its real work: after its apply, or, when its first check
+     * finds nothing to do (or it only checks), right after that check.
+     */
     static List<Step> failingAt(List<Step> plan, int i) {
         List<Step> steps = new ArrayList<>(plan);
         Step real = plan.get(i);
-        steps.set(i, real.changes()
-                ? real.withApply(run -> {
-                    real.apply(run);
-                    throw new SetupException("injected failure after " + real.title(), "");
+        boolean[] applied = {false};
+        steps.set(i, real
+                .withCheck(run -> {
+                    Step.Check c = real.check(run);
+                    if (c.done() && !applied[0]) {
+                        throw new SetupException("injected failure after checking " + real.title(), "");
+                    }
+                    return c;
                 })
-                : real.withCheck(run -> {
-                    real.check(run);
+                .withApply(run -> {
+                    applied[0] = true;
+                    real.apply(run);
                     throw new SetupException("injected failure after " + real.title(), "");
                 }));
         return steps;

@@ -90,16 +90,21 @@ final class SetupServer implements AutoCloseable {
         return copy;
     }
 
-    /** Every path under the install root with a hash of each file, minus useradd's backups (passwd- etc.). */
+    /**
+     * Every file under the install root with its hash — the server's state as a rollback must restore it. Left out:
+     * useradd's backups (passwd- etc.), folders (a real server has /opt and /var/lib anyway), and what the running
+     * relay itself writes: its data (H2 files change while it runs) and its log (kept for diagnosis).
+     */
     Map<String, String> tree() throws IOException {
         Map<String, String> m = new TreeMap<>();
         try (Stream<Path> s = Files.walk(root)) {
             for (Path p : s.toList()) {
                 String rel = root.relativize(p).toString();
-                if (rel.matches("etc/[a-z]+-") || rel.matches("etc/\\.?[a-z]+\\.lock")) {
+                if (!Files.isRegularFile(p) || rel.matches("etc/[a-z]+-") || rel.matches("etc/\\.?[a-z]+\\.lock")
+                        || rel.startsWith("var/lib/portway-relay/") || rel.startsWith("var/log/")) {
                     continue;
                 }
-                m.put(rel, Files.isRegularFile(p) ? Archive.sha256(p) : "dir");
+                m.put(rel, Archive.sha256(p));
             }
         }
         return m;
