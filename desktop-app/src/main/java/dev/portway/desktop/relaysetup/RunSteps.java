@@ -168,15 +168,20 @@ final class RunSteps {
     }
 
     private static void createToken(SetupRun run) throws IOException, SetupException {
-        ExecResult r = run.admin("tokens create " + q(run.options.account()) + " --label " + q(tokenLabel(run)));
+        ExecResult r = run.adminSecret("tokens create " + q(run.options.account()) + " --label " + q(tokenLabel(run)));
+        // "Token <id> for <user> ...:" then the secret on the next line (log lines may come before them).
         String[] lines = r.out().strip().split("\n");
-        Matcher m = TOKEN_LINE.matcher(lines[0]);
-        if (!r.ok() || lines.length < 2 || !m.find()) {
-            throw new SetupException("Could not create a token: " + SetupRun.tail(run.redact(r.output())), "");
+        for (int i = 0; i + 1 < lines.length && r.ok(); i++) {
+            Matcher m = TOKEN_LINE.matcher(lines[i]);
+            if (m.find() && !lines[i + 1].isBlank()) {
+                run.tokenId = m.group(1);
+                run.token = lines[i + 1].strip();
+                run.secret(run.token);
+                return;
+            }
         }
-        run.tokenId = m.group(1);
-        run.token = lines[lines.length - 1].strip();
-        run.secret(run.token);
+        // Secret or not, this output is not shown: the token, if any, cannot be told apart from the rest here.
+        throw new SetupException("Could not create a token (relay-lite tokens create exited with " + r.exitCode() + ").", "");
     }
 
     private static void revokeToken(SetupRun run) throws IOException, SetupException {

@@ -100,8 +100,22 @@ public final class SetupRun {
 
     /** A relay-lite admin command on the relay's store, as the user the relay runs as. */
     ExecResult admin(String args) throws IOException {
+        return root(adminLine(args));
+    }
+
+    /** The same, with its output kept out of the step's server output (it holds a secret, e.g. a new token). */
+    ExecResult adminSecret(String args) throws IOException {
+        String line = adminLine(args);
+        String priv = options.privilegeCommand();
+        String cmd = priv.isEmpty() ? line : priv + " sh -c " + Shell.q(line);
+        ExecResult r = ssh.exec(cmd, null, COMMAND_LIMIT);
+        output.append("$ ").append(redact(cmd)).append("\n(output not shown: it holds a secret; exit ").append(r.exitCode()).append(")\n");
+        return r;
+    }
+
+    private String adminLine(String args) {
         String cmd = Shell.q(layout.launcher()) + " " + args + " --data-dir " + Shell.q(layout.data());
-        return root(systemd ? "runuser -u portway -- " + cmd : cmd);
+        return systemd ? "runuser -u portway -- " + cmd : cmd;
     }
 
     /** From now on {@code secret} is shown as *** in server output and messages. */
@@ -119,7 +133,7 @@ public final class SetupRun {
 
     /** The server output recorded since the last call. */
     String takeOutput() {
-        String s = output.toString();
+        String s = redact(output.toString());
         output = new StringBuilder();
         return s;
     }

@@ -90,7 +90,7 @@ class RelaySetupUiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(((TextArea) output.getContent()).getText()).contains("sha256sum");
         screenshot(Path.of("target", "relay-setup-install.png"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup((Label l) -> "My relay".equals(l.getText())).tryQuery().isPresent());
+        await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup((javafx.scene.control.Labeled l) -> "My relay".equals(l.getText())).tryQuery().isPresent());
     }
 
     private void set(String id, String value) {
