@@ -144,7 +144,9 @@ final class FileSteps {
 
     private static void removeUser(SetupRun run) throws IOException, SetupException {
         if (run.userCreated) {
-            run.mustRoot("userdel" + prefix(run) + " portway", "Could not remove the system user portway",
+            // userdel removes the user's own group only where login.defs says so (not under a --prefix root).
+            run.mustRoot("userdel" + prefix(run) + " portway && { groupdel" + prefix(run) + " portway 2>/dev/null; true; }",
+                    "Could not remove the system user portway",
                     "Remove it on the server: userdel portway.");
         }
     }

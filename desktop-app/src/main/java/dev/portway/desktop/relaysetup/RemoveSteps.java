@@ -93,7 +93,8 @@ final class RemoveSteps {
     }
 
     private static void removeUser(SetupRun run) throws IOException, SetupException {
-        run.mustRoot("userdel" + prefix(run) + " portway", "Could not remove the system user portway",
+        run.mustRoot("userdel" + prefix(run) + " portway && { groupdel" + prefix(run) + " portway 2>/dev/null; true; }",
+                "Could not remove the system user portway",
                 "On the server: userdel portway.");
     }
 }
