@@ -10,6 +10,7 @@ import dev.portway.desktop.logging.LogSetup;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.history.RequestHistory;
 import dev.portway.desktop.profiles.DataDirs;
+import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
 import dev.portway.desktop.ui.common.Threads;
@@ -21,7 +22,11 @@ import dev.portway.desktop.ui.about.AboutView;
 import dev.portway.desktop.ui.diagnostics.DiagnosticsService;
 import dev.portway.desktop.ui.log.LogView;
 import dev.portway.desktop.ui.log.LogViewModel;
+import dev.portway.desktop.relaysetup.BundledArchive;
+import dev.portway.desktop.relaysetup.HostKeyPins;
 import dev.portway.desktop.ui.main.AppActions;
+import dev.portway.desktop.ui.relaysetup.RelaySetupView;
+import dev.portway.desktop.ui.relaysetup.RelaySetupViewModel;
 import dev.portway.desktop.ui.inspector.CaptureLimit;
 import dev.portway.desktop.ui.inspector.InspectorLayout;
 import dev.portway.desktop.ui.inspector.InspectorViewModel;
@@ -246,7 +251,7 @@ public final class DesktopApp extends Application {
         AppActions actions = new AppActions(() -> showLog(stage, css),
                 () -> AboutView.show(stage, new AboutView(AppInfo.current(dataDir), url -> getHostServices().showDocument(url),
                         DesktopApp::copyToClipboard)),
-                () -> closeWindow(stage), snapshotMode ? null : startAtLogin);
+                () -> closeWindow(stage), snapshotMode ? null : startAtLogin, () -> showRelaySetup(stage, css));
         if (!snapshotMode) {
             followStartAtLogin(dev.portway.desktop.ui.tray.StartAtLogin.forThisApp());
         }
@@ -345,6 +350,14 @@ public final class DesktopApp extends Application {
                 }
             });
         });
+    }
+
+    /** "Set up my own relay…": a new dialog each time; the setup runs on the work executor. */
+    private void showRelaySetup(Stage owner, String css) {
+        RelaySetupViewModel vm = new RelaySetupViewModel(HostKeyPins.in(profiles), work, Platform::runLater,
+                System.getenv("SSH_AUTH_SOCK"), BundledArchive.find().orElse(null),
+                ready -> profiles.save(ready.profile("My relay", Profile.Kind.HTTP, 3000)).whenComplete((p, e) -> Platform.runLater(main::refresh)));
+        RelaySetupView.show(owner, new RelaySetupView(vm), List.of(css));
     }
 
     /** The log window: made on first use, brought to the front after. */

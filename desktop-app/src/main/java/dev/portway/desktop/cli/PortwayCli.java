@@ -12,7 +12,7 @@ import java.util.Map;
  */
 @Command(name = "portway", mixinStandardHelpOptions = true, versionProvider = PortwayCli.Version.class,
         description = "Put a local service at a public address on a Portway relay.",
-        subcommands = {ConnectCommand.class, ShareCommand.class})
+        subcommands = {ConnectCommand.class, ShareCommand.class, RelayCommand.class})
 public final class PortwayCli implements Runnable {
     static final int EXIT_FAILED = 1;
     static final int EXIT_USAGE = 2;
@@ -40,15 +40,21 @@ public final class PortwayCli implements Runnable {
                 if (cls == ShareCommand.class) {
                     return cls.cast(new ShareCommand(env));
                 }
+                if (cls == RelayCommand.class) {
+                    return cls.cast(new RelayCommand(env));
+                }
                 return CommandLine.defaultFactory().create(cls);
             }
         });
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((e, args) -> {
-            String command = e.getCommandLine().getCommandName();
-            String hint = command.equals("connect") ? "try: portway connect http 3000"
-                    : command.equals("share") ? "try: portway share ./public" : "try: portway connect --help";
+            String hint = switch (e.getCommandLine().getCommandName()) {
+                case "connect" -> "try: portway connect http 3000";
+                case "share" -> "try: portway share ./public";
+                case "relay" -> "try: portway relay install root@your-server --key ~/.ssh/id_ed25519";
+                default -> "try: portway connect --help";
+            };
             err.println("portway: " + e.getMessage() + " (" + hint + ")");
             err.flush();
             return EXIT_USAGE;

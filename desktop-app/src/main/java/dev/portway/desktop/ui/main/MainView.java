@@ -198,6 +198,9 @@ public final class MainView extends BorderPane {
         menu.getItems().add(newProfile);
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(transfer.takeItems(menu));
+        if (actions.setUpRelay() != null) {
+            menu.getItems().add(relaySetupItem(actions));
+        }
         menu.getItems().addAll(new SeparatorMenuItem(), log, help, about, new SeparatorMenuItem());
         if (actions.startAtLogin() != null) {
             javafx.scene.control.CheckMenuItem login = new javafx.scene.control.CheckMenuItem("Start at login");
@@ -207,6 +210,13 @@ public final class MainView extends BorderPane {
         }
         menu.getItems().add(quit);
         return menu;
+    }
+
+    private static MenuItem relaySetupItem(AppActions actions) {
+        MenuItem i = new MenuItem("Set up my own relay…", Icons.of(Feather.SERVER));
+        i.setId("menuRelaySetup");
+        i.setOnAction(e -> actions.setUpRelay().run());
+        return i;
     }
 
     private static MenuItem item(String id, String text, Feather icon, Shortcuts.Shortcut key) {
