@@ -196,6 +196,10 @@ class MetricsIT {
             // a client's WebSocket is a session, not a visitor connection
             assertThat(sample("tunnel_active_connections{kind=\"http\"}")).isEqualTo(1.0);
             try (Socket idle = new Socket("127.0.0.1", relay.port())) {
+                // A connection counts as HTTP once its first byte tells HTTP/1.1 from an HTTP/2 preface (before that
+                // it is closed after the header timeout if it stays silent).
+                idle.getOutputStream().write('G');
+                idle.getOutputStream().flush();
                 await().until(() -> sample("tunnel_active_connections{kind=\"http\"}") == 2.0);
             }
             await().until(() -> sample("tunnel_active_connections{kind=\"http\"}") == 1.0);
