@@ -177,6 +177,8 @@ class FaultIT {
                     "http", String.valueOf(sink.port()), "--name", "hooks", "--queue").start();
             client.awaitOutput("Forwarding", LONG);
             client.killHard(); // no unbind: the name stays reserved, requests queue up
+            // Once the relay has seen the connection go: a webhook sent before that goes to the dying session (502).
+            await().atMost(LONG).until(() -> relay.sessionCount() == 0);
 
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
