@@ -259,14 +259,7 @@ final class DeliveryWorker implements AutoCloseable {
         if (closed) {
             call.abort(); // close() may have run before this call was in the set
         }
-        Thread watchdog = Thread.ofVirtual().name("portway-delivery-timeout-" + r.deliveryId()).start(() -> {
-            try {
-                Thread.sleep(policy.callTimeout());
-                call.abort();
-            } catch (InterruptedException e) {
-                // the attempt finished in time
-            }
-        });
+        dev.portway.desktop.engine.local.CallDeadline deadline = dev.portway.desktop.engine.local.CallDeadline.start(call, policy.callTimeout());
         int status = 0;
         try {
             LocalResponse response = call.send(head, framing, body);
@@ -287,14 +280,14 @@ final class DeliveryWorker implements AutoCloseable {
                         ? new Outcome(status, spec.localTarget() + " answered " + status + ".", false, false)
                         : new Outcome(status, null, false, false);
             }
-            if (!watchdog.isAlive() && !closed) {
+            if (deadline.expired() && !closed) {
                 return new Outcome(0, spec.localTarget() + " did not answer within " + policy.callTimeout().toSeconds() + " s.",
                         Breakers.isFailure(ErrorCode.TARGET_TIMEOUT, 0), false);
             }
             LocalErrors err = LocalErrors.of(e, spec.localTarget(), local.connectTimeout());
             return new Outcome(0, err.message(), Breakers.isFailure(err.code(), 0), false);
         } finally {
-            watchdog.interrupt();
+            deadline.close();
             calls.remove(call);
             call.close();
         }

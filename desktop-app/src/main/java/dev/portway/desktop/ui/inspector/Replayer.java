@@ -149,14 +149,7 @@ public final class Replayer implements AutoCloseable {
             message = "Cannot send this request: " + problem;
         } else {
             LocalCall call = leg.call(host, port);
-            Thread watchdog = Thread.ofVirtual().name("portway-replay-timeout").start(() -> {
-                try {
-                    Thread.sleep(CALL_TIMEOUT);
-                    call.abort();
-                } catch (InterruptedException e) {
-                    // the replay finished in time
-                }
-            });
+            dev.portway.desktop.engine.local.CallDeadline deadline = dev.portway.desktop.engine.local.CallDeadline.start(call, CALL_TIMEOUT);
             boolean headSeen = false;
             try {
                 LocalResponse response = call.send(head, hasBody(r) ? LocalCall.Framing.LENGTH : LocalCall.Framing.NONE,
@@ -187,12 +180,12 @@ public final class Replayer implements AutoCloseable {
                 error = ErrorCode.TARGET_TIMEOUT;
                 message = target + " did not answer in time — is your app stuck?";
             } catch (IOException e) {
-                boolean timedOut = !watchdog.isAlive();
+                boolean timedOut = deadline.expired();
                 error = timedOut ? ErrorCode.TARGET_TIMEOUT : ErrorCode.TARGET_ERROR;
                 message = timedOut ? target + " did not answer within " + CALL_TIMEOUT.toSeconds() + " s — is your app stuck?"
                         : target + " broke the connection" + (headSeen ? " during the response: " : ": ") + e.getMessage();
             } finally {
-                watchdog.interrupt();
+                deadline.close();
                 call.close();
             }
         }
