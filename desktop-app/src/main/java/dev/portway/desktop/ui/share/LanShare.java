@@ -80,7 +80,9 @@ public final class LanShare implements AutoCloseable {
     public boolean reachable(int timeoutMillis) {
         try (Socket probe = new Socket()) {
             probe.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()), timeoutMillis);
-            return true;
+            // A closed port in the ephemeral range can "answer" a probe from this machine by TCP simultaneous open
+            // (the probe connected to itself): that is not the share answering.
+            return !(probe.getLocalPort() == probe.getPort() && probe.getLocalAddress().equals(probe.getInetAddress()));
         } catch (IOException e) {
             return false;
         }
@@ -128,7 +130,22 @@ public final class LanShare implements AutoCloseable {
             up.write(rewrite(head, tunnelHost));
             up.flush();
             threads.execute(() -> copy(visitor, upstream, in)); // the request body, if any
-            copy(upstream, visitor); // the response; once whole (the relay closes: Connection: close), both sockets close
+            InputStream down = upstream.getInputStream();
+            OutputStream out = visitor.getOutputStream();
+            byte[] response = readHead(down);
+            // Interim heads (100 Continue, 103 Early Hints) pass as they are; the final one says the connection
+            // closes, since this one does once the response is whole, so a client never reuses it for a next request.
+            while (response != null && response.length > 0 && interim(response)) {
+                out.write(response);
+                out.flush();
+                response = readHead(down);
+            }
+            if (response == null || response.length == 0) {
+                return; // no answer, or a head too large to be one: the visitor sees the connection end
+            }
+            out.write(switchingProtocols(response) ? response : closing(response));
+            out.flush();
+            copy(upstream, visitor, down); // the response body; once whole (the relay closes), both sockets close
         } catch (IOException e) {
             // the visitor or the relay went away: nothing to tell anyone
         } finally {
@@ -189,6 +206,34 @@ public final class LanShare implements AutoCloseable {
         }
         out.append("\r\n");
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String statusCode(byte[] head) {
+        String line = new String(head, 0, Math.min(head.length, 16), StandardCharsets.ISO_8859_1);
+        return line.length() >= 12 && line.startsWith("HTTP/") ? line.substring(9, 12) : "";
+    }
+
+    private static boolean interim(byte[] head) {
+        String code = statusCode(head);
+        return code.startsWith("1") && !code.equals("101");
+    }
+
+    private static boolean switchingProtocols(byte[] head) {
+        return statusCode(head).equals("101");
+    }
+
+    /** A final response head with its Connection and Keep-Alive headers replaced by {@code Connection: close}. */
+    static byte[] closing(byte[] head) {
+        String text = new String(head, StandardCharsets.ISO_8859_1);
+        String[] lines = text.split("\r?\n", -1);
+        StringBuilder out = new StringBuilder(text.length() + 24).append(lines[0]).append("\r\n");
+        for (int i = 1; i < lines.length; i++) {
+            String l = lines[i].toLowerCase(Locale.ROOT);
+            if (!lines[i].isEmpty() && !l.startsWith("connection:") && !l.startsWith("keep-alive:")) {
+                out.append(lines[i]).append("\r\n");
+            }
+        }
+        return out.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static void respond(Socket visitor, String status, String text) throws IOException {

@@ -78,7 +78,13 @@ class LanShareTest {
         share = LanShare.start(lan, 0, relay.getAddress(), "shop.localhost:1");
         int port = share.port();
         share.close();
-        assertThat(share.reachable(1000)).isFalse();
+        try (java.net.Socket holder = new java.net.Socket()) { // keeps the port from being reused while we probe it
+            holder.setReuseAddress(true);
+            // the closed listener lets go of its port once its accept thread has left
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> { holder.bind(new InetSocketAddress(lan, port)); return true; });
+            assertThat(share.reachable(1000)).isFalse();
+        }
         assertThat(share.firewallHint()).contains("Port " + port).contains("firewall").contains(lan.getHostAddress());
     }
 
@@ -88,6 +94,13 @@ class LanShareTest {
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> LanShare.start(lan, taken.getLocalPort(), relay.getAddress(), "x"))
                     .isInstanceOf(IOException.class).hasMessageContaining("choose another port");
         }
+    }
+
+    @Test
+    void theResponseHeadTellsTheVisitorTheConnectionCloses() {
+        byte[] head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(new String(LanShare.closing(head), StandardCharsets.ISO_8859_1))
+                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n");
     }
 
     @Test
