@@ -89,6 +89,18 @@ rm -rf "$stage"
 mkdir -p "$stage/share/applications" "$stage/share/icons"
 cp "$input"/*.jar "$stage/"
 rm -f "$stage"/javafx-*-"$(sed -n 's:.*<javafx.version>\(.*\)</javafx.version>.*:\1:p' pom.xml)".jar  # empty stubs; the -linux jars hold JavaFX
+# The relay archive with its own Java runtime, beside the jars: "Set up my own relay…" uploads it to a server
+# that needs no Java of its own (relaysetup.BundledArchive finds it there). Rebuilt when the relay changed.
+relay_plain="$root/relay-lite/target/relay-lite-$pom_version.tar.gz"
+[ -f "$relay_plain" ] || { echo "build.sh: no $relay_plain; run without --skip-maven." >&2; exit 1; }
+relay_runtime=$(ls "$work"/relay-lite-"$pom_version"-linux-*.tar.gz 2>/dev/null | head -1 || true)
+if [ -z "$relay_runtime" ] || [ "$relay_plain" -nt "$relay_runtime" ]; then
+  step "the relay archive with its own Java runtime (jdeps, jlink)"
+  rm -f "$work"/relay-lite-*-linux-*.tar.gz
+  relay_runtime=$(installers/relay/build-runtime-archive.sh --archive "$relay_plain" --out "$work" | tail -1)
+  done_step relay-runtime-archive
+fi
+cp "$relay_runtime" "$stage/"
 cp jpackage/linux/portway.desktop "$stage/share/applications/"
 cp jpackage/icons/portway-*.png "$stage/share/icons/"
 

@@ -30,7 +30,8 @@ class DistributionIT {
     static void unpack() throws Exception {
         Path archive;
         try (Stream<Path> s = Files.list(Path.of("target"))) {
-            archive = s.filter(p -> p.getFileName().toString().matches("relay-lite-.+\\.tar\\.gz")).findFirst()
+            archive = s.filter(p -> p.getFileName().toString().matches("relay-lite-.+\\.tar\\.gz") && !p.getFileName().toString().contains("-linux-"))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no target/relay-lite-*.tar.gz: the package phase builds it"));
         }
         assertThat(run(List.of("tar", "xzf", archive.toAbsolutePath().toString(), "-C", unpacked.toString()), Map.of()).code)
@@ -100,6 +101,48 @@ class DistributionIT {
                 Map.of("RELAY_LITE_JVM_DIRS", jvms.toString(), "PATH", "/usr/bin:/bin"));
         assertThat(r.output).contains("relay-lite ");
         assertThat(r.code).isZero();
+    }
+
+    /** A copy of the unpacked relay with {@code runtime/} beside bin/ and lib/, as in relay-lite-<version>-linux-<arch>.tar.gz. */
+    private static Path withRuntime(Path dir, String runtimeTarget) throws IOException {
+        Path copy = Files.createDirectories(dir.resolve("relay"));
+        Files.createDirectories(copy.resolve("bin"));
+        Files.copy(home.resolve("bin/relay-lite"), copy.resolve("bin/relay-lite"));
+        Files.createSymbolicLink(copy.resolve("lib"), home.resolve("lib"));
+        Files.createSymbolicLink(copy.resolve("runtime"), Path.of(runtimeTarget));
+        return copy;
+    }
+
+    private static Path toolsWithoutJava(Path dir) throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        for (String tool : List.of("dirname", "readlink", "sed", "sort", "ls", "uname")) {
+            Path real = Stream.of("/usr/bin/", "/bin/").map(d -> Path.of(d + tool)).filter(Files::isExecutable).findFirst().orElseThrow();
+            Files.createSymbolicLink(tools.resolve(tool), real);
+        }
+        return tools;
+    }
+
+    @Test
+    void launcherUsesTheRuntimeShippedBesideItWhenTheServerHasNoJava(@TempDir Path dir) throws Exception {
+        // runtime/ is this test's own Java 25 (what build-runtime-archive.sh links; jlink itself is tested by test-deb.sh)
+        Path relay = withRuntime(dir, System.getProperty("java.home"));
+        Result r = run(List.of(relay.resolve("bin/relay-lite").toString(), "--version"),
+                Map.of("RELAY_LITE_JVM_DIRS", dir.resolve("none").toString(), "PATH", toolsWithoutJava(dir).toString()));
+        assertThat(r.output).startsWith("relay-lite ");
+        assertThat(r.code).isZero();
+    }
+
+    @Test
+    void launcherSaysWhenItsRuntimeIsForAnotherArchitecture(@TempDir Path dir) throws Exception {
+        Path foreign = Files.createDirectories(dir.resolve("riscv-runtime/bin"));
+        Files.writeString(dir.resolve("riscv-runtime/release"), "JAVA_VERSION=\"25.0.3\"\nOS_ARCH=\"riscv64\"\n");
+        Files.writeString(foreign.resolve("java"), "#!/bin/sh\necho 'Exec format error' >&2; exit 126\n").toFile().setExecutable(true);
+        Path relay = withRuntime(dir, dir.resolve("riscv-runtime").toString());
+        Result r = run(List.of(relay.resolve("bin/relay-lite").toString(), "--version"),
+                Map.of("RELAY_LITE_JVM_DIRS", dir.resolve("none").toString(), "PATH", toolsWithoutJava(dir).toString()));
+        assertThat(r.code).isEqualTo(1);
+        assertThat(r.output).contains("/runtime is for riscv64 and this machine is " + System.getProperty("os.arch").replace("amd64", "x86_64"))
+                .contains("use the relay-lite archive for").doesNotContain("Exec format error");
     }
 
     @Test

@@ -121,7 +121,8 @@ final class FileSteps {
         if (!r.ok()) {
             throw new SetupException("The relay cannot start on the server: " + SetupRun.tail(r.output()),
                     "Install a Java 25 runtime on the server (openjdk-25-jre-headless, or Temurin 25 from adoptium.net), "
-                            + "then run the setup again.");
+                            + "or use a relay-lite-<version>-linux-<arch>.tar.gz archive for the server's architecture, which "
+                            + "brings its own (installers/relay/build-runtime-archive.sh builds one); then run the setup again.");
         }
         return Check.done(r.out().strip());
     }

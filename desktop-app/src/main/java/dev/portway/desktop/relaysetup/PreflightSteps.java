@@ -73,7 +73,18 @@ final class PreflightSteps {
         }
         run.systemd = s == Service.SYSTEMD || (s == Service.AUTO && hasSystemd && run.layout.realRoot());
         return Check.done(lines[2].strip() + ", " + lines[1].strip() + "; " + (run.systemd ? "runs the relay with systemd"
-                : "no systemd" + (hasSystemd ? " for this install root" : "") + ": runs the relay with its own launcher"));
+                : "no systemd" + (hasSystemd ? " for this install root" : "") + ": runs the relay with its own launcher")
+                + runtimeNote(run.archive, lines[1]));
+    }
+
+    /** What the archive's own Java runtime means for this server (nothing for a plain archive). */
+    static String runtimeNote(Archive archive, String unameMachine) {
+        if (archive == null || archive.runtimeArch() == null) {
+            return "";
+        }
+        return archive.runtimeArch().equals(Archive.archOf(unameMachine)) ? "; the archive brings its own Java runtime"
+                : "; the archive's Java runtime is for " + archive.runtimeArch() + ", so this " + unameMachine.strip()
+                + " server needs a Java 25 of its own";
     }
 
     private static Check rights(SetupRun run) throws SetupException, IOException {

@@ -51,7 +51,7 @@ public record SetupOptions(SshTarget target, Mode mode, Path archive, int relayP
                         + "built by this project (relay-lite/target after mvn package).");
             }
             if (Archive.version(archive) == null) {
-                throw new IllegalArgumentException(archive.getFileName() + " is not named relay-lite-<version>.tar.gz — give "
+                throw new IllegalArgumentException(archive.getFileName() + " is not named relay-lite-<version>.tar.gz (or relay-lite-<version>-linux-<arch>.tar.gz) — give "
                         + "the archive as the build made it.");
             }
         }
