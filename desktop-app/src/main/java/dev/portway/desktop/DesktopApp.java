@@ -295,9 +295,7 @@ public final class DesktopApp extends Application {
                 self.startInstant().map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L),
                 self.totalCpuDuration().map(Duration::toMillis).orElse(-1L));
         main.load();
-        if (!snapshotMode) {
-            io.execute(dev.portway.desktop.startup.ClassArchive::prepare); // after the first frame: only the next start gains
-        }
+        io.execute(dev.portway.desktop.startup.ClassArchive::prepare); // after the first frame: only the next start gains
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
                 EXIT_CODE.set(ok ? 0 : 1);

@@ -17,7 +17,9 @@ import java.util.Optional;
  * most class loading and verification: about half the CPU to the first window), and writes it at exit when it is
  * missing or stale. It writes only into a folder that exists, and a failed write ends the process with "Error occurred
  * during initialization of VM" — so the app makes the folder: the first launch writes the archive when it quits, the
- * later ones start from it. Nothing happens without both flags (a plain {@code java} command, tests).
+ * later ones start from it. Nothing happens without both flags (a plain {@code java} command, tests). The JVM
+ * rewrites the archive only when it no longer matches (another JDK, another class path), so the run that writes it
+ * first decides what is in it: a window-less {@code --self-test} or {@code --export} first leaves JavaFX out of it.
  */
 public final class ClassArchive {
     private static final Logger LOG = LoggerFactory.getLogger(ClassArchive.class);
