@@ -4,13 +4,16 @@
 #   bench/desktop.sh [BUSY_SECONDS] [RUNS]
 #
 # 1. Start-up: launches the app RUNS times (default 3; the first on an empty data folder, i.e. a first
-#    run that creates the database) and reads the app's own "window shown after N ms" log line (time
-#    from JVM start to the window on screen).
+#    run that creates the database, and with an empty cache folder, so it writes the start-up archive
+#    when it quits) and reads the app's own "window shown after N ms (M ms CPU)" log line (time from JVM
+#    start to the window on screen, and the CPU used by then: the number that moves little with load).
 # 2. RSS idle: the last of those runs, 15 s after the window is up, nothing connected.
 # 3. RSS busy: a data folder with 5 auto-connect profiles (imported with --import), each a tunnel
 #    through the embedded relay to a local nginx; wrk drives all 5 for BUSY_SECONDS (default 30) at
 #    once; RSS is sampled every second (peak and at the end).
-# Extra JVM flags: JAVA_OPTS. Needs the build (classes + classpath):
+# JVM flags: the launchers' (LAUNCHER_OPTS, default as jpackage/options/common.txt: desktop heap, SerialGC,
+# the AppCDS archive in a cache folder of this run) plus JAVA_OPTS; LAUNCHER_OPTS= measures a bare JVM.
+# The app runs from its jar (CDS refuses a folder on the class path). Needs the build (jar + classpath):
 #   mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/cp.txt -pl desktop-app -am
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +30,9 @@ cpfile=$root/desktop-app/target/cp.txt
   echo "bench: build first: mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/cp.txt -pl desktop-app -am" >&2
   exit 1
 }
-cp="$classes:$(cat "$cpfile")"
+jar=$(ls "$root"/desktop-app/target/desktop-app-*.jar 2>/dev/null | grep -v -- '-tests' | head -n 1)
+[ -n "$jar" ] || { echo "bench: no desktop-app jar: build first (see above)" >&2; exit 1; }
+cp="$jar:$(cat "$cpfile")"
 
 work=$(mktemp -d /tmp/portway-desktop-bench-XXXXXX)
 chmod 755 "$work"
@@ -40,6 +45,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+launcher_opts=${LAUNCHER_OPTS-"-Xms16m -Xmx256m -XX:+UseSerialGC -XX:SharedArchiveFile=$work/cache/portway/portway.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off"}
 
 # A display of our own.
 disp=:$((90 + RANDOM % 400))
@@ -55,7 +61,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 launch() {
   local data=$1 port=$2 log=$3
   # shellcheck disable=SC2086
-  "$java" ${JAVA_OPTS:-} -Dprism.order=sw -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$data" \
+  "$java" $launcher_opts ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dprism.order=sw -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$data" \
     --relay-port "$port" > "$log" 2>&1 &
   app_pid=$!
   local i
@@ -75,7 +81,7 @@ stop_app() {
   app_pid=
 }
 
-echo "== Portway desktop benchmark ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(date -u +%F), $("$java" -version 2>&1 | head -n 1), Xvfb, software rendering${JAVA_OPTS:+, JAVA_OPTS=$JAVA_OPTS})"
+echo "== Portway desktop benchmark ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(date -u +%F), $("$java" -version 2>&1 | head -n 1), Xvfb, software rendering, flags: ${launcher_opts:-none} ${JAVA_OPTS:-})"
 
 # ---- 1 + 2: start-up and idle memory
 times=()
@@ -86,8 +92,9 @@ for i in $(seq 1 "$runs"); do
   cpus+=("${cpu_ms:-?}")
   if [ "$i" -lt "$runs" ]; then stop_app; fi
 done
-echo "start-up to a shown window: ${times[*]} ms (CPU used by then: ${cpus[*]} ms; the first run creates the database)"
-echo "load average while measuring: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "start-up to a shown window (wall, $(awk '{print "load average " $1}' /proc/loadavg) on $(nproc) cores): ${times[*]} ms"
+echo "CPU used by then: ${cpus[*]} ms (the first run creates the database and, with the launchers' flags, writes the start-up archive when it quits)"
+[ -f "$work/cache/portway/portway.jsa" ] && echo "start-up archive: $(du -m "$work/cache/portway/portway.jsa" | cut -f1) MiB"
 sleep 15
 idle=$(rss_kib "$app_pid")
 echo "RSS idle, window up, nothing connected: $(mib "$idle") MiB"

@@ -95,8 +95,12 @@ public final class DesktopApp extends Application {
     private final AtomicBoolean shutDown = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final BooleanProperty dark = new SimpleBooleanProperty();
-    /** Diagnostics' HTTP and WebSocket client; its threads end on shutdown. */
-    private final okhttp3.OkHttpClient diagnosticsHttp = new okhttp3.OkHttpClient();
+    /**
+     * Diagnostics' HTTP and WebSocket client, made on the first run (guarded by {@code this}): building one loads the
+     * system's CA certificates, which the first frame does not need. Its threads end on shutdown.
+     */
+    private okhttp3.OkHttpClient diagnosticsHttp;
+    private Diagnostics diagnostics;
     private LogBuffer logs;
     private Stage logWindow;
     private volatile ProfileStore store;
@@ -222,8 +226,8 @@ public final class DesktopApp extends Application {
                     30, 30, java.util.concurrent.TimeUnit.SECONDS);
             past = history;
         }
-        DiagnosticsService diagnostics = new DiagnosticsService(embedded, new Diagnostics(diagnosticsHttp, Duration.ofSeconds(5),
-                "portway-diagnostics/" + AppInfo.buildVersion()), work, Platform::runLater, () -> AppInfo.current(dataDir));
+        DiagnosticsService diagnostics = new DiagnosticsService(embedded, this::diagnostics, work, Platform::runLater,
+                () -> AppInfo.current(dataDir));
         replayer = new Replayer(capture::get);
         RequestHistory requests = new RequestHistory(requestStore, io, Platform::runLater);
         InspectorLayout inspectorLayout = new InspectorLayout(InspectorLayout.DEFAULT, v -> {
@@ -291,12 +295,26 @@ public final class DesktopApp extends Application {
                 self.startInstant().map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L),
                 self.totalCpuDuration().map(Duration::toMillis).orElse(-1L));
         main.load();
+        io.execute(dev.portway.desktop.startup.ClassArchive::prepare); // after the first frame: only the next start gains
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
                 EXIT_CODE.set(ok ? 0 : 1);
                 Platform.runLater(() -> closeWindow(stage));
             });
         }
+    }
+
+    /** The diagnostics checker, made on first use (on {@code portway-connect-*}). */
+    private synchronized Diagnostics diagnostics() {
+        if (diagnostics == null) {
+            diagnosticsHttp = new okhttp3.OkHttpClient();
+            diagnostics = new Diagnostics(diagnosticsHttp, Duration.ofSeconds(5), "portway-diagnostics/" + AppInfo.buildVersion());
+        }
+        return diagnostics;
+    }
+
+    private synchronized okhttp3.OkHttpClient diagnosticsHttpIfMade() {
+        return diagnosticsHttp;
     }
 
     private void installTray(Stage stage) {
@@ -462,8 +480,11 @@ public final class DesktopApp extends Application {
                     });
                     Threads.stop(io);
                     Threads.stop(work);
-                    diagnosticsHttp.dispatcher().executorService().shutdown();
-                    diagnosticsHttp.connectionPool().evictAll();
+                    okhttp3.OkHttpClient http = diagnosticsHttpIfMade();
+                    if (http != null) {
+                        http.dispatcher().executorService().shutdown();
+                        http.connectionPool().evictAll();
+                    }
                     stopped.complete(null);
                 } catch (RuntimeException e) {
                     LOG.error("shutdown failed", e);

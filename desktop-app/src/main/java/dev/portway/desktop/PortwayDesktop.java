@@ -3,6 +3,7 @@ package dev.portway.desktop;
 import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfilesCommand;
 import dev.portway.desktop.selftest.SelfTest;
+import dev.portway.desktop.startup.ClassArchive;
 import javafx.application.Application;
 
 import java.io.PrintWriter;
@@ -24,6 +25,10 @@ public final class PortwayDesktop {
 
     public static void main(String[] args) {
         List<String> list = List.of(args);
+        if (SelfTest.wanted(list) || ProfilesCommand.wanted(list)) {
+            // These exit by themselves, with the launchers' archive flags too: the folder must exist or the exit fails.
+            ClassArchive.prepare();
+        }
         if (SelfTest.wanted(list)) {
             System.exit(SelfTest.run(list, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
         }

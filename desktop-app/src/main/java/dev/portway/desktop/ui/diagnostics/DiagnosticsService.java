@@ -27,12 +27,19 @@ public final class DiagnosticsService {
     }
 
     private final EmbeddedRelayHost embedded;
-    private final Diagnostics diagnostics;
+    /** Asked on the first run, on {@code work}: making the checker can be slow (an HTTP client loads the CA certificates). */
+    private final Supplier<Diagnostics> diagnostics;
     private final Executor work;
     private final Executor fx;
     private final Supplier<AppInfo> app;
 
     public DiagnosticsService(EmbeddedRelayHost embedded, Diagnostics diagnostics, Executor work, Executor fx, Supplier<AppInfo> app) {
+        this(embedded, () -> diagnostics, work, fx, app);
+    }
+
+    /** As above, with the checker made when a run first needs it (so it costs nothing at start-up). */
+    public DiagnosticsService(EmbeddedRelayHost embedded, Supplier<Diagnostics> diagnostics, Executor work, Executor fx,
+                              Supplier<AppInfo> app) {
         this.embedded = embedded;
         this.diagnostics = diagnostics;
         this.work = work;
@@ -53,7 +60,7 @@ public final class DiagnosticsService {
         work.execute(() -> {
             try {
                 DiagnosticTarget target = targetOf(p);
-                List<StepResult> steps = diagnostics.run(target, r -> fx.execute(() -> onStep.accept(r)));
+                List<StepResult> steps = diagnostics.get().run(target, r -> fx.execute(() -> onStep.accept(r)));
                 fx.execute(() -> done.complete(new Run(target, steps)));
             } catch (IOException | RuntimeException e) {
                 fx.execute(() -> done.completeExceptionally(e));

@@ -72,11 +72,11 @@ final class EditReplayDialog {
     private static VBox field(Node input, StringBinding problem, String id) {
         Label l = new Label();
         l.setId(id);
-        l.textProperty().bind(problem);
+        // The message keeps its line while there is none (a no-break space): the fields below never move as the person types.
+        l.textProperty().bind(javafx.beans.binding.Bindings.when(problem.isEmpty()).then("\u00a0").otherwise(problem));
         l.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.DANGER);
         l.setWrapText(true);
         l.visibleProperty().bind(problem.isNotEmpty());
-        l.managedProperty().bind(l.visibleProperty());
         VBox box = new VBox(2, input, l);
         GridPane.setHgrow(box, Priority.ALWAYS);
         return box;

@@ -310,8 +310,26 @@ public final class InspectorView extends VBox {
         // Takes a line only while it has something to say: the bodies below keep the height.
         feedback.managedProperty().bind(vm.feedbackProperty().isNotEmpty());
         feedback.visibleProperty().bind(vm.feedbackProperty().isNotEmpty());
+        // A disabled button shows no tooltip (it gets no mouse events), so the commands' box says why they are greyed out.
+        HBox commands = new HBox(8, replay, edit, curl);
+        commands.setId("replayCommands");
+        commands.setMinWidth(Region.USE_PREF_SIZE);
+        Tooltip why = new Tooltip();
+        why.textProperty().bind(vm.whyNoReplayBinding());
+        why.setWrapText(true);
+        why.setMaxWidth(360);
+        vm.whyNoReplayBinding().addListener((o, was, now) -> {
+            if (now.isEmpty() && !was.isEmpty()) {
+                Tooltip.uninstall(commands, why);
+            } else if (!now.isEmpty() && was.isEmpty()) {
+                Tooltip.install(commands, why);
+            }
+        });
+        if (!vm.whyNoReplayBinding().get().isEmpty()) {
+            Tooltip.install(commands, why);
+        }
         // The request and response lines and the commands on one row, so a small window keeps room for the bodies.
-        HBox actions = new HBox(8, lines, replay, edit, curl);
+        HBox actions = new HBox(8, lines, commands);
         actions.setAlignment(Pos.CENTER_LEFT);
 
         TabPane request = side("Request", "request", vm.requestHeaderRows(), vm.requestHeadersProperty(), vm.requestBodyProperty());

@@ -75,6 +75,7 @@ public final class InspectorViewModel {
     private final StringBinding countText;
     private final StringBinding emptyText;
     private final BooleanBinding canReplay;
+    private final javafx.beans.binding.StringBinding whyNoReplay;
     private long bodyBytes;
 
     /**
@@ -131,6 +132,7 @@ public final class InspectorViewModel {
         });
         selected.addListener((o, was, now) -> showDetail(now));
         canReplay = Bindings.createBooleanBinding(() -> selected.get() != null && selected.get().captured(), selected);
+        whyNoReplay = Bindings.createStringBinding(() -> whyNoReplay(selected.get(), profile.get().kind()), selected);
         history.load(profile.get().id()).whenComplete((older, error) -> {
             if (older != null) {
                 addOlder(older);
@@ -428,6 +430,28 @@ public final class InspectorViewModel {
     /** Whether a request with captured headers is selected (Replay, Edit and replay, Copy as curl). */
     public BooleanBinding canReplayBinding() {
         return canReplay;
+    }
+
+    /** Why Replay, Edit and replay and Copy as curl are greyed out, for their tooltip; empty while they are not. */
+    public javafx.beans.binding.StringBinding whyNoReplayBinding() {
+        return whyNoReplay;
+    }
+
+    static String whyNoReplay(Exchange x, Profile.Kind kind) {
+        if (x == null) {
+            return "Select a request to replay it or copy it as curl.";
+        }
+        if (x.captured()) {
+            return "";
+        }
+        if (kind == Profile.Kind.TCP) {
+            return "A TCP connection has no HTTP request to send again.";
+        }
+        if (x.event().error() != null) {
+            String answer = x.event().status() > 0 ? " (" + x.event().status() + ")" : "";
+            return "Portway answered this request itself" + answer + " and it never reached your app, so nothing of it was kept to send again.";
+        }
+        return "Nothing of this request was kept, so there is nothing to send again.";
     }
 
     /** The app's capture setting (bytes of each body kept; 0 = headers only). */

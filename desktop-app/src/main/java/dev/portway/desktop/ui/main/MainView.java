@@ -92,9 +92,8 @@ public final class MainView extends BorderPane {
         problem.setOnClose(e -> vm.dismissProblem());
         problem.visibleProperty().bind(vm.problemProperty().isNotEmpty());
         problem.managedProperty().bind(vm.problemProperty().isNotEmpty());
-        VBox top = new VBox(bar, problem, transfer.banner());
+        VBox top = new VBox(bar, problem);
         VBox.setMargin(problem, new Insets(8, 16, 0, 16));
-        VBox.setMargin(transfer.banner(), new Insets(8, 16, 0, 16));
         setTop(top);
 
         ProfileListView list = new ProfileListView(vm.items(), vm.selectedProperty(), vm::newProfile);

@@ -36,6 +36,9 @@ public final class ProfileFormView extends BorderPane {
     private final GridPane grid = new GridPane();
     private int row;
 
+    /** The text of a validated field's message line while it has no message: keeps the line's height. */
+    static final String RESERVED = "\u00a0";
+
     public ProfileFormView(ProfileEditViewModel vm, Runnable save, Runnable cancel) {
         getStyleClass().add("profile-form");
         Label title = new Label(vm.title());
@@ -274,12 +277,15 @@ public final class ProfileFormView extends BorderPane {
         if (problemOf != null) {
             var problem = vm.problemProperty(problemOf);
             under.setId(idOf(field) + "Problem");
-            under.textProperty().bind(javafx.beans.binding.Bindings.when(problem.isEmpty()).then(hint == null ? "" : hint).otherwise(problem));
+            // A validated field keeps a line for its message even while there is none (a no-break space), so the
+            // fields below never move while the person types (a click aimed at one would land on another).
+            under.textProperty().bind(javafx.beans.binding.Bindings.when(problem.isEmpty()).then(hint == null ? RESERVED : hint).otherwise(problem));
             problem.addListener((o, was, now) -> mark(field, under, !now.isEmpty()));
             mark(field, under, !problem.get().isEmpty());
+        } else {
+            under.managedProperty().bind(under.textProperty().isNotEmpty());
         }
-        under.managedProperty().bind(under.textProperty().isNotEmpty());
-        under.visibleProperty().bind(under.textProperty().isNotEmpty());
+        under.visibleProperty().bind(under.textProperty().isNotEmpty().and(under.textProperty().isNotEqualTo(RESERVED)));
         box.getChildren().add(under);
         grid.add(l, 0, row);
         grid.add(box, 1, row);

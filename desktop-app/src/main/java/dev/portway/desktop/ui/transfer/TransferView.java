@@ -1,11 +1,11 @@
 package dev.portway.desktop.ui.transfer;
 
-import atlantafx.base.controls.Message;
 import atlantafx.base.theme.Styles;
 import dev.portway.desktop.profiles.ImportReview;
 import dev.portway.desktop.profiles.ProfileTransfer;
 import dev.portway.shared.text.SafeText;
 import dev.portway.desktop.ui.common.Icons;
+import dev.portway.desktop.ui.common.Toast;
 import javafx.scene.Node;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonBar;
@@ -28,14 +28,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The window's export/import controls: a ⋯ menu for the title bar, a status banner, and the dialogs
+ * The window's export/import controls: a ⋯ menu for the title bar, a toast for what was done, and the dialogs
  * (include secrets?, name clashes, problems). No logic beyond asking; {@link TransferViewModel} does the work.
  */
 public final class TransferView implements TransferViewModel.Prompts {
     private final TransferViewModel vm;
     private final FilePicker files;
     private final MenuButton menu = new MenuButton(null, Icons.of(Feather.MORE_HORIZONTAL));
-    private final Message banner;
     /** The node whose window owns the dialogs: the ⋯ menu, or the menu that took its items. */
     private Node anchor = menu;
 
@@ -54,13 +53,14 @@ public final class TransferView implements TransferViewModel.Prompts {
         menu.setTooltip(new Tooltip("Export or import profiles"));
         menu.disableProperty().bind(vm.busyProperty());
 
-        banner = new Message("Profiles", "", Icons.of(Feather.INFO));
-        banner.setId("transferStatus");
-        banner.getStyleClass().add(Styles.ACCENT);
-        banner.descriptionProperty().bind(vm.statusProperty());
-        banner.setOnClose(e -> vm.dismissStatus());
-        banner.visibleProperty().bind(vm.statusProperty().isNotEmpty());
-        banner.managedProperty().bind(vm.statusProperty().isNotEmpty());
+        // What an export or import did is a confirmation, like "Copied": a toast that fades, taking no room (a banner
+        // stayed until closed and pushed the tabs down). Cleared at once, so the same message next time shows again.
+        vm.statusProperty().addListener((o, was, now) -> {
+            if (!now.isEmpty()) {
+                Toast.show(anchor, now);
+                vm.dismissStatus();
+            }
+        });
     }
 
     public MenuButton menu() {
@@ -79,10 +79,6 @@ public final class TransferView implements TransferViewModel.Prompts {
         }
         anchor = newAnchor;
         return items;
-    }
-
-    public Node banner() {
-        return banner;
     }
 
     private Window window() {

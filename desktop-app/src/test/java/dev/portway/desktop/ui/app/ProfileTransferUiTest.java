@@ -67,6 +67,12 @@ class ProfileTransferUiTest {
         return list.getItems().stream().map(i -> i.profile().name()).toList();
     }
 
+    /** The texts of the toasts on screen now. */
+    private List<String> toasts() {
+        return robot.lookup("#toast").queryAllAs(javafx.scene.control.Label.class).stream().filter(l -> l.getScene().getWindow().isShowing())
+                .map(javafx.scene.control.Label::getText).toList();
+    }
+
     private void choose(String menuItem) {
         robot.clickOn("#appMenu");
         robot.clickOn(menuItem);
@@ -80,6 +86,10 @@ class ProfileTransferUiTest {
         robot.clickOn("Export…");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file));
         assertThat(Files.readString(file)).contains("\"name\": \"My app\"", "\"format\": \"portway-profiles\"");
+        // A toast like "Copied": it floats over the window, takes no room and goes away by itself.
+        await().atMost(Duration.ofSeconds(10)).until(() -> toasts().stream().anyMatch(t -> t.startsWith("Exported 2 profiles to ")));
+        assertThat(robot.lookup("#transferStatus").tryQuery()).isEmpty();
+        await().atMost(Duration.ofSeconds(15)).until(() -> toasts().stream().noneMatch(t -> t.startsWith("Exported")));
 
         choose("Import profiles…");
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup("#importPreview").tryQuery().isPresent());
@@ -89,7 +99,7 @@ class ProfileTransferUiTest {
         robot.clickOn("Keep both");
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> listedNames().equals(List.of("My app", "My app copy", "My app (2)", "My app copy (2)")));
-        assertThat(robot.lookup("#transferStatus").tryQuery()).isPresent();
+        await().atMost(Duration.ofSeconds(10)).until(() -> toasts().stream().anyMatch(t -> t.startsWith("Imported: 2 ")));
 
         Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":1,\"profiles\":[{\"name\":\"db\",\"kind\":\"tcp\",\"local_port\":70000}]}");
         choose("Import profiles…");

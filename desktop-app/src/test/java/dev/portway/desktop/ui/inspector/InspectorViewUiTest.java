@@ -88,6 +88,45 @@ class InspectorViewUiTest {
         return n.isVisible() && n.isManaged();
     }
 
+    /** What the box around Replay, Edit and replay and curl shows on hover (a disabled button shows no tooltip of its own). */
+    private String whyGreyedOut() {
+        Node commands = robot.lookup("#replayCommands").query();
+        return commands.getProperties().get("javafx.scene.control.Tooltip") instanceof javafx.scene.control.Tooltip t ? t.getText() : null;
+    }
+
+    @Test
+    void greyedOutReplaySaysWhyInATooltip() {
+        assertThat(robot.lookup("#replayButton").queryButton().isDisabled()).isTrue();
+        assertThat(whyGreyedOut()).isEqualTo("Select a request to replay it or copy it as curl.");
+
+        robot.clickOn((TableCell<?, ?> c) -> "/upload".equals(c.getText()));
+        assertThat(robot.lookup("#replayButton").queryButton().isDisabled()).isFalse();
+        assertThat(whyGreyedOut()).isNull();
+
+        // Refused by the breaker: the visitor got 503 from Portway, nothing reached the app, nothing was captured.
+        robot.interact(() -> vm.onSample(new MetricsSampler.Sample(Instant.now(), 1, 1, 1, 1, 1, 1, 0,
+                List.of(new dev.portway.desktop.engine.RequestEvent("r2", "hooks", "POST", "/refused", 503, Duration.ofMillis(1), 0, 0,
+                        dev.portway.shared.protocol.ErrorCode.TARGET_FAILING, "paused", Instant.now())))));
+        robot.clickOn((TableCell<?, ?> c) -> "/refused".equals(c.getText()));
+        assertThat(robot.lookup("#replayButton").queryButton().isDisabled()).isTrue();
+        assertThat(whyGreyedOut()).isEqualTo("Portway answered this request itself (503) and it never reached your app,"
+                + " so nothing of it was kept to send again.");
+    }
+
+    @Test
+    void aValidationMessageInEditAndReplayMovesNoFieldBelowIt() {
+        robot.clickOn((TableCell<?, ?> c) -> "/upload".equals(c.getText()));
+        robot.clickOn("#editReplayButton");
+        WaitForAsyncUtils.waitForFxEvents();
+        double pathY = robot.lookup("#replayPath").query().localToScene(0, 0).getY();
+
+        robot.clickOn("#replayMethod").push(KeyCode.CONTROL, KeyCode.A).write("PO ST");
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(shown("#replayMethodProblem")).isTrue();
+        assertThat(robot.lookup("#replayPath").query().localToScene(0, 0).getY()).isEqualTo(pathY);
+    }
+
     @Test
     void truncatedRequestIsRefusedAsSentThenEditedCheckedAndSent() {
         robot.clickOn((TableCell<?, ?> c) -> "/upload".equals(c.getText()));
