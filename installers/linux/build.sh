@@ -117,7 +117,7 @@ if [ ! -d "$runtime" ] || [ "$input/desktop-app-$pom_version.jar" -nt "$runtime/
   step "jlink: a runtime with only those modules"
   rm -rf "$runtime"
   "$jdk/bin/jlink" --add-modules "$modules" --output "$runtime" \
-    --strip-debug --no-header-files --no-man-pages --strip-native-commands
+    --strip-debug --no-header-files --no-man-pages --generate-cds-archive
   done_step jlink
 fi
 

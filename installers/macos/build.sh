@@ -75,7 +75,7 @@ find_modules() {
 timed jdeps find_modules
 echo "    $modules"
 timed jlink "$jdk/bin/jlink" --add-modules "$modules" --output "$runtime" \
-  --strip-debug --no-header-files --no-man-pages --strip-native-commands
+  --strip-debug --no-header-files --no-man-pages --generate-cds-archive
 
 common=(@jpackage/options/common.txt @jpackage/options/macos.txt --app-version "$bundle_version"
         --input "$stage" --main-jar "$main_jar" --runtime-image "$runtime" --dest "$out")

@@ -70,7 +70,7 @@ Timed "jdeps" {
 Write-Host "    $modules"
 Timed "jlink" {
     & "$jdk\bin\jlink.exe" --add-modules $modules --output $runtime --strip-debug --no-header-files --no-man-pages `
-        --strip-native-commands
+        --generate-cds-archive
 }
 
 $common = @("@jpackage/options/common.txt", "@jpackage/options/windows.txt", "--app-version", $Version,
