@@ -80,6 +80,7 @@ for size in 16 32 48 128 256 512; do
 done
 check "no xdg-utils dependency (see jpackage/README.md)" sh -c "! dpkg-query -W -f='\${Depends}' portway | grep -q xdg-utils"
 check "depends on GTK 3" sh -c "dpkg-query -W -f='\${Depends}' portway | grep -q libgtk-3-0"
+check "the runtime has the base class-data archive the start-up archive builds on" test -f /opt/portway/lib/runtime/lib/server/classes.jsa
 relay_archive=$(ls /opt/portway/lib/app/relay-lite-*-linux-*.tar.gz 2>/dev/null | head -1 || true)
 check "the relay archive for \"Set up my own relay…\" is installed ($relay_archive)" test -n "$relay_archive"
 check "its relay starts on the Java runtime it brings, with no Java 25 anywhere else" sh -c "
