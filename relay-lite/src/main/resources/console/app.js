@@ -13,6 +13,8 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 const when = (ms) => ms ? new Date(ms).toLocaleString() : '';
+const age = (ms) => ms < 60000 ? `${Math.floor(ms / 1000)} s` : ms < 3600000 ? `${Math.floor(ms / 60000)} min` :
+  ms < 86400000 ? `${Math.floor(ms / 3600000)} h` : `${Math.floor(ms / 86400000)} d`;
 const bytes = (n) => n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 
 async function api(method, path, body) {
@@ -229,7 +231,16 @@ const pages = {
   },
 
   async queues() {
-    rows('queues', await api('GET', '/api/queues'), (q) => [q.tunnel, q.user ?? '—', q.count, bytes(q.bytes), q.level], 'No queued requests.');
+    const load = async () => rows('queues', await api('GET', '/api/queues'), (q) => [q.tunnel, q.user ?? '—', q.count, bytes(q.bytes),
+      age(q.oldestAgeMs), q.level ?? '—',
+      button('Purge', async () => {
+        if (prompt(`Delete the ${q.count} stored requests of ${q.tunnel}? They are never delivered. Type the tunnel's name to confirm.`) !== q.tunnel) return;
+        const p = await api('DELETE', `/api/queues/${encodeURIComponent(q.tunnel)}`, { confirm: q.tunnel });
+        notice(`Purged ${p.count} requests (${bytes(p.bytes)}) of ${p.tunnel}.`);
+        await load();
+      }, 'danger')], 'No queued requests.');
+    await load();
+    setInterval(() => load().catch(showError), 5000);
   },
 
   async audit() {
@@ -268,7 +279,7 @@ function ownUserField(formSel) {
 
 function notice(text, link) {
   const box = $('#notice');
-  box.replaceChildren(text, el('code', { id: 'invite-link' }, link));
+  if (link === undefined) box.replaceChildren(text); else box.replaceChildren(text, el('code', { id: 'invite-link' }, link));
   box.hidden = false;
 }
 

@@ -86,6 +86,8 @@ final class AdminCommands {
         @Spec
         CommandSpec spec;
         AdminServices services;
+        /** The open store (the queue commands need more of it than the identity part). */
+        RelayStore relayStore;
         final Actor actor = Actor.commandLine();
 
         abstract void run(IdentityStore id, PrintWriter out);
@@ -95,6 +97,7 @@ final class AdminCommands {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (RelayStore store = where.open()) {
+                relayStore = store;
                 AuditLog audit = new AuditLog(store, where.auditDir(), IdentityConfig.DEFAULTS.auditMaxBytes());
                 services = AdminServices.of(store.identity(), audit, "cli", LiveSessions.NONE, new Passwords());
                 try {

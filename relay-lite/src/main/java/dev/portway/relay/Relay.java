@@ -540,6 +540,11 @@ public final class Relay implements AutoCloseable {
         return store.count(tunnel).join();
     }
 
+    /** The relay's in-memory capacity count of a tunnel's durable queue (what visitors are admitted against). */
+    public dev.portway.shared.protocol.ControlMessage.QueueStatus queueStatus(String tunnel) {
+        return queue.status(tunnel);
+    }
+
     /** Requests held now for a tunnel whose client is reconnecting (PROTOCOL.md §9.1). */
     public int heldCount(String tunnel) {
         return holds.waiting(tunnel);

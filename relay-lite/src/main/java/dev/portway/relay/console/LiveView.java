@@ -50,6 +50,17 @@ final class LiveView implements LiveSessions {
         return out;
     }
 
+    /** Tunnel name to user of every tunnel bound now. */
+    java.util.Map<String, String> owners() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (Tunnel<Session> t : registry.tunnels()) {
+            if (t.user() != null) {
+                out.put(t.name(), t.user());
+            }
+        }
+        return out;
+    }
+
     List<SessionInfo> sessions(Actor by) {
         List<Tunnel<Session>> all = registry.tunnels();
         List<SessionInfo> out = new ArrayList<>();

@@ -66,7 +66,7 @@ final class Pages {
                 """ + table("keys", "Fingerprint", "User", "Type", "Comment", "Added", ""));
         add("/tunnels", "Live tunnels", false, table("tunnels", "Tunnel", "Kind", "User", "Client", "Since", "Streams", "")
                 + "<h2>Client sessions</h2>" + table("sessions", "Session", "User", "Token", "Client", "Since", "Tunnels", ""));
-        add("/queues", "Queues", false, table("queues", "Tunnel", "User", "Requests", "Bytes", "Level"));
+        add("/queues", "Queues", false, "<div id=\"notice\" class=\"notice\" hidden></div>" + table("queues", "Tunnel", "User", "Requests", "Bytes", "Oldest", "Level", ""));
         add("/audit", "Audit log", false, """
                 <form id="audit-form" class="row">
                   <label>User <input name="user" autocomplete="off"></label>
