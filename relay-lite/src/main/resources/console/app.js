@@ -221,7 +221,7 @@ const pages = {
   async tunnels() {
     const load = async () => {
       const [tunnels, sessions] = await Promise.all([api('GET', '/api/tunnels'), api('GET', '/api/sessions')]);
-      rows('tunnels', tunnels, (t) => [t.name, t.kind + (t.isPrivate ? ' (private)' : '') + (t.port > 0 ? ` :${t.port}` : ''), t.user, t.client, when(t.since), t.openStreams, ''],
+      rows('tunnels', tunnels, (t) => [t.name, t.kind + (t.isPrivate ? ' (private)' : '') + (t.port > 0 ? ` :${t.port}` : ''), t.user, t.client, when(t.since), t.openStreams, t.requests, bytes(t.bytesIn), bytes(t.bytesOut), ''],
         'No tunnel is connected.');
       rows('sessions', sessions, (s) => [el('code', {}, s.id), s.user, s.token, s.client, when(s.since), s.tunnels.join(', '),
         button('Disconnect', async () => { await api('DELETE', `/api/sessions/${s.id}`); await load(); }, 'danger')], 'No client is connected.');

@@ -158,6 +158,7 @@ public final class Relay implements AutoCloseable {
                 }, tls.context());
         workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
         workers.scheduleAtFixedRate(accounts.throttle()::sweep, 30, 30, TimeUnit.SECONDS);
+        workers.scheduleAtFixedRate(() -> metrics.traffic().retain(registry::lookup), 30, 30, TimeUnit.SECONDS);
     }
 
     /** Two named threads; a full queue runs the task in the caller (the event loop) rather than dropping a handshake. */
@@ -397,7 +398,7 @@ public final class Relay implements AutoCloseable {
         }
         if (config.console().enabled()) {
             console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
-                    accounts, sessions, registry, queue, this::metricsText, boss, workers, tls, handshakes, VERSION));
+                    accounts, sessions, registry, queue, this::metricsText, metrics.traffic(), boss, workers, tls, handshakes, VERSION));
         }
     }
 

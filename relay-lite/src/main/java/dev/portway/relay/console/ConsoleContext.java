@@ -2,6 +2,7 @@ package dev.portway.relay.console;
 
 import dev.portway.relay.RelayConfig;
 import dev.portway.relay.auth.Accounts;
+import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.queue.DurableQueue;
 import dev.portway.relay.store.RelayStore;
 import dev.portway.relay.tls.RelayTls;
@@ -20,8 +21,9 @@ import java.util.function.Supplier;
  * @param tls        the relay's TLS (the console serves TLS when the relay does), or null
  * @param handshakes delegated TLS handshake work, or null without TLS
  * @param metrics    the relay's Prometheus exposition
+ * @param traffic    visitor traffic per bound tunnel
  */
 public record ConsoleContext(RelayConfig config, RelayStore store, Accounts accounts, Collection<Session> sessions,
-                             TunnelRegistry<Session> registry, DurableQueue queue, Supplier<String> metrics,
+                             TunnelRegistry<Session> registry, DurableQueue queue, Supplier<String> metrics, TunnelTraffic traffic,
                              EventLoopGroup boss, EventLoopGroup workers, RelayTls tls, Executor handshakes, String version) {
 }

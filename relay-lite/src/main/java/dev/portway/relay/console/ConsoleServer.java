@@ -85,7 +85,7 @@ public final class ConsoleServer implements AutoCloseable {
      */
     public static ConsoleServer start(ConsoleContext ctx) throws IOException {
         var settings = ctx.config().console();
-        LiveView live = new LiveView(ctx.sessions(), ctx.registry());
+        LiveView live = new LiveView(ctx.sessions(), ctx.registry(), ctx.traffic());
         AdminServices services = AdminServices.of(ctx.store().identity(), ctx.accounts().audit(), "console", live, new Passwords());
         ConsoleSessions sessions = new ConsoleSessions(ctx.tls() != null);
         MetricsSampler sampler = new MetricsSampler(ctx.metrics(), ctx.registry()::tunnelCount);

@@ -3,6 +3,7 @@ package dev.portway.relay.console;
 import dev.portway.relay.admin.Actor;
 import dev.portway.relay.admin.LiveSessions;
 import dev.portway.relay.auth.Principal;
+import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelRegistry;
@@ -14,13 +15,13 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The relay's live state as the console shows it: client sessions and their tunnels (an admin sees all, a
- * user their own), and ending sessions. Reads concurrent collections only: safe on any thread, never blocks.
+ * The relay's live state as the console shows it: client sessions and their tunnels with their visitor traffic (an
+ * admin sees all, a user their own), and ending sessions. Reads concurrent collections only: safe on any thread, never blocks.
  */
 final class LiveView implements LiveSessions {
     /** A bound tunnel with its session. */
     record TunnelInfo(String name, String kind, String user, String session, String client, long since, int port,
-                      boolean isPrivate, int openStreams) {
+                      boolean isPrivate, int openStreams, long bytesIn, long bytesOut, long requests) {
     }
 
     /** A connected client session. */
@@ -29,10 +30,12 @@ final class LiveView implements LiveSessions {
 
     private final Collection<Session> sessions;
     private final TunnelRegistry<Session> registry;
+    private final TunnelTraffic traffic;
 
-    LiveView(Collection<Session> sessions, TunnelRegistry<Session> registry) {
+    LiveView(Collection<Session> sessions, TunnelRegistry<Session> registry, TunnelTraffic traffic) {
         this.sessions = sessions;
         this.registry = registry;
+        this.traffic = traffic;
     }
 
     List<TunnelInfo> tunnels(Actor by) {
@@ -43,8 +46,10 @@ final class LiveView implements LiveSessions {
             if (!by.admin() && !by.name().equals(user)) {
                 continue;
             }
+            TunnelTraffic.Counters c = traffic.peek(t.name(), t);
             out.add(new TunnelInfo(t.name(), t.kind(), user, s == null ? null : s.id(), s == null ? null : address(s),
-                    s == null ? 0 : s.connectedAtMs(), t.port(), t.isPrivate(), s == null ? 0 : s.openStreams()));
+                    s == null ? 0 : s.connectedAtMs(), t.port(), t.isPrivate(), s == null ? 0 : s.openStreams(),
+                    c.bytesIn(), c.bytesOut(), c.requests()));
         }
         out.sort(Comparator.comparing(TunnelInfo::name));
         return out;

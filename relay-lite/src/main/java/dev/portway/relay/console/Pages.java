@@ -64,7 +64,7 @@ final class Pages {
                   <button type="submit">Add key</button>
                 </form>
                 """ + table("keys", "Fingerprint", "User", "Type", "Comment", "Added", ""));
-        add("/tunnels", "Live tunnels", false, table("tunnels", "Tunnel", "Kind", "User", "Client", "Since", "Streams", "")
+        add("/tunnels", "Live tunnels", false, table("tunnels", "Tunnel", "Kind", "User", "Client", "Since", "Streams", "Requests", "In", "Out", "")
                 + "<h2>Client sessions</h2>" + table("sessions", "Session", "User", "Token", "Client", "Since", "Tunnels", ""));
         add("/queues", "Queues", false, "<div id=\"notice\" class=\"notice\" hidden></div>" + table("queues", "Tunnel", "User", "Requests", "Bytes", "Oldest", "Level", ""));
         add("/audit", "Audit log", false, """
