@@ -163,7 +163,7 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "disable", description = "Disable a user: their sessions end within one JWT refresh period.")
+    @Command(name = "disable", description = "Disable a user: a running relay on this store ends their sessions within 2 s.")
     static final class UserDisable extends Base {
         @Parameters(paramLabel = "USER")
         String name;
@@ -336,7 +336,7 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke a token: its sessions end within one JWT refresh period.")
+    @Command(name = "revoke", description = "Revoke a token: a running relay on this store ends its sessions within 2 s.")
     static final class TokenRevoke extends Base {
         @Parameters(paramLabel = "ID")
         String tokenId;

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * {@code relay-lite queue list|purge}: the durable queues of queued tunnels, through the {@link QueueService}
  * the web console uses. A purge made here while a relay runs on the same store is picked up by that relay
- * within a few seconds ({@code StoreWatch}), which then counts the queue's capacity free again.
+ * within a few seconds ({@code ChangeWatch}), which then counts the queue's capacity free again.
  */
 @Command(name = "queue", description = "List the durable queues of queued tunnels; purge one.",
         subcommands = {QueueCommands.QueueList.class, QueueCommands.QueuePurge.class})
@@ -22,7 +22,7 @@ final class QueueCommands {
     }
 
     static QueueService service(AdminCommands.Base c) {
-        return new QueueService(c.relayStore, c.services.audit(), null, Map::of);
+        return new QueueService(c.relayStore, c.services.audit(), null, Map::of, null);
     }
 
     @Command(name = "list", description = "Stored requests per queued tunnel: count, bytes, age of the oldest.")

@@ -34,16 +34,21 @@ public final class QueueService {
     private final AdminAudit audit;
     private final DurableQueue queue;
     private final Supplier<Map<String, String>> liveOwners;
+    private final String instance;
 
     /**
      * @param queue      the running relay's queues (their levels are given back on a purge), or null on the command line
      * @param liveOwners tunnel name to user of the tunnels bound now
+     * @param instance   the running relay's id, audited with a purge so that its {@link ChangeWatch} knows it is
+     *                   counted already; null on the command line (every running relay on the store counts it)
      */
-    public QueueService(RelayStore store, AdminAudit audit, DurableQueue queue, Supplier<Map<String, String>> liveOwners) {
+    public QueueService(RelayStore store, AdminAudit audit, DurableQueue queue, Supplier<Map<String, String>> liveOwners,
+                        String instance) {
         this.store = store;
         this.audit = audit;
         this.queue = queue;
         this.liveOwners = liveOwners;
+        this.instance = instance;
     }
 
     /** Every queue with stored requests that the actor may see, by tunnel name. */
@@ -81,7 +86,7 @@ public final class QueueService {
         if (queue != null) {
             queue.purged(name, gone[0], gone[1]);
         }
-        audit.record(by, owner, "action", "queue_purge", "tunnel", name, "requests", gone[0], "bytes", gone[1]);
+        audit.record(by, owner, "action", "queue_purge", "tunnel", name, "requests", gone[0], "bytes", gone[1], "relay", instance);
         return new Purged(name, owner, gone[0], gone[1]);
     }
 

@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  * @param handshakes delegated TLS handshake work, or null without TLS
  * @param metrics    the relay's Prometheus exposition
  * @param traffic    visitor traffic per bound tunnel
+ * @param instance   this relay process's id (see {@link dev.portway.relay.admin.ChangeWatch})
  */
 public record ConsoleContext(RelayConfig config, RelayStore store, Accounts accounts, Collection<Session> sessions,
                              TunnelRegistry<Session> registry, DurableQueue queue, Supplier<String> metrics, TunnelTraffic traffic,
-                             EventLoopGroup boss, EventLoopGroup workers, RelayTls tls, Executor handshakes, String version) {
+                             EventLoopGroup boss, EventLoopGroup workers, RelayTls tls, Executor handshakes, String version,
+                             String instance) {
 }

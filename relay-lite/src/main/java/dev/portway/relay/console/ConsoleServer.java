@@ -74,7 +74,7 @@ public final class ConsoleServer implements AutoCloseable {
     private static Router routes(ConsoleContext ctx, AdminServices services, LiveView live, ConsoleSessions sessions, MetricsSampler sampler) {
         Router router = new Router();
         new ConsoleApi(services, sessions, ctx.accounts().throttle()).addTo(router);
-        new LiveApi(ctx, services, live, sampler, new QueueService(ctx.store(), services.audit(), ctx.queue(), live::owners)).addTo(router);
+        new LiveApi(ctx, services, live, sampler, new QueueService(ctx.store(), services.audit(), ctx.queue(), live::owners, ctx.instance())).addTo(router);
         return router;
     }
 

@@ -2,6 +2,7 @@ package dev.portway.relay.console;
 
 import dev.portway.relay.admin.Actor;
 import dev.portway.relay.admin.LiveSessions;
+import dev.portway.relay.admin.RelaySessions;
 import dev.portway.relay.auth.Principal;
 import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.tunnel.Session;
@@ -31,11 +32,13 @@ final class LiveView implements LiveSessions {
     private final Collection<Session> sessions;
     private final TunnelRegistry<Session> registry;
     private final TunnelTraffic traffic;
+    private final RelaySessions ender;
 
     LiveView(Collection<Session> sessions, TunnelRegistry<Session> registry, TunnelTraffic traffic) {
         this.sessions = sessions;
         this.registry = registry;
         this.traffic = traffic;
+        this.ender = new RelaySessions(sessions);
     }
 
     List<TunnelInfo> tunnels(Actor by) {
@@ -102,28 +105,12 @@ final class LiveView implements LiveSessions {
 
     @Override
     public int endSessionsOfUser(String user, String reason) {
-        int n = 0;
-        for (Session s : sessions) {
-            Principal p = s.principal();
-            if (p != null && p.user().equals(user)) {
-                s.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), reason);
-                n++;
-            }
-        }
-        return n;
+        return ender.endSessionsOfUser(user, reason);
     }
 
     @Override
     public int endSessionsOfToken(String tokenId, String reason) {
-        int n = 0;
-        for (Session s : sessions) {
-            Principal p = s.principal();
-            if (p != null && tokenId.equals(p.tokenId())) {
-                s.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), reason);
-                n++;
-            }
-        }
-        return n;
+        return ender.endSessionsOfToken(tokenId, reason);
     }
 
     private static String address(Session s) {
