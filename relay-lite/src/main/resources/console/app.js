@@ -147,7 +147,10 @@ const pages = {
   },
 
   async nodes() {
-    rows('nodes', await api('GET', '/api/nodes'), (n) => [n.id, n.version, n.health, n.lease ?? '—', n.clients, n.tunnels, when(n.startedAt)]);
+    const load = async () => rows('nodes', await api('GET', '/api/nodes'), (n) => [n.id + (n.self ? ' (this one)' : ''), n.address ?? '—',
+      n.version ?? '—', n.health, n.lease ? when(n.lease) : '—', n.clients, n.tunnels, when(n.startedAt)]);
+    await load();
+    setInterval(() => load().catch(showError), 5000);
   },
 
   async users() {

@@ -406,7 +406,7 @@ public final class Relay implements AutoCloseable {
         }
         if (config.console().enabled()) {
             console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
-                    accounts, sessions, registry, queue, this::metricsText, metrics.traffic(), boss, workers, tls, handshakes, VERSION, instance));
+                    accounts, sessions, registry, queue, this::metricsText, metrics.traffic(), boss, workers, tls, handshakes, VERSION, instance, this::cluster));
         }
     }
 

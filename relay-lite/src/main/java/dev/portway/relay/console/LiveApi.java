@@ -36,7 +36,7 @@ final class LiveApi {
     void addTo(Router r) {
         r.add("GET", "/api/overview", Access.ADMIN, c -> ApiResult.ok(Map.of("samples", sampler.samples(),
                         "periodMs", MetricsSampler.PERIOD_MS)))
-                .add("GET", "/api/nodes", Access.ADMIN, c -> ApiResult.ok(List.of(node())))
+                .add("GET", "/api/nodes", Access.ADMIN, c -> ApiResult.ok(nodes()))
                 .add("GET", "/api/tunnels", Access.USER, c -> ApiResult.ok(live.tunnels(c.actor())))
                 .add("GET", "/api/sessions", Access.USER, c -> ApiResult.ok(live.sessions(c.actor())))
                 .add("DELETE", "/api/sessions/{id}", Access.USER, this::disconnect)
@@ -52,10 +52,39 @@ final class LiveApi {
         return ApiResult.ok(s);
     }
 
-    /** This relay as a node: one today; the cluster work adds the others here. */
+    /**
+     * Every node of the cluster from its table in PostgreSQL (health from the lease; this relay's own version),
+     * or this relay alone. Blocking (the cluster's database).
+     */
+    private List<Map<String, Object>> nodes() throws java.sql.SQLException {
+        var cluster = ctx.cluster().get();
+        if (cluster == null) {
+            return List.of(node());
+        }
+        long now = System.currentTimeMillis();
+        return cluster.nodes().stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            boolean self = cluster.nodeId().equals(n.get("id"));
+            long until = (Long) n.get("leaseUntil");
+            m.put("id", n.get("id"));
+            m.put("self", self);
+            m.put("address", n.get("address"));
+            m.put("version", self ? ctx.version() : null);
+            m.put("health", Boolean.TRUE.equals(n.get("alive")) ? "ok" : "lease expired " + Math.max(0, (now - until) / 1000) + " s ago");
+            m.put("lease", until);
+            m.put("startedAt", n.get("startedAt"));
+            m.put("clients", n.get("clients"));
+            m.put("tunnels", n.get("tunnels"));
+            return m;
+        }).toList();
+    }
+
+    /** This relay alone (no cluster). */
     private Map<String, Object> node() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", "local");
+        m.put("self", true);
+        m.put("address", null);
         m.put("version", ctx.version());
         m.put("health", "ok");
         m.put("lease", null);

@@ -32,7 +32,7 @@ final class Pages {
                   <label>New password <input type="password" name="password" autocomplete="new-password" minlength="10" required></label>
                   <button type="submit">Change password</button>
                 </form>""");
-        add("/nodes", "Nodes", true, table("nodes", "Node", "Version", "Health", "Lease", "Clients", "Tunnels", "Up since"));
+        add("/nodes", "Nodes", true, table("nodes", "Node", "Address", "Version", "Health", "Lease until", "Clients", "Tunnels", "Up since"));
         add("/users", "Users", true, """
                 <form id="user-form" class="row">
                   <label>Name <input name="name" required pattern="[a-z0-9][a-z0-9._-]{0,62}" autocomplete="off"></label>
