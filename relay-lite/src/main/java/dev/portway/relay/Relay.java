@@ -163,7 +163,7 @@ public final class Relay implements AutoCloseable {
                 }, tls.context());
         workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
         workers.scheduleAtFixedRate(accounts.throttle()::sweep, 30, 30, TimeUnit.SECONDS);
-        workers.scheduleAtFixedRate(() -> metrics.traffic().retain(registry::lookup), 30, 30, TimeUnit.SECONDS);
+        workers.scheduleAtFixedRate(() -> metrics.traffic().retain(registry::lookupLocal), 30, 30, TimeUnit.SECONDS);
     }
 
     /** Two named threads; a full queue runs the task in the caller (the event loop) rather than dropping a handshake. */

@@ -125,7 +125,8 @@ final class HttpExchange implements StreamListener {
     void start(TunnelStream stream, String sessionId) {
         this.stream = stream;
         this.sessionId = sessionId;
-        traffic = metrics.traffic().of(open.tunnel(), owner.context().sessions().registry().lookup(open.tunnel()));
+        // This node's binding only (a map read): another node's tunnel is counted there, where the console lists it.
+        traffic = metrics.traffic().of(open.tunnel(), owner.context().sessions().registry().lookupLocal(open.tunnel()));
         traffic.request();
     }
 
