@@ -137,7 +137,7 @@ class ConsoleQueueIT {
         AdminCli cli = new AdminCli(tmp);
         assertThat(cli.run("queue", "list").out()).containsPattern("alice-hooks\\s+alice\\s+2 requests\\s+11 bytes\\s+oldest \\d+s ago");
         assertThat(cli.run("queue", "purge", "alice-hooks").err()).contains("add --yes to confirm");
-        assertThat(cli.run("queue", "purge", "no-such-queue", "--yes").err()).contains("No queue of yours named no-such-queue");
+        assertThat(cli.run("queue", "purge", "no-such-queue", "--yes").err()).contains("No queued tunnel named no-such-queue has stored requests");
         assertThat(relay.queuedCount("alice-hooks")).isEqualTo(2);
         assertThat(cli.run("queue", "purge", "alice-hooks", "--yes").out()).contains("Purged the queue of alice-hooks: 2 requests, 11 bytes.");
         assertThat(relay.queuedCount("alice-hooks")).isZero();

@@ -80,7 +80,9 @@ public final class QueueService {
         String owner = owners().get(name);
         boolean known = join(store.queueStats()).stream().anyMatch(s -> s.tunnel().equals(name));
         if (!known || (!by.admin() && !by.name().equals(owner))) {
-            throw new Actor.NotYours("No queue of yours named " + name + " has stored requests — see the queues with: queue list");
+            throw new Actor.NotYours(by.admin()
+                    ? "No queued tunnel named " + name + " has stored requests — see them with: relay-lite queue list, or the console's Queues page."
+                    : "No queue of yours named " + name + " has stored requests."); // the same for another user's queue
         }
         long[] gone = join(store.purge(name));
         if (queue != null) {
