@@ -13,6 +13,8 @@ const el = (tag, attrs = {}, ...kids) => {
   return e;
 };
 const when = (ms) => ms ? new Date(ms).toLocaleString() : '';
+const age = (ms) => ms < 60000 ? `${Math.floor(ms / 1000)} s` : ms < 3600000 ? `${Math.floor(ms / 60000)} min` :
+  ms < 86400000 ? `${Math.floor(ms / 3600000)} h` : `${Math.floor(ms / 86400000)} d`;
 const bytes = (n) => n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`;
 
 async function api(method, path, body) {
@@ -145,7 +147,10 @@ const pages = {
   },
 
   async nodes() {
-    rows('nodes', await api('GET', '/api/nodes'), (n) => [n.id, n.version, n.health, n.lease ?? '—', n.clients, n.tunnels, when(n.startedAt)]);
+    const load = async () => rows('nodes', await api('GET', '/api/nodes'), (n) => [n.id + (n.self ? ' (this one)' : ''), n.address ?? '—',
+      n.version ?? '—', n.health, n.lease ? when(n.lease) : '—', n.clients, n.tunnels, when(n.startedAt)]);
+    await load();
+    setInterval(() => load().catch(showError), 5000);
   },
 
   async users() {
@@ -219,7 +224,7 @@ const pages = {
   async tunnels() {
     const load = async () => {
       const [tunnels, sessions] = await Promise.all([api('GET', '/api/tunnels'), api('GET', '/api/sessions')]);
-      rows('tunnels', tunnels, (t) => [t.name, t.kind + (t.isPrivate ? ' (private)' : '') + (t.port > 0 ? ` :${t.port}` : ''), t.user, t.client, when(t.since), t.openStreams, ''],
+      rows('tunnels', tunnels, (t) => [t.name, t.kind + (t.isPrivate ? ' (private)' : '') + (t.port > 0 ? ` :${t.port}` : ''), t.user, t.client, when(t.since), t.openStreams, t.requests, bytes(t.bytesIn), bytes(t.bytesOut), ''],
         'No tunnel is connected.');
       rows('sessions', sessions, (s) => [el('code', {}, s.id), s.user, s.token, s.client, when(s.since), s.tunnels.join(', '),
         button('Disconnect', async () => { await api('DELETE', `/api/sessions/${s.id}`); await load(); }, 'danger')], 'No client is connected.');
@@ -229,7 +234,16 @@ const pages = {
   },
 
   async queues() {
-    rows('queues', await api('GET', '/api/queues'), (q) => [q.tunnel, q.user ?? '—', q.count, bytes(q.bytes), q.level], 'No queued requests.');
+    const load = async () => rows('queues', await api('GET', '/api/queues'), (q) => [q.tunnel, q.user ?? '—', q.count, bytes(q.bytes),
+      age(q.oldestAgeMs), q.level ?? '—',
+      button('Purge', async () => {
+        if (prompt(`Delete the ${q.count} stored requests of ${q.tunnel}? They are never delivered. Type the tunnel's name to confirm.`) !== q.tunnel) return;
+        const p = await api('DELETE', `/api/queues/${encodeURIComponent(q.tunnel)}`, { confirm: q.tunnel });
+        notice(`Purged ${p.count} requests (${bytes(p.bytes)}) of ${p.tunnel}.`);
+        await load();
+      }, 'danger')], 'No queued requests.');
+    await load();
+    setInterval(() => load().catch(showError), 5000);
   },
 
   async audit() {
@@ -268,7 +282,7 @@ function ownUserField(formSel) {
 
 function notice(text, link) {
   const box = $('#notice');
-  box.replaceChildren(text, el('code', { id: 'invite-link' }, link));
+  if (link === undefined) box.replaceChildren(text); else box.replaceChildren(text, el('code', { id: 'invite-link' }, link));
   box.hidden = false;
 }
 

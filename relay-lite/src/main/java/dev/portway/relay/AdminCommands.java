@@ -86,6 +86,8 @@ final class AdminCommands {
         @Spec
         CommandSpec spec;
         AdminServices services;
+        /** The open store (the queue commands need more of it than the identity part). */
+        RelayStore relayStore;
         final Actor actor = Actor.commandLine();
 
         abstract void run(IdentityStore id, PrintWriter out);
@@ -95,6 +97,7 @@ final class AdminCommands {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try (RelayStore store = where.open()) {
+                relayStore = store;
                 AuditLog audit = new AuditLog(store, where.auditDir(), IdentityConfig.DEFAULTS.auditMaxBytes());
                 services = AdminServices.of(store.identity(), audit, "cli", LiveSessions.NONE, new Passwords());
                 try {
@@ -160,7 +163,7 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "disable", description = "Disable a user: their sessions end within one JWT refresh period.")
+    @Command(name = "disable", description = "Disable a user: a running relay on this store ends their sessions within 2 s.")
     static final class UserDisable extends Base {
         @Parameters(paramLabel = "USER")
         String name;
@@ -333,7 +336,7 @@ final class AdminCommands {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke a token: its sessions end within one JWT refresh period.")
+    @Command(name = "revoke", description = "Revoke a token: a running relay on this store ends its sessions within 2 s.")
     static final class TokenRevoke extends Base {
         @Parameters(paramLabel = "ID")
         String tokenId;

@@ -17,6 +17,7 @@ import dev.portway.relay.ssh.KeyFileDirectory;
 import dev.portway.relay.ssh.SshConfig;
 import dev.portway.relay.ssh.SshDirectory;
 import dev.portway.relay.ssh.SshGateway;
+import dev.portway.relay.admin.ChangeWatch;
 import dev.portway.relay.queue.DurableQueue;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.store.RelayStore;
@@ -86,6 +87,9 @@ public final class Relay implements AutoCloseable {
     private final RelayStore store;
     private final HeldRequests holds;
     private final DurableQueue queue;
+    /** This process's id in the audit of its own console's queue purges (see {@link ChangeWatch}). */
+    private final String instance = java.util.UUID.randomUUID().toString();
+    private final ChangeWatch changes;
     private final RelayMetrics metrics;
     private final Accounts accounts;
     private final Map<String, String> breakers = new ConcurrentHashMap<>();
@@ -124,6 +128,7 @@ public final class Relay implements AutoCloseable {
         this.registry = new TunnelRegistry<>(config.grace(), workers, this::holdReleased);
         this.holds = new HeldRequests(registry, config);
         this.queue = new DurableQueue(store, config);
+        this.changes = new ChangeWatch(store, new dev.portway.relay.admin.RelaySessions(sessions), queue, instance);
         // Blocking store reads at start: the signing key (created on first start) and the local user.
         JwtService jwts = new JwtService(store.identity(), config.identity().jwtLifetime());
         this.accounts = new Accounts(new Authenticator(store.identity(), new TokenCheck(config.token()), jwts),
@@ -158,6 +163,7 @@ public final class Relay implements AutoCloseable {
                 }, tls.context());
         workers.scheduleAtFixedRate(gate::sweep, 30, 30, TimeUnit.SECONDS);
         workers.scheduleAtFixedRate(accounts.throttle()::sweep, 30, 30, TimeUnit.SECONDS);
+        workers.scheduleAtFixedRate(() -> metrics.traffic().retain(registry::lookupLocal), 30, 30, TimeUnit.SECONDS);
     }
 
     /** Two named threads; a full queue runs the task in the caller (the event loop) rather than dropping a handshake. */
@@ -263,6 +269,9 @@ public final class Relay implements AutoCloseable {
         accounts.names().refresh().join();
         workers.scheduleWithFixedDelay(() -> accounts.names().refresh(), ReservedNames.REFRESH_MS, ReservedNames.REFRESH_MS,
                 TimeUnit.MILLISECONDS);
+        // Admin changes made elsewhere (command line, other nodes) from now on: before the levels are read.
+        changes.begin();
+        workers.scheduleWithFixedDelay(changes::tick, ChangeWatch.PERIOD_MS, ChangeWatch.PERIOD_MS, TimeUnit.MILLISECONDS);
         Map<String, long[]> totals = store.loadTotals();
         queue.load(totals);
         if (!reservations.isEmpty() || !totals.isEmpty()) {
@@ -397,7 +406,7 @@ public final class Relay implements AutoCloseable {
         }
         if (config.console().enabled()) {
             console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
-                    accounts, sessions, registry, queue, this::metricsText, boss, workers, tls, handshakes, VERSION));
+                    accounts, sessions, registry, queue, this::metricsText, metrics.traffic(), boss, workers, tls, handshakes, VERSION, instance, this::cluster));
         }
     }
 
@@ -538,6 +547,11 @@ public final class Relay implements AutoCloseable {
      */
     public int queuedCount(String tunnel) {
         return store.count(tunnel).join();
+    }
+
+    /** The relay's in-memory capacity count of a tunnel's durable queue (what visitors are admitted against). */
+    public dev.portway.shared.protocol.ControlMessage.QueueStatus queueStatus(String tunnel) {
+        return queue.status(tunnel);
     }
 
     /** Requests held now for a tunnel whose client is reconnecting (PROTOCOL.md §9.1). */

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 @Command(name = "relay-lite", mixinStandardHelpOptions = true, version = "relay-lite " + Relay.VERSION,
         description = "Portway relay: serves tunnels to visitors over HTTP, WebSocket and TCP.",
         subcommands = {AdminCommands.Users.class, AdminCommands.Tokens.class, AdminCommands.Names.class,
-                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class,
+                AdminCommands.Keys.class, AdminCommands.SigningKey.class, AdminCommands.Audit.class, QueueCommands.class,
                 dev.portway.relay.cluster.NodesCommand.class})
 public final class RelayMain implements Callable<Integer> {
     @Option(names = "--port", description = "HTTP port for visitors and clients (default ${DEFAULT-VALUE}).", defaultValue = "8080")

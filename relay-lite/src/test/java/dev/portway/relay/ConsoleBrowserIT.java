@@ -162,11 +162,20 @@ class ConsoleBrowserIT {
             open("/tunnels");
             waiting(10).until(d -> !table("tunnels").contains("erin-app"));
 
+            frankQueueWith("frank-hooks", "{\"event\":\"push\"}");
             for (String page : List.of("overview", "nodes", "users", "tokens", "names", "keys", "queues", "audit", "config", "me")) {
                 open("/" + page);
                 settle();
                 shoot(page);
             }
+            // Purge in the browser: the prompt wants the tunnel's name typed.
+            open("/queues");
+            rowWith("queues", "frank-hooks").findElement(By.xpath(".//button[text()='Purge']")).click();
+            var confirm = waiting(5).until(ExpectedConditions.alertIsPresent());
+            confirm.sendKeys("frank-hooks");
+            confirm.accept();
+            waiting(10).until(d -> table("queues").contains("No queued requests."));
+            assertThat(relay.queuedCount("frank-hooks")).isZero();
 
             browser.findElement(By.id("signout")).click();
             waiting(10).until(ExpectedConditions.urlContains("/login"));
@@ -204,6 +213,25 @@ class ConsoleBrowserIT {
             }
         }
         phone();
+    }
+
+    /** A queued tunnel of frank's whose client went away, with requests stored for it. */
+    private void frankQueueWith(String name, String... bodies) throws Exception {
+        ids.reserveName("frank", name);
+        int sessions = relay.sessionCount();
+        try (ProtocolTestClient c = ProtocolTestClient.connect(relay, ids.createToken("frank", "hooks").secret(), null, ConsoleQueueIT.KEY)) {
+            c.control(ControlMessage.Welcome.class);
+            c.bind("q1", "http", name, java.util.Map.of("queue", "on"));
+            c.control(ControlMessage.QueueStatus.class);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> relay.sessionCount() == sessions);
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+        for (String b : bodies) {
+            try (okhttp3.Response r = http.newCall(new okhttp3.Request.Builder().url("http://127.0.0.1:" + relay.port() + "/t/" + name + "/hook")
+                    .post(okhttp3.RequestBody.create(b, okhttp3.MediaType.get("application/json"))).build()).execute()) {
+                assertThat(r.code()).isEqualTo(202);
+            }
+        }
     }
 
     /** The overview on a phone-sized window: no horizontal page scroll. */

@@ -3,7 +3,7 @@ package dev.portway.relay.admin;
 /**
  * Ends client sessions at once after a change that takes a user's right away (a revoked token, a disabled or
  * deleted user). The console runs inside the relay and ends them now; the command line runs in another
- * process ({@link #NONE}) and the relay ends them within one JWT refresh period.
+ * process ({@link #NONE}) and the relay ends them within {@link ChangeWatch#PERIOD_MS} when it sees the audit event.
  */
 public interface LiveSessions {
     LiveSessions NONE = new LiveSessions() {

@@ -225,6 +225,25 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         return config.nodeId();
     }
 
+    /**
+     * Every known node of the cluster, live or not, by id, as the web console's Nodes page shows them (read only:
+     * {@code id}, {@code address}, {@code startedAt} and {@code leaseUntil} in epoch ms, {@code clients},
+     * {@code tunnels}, {@code alive}). Blocking: one query to PostgreSQL; never on an event loop.
+     */
+    public List<Map<String, Object>> nodes() throws SQLException {
+        return db.nodes().stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", n.id());
+            m.put("address", n.address());
+            m.put("startedAt", n.started().toEpochMilli());
+            m.put("clients", n.clients());
+            m.put("tunnels", n.tunnels());
+            m.put("leaseUntil", n.leaseUntil().toEpochMilli());
+            m.put("alive", n.alive());
+            return m;
+        }).toList();
+    }
+
     private void renew() {
         long t0 = System.nanoTime();
         try {

@@ -1,6 +1,7 @@
 package dev.portway.relay.console;
 
 import dev.portway.relay.admin.AdminServices;
+import dev.portway.relay.admin.QueueService;
 import dev.portway.relay.auth.Passwords;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -58,7 +59,7 @@ public final class ConsoleServer implements AutoCloseable {
     public static List<String> routeTable() {
         Router router = new Router();
         new ConsoleApi(null, null, null).addTo(router);
-        new LiveApi(null, null, null, null).addTo(router);
+        new LiveApi(null, null, null, null, null).addTo(router);
         return router.routes().stream().map(r -> r.method() + " " + r.template()).toList();
     }
 
@@ -66,14 +67,14 @@ public final class ConsoleServer implements AutoCloseable {
     public static List<String> routeAccess() {
         Router router = new Router();
         new ConsoleApi(null, null, null).addTo(router);
-        new LiveApi(null, null, null, null).addTo(router);
+        new LiveApi(null, null, null, null, null).addTo(router);
         return router.routes().stream().map(r -> r.method() + " " + r.template() + " " + r.access()).toList();
     }
 
     private static Router routes(ConsoleContext ctx, AdminServices services, LiveView live, ConsoleSessions sessions, MetricsSampler sampler) {
         Router router = new Router();
         new ConsoleApi(services, sessions, ctx.accounts().throttle()).addTo(router);
-        new LiveApi(ctx, services, live, sampler).addTo(router);
+        new LiveApi(ctx, services, live, sampler, new QueueService(ctx.store(), services.audit(), ctx.queue(), live::owners, ctx.instance())).addTo(router);
         return router;
     }
 
@@ -84,7 +85,7 @@ public final class ConsoleServer implements AutoCloseable {
      */
     public static ConsoleServer start(ConsoleContext ctx) throws IOException {
         var settings = ctx.config().console();
-        LiveView live = new LiveView(ctx.sessions(), ctx.registry());
+        LiveView live = new LiveView(ctx.sessions(), ctx.registry(), ctx.traffic());
         AdminServices services = AdminServices.of(ctx.store().identity(), ctx.accounts().audit(), "console", live, new Passwords());
         ConsoleSessions sessions = new ConsoleSessions(ctx.tls() != null);
         MetricsSampler sampler = new MetricsSampler(ctx.metrics(), ctx.registry()::tunnelCount);

@@ -3,19 +3,17 @@ package dev.portway.relay.console;
 import dev.portway.relay.RelayConfig;
 import dev.portway.relay.admin.Actor;
 import dev.portway.relay.admin.AdminServices;
+import dev.portway.relay.admin.QueueService;
 import dev.portway.relay.console.Router.Access;
 import dev.portway.relay.store.IdentityRecords;
-import dev.portway.shared.protocol.ControlMessage;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The console's JSON API over the running relay: the overview's metrics, this node, live tunnels and
- * sessions (disconnect), queues, a user's limits and usage, and the effective configuration with its
+ * sessions (disconnect), queues (purge), a user's limits and usage, and the effective configuration with its
  * secrets masked. Queue totals read the store (blocking): run on the console's blocking pool.
  */
 final class LiveApi {
@@ -24,10 +22,12 @@ final class LiveApi {
     private final AdminServices services;
     private final LiveView live;
     private final MetricsSampler sampler;
+    private final QueueService queues;
     private final long startedAt = System.currentTimeMillis();
 
-    LiveApi(ConsoleContext ctx, AdminServices services, LiveView live, MetricsSampler sampler) {
+    LiveApi(ConsoleContext ctx, AdminServices services, LiveView live, MetricsSampler sampler, QueueService queues) {
         this.ctx = ctx;
+        this.queues = queues;
         this.services = services;
         this.live = live;
         this.sampler = sampler;
@@ -36,11 +36,12 @@ final class LiveApi {
     void addTo(Router r) {
         r.add("GET", "/api/overview", Access.ADMIN, c -> ApiResult.ok(Map.of("samples", sampler.samples(),
                         "periodMs", MetricsSampler.PERIOD_MS)))
-                .add("GET", "/api/nodes", Access.ADMIN, c -> ApiResult.ok(List.of(node())))
+                .add("GET", "/api/nodes", Access.ADMIN, c -> ApiResult.ok(nodes()))
                 .add("GET", "/api/tunnels", Access.USER, c -> ApiResult.ok(live.tunnels(c.actor())))
                 .add("GET", "/api/sessions", Access.USER, c -> ApiResult.ok(live.sessions(c.actor())))
                 .add("DELETE", "/api/sessions/{id}", Access.USER, this::disconnect)
-                .add("GET", "/api/queues", Access.USER, this::queues)
+                .add("GET", "/api/queues", Access.USER, c -> ApiResult.ok(queues.list(c.actor())))
+                .add("DELETE", "/api/queues/{tunnel}", Access.USER, this::purge)
                 .add("GET", "/api/me", Access.USER, this::me)
                 .add("GET", "/api/config", Access.ADMIN, c -> ApiResult.ok(config(ctx.config())));
     }
@@ -51,10 +52,39 @@ final class LiveApi {
         return ApiResult.ok(s);
     }
 
-    /** This relay as a node: one today; the cluster work adds the others here. */
+    /**
+     * Every node of the cluster from its table in PostgreSQL (health from the lease; this relay's own version),
+     * or this relay alone. Blocking (the cluster's database).
+     */
+    private List<Map<String, Object>> nodes() throws java.sql.SQLException {
+        var cluster = ctx.cluster().get();
+        if (cluster == null) {
+            return List.of(node());
+        }
+        long now = System.currentTimeMillis();
+        return cluster.nodes().stream().map(n -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            boolean self = cluster.nodeId().equals(n.get("id"));
+            long until = (Long) n.get("leaseUntil");
+            m.put("id", n.get("id"));
+            m.put("self", self);
+            m.put("address", n.get("address"));
+            m.put("version", self ? ctx.version() : null);
+            m.put("health", Boolean.TRUE.equals(n.get("alive")) ? "ok" : "lease expired " + Math.max(0, (now - until) / 1000) + " s ago");
+            m.put("lease", until);
+            m.put("startedAt", n.get("startedAt"));
+            m.put("clients", n.get("clients"));
+            m.put("tunnels", n.get("tunnels"));
+            return m;
+        }).toList();
+    }
+
+    /** This relay alone (no cluster). */
     private Map<String, Object> node() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", "local");
+        m.put("self", true);
+        m.put("address", null);
         m.put("version", ctx.version());
         m.put("health", "ok");
         m.put("lease", null);
@@ -64,30 +94,14 @@ final class LiveApi {
         return m;
     }
 
-    private ApiResult queues(ApiCall c) {
-        Actor by = c.actor();
-        Map<String, String> owners = new TreeMap<>(services.names().list(new Actor("console", dev.portway.relay.store.Role.ADMIN)));
-        for (LiveView.TunnelInfo t : live.tunnels(new Actor("console", dev.portway.relay.store.Role.ADMIN))) {
-            owners.putIfAbsent(t.name(), t.user());
+    /** Purges a queue; the body must repeat the tunnel's name ({@code {"confirm": NAME}}), as the page's confirmation does. */
+    private ApiResult purge(ApiCall c) {
+        String tunnel = c.path("tunnel");
+        if (!tunnel.equals(c.optText("confirm"))) {
+            return ApiResult.error(400, "To purge the queue of " + tunnel + ", send {\"confirm\": \"" + tunnel
+                    + "\"}: its stored requests are deleted, never delivered.");
         }
-        List<Map<String, Object>> out = new ArrayList<>();
-        new TreeMap<>(ctx.store().loadTotals()).forEach((tunnel, totals) -> {
-            String owner = owners.get(tunnel);
-            if (!by.admin() && !by.name().equals(owner)) {
-                return;
-            }
-            ControlMessage.QueueStatus s = ctx.queue().status(tunnel);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("tunnel", tunnel);
-            m.put("user", owner);
-            m.put("count", totals[0]);
-            m.put("bytes", totals[1]);
-            m.put("maxCount", s.maxCount());
-            m.put("maxBytes", s.maxBytes());
-            m.put("level", s.level());
-            out.add(m);
-        });
-        return ApiResult.ok(out);
+        return ApiResult.ok(queues.purge(c.actor(), tunnel));
     }
 
     private ApiResult me(ApiCall c) {

@@ -2,7 +2,9 @@ package dev.portway.relay.console;
 
 import dev.portway.relay.admin.Actor;
 import dev.portway.relay.admin.LiveSessions;
+import dev.portway.relay.admin.RelaySessions;
 import dev.portway.relay.auth.Principal;
+import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelRegistry;
@@ -14,13 +16,13 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The relay's live state as the console shows it: client sessions and their tunnels (an admin sees all, a
- * user their own), and ending sessions. Reads concurrent collections only: safe on any thread, never blocks.
+ * The relay's live state as the console shows it: client sessions and their tunnels with their visitor traffic (an
+ * admin sees all, a user their own), and ending sessions. Reads concurrent collections only: safe on any thread, never blocks.
  */
 final class LiveView implements LiveSessions {
     /** A bound tunnel with its session. */
     record TunnelInfo(String name, String kind, String user, String session, String client, long since, int port,
-                      boolean isPrivate, int openStreams) {
+                      boolean isPrivate, int openStreams, long bytesIn, long bytesOut, long requests) {
     }
 
     /** A connected client session. */
@@ -29,10 +31,14 @@ final class LiveView implements LiveSessions {
 
     private final Collection<Session> sessions;
     private final TunnelRegistry<Session> registry;
+    private final TunnelTraffic traffic;
+    private final RelaySessions ender;
 
-    LiveView(Collection<Session> sessions, TunnelRegistry<Session> registry) {
+    LiveView(Collection<Session> sessions, TunnelRegistry<Session> registry, TunnelTraffic traffic) {
         this.sessions = sessions;
         this.registry = registry;
+        this.traffic = traffic;
+        this.ender = new RelaySessions(sessions);
     }
 
     List<TunnelInfo> tunnels(Actor by) {
@@ -43,10 +49,23 @@ final class LiveView implements LiveSessions {
             if (!by.admin() && !by.name().equals(user)) {
                 continue;
             }
+            TunnelTraffic.Counters c = traffic.peek(t.name(), t);
             out.add(new TunnelInfo(t.name(), t.kind(), user, s == null ? null : s.id(), s == null ? null : address(s),
-                    s == null ? 0 : s.connectedAtMs(), t.port(), t.isPrivate(), s == null ? 0 : s.openStreams()));
+                    s == null ? 0 : s.connectedAtMs(), t.port(), t.isPrivate(), s == null ? 0 : s.openStreams(),
+                    c.bytesIn(), c.bytesOut(), c.requests()));
         }
         out.sort(Comparator.comparing(TunnelInfo::name));
+        return out;
+    }
+
+    /** Tunnel name to user of every tunnel bound now. */
+    java.util.Map<String, String> owners() {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (Tunnel<Session> t : registry.tunnels()) {
+            if (t.user() != null) {
+                out.put(t.name(), t.user());
+            }
+        }
         return out;
     }
 
@@ -86,28 +105,12 @@ final class LiveView implements LiveSessions {
 
     @Override
     public int endSessionsOfUser(String user, String reason) {
-        int n = 0;
-        for (Session s : sessions) {
-            Principal p = s.principal();
-            if (p != null && p.user().equals(user)) {
-                s.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), reason);
-                n++;
-            }
-        }
-        return n;
+        return ender.endSessionsOfUser(user, reason);
     }
 
     @Override
     public int endSessionsOfToken(String tokenId, String reason) {
-        int n = 0;
-        for (Session s : sessions) {
-            Principal p = s.principal();
-            if (p != null && tokenId.equals(p.tokenId())) {
-                s.close(WebSocketCloseStatus.POLICY_VIOLATION.code(), reason);
-                n++;
-            }
-        }
-        return n;
+        return ender.endSessionsOfToken(tokenId, reason);
     }
 
     private static String address(Session s) {

@@ -32,7 +32,7 @@ final class Pages {
                   <label>New password <input type="password" name="password" autocomplete="new-password" minlength="10" required></label>
                   <button type="submit">Change password</button>
                 </form>""");
-        add("/nodes", "Nodes", true, table("nodes", "Node", "Version", "Health", "Lease", "Clients", "Tunnels", "Up since"));
+        add("/nodes", "Nodes", true, table("nodes", "Node", "Address", "Version", "Health", "Lease until", "Clients", "Tunnels", "Up since"));
         add("/users", "Users", true, """
                 <form id="user-form" class="row">
                   <label>Name <input name="name" required pattern="[a-z0-9][a-z0-9._-]{0,62}" autocomplete="off"></label>
@@ -64,9 +64,9 @@ final class Pages {
                   <button type="submit">Add key</button>
                 </form>
                 """ + table("keys", "Fingerprint", "User", "Type", "Comment", "Added", ""));
-        add("/tunnels", "Live tunnels", false, table("tunnels", "Tunnel", "Kind", "User", "Client", "Since", "Streams", "")
+        add("/tunnels", "Live tunnels", false, table("tunnels", "Tunnel", "Kind", "User", "Client", "Since", "Streams", "Requests", "In", "Out", "")
                 + "<h2>Client sessions</h2>" + table("sessions", "Session", "User", "Token", "Client", "Since", "Tunnels", ""));
-        add("/queues", "Queues", false, table("queues", "Tunnel", "User", "Requests", "Bytes", "Level"));
+        add("/queues", "Queues", false, "<div id=\"notice\" class=\"notice\" hidden></div>" + table("queues", "Tunnel", "User", "Requests", "Bytes", "Oldest", "Level", ""));
         add("/audit", "Audit log", false, """
                 <form id="audit-form" class="row">
                   <label>User <input name="user" autocomplete="off"></label>

@@ -4,6 +4,7 @@ import dev.portway.relay.logs.LogContext;
 import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
+import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.rewrite.PublicBase;
 import dev.portway.relay.rewrite.ResponseRewrite;
 import dev.portway.relay.rewrite.RewriteOptions;
@@ -59,6 +60,8 @@ final class HttpExchange implements StreamListener {
     private boolean counted;
     private boolean keepAlive;
     private TunnelStream stream;
+    /** The tunnel's traffic counters, looked up once in {@link #start}; body bytes only. */
+    private TunnelTraffic.Counters traffic = TunnelTraffic.Counters.NONE;
     private boolean requestDone;
     private boolean creditBlocked;
     private boolean responseStarted;
@@ -122,6 +125,9 @@ final class HttpExchange implements StreamListener {
     void start(TunnelStream stream, String sessionId) {
         this.stream = stream;
         this.sessionId = sessionId;
+        // This node's binding only (a map read): another node's tunnel is counted there, where the console lists it.
+        traffic = metrics.traffic().of(open.tunnel(), owner.context().sessions().registry().lookupLocal(open.tunnel()));
+        traffic.request();
     }
 
     TunnelStream stream() {
@@ -141,6 +147,7 @@ final class HttpExchange implements StreamListener {
     void requestBody(HttpContent content) {
         ByteBuf bytes = content.content().retain();
         content.release();
+        traffic.in(bytes.readableBytes());
         boolean last = content instanceof LastHttpContent;
         // An upgrade request's FIN would half-close the pipe it may become; otherwise the last bytes end the stream.
         if (!(last && !upgradeRequested ? stream.sendLast(bytes) : stream.send(bytes))) {
@@ -155,6 +162,7 @@ final class HttpExchange implements StreamListener {
     /** Raw bytes after a 101. */
     void visitorBytes(Object msg) {
         if (msg instanceof ByteBuf buf && !over) {
+            traffic.in(buf.readableBytes());
             if (!stream.send(buf)) {
                 creditBlocked = true;
                 updateRead();
@@ -315,6 +323,7 @@ final class HttpExchange implements StreamListener {
     public void onData(ByteBuf data) {
         int n = data.readableBytes();
         if (upgraded) {
+            traffic.out(n);
             ctx.writeAndFlush(data).addListener(f -> stream.consumed(n));
         } else if (bodyless || over) {
             data.release();
@@ -328,12 +337,14 @@ final class HttpExchange implements StreamListener {
             data.release();
             stream.consumed(n - allowed);
             stream.reset(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
+            traffic.out(allowed);
             lastWrite = ctx.write(new DefaultHttpContent(last)).addListener(f -> stream.consumed(allowed));
             closeAfterWrites();
         } else {
             if (remaining > 0) {
                 remaining -= n;
             }
+            traffic.out(n);
             lastWrite = ctx.writeAndFlush(new DefaultHttpContent(data)).addListener(f -> stream.consumed(n));
         }
     }

@@ -4,6 +4,7 @@ import dev.portway.relay.metrics.RelayMetrics;
 import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
+import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.VisitorProtection;
@@ -38,6 +39,8 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     /** The connection's outcome was counted. */
     private boolean counted;
     private TunnelStream stream;
+    /** The tunnel's traffic counters, looked up once per connection. */
+    private TunnelTraffic.Counters traffic = TunnelTraffic.Counters.NONE;
     private boolean replied;
     private boolean creditBlocked;
     private boolean inputClosed;
@@ -88,11 +91,14 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
             return;
         }
         stream = opened.stream();
+        traffic = metrics.traffic().of(tunnelName, tunnel);
+        traffic.request();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
         if (msg instanceof ByteBuf buf && stream != null) {
+            traffic.in(buf.readableBytes());
             if (!stream.send(buf)) {
                 creditBlocked = true;
                 updateRead();
@@ -141,6 +147,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     @Override
     public void onData(ByteBuf data) {
         int n = data.readableBytes();
+        traffic.out(n);
         ctx.writeAndFlush(data).addListener(f -> stream.consumed(n));
     }
 

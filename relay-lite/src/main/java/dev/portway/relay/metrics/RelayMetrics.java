@@ -106,6 +106,8 @@ public final class RelayMetrics {
     private static final String[] BREAKER_STATES = {"closed", "open", "half_open"};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** Per-tunnel traffic for the console (not exported). */
+    private final TunnelTraffic traffic = new TunnelTraffic();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.builder().build();
     private final CounterDataPoint[][] requests = new CounterDataPoint[Kind.values().length][Outcome.values().length];
     private final DistributionDataPoint[] latency = new DistributionDataPoint[Kind.values().length];
@@ -132,6 +134,11 @@ public final class RelayMetrics {
         public String label() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    /** Visitor traffic per bound tunnel (the console's live page). */
+    public TunnelTraffic traffic() {
+        return traffic;
     }
 
     public RelayMetrics(Source source) {

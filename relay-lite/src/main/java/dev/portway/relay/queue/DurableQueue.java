@@ -93,13 +93,21 @@ public final class DurableQueue {
 
     /** Gives back what {@link #admit} counted (storing failed) or what a deleted request used. */
     void release(String tunnel, long bytes) {
+        purged(tunnel, 1, bytes);
+    }
+
+    /**
+     * Gives back what a purge deleted from the store ({@link RelayStore#purge}: only stored, hence counted,
+     * requests; one being delivered meanwhile is released by exactly one of the purge and the delivery).
+     */
+    public void purged(String tunnel, long count, long bytes) {
         Change changed;
         synchronized (this) {
             Usage u = usage.get(tunnel);
             if (u == null) {
                 return;
             }
-            u.count = Math.max(0, u.count - 1);
+            u.count = Math.max(0, u.count - count);
             u.bytes = Math.max(0, u.bytes - bytes);
             changed = relevel(u);
         }

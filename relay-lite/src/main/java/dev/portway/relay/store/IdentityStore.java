@@ -444,6 +444,35 @@ public final class IdentityStore {
                 fieldsJson.length() > 4000 ? fieldsJson.substring(0, 4000) : fieldsJson));
     }
 
+    /** The newest audit row's sequence number, or 0 when there is none. */
+    public long lastAuditSeq() {
+        return tx(c -> {
+            try (PreparedStatement q = c.prepareStatement("SELECT MAX(seq) FROM audit_event");
+                 ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        });
+    }
+
+    /** Audit rows of one event after {@code afterSeq}, oldest first, at most {@code max} (a running relay tails admin changes). */
+    public List<AuditRow> auditAfter(long afterSeq, String event, int max) {
+        return tx(c -> {
+            List<AuditRow> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT seq, at_ms, event, user_name, fields FROM audit_event WHERE seq > ? AND event = ? ORDER BY seq")) {
+                q.setMaxRows(max);
+                q.setLong(1, afterSeq);
+                q.setString(2, event);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditRow(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** Audit rows at or after {@code since} (epoch ms), of {@code user} when not null, oldest first, at most {@code max}. */
     public List<AuditRow> audit(long since, String user, int max) {
         return tx(c -> {

@@ -374,6 +374,45 @@ public final class RelayStore implements AutoCloseable {
         });
     }
 
+    // ---- the console's and the admin commands' view of the queues
+
+    /** Per tunnel with stored requests: their count, bytes and the oldest one's arrival (epoch ms). */
+    public CompletableFuture<List<QueueStats>> queueStats() {
+        return call("read the queues' totals", c -> {
+            List<QueueStats> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT tunnel, COUNT(*), SUM(body_length), MIN(received_at) FROM queued_request "
+                         + "GROUP BY tunnel ORDER BY tunnel")) {
+                while (rs.next()) {
+                    out.add(new QueueStats(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Deletes every stored request of a tunnel (the reservation stays), in one transaction; completes with
+     * {count, bytes} deleted. A request being delivered meanwhile is then gone for {@link #delete} (-1).
+     */
+    public CompletableFuture<long[]> purge(String tunnel) {
+        return call("purge the queue of " + tunnel, c -> inTransaction(c, () -> {
+            long[] gone = {0, 0};
+            try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*), SUM(body_length) FROM queued_request WHERE tunnel = ?")) {
+                q.setString(1, tunnel);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    gone[1] = rs.getLong(2);
+                }
+            }
+            try (PreparedStatement d = c.prepareStatement("DELETE FROM queued_request WHERE tunnel = ?")) {
+                d.setString(1, tunnel);
+                gone[0] = d.executeUpdate();
+            }
+            return gone;
+        }));
+    }
+
     /**
      * A trivial query on the store's executor: completes when the database answers (readiness) and, for the
      * H2 file, its disk has room for writes.
