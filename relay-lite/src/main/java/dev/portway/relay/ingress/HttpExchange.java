@@ -143,7 +143,7 @@ final class HttpExchange implements StreamListener {
         content.release();
         boolean last = content instanceof LastHttpContent;
         // An upgrade request's FIN would half-close the pipe it may become; otherwise the last bytes end the stream.
-        if (!(last && !upgradeRequested ? stream.sendLast(bytes) : stream.send(bytes))) {
+        if (!(stream.sendData(bytes, last && !upgradeRequested))) {
             creditBlocked = true;
         }
         if (last) {
@@ -155,7 +155,7 @@ final class HttpExchange implements StreamListener {
     /** Raw bytes after a 101. */
     void visitorBytes(Object msg) {
         if (msg instanceof ByteBuf buf && !over) {
-            if (!stream.send(buf)) {
+            if (!stream.sendData(buf)) {
                 creditBlocked = true;
                 updateRead();
             }
@@ -167,11 +167,11 @@ final class HttpExchange implements StreamListener {
     void visitorInputClosed() {
         inputClosed = true;
         if (upgraded) {
-            stream.finish();
+            stream.sendFin();
             closeIfBothShut();
         } else if (!requestDone) {
             count(Outcome.CANCELLED, 0);
-            stream.reset(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
+            stream.sendRst(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
             ctx.close();
         } else {
             keepAlive = false;
@@ -182,7 +182,7 @@ final class HttpExchange implements StreamListener {
         if (!over) {
             over = true;
             count(Outcome.CANCELLED, 0);
-            stream.reset(ErrorCode.CANCEL, "The visitor went away.");
+            stream.sendRst(ErrorCode.CANCEL, "The visitor went away.");
         }
     }
 
@@ -208,8 +208,8 @@ final class HttpExchange implements StreamListener {
             length = announcedLength(reply);
             rewrite(response);
         } catch (dev.portway.shared.protocol.ProtocolException | IllegalArgumentException e) {
-            stream.reset(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
-            onReset(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
+            stream.sendRst(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
+            onRst(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
             return;
         }
         int status = reply.status();
@@ -230,7 +230,7 @@ final class HttpExchange implements StreamListener {
         }
         if (upgradeRequested) {
             keepAlive = false; // an ordinary answer to an upgrade request: close after it (§6.2)
-            stream.finish();
+            stream.sendFin();
         }
         if (!requestDone) {
             keepAlive = false; // the app answered before reading the whole body
@@ -327,7 +327,7 @@ final class HttpExchange implements StreamListener {
             ByteBuf last = data.readRetainedSlice(allowed);
             data.release();
             stream.consumed(n - allowed);
-            stream.reset(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
+            stream.sendRst(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
             lastWrite = ctx.write(new DefaultHttpContent(last)).addListener(f -> stream.consumed(allowed));
             closeAfterWrites();
         } else {
@@ -387,7 +387,7 @@ final class HttpExchange implements StreamListener {
     }
 
     @Override
-    public void onReset(ErrorCode code, String message) {
+    public void onRst(ErrorCode code, String message) {
         if (over && responseStarted) {
             return;
         }
@@ -426,7 +426,7 @@ final class HttpExchange implements StreamListener {
     void bodyTooLarge(FullHttpResponse page) {
         over = true;
         count(Outcome.REJECTED, page.status().code());
-        stream.reset(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
+        stream.sendRst(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
         if (responseStarted) {
             ctx.close();
             return;

@@ -378,7 +378,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 onVisitorLoop(() -> checkHeld(this, protection, session));
                 return;
             }
-            Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
+            Session.Opened opened = session.sendOpen(open, ctx.channel().eventLoop(), exchange);
             onVisitorLoop(() -> handedOver(this, opened, session.id()));
         }
 
@@ -404,13 +404,13 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         OpenMessage open = TunnelRequests.withoutCredentials(waiter.open, protection);
-        handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
+        handedOver(waiter, session.sendOpen(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
     }
 
     private void handedOver(Held waiter, Session.Opened opened, String sessionId) {
         if (waiting != waiter || !ctx.channel().isActive()) {
             if (opened.stream() != null) {
-                opened.stream().reset(ErrorCode.CANCEL, "The visitor went away.");
+                opened.stream().sendRst(ErrorCode.CANCEL, "The visitor went away.");
             }
             return;
         }

@@ -217,7 +217,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private void onWindowUpdate(Frame frame) {
         if (frame.streamId() == 0) {
             try {
-                session.grantSession(frame.windowIncrement());
+                session.onWindowUpdate(frame.windowIncrement());
             } catch (ProtocolException e) {
                 ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
                 session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
@@ -225,7 +225,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             RelayStream stream = session.streams.get(frame.streamId());
             if (stream != null) {
-                stream.grant(frame.windowIncrement());
+                stream.onWindowUpdate(frame.windowIncrement());
             }
         }
     }
