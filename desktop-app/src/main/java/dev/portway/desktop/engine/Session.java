@@ -258,7 +258,7 @@ final class Session implements RelaySocket.Listener {
         }
     }
 
-    void forget(Stream stream) {
+    void streamEnded(Stream stream) {
         streams.remove(stream.id, stream);
     }
 
@@ -269,7 +269,7 @@ final class Session implements RelaySocket.Listener {
     // ---- socket listener (its event loop)
 
     @Override
-    public void onOpen() {
+    public void onConnected() {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
                 config.streamWindow(), config.sessionWindow(), clientKey, Protocol.FEATURES)));
@@ -290,17 +290,17 @@ final class Session implements RelaySocket.Listener {
             }
             switch (frame.type()) {
                 case CONTROL -> onControl(Json.read(frame.payload(), ControlMessage.class));
-                case OPEN -> onOpenFrame(frame);
+                case OPEN -> onOpen(frame);
                 case DATA -> onData(frame);
                 case WINDOW_UPDATE -> onWindowUpdate(frame);
                 case FIN -> withStream(frame, Stream::onFin);
                 case RST -> {
                     Stream s = streams.get(frame.streamId());
                     if (s != null) {
-                        s.reset(frame.rstCode(), frame.rstMessage());
+                        s.onRst(frame.rstCode(), frame.rstMessage());
                     }
                 }
-                case REPLY -> withStream(frame, s -> s.rst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
+                case REPLY -> withStream(frame, s -> s.sendRst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
             }
         } catch (ProtocolException e) {
             violation(e, e.code() == ErrorCode.FRAME_TOO_LARGE ? 1009 : 1002);
@@ -401,7 +401,7 @@ final class Session implements RelaySocket.Listener {
         events.onWelcome(this, w);
     }
 
-    private void onOpenFrame(Frame frame) {
+    private void onOpen(Frame frame) {
         int id = frame.streamId();
         if ((id & 1) == 0 || id <= lastOpenId) {
             trySend(Frame.rst(id, ErrorCode.PROTOCOL_ERROR, "stream ids from the relay are odd and increasing"));
@@ -424,13 +424,13 @@ final class Session implements RelaySocket.Listener {
         Stream stream = new Stream(id, open, spec, this, peerStreamWindow, config.streamWindow());
         streams.put(id, stream);
         if (goingAway || ended.isDone()) {
-            stream.rst(ErrorCode.CANCEL, "the session is closing");
+            stream.sendRst(ErrorCode.CANCEL, "the session is closing");
             return;
         }
         if (!open.isDelivery()) {
             String refusal = events.admit(open, spec);
             if (refusal != null) {
-                stream.rst(ErrorCode.TARGET_FAILING, refusal);
+                stream.sendRst(ErrorCode.TARGET_FAILING, refusal);
                 return;
             }
         }
@@ -458,7 +458,7 @@ final class Session implements RelaySocket.Listener {
             s.onData(frame);
         } catch (ProtocolException | IllegalStateException e) {
             consumed(n);
-            s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+            s.sendRst(ErrorCode.FLOW_CONTROL, e.getMessage());
             return;
         }
         if (frame.end()) {
@@ -477,7 +477,7 @@ final class Session implements RelaySocket.Listener {
             try {
                 s.onWindowUpdate(frame.windowIncrement());
             } catch (ProtocolException e) {
-                s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+                s.sendRst(ErrorCode.FLOW_CONTROL, e.getMessage());
             }
         }
     }
@@ -580,7 +580,7 @@ final class Session implements RelaySocket.Listener {
         }
         wakeQueueWaiters();
         for (Stream s : streams.values()) {
-            s.reset(ErrorCode.CANCEL, "the connection to the relay was lost");
+            s.onSessionGone();
         }
     }
 
