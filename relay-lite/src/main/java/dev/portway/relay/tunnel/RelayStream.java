@@ -6,6 +6,7 @@ import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.ProtocolException;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.SendCredit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
@@ -169,19 +170,9 @@ public final class RelayStream implements TunnelStream {
         return true;
     }
 
+    /** Credit for the next DATA: none while the WebSocket is full, else what both windows allow (one frame at most). */
     private int acquire(int wanted) {
-        if (!session.isWritable()) {
-            return 0;
-        }
-        int n = flow.tryAcquire(Math.min(wanted, dev.portway.shared.protocol.FrameCodec.MAX_PAYLOAD));
-        if (n == 0) {
-            return 0;
-        }
-        int s = session.acquire(n);
-        if (s < n) {
-            flow.giveBack(n - s);
-        }
-        return s;
+        return session.isWritable() ? SendCredit.tryTake(flow, session.flow, wanted) : 0;
     }
 
     /** Visitor loop: credit or room came back. */

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -266,12 +265,6 @@ public final class Session implements TunnelBackend {
         return channel.isWritable();
     }
 
-    /** Takes session credit for DATA towards the client. */
-    int acquire(int n) {
-        FlowWindow f = flow;
-        return f == null ? 0 : f.tryAcquire(n);
-    }
-
     /** Client DATA of {@code n} bytes was consumed (or dropped): grant session credit back. */
     void consumed(int n) {
         FlowWindow f = flow;
@@ -312,7 +305,7 @@ public final class Session implements TunnelBackend {
         // Queued behind every frame (see write): a drain task for them is already in the loop's queue, so a
         // refusal or go_away sent just before goes out first.
         try {
-            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
+            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, dev.portway.shared.text.Utf8Limit.closeReason(reason)))
                     .addListener(ChannelFutureListener.CLOSE));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             channel.close();
@@ -345,18 +338,6 @@ public final class Session implements TunnelBackend {
 
     public boolean isClosed() {
         return closed;
-    }
-
-    static String truncateReason(String reason) {
-        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= 123) {
-            return reason;
-        }
-        int end = 120;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(b, 0, end, StandardCharsets.UTF_8) + "…";
     }
 
     /** Applies a WINDOW_UPDATE on stream 0; overflow ends the session. */
