@@ -11,6 +11,7 @@ import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.HopByHop;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -10,6 +10,8 @@ import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.stream.UnknownStream;
+import dev.portway.shared.text.Utf8Limit;
 import dev.portway.desktop.engine.relay.RelayConnector;
 import dev.portway.desktop.engine.relay.RelaySocket;
 import org.slf4j.Logger;
@@ -294,12 +296,7 @@ final class Session implements RelaySocket.Listener {
                 case DATA -> onData(frame);
                 case WINDOW_UPDATE -> onWindowUpdate(frame);
                 case FIN -> withStream(frame, Stream::onFin);
-                case RST -> {
-                    Stream s = streams.get(frame.streamId());
-                    if (s != null) {
-                        s.onRst(frame.rstCode(), frame.rstMessage());
-                    }
-                }
+                case RST -> withStream(frame, s -> s.onRst(frame.rstCode(), frame.rstMessage()));
                 case REPLY -> withStream(frame, s -> s.sendRst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
             }
         } catch (ProtocolException e) {
@@ -450,8 +447,7 @@ final class Session implements RelaySocket.Listener {
         sessionFlow.received(n); // session excess: violation, ends the session
         Stream s = streams.get(frame.streamId());
         if (s == null) {
-            consumed(n);
-            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+            unknownStream(frame);
             return;
         }
         try {
@@ -472,22 +468,29 @@ final class Session implements RelaySocket.Listener {
             wakeQueueWaiters(); // the relay read: the socket's queue has drained some
             return;
         }
-        Stream s = streams.get(frame.streamId());
-        if (s != null) {
+        withStream(frame, s -> {
             try {
                 s.onWindowUpdate(frame.windowIncrement());
             } catch (ProtocolException e) {
                 s.sendRst(ErrorCode.FLOW_CONTROL, e.getMessage());
             }
-        }
+        });
     }
 
     private void withStream(Frame frame, java.util.function.Consumer<Stream> action) {
         Stream s = streams.get(frame.streamId());
         if (s == null) {
-            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+            unknownStream(frame);
         } else {
             action.accept(s);
+        }
+    }
+
+    /** A frame for a stream that is not open (PROTOCOL.md §3): its DATA credit goes back; RST when the policy says. */
+    private void unknownStream(Frame frame) {
+        consumed(UnknownStream.sessionCreditBack(frame));
+        if (UnknownStream.actionFor(frame.type()) == UnknownStream.ANSWER_RST) {
+            trySend(UnknownStream.rst(frame.streamId()));
         }
     }
 
@@ -495,7 +498,7 @@ final class Session implements RelaySocket.Listener {
         LOG.warn("relay broke the protocol: {}", e.getMessage());
         RelaySocket ws = webSocket;
         if (ws != null) {
-            ws.close(closeCode, truncate(e.getMessage()));
+            ws.close(closeCode, closeReason(e.getMessage()));
         }
         end(new End("The relay broke the protocol: " + e.getMessage(), ErrorCategory.PROTOCOL, false));
     }
@@ -584,7 +587,8 @@ final class Session implements RelaySocket.Listener {
         }
     }
 
-    private static String truncate(String s) {
-        return s.length() > 120 ? s.substring(0, 120) : s; // close reasons are limited to 123 bytes
+    /** A WebSocket close reason: at most 123 UTF-8 bytes (RFC 6455 §5.5), else the close frame is invalid. */
+    static String closeReason(String s) {
+        return Utf8Limit.closeReason(s);
     }
 }

@@ -3,9 +3,9 @@ package dev.portway.desktop.engine;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FlowWindow;
 import dev.portway.shared.protocol.Frame;
-import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.SendCredit;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,11 +72,7 @@ final class Stream {
     void sendData(byte[] bytes, int off, int len, boolean last) throws IOException {
         while (len > 0) {
             checkOpen();
-            int n = awaitCredit(flow, Math.min(len, FrameCodec.MAX_PAYLOAD));
-            int m = awaitCredit(session.sendFlow(), n);
-            if (m < n) {
-                flow.giveBack(n - m);
-            }
+            int m = awaitCredit(len);
             Frame data = Frame.data(id, bytes, off, m);
             off += m;
             len -= m;
@@ -222,9 +218,10 @@ final class Stream {
         }
     }
 
-    private int awaitCredit(FlowWindow window, int wanted) throws IOException {
+    /** Waits for stream and session credit: bytes that may go in the next DATA (at most one frame). */
+    private int awaitCredit(int wanted) throws IOException {
         try {
-            int n = window.awaitSendCredit(wanted);
+            int n = SendCredit.awaitTake(flow, session.sendFlow(), wanted);
             if (n < 0) {
                 checkOpen();
                 throw new StreamResetException(ErrorCode.CANCEL);
