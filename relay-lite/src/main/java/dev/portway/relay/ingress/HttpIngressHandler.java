@@ -484,7 +484,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(HttpRequest req) {
-        if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+        if (!ClientEndpoint.asksForWebSocket(req)) {
             respond(Pages.page(HttpResponseStatus.BAD_REQUEST, "Portway client endpoint",
                     "This address is for Portway clients, which connect with a WebSocket.", null), false);
             return;
