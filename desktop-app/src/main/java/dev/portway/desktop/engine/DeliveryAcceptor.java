@@ -66,12 +66,12 @@ final class DeliveryAcceptor {
     }
 
     private static void ack(Stream stream) throws IOException {
-        stream.reply(ACK);
-        stream.fin();
+        stream.sendReply(ACK);
+        stream.sendFin();
     }
 
     private static void refuse(Stream stream, String message) {
-        stream.rst(ErrorCode.QUEUE_FULL, message);
+        stream.sendRst(ErrorCode.QUEUE_FULL, message);
     }
 
     private static long contentLength(OpenMessage open) {

@@ -11,6 +11,7 @@ import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.HopByHop;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,7 +62,7 @@ final class HttpStreamHandler {
             // Never reaches the app, and says nothing about it: not counted by the breaker (status 0, protocol_error).
             error = ErrorCode.PROTOCOL_ERROR;
             errorMessage = "Portway did not forward this request: " + problem;
-            stream.rst(error, errorMessage);
+            stream.sendRst(error, errorMessage);
             Session.LOG.debug("{} refused: {}", open.method(), errorMessage);
             ctx.finished(event(started, t0, status, error, errorMessage, false));
             return;
@@ -75,29 +76,29 @@ final class HttpStreamHandler {
                 stream.discardInbound();
             }
         } catch (IOException e) {
-            error = stream.isReset() ? stream.resetCode() : ErrorCode.CANCEL;
+            error = stream.isAborted() ? stream.abortCode() : ErrorCode.CANCEL;
             errorMessage = "The visitor or the relay went away before the request was complete.";
             ctx.finished(event(started, t0, status, error, errorMessage, false));
             return;
         }
         LocalCall call = ctx.local().call(stream.spec.localHost(), stream.spec.localPort());
-        stream.onReset(call::abort);
+        stream.onAbort(call::abort);
         try {
             LocalResponse response = call.send(new RequestHead(open.method(), open.target(), headers), framing, new InboundBody());
             status = response.status();
             reason = response.reason();
             responseHeaders = response.headers();
             if (upgrade && status == 101) {
-                stream.reply(ReplyMessage.http(101, reason, HopByHop.strip(responseHeaders, true)));
+                stream.sendReply(ReplyMessage.http(101, reason, HopByHop.strip(responseHeaders, true)));
                 call.upgrade();
                 long[] counts = new UpgradePipe(stream, call).run();
                 bytesIn = counts[0];
                 bytesOut = counts[1];
             } else {
                 boolean body = hasBody(open.method(), status);
-                stream.reply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)), !body);
+                stream.sendReply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)), !body);
                 copyBody(call, body);
-                stream.fin(); // no-op when the last DATA (or the REPLY) ended the stream
+                stream.sendFin(); // no-op when the last DATA (or the REPLY) ended the stream
                 if (upgrade) {
                     stream.abandonInbound();
                 } else {
@@ -105,19 +106,19 @@ final class HttpStreamHandler {
                 }
             }
         } catch (IOException e) {
-            if (stream.isReset() || e instanceof StreamResetException) {
-                error = stream.isReset() ? stream.resetCode() : ((StreamResetException) e).code;
+            if (stream.isAborted() || e instanceof StreamResetException) {
+                error = stream.isAborted() ? stream.abortCode() : ((StreamResetException) e).code;
                 errorMessage = "The visitor or the relay went away before the response was complete.";
             } else if (status == 0) {
                 LocalErrors local = LocalErrors.of(e, stream.localTarget(), ctx.connectTimeout());
                 error = local.code();
                 errorMessage = local.message();
-                stream.rst(error, errorMessage);
+                stream.sendRst(error, errorMessage);
             } else {
                 // After the bytes that came, RST (not FIN): the relay ends the visitor's response as truncated.
                 error = ErrorCode.TARGET_ERROR;
                 errorMessage = stream.localTarget() + " broke the connection during the response: " + e.getMessage();
-                stream.rst(error, errorMessage);
+                stream.sendRst(error, errorMessage);
             }
             Session.LOG.debug("{} {}: {}", open.method(), open.target(), errorMessage);
         } finally {
@@ -185,7 +186,7 @@ final class HttpStreamHandler {
                 continue; // a body where none may be (HEAD, 204, 304): dropped
             }
             responseCapture.add(buf, 0, n); // before the write: the write hands buf on and we reuse it
-            stream.write(buf, 0, n, call.atEnd()); // the body's last bytes end the stream in the same frame
+            stream.sendData(buf, 0, n, call.atEnd()); // the body's last bytes end the stream in the same frame
             bytesOut += n;
         }
     }

@@ -10,6 +10,8 @@ import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.stream.UnknownStream;
+import dev.portway.shared.text.Utf8Limit;
 import dev.portway.desktop.engine.relay.RelayConnector;
 import dev.portway.desktop.engine.relay.RelaySocket;
 import org.slf4j.Logger;
@@ -258,7 +260,7 @@ final class Session implements RelaySocket.Listener {
         }
     }
 
-    void forget(Stream stream) {
+    void streamEnded(Stream stream) {
         streams.remove(stream.id, stream);
     }
 
@@ -269,7 +271,7 @@ final class Session implements RelaySocket.Listener {
     // ---- socket listener (its event loop)
 
     @Override
-    public void onOpen() {
+    public void onConnected() {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
                 config.streamWindow(), config.sessionWindow(), clientKey, Protocol.FEATURES)));
@@ -290,17 +292,12 @@ final class Session implements RelaySocket.Listener {
             }
             switch (frame.type()) {
                 case CONTROL -> onControl(Json.read(frame.payload(), ControlMessage.class));
-                case OPEN -> onOpenFrame(frame);
+                case OPEN -> onOpen(frame);
                 case DATA -> onData(frame);
                 case WINDOW_UPDATE -> onWindowUpdate(frame);
                 case FIN -> withStream(frame, Stream::onFin);
-                case RST -> {
-                    Stream s = streams.get(frame.streamId());
-                    if (s != null) {
-                        s.reset(frame.rstCode(), frame.rstMessage());
-                    }
-                }
-                case REPLY -> withStream(frame, s -> s.rst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
+                case RST -> withStream(frame, s -> s.onRst(frame.rstCode(), frame.rstMessage()));
+                case REPLY -> withStream(frame, s -> s.sendRst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
             }
         } catch (ProtocolException e) {
             violation(e, e.code() == ErrorCode.FRAME_TOO_LARGE ? 1009 : 1002);
@@ -401,7 +398,7 @@ final class Session implements RelaySocket.Listener {
         events.onWelcome(this, w);
     }
 
-    private void onOpenFrame(Frame frame) {
+    private void onOpen(Frame frame) {
         int id = frame.streamId();
         if ((id & 1) == 0 || id <= lastOpenId) {
             trySend(Frame.rst(id, ErrorCode.PROTOCOL_ERROR, "stream ids from the relay are odd and increasing"));
@@ -424,13 +421,13 @@ final class Session implements RelaySocket.Listener {
         Stream stream = new Stream(id, open, spec, this, peerStreamWindow, config.streamWindow());
         streams.put(id, stream);
         if (goingAway || ended.isDone()) {
-            stream.rst(ErrorCode.CANCEL, "the session is closing");
+            stream.sendRst(ErrorCode.CANCEL, "the session is closing");
             return;
         }
         if (!open.isDelivery()) {
             String refusal = events.admit(open, spec);
             if (refusal != null) {
-                stream.rst(ErrorCode.TARGET_FAILING, refusal);
+                stream.sendRst(ErrorCode.TARGET_FAILING, refusal);
                 return;
             }
         }
@@ -450,15 +447,14 @@ final class Session implements RelaySocket.Listener {
         sessionFlow.received(n); // session excess: violation, ends the session
         Stream s = streams.get(frame.streamId());
         if (s == null) {
-            consumed(n);
-            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+            unknownStream(frame);
             return;
         }
         try {
             s.onData(frame);
         } catch (ProtocolException | IllegalStateException e) {
             consumed(n);
-            s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+            s.sendRst(ErrorCode.FLOW_CONTROL, e.getMessage());
             return;
         }
         if (frame.end()) {
@@ -472,22 +468,29 @@ final class Session implements RelaySocket.Listener {
             wakeQueueWaiters(); // the relay read: the socket's queue has drained some
             return;
         }
-        Stream s = streams.get(frame.streamId());
-        if (s != null) {
+        withStream(frame, s -> {
             try {
                 s.onWindowUpdate(frame.windowIncrement());
             } catch (ProtocolException e) {
-                s.rst(ErrorCode.FLOW_CONTROL, e.getMessage());
+                s.sendRst(ErrorCode.FLOW_CONTROL, e.getMessage());
             }
-        }
+        });
     }
 
     private void withStream(Frame frame, java.util.function.Consumer<Stream> action) {
         Stream s = streams.get(frame.streamId());
         if (s == null) {
-            trySend(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM, "stream " + frame.streamId() + " is not open"));
+            unknownStream(frame);
         } else {
             action.accept(s);
+        }
+    }
+
+    /** A frame for a stream that is not open (PROTOCOL.md §3): its DATA credit goes back; RST when the policy says. */
+    private void unknownStream(Frame frame) {
+        consumed(UnknownStream.sessionCreditBack(frame));
+        if (UnknownStream.actionFor(frame.type()) == UnknownStream.ANSWER_RST) {
+            trySend(UnknownStream.rst(frame.streamId()));
         }
     }
 
@@ -495,7 +498,7 @@ final class Session implements RelaySocket.Listener {
         LOG.warn("relay broke the protocol: {}", e.getMessage());
         RelaySocket ws = webSocket;
         if (ws != null) {
-            ws.close(closeCode, truncate(e.getMessage()));
+            ws.close(closeCode, closeReason(e.getMessage()));
         }
         end(new End("The relay broke the protocol: " + e.getMessage(), ErrorCategory.PROTOCOL, false));
     }
@@ -580,11 +583,12 @@ final class Session implements RelaySocket.Listener {
         }
         wakeQueueWaiters();
         for (Stream s : streams.values()) {
-            s.reset(ErrorCode.CANCEL, "the connection to the relay was lost");
+            s.onSessionGone();
         }
     }
 
-    private static String truncate(String s) {
-        return s.length() > 120 ? s.substring(0, 120) : s; // close reasons are limited to 123 bytes
+    /** A WebSocket close reason: at most 123 UTF-8 bytes (RFC 6455 §5.5), else the close frame is invalid. */
+    static String closeReason(String s) {
+        return Utf8Limit.closeReason(s);
     }
 }

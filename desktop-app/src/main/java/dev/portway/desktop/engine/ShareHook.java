@@ -21,29 +21,29 @@ final class ShareHook {
         try {
             share = FolderShare.of(stream.spec.options());
         } catch (IllegalArgumentException e) {
-            stream.rst(ErrorCode.TARGET_UNREACHABLE, e.getMessage()); // e.g. the folder was removed
+            stream.sendRst(ErrorCode.TARGET_UNREACHABLE, e.getMessage()); // e.g. the folder was removed
             return new RequestEvent("s" + stream.id, stream.open.tunnel(), stream.open.method(), stream.open.target(), 0,
                     Duration.ZERO, 0, 0, ErrorCode.TARGET_UNREACHABLE, e.getMessage(), Instant.now());
         }
         return new FolderStream(new FolderServer(share), stream.open, new ShareOutput() {
             @Override
-            public void reply(ReplyMessage reply) throws IOException {
-                stream.reply(reply);
+            public void sendReply(ReplyMessage reply) throws IOException {
+                stream.sendReply(reply);
             }
 
             @Override
-            public void write(byte[] bytes, int off, int len) throws IOException {
-                stream.write(bytes, off, len);
+            public void sendData(byte[] bytes, int off, int len) throws IOException {
+                stream.sendData(bytes, off, len);
             }
 
             @Override
-            public void fin() throws IOException {
-                stream.fin();
+            public void sendFin() throws IOException {
+                stream.sendFin();
             }
 
             @Override
-            public void rst(ErrorCode code, String message) {
-                stream.rst(code, message);
+            public void sendRst(ErrorCode code, String message) {
+                stream.sendRst(code, message);
             }
 
             @Override

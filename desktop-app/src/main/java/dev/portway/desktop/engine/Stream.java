@@ -3,9 +3,9 @@ package dev.portway.desktop.engine;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FlowWindow;
 import dev.portway.shared.protocol.Frame;
-import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.SendCredit;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One stream of a {@link Session}: a visitor request (HTTP) or connection (TCP).
  *
- * <p>Outbound ({@link #reply}, {@link #write}, {@link #fin}) is called by the one handler thread
- * that owns the stream's outbound direction. {@link #rst} and {@link #reset} may come from any thread;
- * the first end wins. Inbound DATA lands in {@link #inbound} (bounded by our stream window).
+ * <p>Method names follow PROTOCOL.md "Names in the code": {@code sendX} writes a frame, {@code onX} handles
+ * one that arrived. Outbound ({@link #sendReply}, {@link #sendData}, {@link #sendFin}) is called by the one handler
+ * thread that owns the stream's outbound direction. {@link #sendRst}, {@link #onRst} and {@link #onSessionGone} may
+ * come from any thread; the first end wins. Inbound DATA lands in {@link #inbound} (bounded by our stream window).
  */
 final class Stream {
     final int id;
@@ -27,8 +28,8 @@ final class Stream {
     private final AtomicBoolean finSent = new AtomicBoolean();
     private final AtomicBoolean finReceived = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
-    private volatile ErrorCode resetCode;
-    private volatile Runnable onReset = () -> { };
+    private volatile ErrorCode abortCode;
+    private volatile Runnable onAbort = () -> { };
 
     Stream(int id, OpenMessage open, TunnelSpec spec, Session session, int peerStreamWindow, int ourStreamWindow) {
         this.id = id;
@@ -41,12 +42,12 @@ final class Stream {
 
     // ---- outbound (handler thread)
 
-    void reply(ReplyMessage reply) throws IOException {
-        reply(reply, false);
+    void sendReply(ReplyMessage reply) throws IOException {
+        sendReply(reply, false);
     }
 
     /** REPLY; with {@code last} the stream's outbound direction ends with it (no body follows): END flag or FIN. */
-    void reply(ReplyMessage reply, boolean last) throws IOException {
+    void sendReply(ReplyMessage reply, boolean last) throws IOException {
         checkOpen();
         if (last && session.endFlag() && finSent.compareAndSet(false, true)) {
             session.send(Frame.reply(id, reply).withEnd());
@@ -55,27 +56,23 @@ final class Stream {
         }
         session.send(Frame.reply(id, reply));
         if (last) {
-            fin();
+            sendFin();
         }
     }
 
     /** Sends {@code len} bytes as DATA frames of at most 64 KiB, waiting for stream and session credit. */
-    void write(byte[] bytes, int off, int len) throws IOException {
-        write(bytes, off, len, false);
+    void sendData(byte[] bytes, int off, int len) throws IOException {
+        sendData(bytes, off, len, false);
     }
 
     /**
-     * As {@link #write(byte[], int, int)}; with {@code last} these are the body's last bytes and the outbound direction
+     * As {@link #sendData(byte[], int, int)}; with {@code last} these are the body's last bytes and the outbound direction
      * ends with them: the last DATA carries the END flag (when the relay agreed to it), else FIN follows.
      */
-    void write(byte[] bytes, int off, int len, boolean last) throws IOException {
+    void sendData(byte[] bytes, int off, int len, boolean last) throws IOException {
         while (len > 0) {
             checkOpen();
-            int n = awaitCredit(flow, Math.min(len, FrameCodec.MAX_PAYLOAD));
-            int m = awaitCredit(session.sendFlow(), n);
-            if (m < n) {
-                flow.giveBack(n - m);
-            }
+            int m = awaitCredit(len);
             Frame data = Frame.data(id, bytes, off, m);
             off += m;
             len -= m;
@@ -87,11 +84,11 @@ final class Stream {
             session.sendData(data);
         }
         if (last) {
-            fin();
+            sendFin();
         }
     }
 
-    void fin() throws IOException {
+    void sendFin() throws IOException {
         checkOpen();
         if (finSent.compareAndSet(false, true)) {
             session.send(Frame.fin(id));
@@ -100,18 +97,21 @@ final class Stream {
     }
 
     /** Aborts the stream from our side: sends RST and stops the handler's local work. */
-    void rst(ErrorCode code, String message) {
+    void sendRst(ErrorCode code, String message) {
         if (ended.compareAndSet(false, true)) {
-            resetCode = code;
+            abortCode = code;
             session.trySend(Frame.rst(id, code, message));
             teardown(new IOException("stream " + id + " reset: " + message));
         }
     }
 
-    /** Runs {@code action} (from any thread) when the stream is reset or its session ends; replaces the previous one. */
-    void onReset(Runnable action) {
-        this.onReset = action;
-        if (resetCode != null) {
+    /**
+     * Runs {@code action} (from any thread) when the stream is aborted — RST sent or received, or its session ended;
+     * replaces the previous one.
+     */
+    void onAbort(Runnable action) {
+        this.onAbort = action;
+        if (abortCode != null) {
             action.run();
         }
     }
@@ -143,12 +143,13 @@ final class Stream {
         maybeDone();
     }
 
-    boolean isReset() {
-        return resetCode != null;
+    /** Whether the stream ended by RST (either way) or with its session. */
+    boolean isAborted() {
+        return abortCode != null;
     }
 
-    ErrorCode resetCode() {
-        return resetCode;
+    ErrorCode abortCode() {
+        return abortCode;
     }
 
     String localTarget() {
@@ -176,20 +177,29 @@ final class Stream {
         maybeDone();
     }
 
-    /** The relay reset the stream, or the session ended. Sends nothing. */
-    void reset(ErrorCode code, String message) {
+    /** The relay sent RST. Sends nothing. */
+    void onRst(ErrorCode code, String message) {
+        abort(code, message.isEmpty() ? "stream reset by the relay (" + code.wireName() + ")" : message);
+    }
+
+    /** The session ended before the stream did. Sends nothing. */
+    void onSessionGone() {
+        abort(ErrorCode.CANCEL, "the connection to the relay was lost");
+    }
+
+    private void abort(ErrorCode code, String message) {
         if (ended.compareAndSet(false, true)) {
-            resetCode = code;
-            teardown(new IOException(message.isEmpty() ? "stream reset by the relay (" + code.wireName() + ")" : message));
+            abortCode = code;
+            teardown(new IOException(message));
         }
     }
 
     private void teardown(IOException cause) {
         session.consumed(inbound.fail(cause));
         flow.close();
-        session.forget(this);
+        session.streamEnded(this);
         try {
-            onReset.run();
+            onAbort.run();
         } catch (RuntimeException e) {
             Session.LOG.debug("stream {}: cancel action failed", id, e);
         }
@@ -198,19 +208,20 @@ final class Stream {
     private void maybeDone() {
         if (finSent.get() && finReceived.get() && ended.compareAndSet(false, true)) {
             flow.close();
-            session.forget(this);
+            session.streamEnded(this);
         }
     }
 
     private void checkOpen() throws IOException {
-        if (resetCode != null) {
-            throw new StreamResetException(resetCode);
+        if (abortCode != null) {
+            throw new StreamResetException(abortCode);
         }
     }
 
-    private int awaitCredit(FlowWindow window, int wanted) throws IOException {
+    /** Waits for stream and session credit: bytes that may go in the next DATA (at most one frame). */
+    private int awaitCredit(int wanted) throws IOException {
         try {
-            int n = window.awaitSendCredit(wanted);
+            int n = SendCredit.awaitTake(flow, session.sendFlow(), wanted);
             if (n < 0) {
                 checkOpen();
                 throw new StreamResetException(ErrorCode.CANCEL);

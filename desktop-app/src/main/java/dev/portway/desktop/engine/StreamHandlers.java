@@ -51,7 +51,7 @@ record StreamHandlers(LocalLeg local, Duration connectTimeout, Consumer<RequestE
             if (!stream.open.isDelivery()) {
                 breakers.record(stream.open.tunnel(), false); // a fault in Portway says nothing about the local app
             }
-            stream.rst(ErrorCode.INTERNAL, "Portway failed on this request: " + e);
+            stream.sendRst(ErrorCode.INTERNAL, "Portway failed on this request: " + e);
         } finally {
             MDC.clear();
         }

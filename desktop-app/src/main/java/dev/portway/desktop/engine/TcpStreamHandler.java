@@ -43,27 +43,27 @@ final class TcpStreamHandler {
             LocalErrors local = LocalErrors.of(e, stream.localTarget(), ctx.connectTimeout());
             error = local.code();
             errorMessage = local.message();
-            stream.rst(error, errorMessage);
+            stream.sendRst(error, errorMessage);
             closeQuietly(socket);
         }
         if (error == null) {
-            stream.onReset(() -> closeQuietly(socket));
+            stream.onAbort(() -> closeQuietly(socket));
             try {
-                stream.reply(ReplyMessage.tcpAccepted());
+                stream.sendReply(ReplyMessage.tcpAccepted());
                 Thread up = Thread.ofVirtual().name("portway-stream-" + stream.id + "-up").start(() -> relayToLocal(socket));
                 copyLocalToRelay(socket.getInputStream());
                 up.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (IOException e) {
-                if (!stream.isReset()) {
-                    stream.rst(ErrorCode.CANCEL, "the local connection to " + stream.localTarget() + " broke: " + e.getMessage());
+                if (!stream.isAborted()) {
+                    stream.sendRst(ErrorCode.CANCEL, "the local connection to " + stream.localTarget() + " broke: " + e.getMessage());
                 }
             } finally {
                 closeQuietly(socket);
             }
-            if (stream.isReset()) {
-                error = stream.resetCode();
+            if (stream.isAborted()) {
+                error = stream.abortCode();
                 errorMessage = "The connection was reset.";
             }
         }
@@ -75,10 +75,10 @@ final class TcpStreamHandler {
         byte[] buf = new byte[FrameCodec.MAX_PAYLOAD];
         int n;
         while ((n = in.read(buf)) != -1) {
-            stream.write(buf, 0, n);
+            stream.sendData(buf, 0, n);
             bytesOut += n;
         }
-        stream.fin();
+        stream.sendFin();
     }
 
     private void relayToLocal(Socket socket) {
@@ -95,8 +95,8 @@ final class TcpStreamHandler {
             }
             socket.shutdownOutput();
         } catch (IOException e) {
-            if (!stream.isReset()) {
-                stream.rst(ErrorCode.CANCEL, "the local connection to " + stream.localTarget() + " broke: " + e.getMessage());
+            if (!stream.isAborted()) {
+                stream.sendRst(ErrorCode.CANCEL, "the local connection to " + stream.localTarget() + " broke: " + e.getMessage());
             }
         }
     }

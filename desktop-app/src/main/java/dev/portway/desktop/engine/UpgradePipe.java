@@ -31,16 +31,16 @@ final class UpgradePipe {
             byte[] bytes = new byte[FrameCodec.MAX_PAYLOAD];
             int n;
             while ((n = call.readRaw(bytes)) != -1) {
-                stream.write(bytes, 0, n);
+                stream.sendData(bytes, 0, n);
                 out += n;
             }
-            stream.fin();
+            stream.sendFin();
             up.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
-            if (!stream.isReset()) {
-                stream.rst(ErrorCode.CANCEL, "the local connection closed: " + e.getMessage());
+            if (!stream.isAborted()) {
+                stream.sendRst(ErrorCode.CANCEL, "the local connection closed: " + e.getMessage());
             }
         } finally {
             call.abort();
@@ -59,8 +59,8 @@ final class UpgradePipe {
             }
             call.shutdownOutput();
         } catch (IOException e) {
-            if (!stream.isReset()) {
-                stream.rst(ErrorCode.CANCEL, "the local connection closed: " + e.getMessage());
+            if (!stream.isAborted()) {
+                stream.sendRst(ErrorCode.CANCEL, "the local connection closed: " + e.getMessage());
             }
         }
     }

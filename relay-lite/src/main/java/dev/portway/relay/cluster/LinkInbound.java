@@ -78,7 +78,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             case DATA -> {
                 if (b != null && b.stream != null) {
                     int n = f.payloadLength();
-                    boolean more = b.stream.send(msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, n));
+                    boolean more = b.stream.sendData(msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, n));
                     if (more) {
                         LinkWire.write(ctx.channel(), Frame.windowUpdate(f.streamId(), n));
                     } else {
@@ -89,7 +89,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             case FIN -> {
                 if (b != null && b.stream != null) {
                     b.finIn = true;
-                    b.stream.finish();
+                    b.stream.sendFin();
                     b.doneIfBothFinished();
                 }
             }
@@ -97,7 +97,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                 if (b != null) {
                     streams.remove(f.streamId());
                     if (b.stream != null) {
-                        b.stream.reset(f.rstCode(), f.rstMessage());
+                        b.stream.sendRst(f.rstCode(), f.rstMessage());
                     }
                 }
             }
@@ -168,7 +168,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
         }
         for (Bridge b : new ArrayList<>(streams.values())) {
             if (b.stream != null) {
-                b.stream.reset(ErrorCode.CANCEL, "The visitor's node went away.");
+                b.stream.sendRst(ErrorCode.CANCEL, "The visitor's node went away.");
             }
         }
         streams.clear();
@@ -225,7 +225,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
         }
 
         @Override
-        public void onReset(ErrorCode code, String message) {
+        public void onRst(ErrorCode code, String message) {
             streams.remove(id);
             LinkWire.write(ctx.channel(), Frame.rst(id, code, message));
         }

@@ -167,7 +167,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         }
 
         @Override
-        public boolean send(ByteBuf bytes) {
+        public boolean sendData(ByteBuf bytes) {
             if (ended) {
                 bytes.release();
                 return true;
@@ -182,7 +182,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         }
 
         @Override
-        public void finish() {
+        public void sendFin() {
             if (!ended) {
                 finOut = true;
                 LinkWire.write(channel, Frame.fin(id));
@@ -191,7 +191,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         }
 
         @Override
-        public void reset(ErrorCode code, String message) {
+        public void sendRst(ErrorCode code, String message) {
             if (!ended) {
                 ended = true;
                 streams.remove(id);
@@ -220,7 +220,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
             loop.execute(() -> {
                 if (!ended) {
                     ended = true;
-                    listener.onReset(code, message);
+                    listener.onRst(code, message);
                 }
             });
         }

@@ -150,7 +150,7 @@ final class HttpExchange implements StreamListener {
         traffic.in(bytes.readableBytes());
         boolean last = content instanceof LastHttpContent;
         // An upgrade request's FIN would half-close the pipe it may become; otherwise the last bytes end the stream.
-        if (!(last && !upgradeRequested ? stream.sendLast(bytes) : stream.send(bytes))) {
+        if (!(stream.sendData(bytes, last && !upgradeRequested))) {
             creditBlocked = true;
         }
         if (last) {
@@ -163,7 +163,7 @@ final class HttpExchange implements StreamListener {
     void visitorBytes(Object msg) {
         if (msg instanceof ByteBuf buf && !over) {
             traffic.in(buf.readableBytes());
-            if (!stream.send(buf)) {
+            if (!stream.sendData(buf)) {
                 creditBlocked = true;
                 updateRead();
             }
@@ -175,11 +175,11 @@ final class HttpExchange implements StreamListener {
     void visitorInputClosed() {
         inputClosed = true;
         if (upgraded) {
-            stream.finish();
+            stream.sendFin();
             closeIfBothShut();
         } else if (!requestDone) {
             count(Outcome.CANCELLED, 0);
-            stream.reset(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
+            stream.sendRst(ErrorCode.CANCEL, "The visitor closed the connection mid-request.");
             ctx.close();
         } else {
             keepAlive = false;
@@ -190,7 +190,7 @@ final class HttpExchange implements StreamListener {
         if (!over) {
             over = true;
             count(Outcome.CANCELLED, 0);
-            stream.reset(ErrorCode.CANCEL, "The visitor went away.");
+            stream.sendRst(ErrorCode.CANCEL, "The visitor went away.");
         }
     }
 
@@ -216,8 +216,8 @@ final class HttpExchange implements StreamListener {
             length = announcedLength(reply);
             rewrite(response);
         } catch (dev.portway.shared.protocol.ProtocolException | IllegalArgumentException e) {
-            stream.reset(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
-            onReset(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
+            stream.sendRst(ErrorCode.PROTOCOL_ERROR, "Unusable REPLY: " + e.getMessage());
+            onRst(ErrorCode.TARGET_ERROR, "The tunnel's client sent an unusable response.");
             return;
         }
         int status = reply.status();
@@ -238,7 +238,7 @@ final class HttpExchange implements StreamListener {
         }
         if (upgradeRequested) {
             keepAlive = false; // an ordinary answer to an upgrade request: close after it (§6.2)
-            stream.finish();
+            stream.sendFin();
         }
         if (!requestDone) {
             keepAlive = false; // the app answered before reading the whole body
@@ -336,7 +336,7 @@ final class HttpExchange implements StreamListener {
             ByteBuf last = data.readRetainedSlice(allowed);
             data.release();
             stream.consumed(n - allowed);
-            stream.reset(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
+            stream.sendRst(ErrorCode.PROTOCOL_ERROR, "More DATA than the REPLY's Content-Length.");
             traffic.out(allowed);
             lastWrite = ctx.write(new DefaultHttpContent(last)).addListener(f -> stream.consumed(allowed));
             closeAfterWrites();
@@ -398,7 +398,7 @@ final class HttpExchange implements StreamListener {
     }
 
     @Override
-    public void onReset(ErrorCode code, String message) {
+    public void onRst(ErrorCode code, String message) {
         if (over && responseStarted) {
             return;
         }
@@ -437,7 +437,7 @@ final class HttpExchange implements StreamListener {
     void bodyTooLarge(FullHttpResponse page) {
         over = true;
         count(Outcome.REJECTED, page.status().code());
-        stream.reset(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
+        stream.sendRst(ErrorCode.CANCEL, "The request body is larger than the relay accepts.");
         if (responseStarted) {
             ctx.close();
             return;

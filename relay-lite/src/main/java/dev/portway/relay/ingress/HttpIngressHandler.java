@@ -5,6 +5,7 @@ import dev.portway.relay.metrics.RelayMetrics.Kind;
 import dev.portway.relay.metrics.RelayMetrics.Outcome;
 import dev.portway.relay.metrics.RelayMetrics.Refusal;
 import dev.portway.relay.tunnel.VisitorProtection;
+import dev.portway.relay.queue.HeldRequest;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.ClientEndpoint;
 import dev.portway.relay.tunnel.Reservation;
@@ -27,10 +28,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The visitor side of the relay's HTTP port: routes each request (see {@link Router}) to a tunnel, to the
@@ -52,7 +51,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     /** The request being proxied, or null. */
     private HttpExchange exchange;
     /** The request held while its tunnel's client reconnects, or null. */
-    private Held waiting;
+    private HeldRequest waiting;
     /** The request being read whole to be stored for a queued tunnel, or null. */
     private QueueIntake intake;
     /** Swallowing the body of a request the relay answered itself. */
@@ -264,8 +263,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         // Not bound (or bound with held requests still being handed over): hold it (PROTOCOL.md §9.1).
         OpenMessage heldOpen = openMessage(req, name, target, upgrade);
         HttpExchange ex = new HttpExchange(this, ctx, req, keepAlive, upgrade, heldOpen, correlation);
-        Held waiter = new Held(name, heldOpen, ex, keepAlive, TunnelRequests.headBytes(req));
-        waiter.request = req;
+        HeldRequest waiter = new HeldRequest(ictx.holds(), registry, name, heldOpen, ex, TunnelRequests.headBytes(req),
+                new HeldVisitor(req, name, keepAlive, ex));
         switch (ictx.holds().admit(name, waiter)) {
             case HeldRequests.Admission.OpenNow now -> forward(now.tunnel(), req, name, target, keepAlive);
             case HeldRequests.Admission.Held ignored -> {
@@ -274,12 +273,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
                 // One read, so a visitor that gives up (closes) while held is noticed at once, not at the hold's
                 // deadline; whatever that read brings waits in `held` (mustWait() is true), and nothing reads again.
                 ctx.read();
-                long ms = ictx.sessions().config().holdTime().toMillis();
-                waiter.deadline = ctx.executor().schedule(() -> {
-                    if (waiting == waiter && ictx.holds().withdraw(name, waiter)) {
-                        turnAway(waiter);
-                    }
-                }, ms, TimeUnit.MILLISECONDS);
+                waiter.hold(ictx.sessions().config().holdTime());
             }
             case HeldRequests.Admission.Full ignored -> {
                 rejected();
@@ -341,99 +335,67 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         return prepared.open();
     }
 
-    // ---- held requests (PROTOCOL.md §9.1)
+    // ---- held requests (PROTOCOL.md §9.1; the waiting itself is queue.HeldRequest's)
 
-    /** A request waiting for its tunnel's client to come back. Fields are set on the visitor's loop. */
-    private final class Held implements HeldRequests.Waiter {
-        final String name;
-        final OpenMessage open;
-        final HttpExchange exchange;
-        final boolean keepAlive;
-        final long headBytes;
-        ScheduledFuture<?> deadline;
+    /** This connection, as a held request sees it. Every method runs on the visitor's loop. */
+    private final class HeldVisitor implements HeldRequest.Visitor {
+        private final HttpRequest request;
+        private final String name;
+        private final boolean keepAlive;
+        private final HttpExchange exchange;
 
-        /** The visitor's request head, for the tunnel's protection check at hand-over. */
-        HttpRequest request;
-
-        Held(String name, OpenMessage open, HttpExchange exchange, boolean keepAlive, long headBytes) {
+        HeldVisitor(HttpRequest request, String name, boolean keepAlive, HttpExchange exchange) {
+            this.request = request;
             this.name = name;
-            this.open = open;
-            this.exchange = exchange;
             this.keepAlive = keepAlive;
-            this.headBytes = headBytes;
+            this.exchange = exchange;
         }
 
         @Override
-        public long headBytes() {
-            return headBytes;
+        public io.netty.channel.EventLoop loop() {
+            return ctx.channel().eventLoop();
         }
 
         @Override
-        public void open(Session session) {
-            // On the session's loop, which cannot read the client's answer before this task ends: the hand-over
-            // below reaches the visitor's loop before any frame of the new stream does.
-            Tunnel<Session> tunnel = ictx.sessions().registry().lookup(name);
-            VisitorProtection protection = tunnel == null ? VisitorProtection.NONE : tunnel.protection();
-            if (!protection.isNone()) {
-                onVisitorLoop(() -> checkHeld(this, protection, session));
-                return;
-            }
-            Session.Opened opened = session.open(open, ctx.channel().eventLoop(), exchange);
-            onVisitorLoop(() -> handedOver(this, opened, session.id()));
+        public boolean isActive() {
+            return ctx.channel().isActive();
         }
 
         @Override
-        public void reject() {
-            onVisitorLoop(() -> {
-                if (waiting == this) {
-                    turnAway(this);
-                }
-            });
+        public OpenMessage admitted(VisitorProtection protection, OpenMessage open) {
+            return passes(protection, request, name, keepAlive) ? TunnelRequests.withoutCredentials(open, protection) : null;
         }
-    }
 
-    /** A held request to a protected tunnel: checked here, on the visitor's loop, then opened on the session's. */
-    private void checkHeld(Held waiter, VisitorProtection protection, Session session) {
-        if (waiting != waiter || !ctx.channel().isActive()) {
-            return;
+        @Override
+        public void handedOver(TunnelStream stream, String sessionId) {
+            HttpIngressHandler.this.exchange = exchange;
+            exchange.start(stream, sessionId);
         }
-        if (!passes(protection, waiter.request, waiter.name, waiter.keepAlive)) {
-            waiting = null;
-            waiter.deadline.cancel(false);
-            readOn();
-            return;
-        }
-        OpenMessage open = TunnelRequests.withoutCredentials(waiter.open, protection);
-        handedOver(waiter, session.open(open, ctx.channel().eventLoop(), waiter.exchange), session.id()); // as forward() does
-    }
 
-    private void handedOver(Held waiter, Session.Opened opened, String sessionId) {
-        if (waiting != waiter || !ctx.channel().isActive()) {
-            if (opened.stream() != null) {
-                opened.stream().reset(ErrorCode.CANCEL, "The visitor went away.");
-            }
-            return;
-        }
-        waiting = null;
-        waiter.deadline.cancel(false);
-        if (opened.stream() == null) {
+        @Override
+        public void refused(ErrorCode refusal) {
             rejected();
-            respond(refusal(opened.refusal(), waiter.name), waiter.keepAlive);
-        } else {
-            exchange = waiter.exchange;
-            exchange.start(opened.stream(), sessionId);
+            respond(HttpIngressHandler.refusal(refusal, name), keepAlive);
         }
-        readOn();
-    }
 
-    private void turnAway(Held waiter) {
-        waiting = null;
-        if (waiter.deadline != null) {
-            waiter.deadline.cancel(false);
+        @Override
+        public void turnedAway() {
+            rejected();
+            respond(reconnecting(), keepAlive);
         }
-        rejected();
-        respond(reconnecting(), waiter.keepAlive);
-        readOn();
+
+        @Override
+        public void released(HeldRequest request) {
+            if (waiting == request) {
+                waiting = null;
+            }
+            readOn();
+        }
+
+        @Override
+        public void close() {
+            ctx.channel().close();
+        }
     }
 
     private void onVisitorLoop(Runnable task) {
@@ -522,7 +484,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connect(HttpRequest req) {
-        if (!"websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE))) {
+        if (!ClientEndpoint.asksForWebSocket(req)) {
             respond(Pages.page(HttpResponseStatus.BAD_REQUEST, "Portway client endpoint",
                     "This address is for Portway clients, which connect with a WebSocket.", null), false);
             return;
@@ -597,10 +559,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         if (waiting != null) {
             metrics().request(Kind.HTTP, Outcome.CANCELLED);
-            ictx.holds().withdraw(waiting.name, waiting);
-            if (waiting.deadline != null) {
-                waiting.deadline.cancel(false);
-            }
+            waiting.visitorGone();
             waiting = null;
         }
         if (intake != null) {

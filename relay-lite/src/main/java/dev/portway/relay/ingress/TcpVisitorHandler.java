@@ -99,7 +99,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     public void channelRead(ChannelHandlerContext c, Object msg) {
         if (msg instanceof ByteBuf buf && stream != null) {
             traffic.in(buf.readableBytes());
-            if (!stream.send(buf)) {
+            if (!stream.sendData(buf)) {
                 creditBlocked = true;
                 updateRead();
             }
@@ -116,7 +116,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     public void userEventTriggered(ChannelHandlerContext c, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent && stream != null) {
             inputClosed = true;
-            stream.finish();
+            stream.sendFin();
             closeIfBothShut();
         }
         c.fireUserEventTriggered(evt);
@@ -127,7 +127,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
         metrics.connectionClosed(Kind.TCP);
         count(Outcome.CANCELLED);
         if (stream != null) {
-            stream.reset(ErrorCode.CANCEL, "The visitor's connection closed.");
+            stream.sendRst(ErrorCode.CANCEL, "The visitor's connection closed.");
         }
         c.fireChannelInactive();
     }
@@ -168,7 +168,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     }
 
     @Override
-    public void onReset(ErrorCode code, String message) {
+    public void onRst(ErrorCode code, String message) {
         count(Outcome.TARGET_ERROR);
         ctx.close();
     }

@@ -141,15 +141,15 @@ final class DeliveryPump {
         OpenMessage open = OpenMessage.delivery(tunnel, q.remote(), q.requestId(), q.method(), q.target(), headers,
                 q.deliveryId(), Priorities.name(q.priority()));
         Delivery d = new Delivery(q);
-        Session.Opened opened = session.open(open, loop, d);
+        Session.Opened opened = session.sendOpen(open, loop, d);
         if (opened.stream() == null) {
             retryLater(); // too many streams, or the session is going away
             return;
         }
         d.stream = opened.stream();
         inFlight.put(q.deliveryId(), d);
-        d.stream.send(Unpooled.wrappedBuffer(q.body())); // sent in frames of at most 64 KiB as credit allows
-        d.stream.finish();
+        d.stream.sendData(Unpooled.wrappedBuffer(q.body())); // sent in frames of at most 64 KiB as credit allows
+        d.stream.sendFin();
     }
 
     private void retryLater() {
@@ -211,7 +211,7 @@ final class DeliveryPump {
         }
 
         @Override
-        public void onReset(ErrorCode code, String message) {
+        public void onRst(ErrorCode code, String message) {
             String id = request.deliveryId();
             failures++;
             long notBefore = System.currentTimeMillis() + backoff();

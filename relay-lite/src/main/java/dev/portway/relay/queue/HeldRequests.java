@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * line of waiters in arrival order, bounded by {@code holdCount} requests and {@code holdBytes} of
  * heads. When the owner binds the name again, {@link #bound} opens every waiter's stream on the new
  * session, in order, before any request that arrives later; {@link #released} turns them all away.
- * The hold deadline is the waiter's own business (a timer on its event loop, then {@link #withdraw}).
+ * The hold deadline is the waiter's own business (a timer on its event loop, then {@link #withdraw}; see {@link HeldRequest}).
  *
  * <p>Thread-safe: one lock, held briefly; {@link #bound} holds it while it opens the streams (no I/O:
- * {@link Session#open} only queues the OPEN frames), which is what keeps later requests behind them.
+ * {@link Session#sendOpen} only queues the OPEN frames), which is what keeps later requests behind them.
  * Lock order: this, then a session's lock, then the registry's.
  */
 public final class HeldRequests {

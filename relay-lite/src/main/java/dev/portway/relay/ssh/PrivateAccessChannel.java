@@ -145,7 +145,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
                 release(copy.length);
                 return;
             }
-            if (stream.send(Unpooled.wrappedBuffer(copy))) {
+            if (stream.sendData(Unpooled.wrappedBuffer(copy))) {
                 release(copy.length);
             } else {
                 blocked = true;
@@ -166,7 +166,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
         super.handleEof();
         execute(() -> {
             if (stream != null && !ended) {
-                stream.finish();
+                stream.sendFin();
             }
         });
     }
@@ -177,7 +177,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
             if (!ended) {
                 ended = true;
                 if (stream != null) {
-                    stream.reset(ErrorCode.CANCEL, "The SSH client closed the connection.");
+                    stream.sendRst(ErrorCode.CANCEL, "The SSH client closed the connection.");
                 }
                 ByteBuf b;
                 while ((b = toClient.poll()) != null) {
@@ -270,7 +270,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
     }
 
     @Override
-    public void onReset(ErrorCode code, String message) {
+    public void onRst(ErrorCode code, String message) {
         ended = true;
         log.info("Private tunnel {} over SSH ended: {}", tunnelName, message);
         close(false);
@@ -278,7 +278,7 @@ final class PrivateAccessChannel extends AbstractServerChannel implements Stream
 
     @Override
     public void onSessionGone() {
-        onReset(ErrorCode.CANCEL, "its client disconnected");
+        onRst(ErrorCode.CANCEL, "its client disconnected");
     }
 
     @Override

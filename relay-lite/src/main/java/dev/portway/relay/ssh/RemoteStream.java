@@ -115,7 +115,7 @@ final class RemoteStream implements TunnelStream, ForwardedChannel.Sink {
     // ---- visitor → client (visitor loop)
 
     @Override
-    public boolean send(ByteBuf bytes) {
+    public boolean sendData(ByteBuf bytes) {
         if (ended || finQueued) {
             ReferenceCountUtil.release(bytes);
             return true;
@@ -134,7 +134,7 @@ final class RemoteStream implements TunnelStream, ForwardedChannel.Sink {
     }
 
     @Override
-    public void finish() {
+    public void sendFin() {
         if (ended || finQueued) {
             return;
         }
@@ -149,7 +149,7 @@ final class RemoteStream implements TunnelStream, ForwardedChannel.Sink {
     }
 
     @Override
-    public void reset(ErrorCode code, String message) {
+    public void sendRst(ErrorCode code, String message) {
         if (!ended) {
             end();
             channel.close(true);
@@ -365,7 +365,7 @@ final class RemoteStream implements TunnelStream, ForwardedChannel.Sink {
         if (channel != null) {
             channel.close(true);
         }
-        listener.onReset(code, message);
+        listener.onRst(code, message);
     }
 
     private void end() {

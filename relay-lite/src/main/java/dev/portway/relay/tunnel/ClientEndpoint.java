@@ -27,6 +27,11 @@ public final class ClientEndpoint {
     private ClientEndpoint() {
     }
 
+    /** Whether a request to the endpoint asks for a WebSocket; the ingress answers anything else with a page. */
+    public static boolean asksForWebSocket(HttpRequest req) {
+        return "websocket".equalsIgnoreCase(req.headers().get(HttpHeaderNames.UPGRADE));
+    }
+
     /**
      * Answers the WebSocket handshake and puts the session's handlers after {@code ctx} (the HTTP ingress handler,
      * which from now on passes WebSocket frames on).

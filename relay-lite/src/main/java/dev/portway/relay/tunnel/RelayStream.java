@@ -6,6 +6,7 @@ import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.ProtocolException;
 import dev.portway.shared.protocol.ReplyMessage;
+import dev.portway.shared.stream.SendCredit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
@@ -16,13 +17,13 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * One stream of a session, as seen from the relay (PROTOCOL.md §5, §6).
  *
- * <p>Threads: the visitor-facing methods ({@link #send}, {@link #finish}, {@link #reset},
- * {@link #consumed}) run on the visitor's event loop; frames from the client arrive on the session's
+ * <p>Threads: the visitor-facing methods ({@link #sendData}, {@link #sendFin}, {@link #sendRst},
+ * {@link #consumed}; names as in PROTOCOL.md "Names in the code") run on the visitor's event loop; frames from the client arrive on the session's
  * loop and are handed over to the visitor's loop, where all mutable state here lives. Flow windows
  * are thread-safe.
  *
  * <p>Limits: bytes read from the visitor beyond the available credit wait in {@code pending}; the
- * caller stops reading as soon as {@link #send} returns false, so that queue holds at most what one
+ * caller stops reading as soon as {@link #sendData} returns false, so that queue holds at most what one
  * socket read produced.
  */
 public final class RelayStream implements TunnelStream {
@@ -65,7 +66,7 @@ public final class RelayStream implements TunnelStream {
      * @return false when the caller must stop reading until {@link StreamListener#onWritable()}
      */
     @Override
-    public boolean send(ByteBuf bytes) {
+    public boolean sendData(ByteBuf bytes) {
         if (ended || finQueued) {
             ReferenceCountUtil.release(bytes);
             return true;
@@ -86,7 +87,10 @@ public final class RelayStream implements TunnelStream {
 
     /** The visitor's last bytes, then half-close: the last DATA carries the END flag when the client agreed to it. */
     @Override
-    public boolean sendLast(ByteBuf bytes) {
+    public boolean sendData(ByteBuf bytes, boolean last) {
+        if (!last) {
+            return sendData(bytes);
+        }
         if (ended || finQueued) {
             ReferenceCountUtil.release(bytes);
             return true;
@@ -102,7 +106,7 @@ public final class RelayStream implements TunnelStream {
 
     /** Half-closes towards the client (FIN) once pending bytes are sent. */
     @Override
-    public void finish() {
+    public void sendFin() {
         if (ended || finQueued) {
             return;
         }
@@ -112,7 +116,7 @@ public final class RelayStream implements TunnelStream {
 
     /** Aborts the stream towards the client; the listener hears nothing more. */
     @Override
-    public void reset(ErrorCode code, String message) {
+    public void sendRst(ErrorCode code, String message) {
         if (ended) {
             return;
         }
@@ -166,19 +170,9 @@ public final class RelayStream implements TunnelStream {
         return true;
     }
 
+    /** Credit for the next DATA: none while the WebSocket is full, else what both windows allow (one frame at most). */
     private int acquire(int wanted) {
-        if (!session.isWritable()) {
-            return 0;
-        }
-        int n = flow.tryAcquire(Math.min(wanted, dev.portway.shared.protocol.FrameCodec.MAX_PAYLOAD));
-        if (n == 0) {
-            return 0;
-        }
-        int s = session.acquire(n);
-        if (s < n) {
-            flow.giveBack(n - s);
-        }
-        return s;
+        return session.isWritable() ? SendCredit.tryTake(flow, session.flow, wanted) : 0;
     }
 
     /** Visitor loop: credit or room came back. */
@@ -259,7 +253,7 @@ public final class RelayStream implements TunnelStream {
         execute(() -> {
             if (!ended) {
                 end();
-                listener.onReset(code, message);
+                listener.onRst(code, message);
             }
         });
     }
@@ -273,7 +267,8 @@ public final class RelayStream implements TunnelStream {
         });
     }
 
-    void grant(int increment) {
+    /** WINDOW_UPDATE for this stream arrived (session loop). */
+    void onWindowUpdate(int increment) {
         try {
             flow.grant(increment);
             wake();
@@ -289,8 +284,8 @@ public final class RelayStream implements TunnelStream {
     /** Visitor loop: the client broke the protocol on this stream; RST it and tell the visitor side. */
     private void violate(ErrorCode code, String message) {
         if (!ended) {
-            reset(code, message);
-            listener.onReset(code, message);
+            sendRst(code, message);
+            listener.onRst(code, message);
         }
     }
 

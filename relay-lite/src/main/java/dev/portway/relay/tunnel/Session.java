@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One client's WebSocket session: streams, flow control towards and from the client, and its tunnels.
  *
  * <p>Threads: frames from the client are handled on the WebSocket channel's event loop (see
- * {@link SessionHandler}); visitors call {@link #open}, {@link #send} and {@link #sendData} from their
+ * {@link SessionHandler}); visitors call {@link #sendOpen}, {@link #send} and {@link #sendData} from their
  * own loops. Stream ids are assigned and OPEN written under this object's lock so ids reach the client
  * strictly increasing. {@code streams} and {@code blocked} are concurrent; flow windows are thread-safe.
  */
@@ -124,7 +123,7 @@ public final class Session implements TunnelBackend {
         return key == null || p == null ? key : p.user() + "\n" + key;
     }
 
-    /** The outcome of {@link #open}: a stream, or why none was opened (for the visitor's error page). */
+    /** The outcome of {@link #sendOpen}: a stream, or why none was opened (for the visitor's error page). */
     public record Opened(RelayStream stream, ErrorCode refusal) {
     }
 
@@ -134,15 +133,15 @@ public final class Session implements TunnelBackend {
      * @return the stream, or a refusal: {@code refused_stream} at the stream limit, {@code shutting_down}
      *     when the session is going away or gone
      */
-    public Opened open(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
-        return open(open, visitorLoop, listener, false);
+    public Opened sendOpen(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
+        return sendOpen(open, visitorLoop, listener, false);
     }
 
     /**
-     * As {@link #open(OpenMessage, EventLoop, StreamListener)}; with {@code finished} the stream is half-closed
+     * As {@link #sendOpen(OpenMessage, EventLoop, StreamListener)}; with {@code finished} the stream is half-closed
      * towards the client at once: OPEN carries the END flag, or (to a client that did not agree to it) FIN follows.
      */
-    public Opened open(OpenMessage open, EventLoop visitorLoop, StreamListener listener, boolean finished) {
+    public Opened sendOpen(OpenMessage open, EventLoop visitorLoop, StreamListener listener, boolean finished) {
         synchronized (this) {
             if (closed || goingAway || !welcomed) {
                 return new Opened(null, ErrorCode.SHUTTING_DOWN);
@@ -171,13 +170,13 @@ public final class Session implements TunnelBackend {
 
     @Override
     public TunnelBackend.Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
-        Opened opened = open(open, visitorLoop, listener);
+        Opened opened = sendOpen(open, visitorLoop, listener);
         return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
     @Override
     public TunnelBackend.Opened openFinishedStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
-        Opened opened = open(open, visitorLoop, listener, true);
+        Opened opened = sendOpen(open, visitorLoop, listener, true);
         return new TunnelBackend.Opened(opened.stream(), opened.refusal());
     }
 
@@ -266,12 +265,6 @@ public final class Session implements TunnelBackend {
         return channel.isWritable();
     }
 
-    /** Takes session credit for DATA towards the client. */
-    int acquire(int n) {
-        FlowWindow f = flow;
-        return f == null ? 0 : f.tryAcquire(n);
-    }
-
     /** Client DATA of {@code n} bytes was consumed (or dropped): grant session credit back. */
     void consumed(int n) {
         FlowWindow f = flow;
@@ -312,7 +305,7 @@ public final class Session implements TunnelBackend {
         // Queued behind every frame (see write): a drain task for them is already in the loop's queue, so a
         // refusal or go_away sent just before goes out first.
         try {
-            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, truncateReason(reason)))
+            channel.eventLoop().execute(() -> channel.writeAndFlush(new CloseWebSocketFrame(status, dev.portway.shared.text.Utf8Limit.closeReason(reason)))
                     .addListener(ChannelFutureListener.CLOSE));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             channel.close();
@@ -347,20 +340,8 @@ public final class Session implements TunnelBackend {
         return closed;
     }
 
-    static String truncateReason(String reason) {
-        byte[] b = reason.getBytes(StandardCharsets.UTF_8);
-        if (b.length <= 123) {
-            return reason;
-        }
-        int end = 120;
-        while (end > 0 && (b[end] & 0xC0) == 0x80) {
-            end--;
-        }
-        return new String(b, 0, end, StandardCharsets.UTF_8) + "…";
-    }
-
     /** Applies a WINDOW_UPDATE on stream 0; overflow ends the session. */
-    void grantSession(int increment) throws ProtocolException {
+    void onWindowUpdate(int increment) throws ProtocolException {
         flow.grant(increment);
         wakeBlocked();
     }

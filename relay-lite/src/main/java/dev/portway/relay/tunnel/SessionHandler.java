@@ -8,6 +8,7 @@ import dev.portway.shared.protocol.FrameCodec;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
+import dev.portway.shared.stream.UnknownStream;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -176,7 +177,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     private void onStreamFrame(Frame frame, ByteBuf content) {
         RelayStream stream = session.streams.get(frame.streamId());
-        int n = frame.type() == dev.portway.shared.protocol.FrameType.DATA ? frame.payloadLength() : 0;
+        int n = UnknownStream.sessionCreditBack(frame); // DATA counts against the session window, known stream or not
         if (n > 0) {
             try {
                 session.flow.received(n);
@@ -188,10 +189,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (stream == null) {
             session.consumed(n);
-            if (frame.type() != dev.portway.shared.protocol.FrameType.RST) {
+            if (UnknownStream.actionFor(frame.type()) == UnknownStream.ANSWER_RST) {
                 ctx.metrics().error(ErrorCode.UNKNOWN_STREAM);
-                session.send(Frame.rst(frame.streamId(), ErrorCode.UNKNOWN_STREAM,
-                        "Stream " + frame.streamId() + " is not open."));
+                session.send(UnknownStream.rst(frame.streamId()));
             }
             return;
         }
@@ -217,7 +217,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private void onWindowUpdate(Frame frame) {
         if (frame.streamId() == 0) {
             try {
-                session.grantSession(frame.windowIncrement());
+                session.onWindowUpdate(frame.windowIncrement());
             } catch (ProtocolException e) {
                 ctx.metrics().error(ErrorCode.PROTOCOL_ERROR);
                 session.close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), e.getMessage());
@@ -225,7 +225,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             RelayStream stream = session.streams.get(frame.streamId());
             if (stream != null) {
-                stream.grant(frame.windowIncrement());
+                stream.onWindowUpdate(frame.windowIncrement());
             }
         }
     }

@@ -14,7 +14,7 @@ public interface StreamListener {
 
     /**
      * Bytes for the visitor. The listener owns {@code data} and must call
-     * {@link RelayStream#consumed(int)} once they were written onward (or dropped).
+     * {@link TunnelStream#consumed(int)} once they were written onward (or dropped).
      */
     void onData(ByteBuf data);
 
@@ -22,11 +22,11 @@ public interface StreamListener {
     void onFin();
 
     /** The stream was aborted: by the client's RST, or because the client broke the protocol on it. */
-    void onReset(ErrorCode code, String message);
+    void onRst(ErrorCode code, String message);
 
     /** The client's session ended (WebSocket closed) before the stream finished. */
     void onSessionGone();
 
-    /** Credit or WebSocket room came back after {@link RelayStream#send} returned false: read again. */
+    /** Credit or WebSocket room came back after {@link TunnelStream#sendData} returned false: read again. */
     void onWritable();
 }

@@ -25,7 +25,7 @@ public interface TunnelBackend {
     default Opened openFinishedStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
         Opened opened = openStream(open, visitorLoop, listener);
         if (opened.stream() != null) {
-            opened.stream().finish();
+            opened.stream().sendFin();
         }
         return opened;
     }

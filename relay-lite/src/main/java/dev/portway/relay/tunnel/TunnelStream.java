@@ -5,7 +5,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * The visitor's end of one stream of a {@link TunnelBackend}. Every method is called on the visitor's event
- * loop (the one given to {@link TunnelBackend#openStream}).
+ * loop (the one given to {@link TunnelBackend#openStream}). Names follow PROTOCOL.md "Names in the code":
+ * {@code sendX} goes towards the target, {@link StreamListener}'s {@code onX} comes from it.
  */
 public interface TunnelStream {
     /**
@@ -13,23 +14,26 @@ public interface TunnelStream {
      *
      * @return false when the caller must stop reading until {@link StreamListener#onWritable()}
      */
-    boolean send(ByteBuf bytes);
+    boolean sendData(ByteBuf bytes);
 
     /** Half-closes towards the target once the bytes sent so far are out. */
-    void finish();
+    void sendFin();
 
     /**
-     * Sends the visitor's last bytes and half-closes: {@link #send} then {@link #finish}, which a backend may carry
-     * in one frame (DATA with the END flag, PROTOCOL.md §3.1).
+     * As {@link #sendData(ByteBuf)}; with {@code last} these are the visitor's last bytes and the stream half-closes:
+     * {@link #sendData(ByteBuf)} then {@link #sendFin}, which a backend may carry in one frame (DATA with the END flag,
+     * PROTOCOL.md §3.1).
      */
-    default boolean sendLast(ByteBuf bytes) {
-        boolean more = send(bytes);
-        finish();
+    default boolean sendData(ByteBuf bytes, boolean last) {
+        boolean more = sendData(bytes);
+        if (last) {
+            sendFin();
+        }
         return more;
     }
 
     /** Aborts the stream; the listener hears nothing more. */
-    void reset(ErrorCode code, String message);
+    void sendRst(ErrorCode code, String message);
 
     /** The listener wrote {@code n} bytes from the target onward: the target may send that many more. */
     void consumed(int n);

@@ -34,6 +34,6 @@ class RouterTest {
         HttpHeaders up = new DefaultHttpHeaders().add("Connection", "Upgrade").add("Upgrade", "websocket");
         assertThat(HopByHop.isUpgrade(up)).isTrue();
         assertThat(HopByHop.endToEnd(up, true)).extracting(dev.portway.shared.protocol.Header::name)
-                .containsExactly("Upgrade", "Connection");
+                .containsExactly("Connection", "Upgrade");
     }
 }

@@ -1,5 +1,7 @@
 package dev.portway.shared.protocol;
 
+import dev.portway.shared.text.Utf8Limit;
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -73,7 +75,7 @@ public record Frame(FrameType type, int streamId, ByteBuffer payload, boolean en
     }
 
     public static Frame rst(int streamId, ErrorCode code, String message) {
-        byte[] text = truncateUtf8(message == null ? "" : message, FrameCodec.MAX_RST_MESSAGE);
+        byte[] text = Utf8Limit.bytes(message == null ? "" : message, FrameCodec.MAX_RST_MESSAGE);
         ByteBuffer b = ByteBuffer.allocate(2 + text.length).putShort((short) code.code()).put(text).flip();
         return new Frame(FrameType.RST, streamId, b);
     }
@@ -110,20 +112,6 @@ public record Frame(FrameType type, int streamId, ByteBuffer payload, boolean en
         if (type != expected) {
             throw new IllegalStateException("not a " + expected + " frame: " + type);
         }
-    }
-
-    private static byte[] truncateUtf8(String s, int maxBytes) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length <= maxBytes) {
-            return bytes;
-        }
-        int end = maxBytes;
-        while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
-            end--; // do not cut a multi-byte character in half
-        }
-        byte[] out = new byte[end];
-        System.arraycopy(bytes, 0, out, 0, end);
-        return out;
     }
 
     @Override

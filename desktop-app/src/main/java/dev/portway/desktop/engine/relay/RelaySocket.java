@@ -41,7 +41,7 @@ public final class RelaySocket {
     /** What the socket tells its session. Called on the event loop: must not block. */
     public interface Listener {
         /** The handshake succeeded; frames may be sent. */
-        void onOpen();
+        void onConnected();
 
         /** One binary message: a heap buffer the listener owns. */
         void onMessage(ByteBuffer message);
@@ -242,7 +242,7 @@ public final class RelaySocket {
             }
             ctx.pipeline().addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
             open = true;
-            listener.onOpen();
+            listener.onConnected();
         }
 
         @Override

@@ -40,10 +40,10 @@ public final class FolderStream {
         ErrorCode error = null;
         String message = null;
         try {
-            out.reply(ReplyMessage.http(a.status(), a.reason(), a.headers()));
+            out.sendReply(ReplyMessage.http(a.status(), a.reason(), a.headers()));
             boolean body = !open.method().equals("HEAD") && a.status() != 304;
             if (body && a.bytes() != null) {
-                out.write(a.bytes(), 0, a.bytes().length);
+                out.sendData(a.bytes(), 0, a.bytes().length);
                 sent = a.bytes().length;
             } else if (body && a.file() != null) {
                 sent = copy(a);
@@ -51,14 +51,14 @@ public final class FolderStream {
             if (sent < a.bodyLength() && body) {
                 error = ErrorCode.TARGET_ERROR;
                 message = "The file " + a.file().getFileName() + " got shorter while it was being sent.";
-                out.rst(error, message);
+                out.sendRst(error, message);
             } else {
-                out.fin();
+                out.sendFin();
             }
         } catch (IOException e) {
             error = ErrorCode.CANCEL;
             message = "The visitor or the relay went away before the response was complete.";
-            out.rst(ErrorCode.CANCEL, message);
+            out.sendRst(ErrorCode.CANCEL, message);
         }
         return new RequestEvent(open.requestId() != null ? open.requestId() : "folder", open.tunnel(), open.method(),
                 open.target(), a.status(), Duration.ofNanos(System.nanoTime() - t0), 0, sent, error, message, started);
@@ -78,7 +78,7 @@ public final class FolderStream {
                 if (n <= 0) {
                     break;
                 }
-                out.write(buf, 0, n);
+                out.sendData(buf, 0, n);
                 pos += n;
                 left -= n;
                 sent += n;

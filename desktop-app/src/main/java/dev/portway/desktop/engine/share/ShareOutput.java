@@ -7,14 +7,14 @@ import java.io.IOException;
 
 /** The engine's side of one stream, as the folder needs it (PROTOCOL.md §6.1). Called on the stream's thread. */
 public interface ShareOutput {
-    void reply(ReplyMessage reply) throws IOException;
+    void sendReply(ReplyMessage reply) throws IOException;
 
     /** Sends body bytes, waiting for credit; {@code bytes} may be reused once it returns. */
-    void write(byte[] bytes, int off, int len) throws IOException;
+    void sendData(byte[] bytes, int off, int len) throws IOException;
 
-    void fin() throws IOException;
+    void sendFin() throws IOException;
 
-    void rst(ErrorCode code, String message);
+    void sendRst(ErrorCode code, String message);
 
     /** The request body is not read: its DATA is dropped and its credit granted back. */
     void discardInbound();
