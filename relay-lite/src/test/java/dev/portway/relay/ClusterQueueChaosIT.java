@@ -37,7 +37,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The queue in the cluster under chaos (issue 14): three relay JVMs on one real PostgreSQL, 1,000 webhooks for one
- * queued tunnel posted to random nodes (again, to another node, until one answers 2xx), while relay nodes are killed
+ * queued tunnel posted to random nodes (again, to another node, until one answers 2xx; never 404: every node knows the
+ * reservation), while relay nodes are killed
  * with kill -9 (and replaced) and the client's connection is cut, at random points. Every webhook is delivered to the
  * client at least once, by whichever node holds its session; duplicates (a delivery in flight when its node or the
  * client died) are counted and printed.
@@ -57,6 +58,8 @@ class ClusterQueueChaosIT {
     private String url;
     private final List<Node> nodes = new CopyOnWriteArrayList<>();
     private final AtomicInteger started = new AtomicInteger();
+    /** Answers 404 "tunnel not found": a node that does not know the queued tunnel (it must know it, on every node). */
+    private final AtomicInteger notFound = new AtomicInteger();
     private final Random random = new Random(Long.getLong("chaos.seed", System.nanoTime()));
 
     /** A relay JVM; {@code port} is 0 until it announced it. */
@@ -148,9 +151,11 @@ class ClusterQueueChaosIT {
             int duplicates = deliveries.get() - delivered.size();
             System.out.println(delivered.size() + "/" + WEBHOOKS + " delivered, " + duplicates + " duplicates ("
                     + stored.get() + " stored by a node and delivered from the queue, the others carried live; "
+                    + notFound.get() + " answered 404 by a node that did not know the tunnel; "
                     + String.join(", ", events) + "; " + started.get() + " relay JVMs; "
                     + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) + " s)");
             assertThat(delivered).hasSize(WEBHOOKS);
+            assertThat(notFound.get()).as("webhooks a node answered 404: every node accepts the queued tunnel's").isZero();
             for (int n = 0; n < WEBHOOKS; n++) {
                 assertThat(delivered).containsKey("wh-" + n);
             }
@@ -207,6 +212,9 @@ class ClusterQueueChaosIT {
                 response.body().bytes();
                 if (response.isSuccessful()) {
                     return response.header(dev.portway.shared.protocol.Protocol.DELIVERY_ID_HEADER) != null;
+                }
+                if (response.code() == 404) {
+                    notFound.incrementAndGet();
                 }
             } catch (java.io.IOException e) {
                 // the node died under the request: another node next
