@@ -59,7 +59,10 @@ class RelayDeployFilesTest {
         while (m.find()) {
             used.add(m.group(1));
         }
-        assertThat(used).containsExactlyInAnyOrderElementsOf(lbEnv.keySet());
+        assertThat(used).containsAll(lbEnv.keySet());
+        for (String v : used) {
+            assertThat(cfg).as("a default for " + v).containsPattern("presetenv " + v + " \\S+");
+        }
         assertThat(cfg).contains("mode tcp").contains("uri /api/tunnel/health").contains("expect status 200")
                 .contains("timeout tunnel 1h");
     }
