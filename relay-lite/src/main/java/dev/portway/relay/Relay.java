@@ -285,6 +285,9 @@ public final class Relay implements AutoCloseable {
         cluster = dev.portway.relay.cluster.ClusterNames.start(cc, idc.dbUrl(), idc.dbUser(), idc.dbPassword(),
                 sessions::size, registry::tunnelCount, registry::localNames, this::lostName);
         registry.shared(cluster);
+        // The queue is shared too: this node claims what it delivers, and follows what the others store and reserve.
+        store.deliverAs(cc.nodeId());
+        cluster.queue(new dev.portway.relay.cluster.ClusterQueue(store, queue, registry));
         cluster.listen(boss, workers, config.bindHost(), config.streamWindow(), name -> {
             // Only what another node may serve: not a tunnel whose bind is still being applied (its protection is
             // pending), one with visitor checks, or a private one.

@@ -13,24 +13,30 @@ import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
- * {@code LISTEN portway_cluster} on a connection of its own, on the thread {@code relay-cluster-listen}: each
- * notification's payload (a tunnel name) goes to {@code changed}. After a lost connection it reconnects with a
+ * {@code LISTEN portway_cluster} and {@code portway_queue} on a connection of its own, on the thread
+ * {@code relay-cluster-listen}: each notification's payload goes to {@code changed} (a tunnel name) or
+ * {@code queueChanged} (the shared queue's). After a lost connection it reconnects with a
  * backoff and calls {@code reconnected} (the caller re-reads everything: notifications of the gap are lost).
  */
 final class ClusterListener implements AutoCloseable {
     static final String CHANNEL = "portway_cluster";
+    /** The shared queue's channel (V11): payloads {@code q:<tunnel>} and {@code r:<name>}. */
+    static final String QUEUE_CHANNEL = "portway_queue";
     private static final Logger log = LoggerFactory.getLogger(ClusterListener.class);
 
     private final String url;
     private final Properties props = new Properties();
     private final Consumer<String> changed;
+    private final Consumer<String> queueChanged;
     private final Runnable reconnected;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Connection connection;
     private final java.util.concurrent.CountDownLatch listening = new java.util.concurrent.CountDownLatch(1);
 
-    ClusterListener(String url, String user, String password, Consumer<String> changed, Runnable reconnected) {
+    ClusterListener(String url, String user, String password, Consumer<String> changed, Consumer<String> queueChanged,
+                    Runnable reconnected) {
+        this.queueChanged = queueChanged;
         this.url = url;
         if (user != null) {
             props.setProperty("user", user);
@@ -61,6 +67,7 @@ final class ClusterListener implements AutoCloseable {
                 connection = c;
                 try (Statement s = c.createStatement()) {
                     s.execute("LISTEN " + CHANNEL);
+                    s.execute("LISTEN " + QUEUE_CHANNEL);
                 }
                 listening.countDown();
                 if (!first) {
@@ -78,7 +85,7 @@ final class ClusterListener implements AutoCloseable {
                     PGNotification[] ns = pg.getNotifications(1000);
                     if (ns != null) {
                         for (PGNotification n : ns) {
-                            changed.accept(n.getParameter());
+                            (QUEUE_CHANNEL.equals(n.getName()) ? queueChanged : changed).accept(n.getParameter());
                         }
                     }
                 }

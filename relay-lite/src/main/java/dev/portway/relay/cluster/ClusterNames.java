@@ -57,6 +57,8 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     private volatile boolean storeOk = true;
     private volatile boolean closed;
     private volatile NodeLinks links;
+    /** The shared queue's side of this node, once the relay set it ({@link #queue}); null before. */
+    private volatile ClusterQueue queue;
 
     private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
                          IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
@@ -69,7 +71,8 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         this.writes = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000),
                 new DefaultThreadFactory("relay-cluster-store", true));
         this.lease = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("relay-cluster-lease", true));
-        this.listener = new ClusterListener(url, user, password, this::changed, () -> lease.execute(this::reread));
+        this.listener = new ClusterListener(url, user, password, this::changed, this::queueChanged,
+                () -> lease.execute(this::reread));
     }
 
     /**
@@ -308,7 +311,27 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
     }
 
+    /**
+     * Hands the shared queue's notifications and re-reads to {@code q} (set once by the relay, right after
+     * {@link #start}); it re-reads at once, as after a reconnect.
+     */
+    public void queue(ClusterQueue q) {
+        this.queue = q;
+        q.reread();
+    }
+
+    private void queueChanged(String payload) {
+        ClusterQueue q = queue;
+        if (q != null) {
+            q.changed(payload);
+        }
+    }
+
     private void reread() {
+        ClusterQueue q = queue;
+        if (q != null) {
+            q.reread();
+        }
         try {
             Map<String, Located> fresh = new java.util.HashMap<>();
             for (Located l : db.directory()) {

@@ -229,6 +229,7 @@ final class DeliveryPump {
         @Override
         public void onSessionGone() {
             inFlight.remove(request.deliveryId()); // stays stored; delivered again on the next bind
+            over(); // the session is closed: the pump ends (on a cluster node its claims go back)
         }
 
         @Override

@@ -9,7 +9,9 @@ import dev.portway.shared.protocol.ControlMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,6 +146,7 @@ public final class DurableQueue {
         DeliveryPump pump = pumps.remove(tunnel);
         if (pump != null) {
             pump.stop();
+            store.releaseClaims(tunnel); // a cluster node: another node's session may deliver them now
         }
         if (reservationEnded) {
             synchronized (this) {
@@ -152,8 +155,59 @@ public final class DurableQueue {
         }
     }
 
+    /** The pump's session ended: on a cluster node its claims go back, for the node the client reconnects to. */
     void pumpEnded(String tunnel, DeliveryPump pump) {
-        pumps.remove(tunnel, pump);
+        if (pumps.remove(tunnel, pump) && !pumps.containsKey(tunnel)) {
+            store.releaseClaims(tunnel);
+        }
+    }
+
+    /**
+     * A request for {@code tunnel} was stored by another cluster node: this node's pump (if its owner is connected
+     * here) fetches it now. Any thread.
+     */
+    public void stored(String tunnel) {
+        DeliveryPump pump = pumps.get(tunnel);
+        if (pump != null) {
+            pump.wake();
+        }
+    }
+
+    /** Every pump looks for work (a cluster node's periodic re-read: heals a missed notification). Any thread. */
+    public void wakeAll() {
+        pumps.values().forEach(DeliveryPump::wake);
+    }
+
+    /**
+     * A cluster node: the whole cluster's stored requests per tunnel, as the store counts them now. Other nodes
+     * store and deliver too, so this node's own count drifts; it is replaced by the store's (requests this node
+     * admitted but has not finished writing are counted again by the next re-read).
+     */
+    public void reload(Map<String, long[]> totals) {
+        List<Map.Entry<String, Change>> changes = new ArrayList<>();
+        synchronized (this) {
+            for (Map.Entry<String, Usage> e : usage.entrySet()) {
+                if (!totals.containsKey(e.getKey())) {
+                    Usage u = e.getValue();
+                    u.count = 0;
+                    u.bytes = 0;
+                    Change c = relevel(u);
+                    if (c != null) {
+                        changes.add(Map.entry(e.getKey(), c));
+                    }
+                }
+            }
+            totals.forEach((tunnel, t) -> {
+                Usage u = usage.computeIfAbsent(tunnel, x -> new Usage());
+                u.count = t[0];
+                u.bytes = t[1];
+                Change c = relevel(u);
+                if (c != null) {
+                    changes.add(Map.entry(tunnel, c));
+                }
+            });
+        }
+        changes.forEach(e -> reportLevel(e.getKey(), e.getValue()));
     }
 
     /** @return {count, bytes} stored over all tunnels (in-memory levels: no store access) */

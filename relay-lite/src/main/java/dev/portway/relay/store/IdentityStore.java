@@ -64,8 +64,23 @@ public final class IdentityStore {
         });
     }
 
-    /** Creates the user unless it exists (the compatibility user of a single-token relay). */
+    /**
+     * Creates the user unless it exists (the compatibility user of a single-token relay). Cluster nodes starting
+     * at once on one database race here: the one whose insert loses to another's reads the winner's row.
+     */
     public User ensureUser(String name, Tier tier) {
+        try {
+            return createUnlessPresent(name, tier);
+        } catch (StoreException e) {
+            Optional<User> created = user(name);
+            if (created.isPresent()) {
+                return created.get();
+            }
+            throw e;
+        }
+    }
+
+    private User createUnlessPresent(String name, Tier tier) {
         return tx(c -> {
             Optional<User> u = findUser(c, name);
             if (u.isPresent()) {

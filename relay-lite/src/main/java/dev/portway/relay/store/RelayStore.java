@@ -56,6 +56,8 @@ public final class RelayStore implements AutoCloseable {
 
     private final IdentityStore identity;
     private final CertificateStore certificates;
+    /** A cluster node's id: {@link #next} then claims rows for it (V11, PostgreSQL); null on a single relay. */
+    private volatile String claimant;
 
     private RelayStore(HikariDataSource pool, boolean inMemory, DiskSpace disk, FileCompaction compaction) {
         this.pool = pool;
@@ -198,20 +200,16 @@ public final class RelayStore implements AutoCloseable {
 
     /** Every reservation. Blocking: at start only. */
     public List<ReservationRow> loadReservations() {
-        return call("load reservations", c -> {
-            List<ReservationRow> out = new ArrayList<>();
-            try (Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT name, key_hash, methods, max_body, priority FROM reservation")) {
-                while (rs.next()) {
-                    out.add(new ReservationRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
-                }
-            }
-            return out;
-        }).join();
+        return reservations().join();
     }
 
     /** Per tunnel: {count, bytes} of stored requests. Blocking: at start only. */
     public Map<String, long[]> loadTotals() {
+        return totals().join();
+    }
+
+    /** Per tunnel: {count, bytes} of stored requests (a cluster node re-reads them: other nodes store and deliver too). */
+    public CompletableFuture<Map<String, long[]>> totals() {
         return call("count queued requests", c -> {
             Map<String, long[]> out = new HashMap<>();
             try (Statement s = c.createStatement();
@@ -221,7 +219,68 @@ public final class RelayStore implements AutoCloseable {
                 }
             }
             return out;
+        });
+    }
+
+    /** Every reservation, read now (a cluster node re-reads them: other nodes make and end reservations too). */
+    public CompletableFuture<List<ReservationRow>> reservations() {
+        return call("read reservations", c -> {
+            List<ReservationRow> out = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT name, key_hash, methods, max_body, priority FROM reservation")) {
+                while (rs.next()) {
+                    out.add(new ReservationRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** One reservation, read now; completes with null when there is none. */
+    public CompletableFuture<ReservationRow> reservation(String name) {
+        return call("read the reservation of " + name, c -> {
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT name, key_hash, methods, max_body, priority FROM reservation WHERE name = ?")) {
+                q.setString(1, name);
+                try (ResultSet rs = q.executeQuery()) {
+                    return rs.next() ? new ReservationRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            rs.getString(5)) : null;
+                }
+            }
+        });
+    }
+
+    // ---- the queue shared by a cluster (V11, PostgreSQL only)
+
+    /**
+     * Makes this store deliver as cluster node {@code nodeId}: {@link #next} claims the rows it returns for the node
+     * ({@code FOR UPDATE SKIP LOCKED}), so no two nodes deliver one request at once. Claims an earlier run of this
+     * node id left are given back first. Blocking: at start only, before the first delivery.
+     */
+    public void deliverAs(String nodeId) {
+        call("give back the claims of an earlier run of " + nodeId, c -> {
+            try (PreparedStatement u = c.prepareStatement("UPDATE queued_request SET claimed_by = NULL WHERE claimed_by = ?")) {
+                u.setString(1, nodeId);
+                return u.executeUpdate();
+            }
         }).join();
+        claimant = nodeId;
+    }
+
+    /** Gives back this node's claims on a tunnel's requests (its client's session here ended); nothing on a single relay. */
+    public CompletableFuture<Integer> releaseClaims(String tunnel) {
+        String me = claimant;
+        if (me == null) {
+            return CompletableFuture.completedFuture(0);
+        }
+        return call("give back the claims on " + tunnel, c -> {
+            try (PreparedStatement u = c.prepareStatement(
+                    "UPDATE queued_request SET claimed_by = NULL WHERE tunnel = ? AND claimed_by = ?")) {
+                u.setString(1, tunnel);
+                u.setString(2, me);
+                return u.executeUpdate();
+            }
+        });
     }
 
     // ---- reservations
@@ -303,6 +362,10 @@ public final class RelayStore implements AutoCloseable {
      */
     public CompletableFuture<List<QueuedRequest>> next(String tunnel, int max, Collection<String> exclude, long now) {
         List<String> skip = List.copyOf(exclude);
+        String me = claimant;
+        if (me != null) {
+            return claim(me, tunnel, max, skip, now);
+        }
         return call("read queued requests of " + tunnel, c -> {
             StringBuilder sql = new StringBuilder("SELECT delivery_id, priority, request_id, remote, method, target, headers, "
                     + "body, received_at FROM queued_request WHERE tunnel = ? AND not_before <= ?");
@@ -330,6 +393,52 @@ public final class RelayStore implements AutoCloseable {
         });
     }
 
+    /**
+     * {@link #next} on a cluster node: claims up to {@code max} rows for node {@code me} in one statement. A row is
+     * claimable when nobody claims it, this node does (an earlier session's delivery here), or its claimant's lease
+     * has run out; {@code SKIP LOCKED} passes over rows another node is claiming in the same instant.
+     */
+    private CompletableFuture<List<QueuedRequest>> claim(String me, String tunnel, int max, List<String> skip, long now) {
+        return call("claim queued requests of " + tunnel, c -> {
+            StringBuilder sql = new StringBuilder("UPDATE queued_request SET claimed_by = ? WHERE seq IN (SELECT q.seq FROM "
+                    + "queued_request q WHERE q.tunnel = ? AND q.not_before <= ? AND (q.claimed_by IS NULL OR q.claimed_by = ? "
+                    + "OR NOT EXISTS (SELECT 1 FROM cluster_node n WHERE n.node_id = q.claimed_by AND n.lease_until > now()))");
+            if (!skip.isEmpty()) {
+                sql.append(" AND q.delivery_id NOT IN (").append("?, ".repeat(skip.size() - 1)).append("?)");
+            }
+            sql.append(" ORDER BY q.priority, q.seq LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING delivery_id, priority, "
+                    + "request_id, remote, method, target, headers, body, received_at, seq");
+            List<long[]> order = new ArrayList<>();
+            List<QueuedRequest> out = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                q.setString(i++, me);
+                q.setString(i++, tunnel);
+                q.setLong(i++, now);
+                q.setString(i++, me);
+                for (String id : skip) {
+                    q.setString(i++, id);
+                }
+                q.setInt(i, max);
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        order.add(new long[]{rs.getInt(2), rs.getLong(10), out.size()});
+                        out.add(new QueuedRequest(rs.getString(1), tunnel, rs.getInt(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), Json.MAPPER.readValue(rs.getString(7), HEADERS),
+                                rs.getBytes(8), rs.getLong(9)));
+                    }
+                }
+            }
+            // RETURNING keeps no order: deliver highest priority first, then arrival order, as on a single relay.
+            order.sort(java.util.Comparator.<long[]>comparingLong(o -> o[0]).thenComparingLong(o -> o[1]));
+            List<QueuedRequest> sorted = new ArrayList<>(out.size());
+            for (long[] o : order) {
+                sorted.add(out.get((int) o[2]));
+            }
+            return sorted;
+        });
+    }
+
     /** Deletes a delivered request; completes with its body length, or -1 when it was not there. */
     public CompletableFuture<Long> delete(String deliveryId) {
         return call("delete a delivered request", c -> inTransaction(c, () -> {
@@ -351,8 +460,11 @@ public final class RelayStore implements AutoCloseable {
 
     /** Keeps a request from being delivered before {@code notBefore} (epoch ms). */
     public CompletableFuture<Void> postpone(String deliveryId, long notBefore) {
+        // On a cluster node the claim is given back with it: whichever node holds the client's session then takes it.
+        String sql = claimant == null ? "UPDATE queued_request SET not_before = ? WHERE delivery_id = ?"
+                : "UPDATE queued_request SET not_before = ?, claimed_by = NULL WHERE delivery_id = ?";
         return call("postpone a queued request", c -> {
-            try (PreparedStatement u = c.prepareStatement("UPDATE queued_request SET not_before = ? WHERE delivery_id = ?")) {
+            try (PreparedStatement u = c.prepareStatement(sql)) {
                 u.setLong(1, notBefore);
                 u.setString(2, deliveryId);
                 u.executeUpdate();
