@@ -62,7 +62,8 @@ class ClusterHopIT {
              ProtocolTestClient client = ProtocolTestClient.connect(b, "secret", null)) {
             client.control(ControlMessage.Welcome.class);
             client.bind("1", "http", "hop", Map.of());
-            await().atMost(Duration.ofSeconds(5)).until(() -> a.cluster().locate("hop") != null);
+            // A knows the binding, and its link to B is up (until then A answers B's tunnels with a 503)
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.cluster().servable("hop"));
 
             // A small answer, as on a single relay.
             CompletableFuture<Response> small = visit(a, "/hello?x=1");

@@ -207,6 +207,23 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         return new Remote(l.kind(), l.guarded(), b != null ? b : UNLINKED);
     }
 
+    /**
+     * Whether a visitor for {@code name} on this node would be carried now: the tunnel is bound here, or on a node
+     * whose link is up. Right after another node binds it, the link to that node takes a moment; until then its
+     * visitors get the relay's 503.
+     */
+    public boolean servable(String name) {
+        Located l = directory.get(name);
+        if (l == null) {
+            return false;
+        }
+        if (l.nodeId().equals(config.nodeId())) {
+            return true;
+        }
+        Remote r = remote(name);
+        return r != null && r.backend() != UNLINKED;
+    }
+
     /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
     private static final dev.portway.relay.tunnel.TunnelBackend UNLINKED = (open, loop, listener) ->
             new dev.portway.relay.tunnel.TunnelBackend.Opened(null, dev.portway.shared.protocol.ErrorCode.SHUTTING_DOWN);
