@@ -69,7 +69,7 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
         selfSigned.setSelected(!vm.acmeProperty().get());
         letsEncrypt.setSelected(vm.acmeProperty().get());
         vm.acmeProperty().bind(letsEncrypt.selectedProperty());
-        TextField email = field("setupAcmeEmail", vm.acmeEmailProperty(), "you@example.com: the CA writes about expiring certificates");
+        TextField email = field("setupAcmeEmail", vm.acmeEmailProperty(), "you@example.com");
         email.disableProperty().bind(letsEncrypt.selectedProperty().not());
         row(form, 3, "Certificates", new HBox(12, selfSigned, letsEncrypt), "E-mail", email);
         Label acmeNote = new Label("Let's Encrypt gives each tunnel <name>.<domain> its own certificate: the domain and "
@@ -96,7 +96,7 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
             f.disableProperty().bind(letsEncrypt.selectedProperty().not());
         }
         row(advanced, 2, "ACME directory", acmeDirectory, "ACME HTTP port", acmePort);
-        row(advanced, 3, "ACME CA file (server)", acmeCa, "", new Label());
+        row(advanced, 3, "CA file on server", acmeCa, "", new Label());
         TitledPane more = new TitledPane("Advanced", advanced);
         more.setId("setupAdvanced");
         more.setExpanded(false);
@@ -168,10 +168,17 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
     }
 
     private static void row(GridPane g, int r, String l1, Node n1, String l2, Node n2) {
-        g.add(new Label(l1), 0, r);
+        g.add(label(l1), 0, r);
         g.add(n1, 1, r);
-        g.add(new Label(l2), 2, r);
+        g.add(label(l2), 2, r);
         g.add(n2, 3, r);
+    }
+
+    /** Never cut short: the fields give way instead. */
+    private static Label label(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        return l;
     }
 
     private void render() {
