@@ -141,6 +141,11 @@ final class RelayCommand implements Callable<Integer> {
                 Profile p = ready.profile("My relay on " + options.target().host(), Profile.Kind.HTTP, 3000);
                 store.save(p);
                 out.println("Your relay: " + ready.relayUrl() + " (certificate " + ready.certificateFingerprint() + ")");
+                if (options.acme() != null) {
+                    out.println("Tunnel hosts (NAME." + options.domain() + ") get their certificates from " + options.acme().directory()
+                            + " at their first visit: *." + options.domain() + " must point at the server in DNS, and port "
+                            + options.acme().httpPort() + " must be open there.");
+                }
                 out.println("Saved the profile \"" + p.name() + "\" in the app. Or connect from here:");
                 out.println("  portway connect --relay " + ready.relayUrl() + " --fingerprint " + ready.certificateFingerprint()
                         + " --token " + ready.token() + " http 3000");

@@ -149,6 +149,8 @@ public final class RelaySetupViewModel {
             saveProfile.apply(ready).whenComplete((p, e) -> fx.accept(() -> {
                 summary.set(e == null ? "Your relay " + ready.relayUrl() + " is ready: the profile \"" + p.name()
                         + "\" uses it (certificate " + ready.certificateFingerprint() + " pinned). Click Connect on it."
+                        + (options.acme() == null ? "" : " Tunnel hosts get their certificates from the ACME CA at their first "
+                        + "visit: *." + options.domain() + " must point at the server, and port " + options.acme().httpPort() + " be open.")
                         : "The relay is ready, but the profile could not be saved: " + e.getMessage());
                 running.set(false);
             }));
