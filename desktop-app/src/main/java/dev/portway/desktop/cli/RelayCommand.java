@@ -21,6 +21,7 @@ import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -85,6 +86,21 @@ final class RelayCommand implements Callable<Integer> {
     @Option(names = "--delete-data", description = "remove only: also delete the relay's data and its system user")
     boolean deleteData;
 
+    @Option(names = "--acme-email", paramLabel = "ADDRESS", description = "certificates for tunnel hosts from Let's Encrypt "
+            + "(ACME), which writes to ADDRESS about expiring ones; needs DNS for *.DOMAIN and port 80 open (default: self-signed only)")
+    String acmeEmail;
+
+    @Option(names = "--acme-directory", paramLabel = "URL", description = "another ACME CA's directory (default: Let's Encrypt)")
+    URI acmeDirectory;
+
+    @Option(names = "--acme-ca-file", paramLabel = "PATH-ON-SERVER",
+            description = "a PEM file on the server to trust for the ACME CA's own HTTPS (a private CA)")
+    String acmeCaFile;
+
+    @Option(names = "--acme-http-port", paramLabel = "N", defaultValue = "80",
+            description = "where the relay answers the CA's HTTP check (default ${DEFAULT-VALUE})")
+    int acmeHttpPort;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "the app's data directory (pinned host keys, profiles)")
     Path dataDir;
 
@@ -125,6 +141,11 @@ final class RelayCommand implements Callable<Integer> {
                 Profile p = ready.profile("My relay on " + options.target().host(), Profile.Kind.HTTP, 3000);
                 store.save(p);
                 out.println("Your relay: " + ready.relayUrl() + " (certificate " + ready.certificateFingerprint() + ")");
+                if (options.acme() != null) {
+                    out.println("Tunnel hosts (NAME." + options.domain() + ") get their certificates from " + options.acme().directory()
+                            + " at their first visit: *." + options.domain() + " must point at the server in DNS, and port "
+                            + options.acme().httpPort() + " must be open there.");
+                }
                 out.println("Saved the profile \"" + p.name() + "\" in the app. Or connect from here:");
                 out.println("  portway connect --relay " + ready.relayUrl() + " --fingerprint " + ready.certificateFingerprint()
                         + " --token " + ready.token() + " http 3000");
@@ -148,7 +169,23 @@ final class RelayCommand implements Callable<Integer> {
         String priv = sudo != null ? sudo : "root".equals(target.user()) ? "" : "sudo -n";
         Path arch = mode == SetupOptions.Mode.REMOVE ? null : archive != null ? archive : bundledArchive();
         return new SetupOptions(target, mode, arch, port, domain, tcpPorts, installRoot, priv,
-                launcher ? SetupOptions.Service.LAUNCHER : SetupOptions.Service.AUTO, account, deleteData, null);
+                launcher ? SetupOptions.Service.LAUNCHER : SetupOptions.Service.AUTO, account, deleteData, null, acme(mode));
+    }
+
+    private SetupOptions.Acme acme(SetupOptions.Mode mode) {
+        boolean other = acmeDirectory != null || acmeCaFile != null || spec.commandLine().getParseResult().hasMatchedOption("--acme-http-port");
+        if (acmeEmail == null) {
+            if (other) {
+                throw new IllegalArgumentException("--acme-directory, --acme-ca-file and --acme-http-port need --acme-email "
+                        + "(the address the CA writes to about expiring certificates).");
+            }
+            return null;
+        }
+        if (mode == SetupOptions.Mode.UPGRADE) {
+            throw new IllegalArgumentException("An upgrade keeps the relay's configuration, certificates included — leave out "
+                    + "the --acme options (to switch to ACME: remove, which keeps the data, then install with --acme-email).");
+        }
+        return new SetupOptions.Acme(acmeEmail, acmeDirectory, acmeCaFile, acmeHttpPort);
     }
 
     private static Path bundledArchive() {

@@ -5,6 +5,7 @@ import dev.portway.desktop.relaysetup.Step.Check;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -154,17 +155,50 @@ final class FileSteps {
 
     /** The settings this setup owns; an upgrade keeps the file as it is. */
     static String config(SetupRun run) {
-        SetupOptions o = run.options;
-        return String.join("\n",
+        return config(run.options, run.layout, run.systemd);
+    }
+
+    static String config(SetupOptions o, ServerLayout layout, boolean systemd) {
+        List<String> lines = new ArrayList<>(List.of(
                 "# Written by Portway's relay setup (the desktop app). Upgrades keep this file; relay-lite --help lists every key.",
                 "port = " + o.relayPort(),
                 "host = 0.0.0.0",
                 "domain = " + o.domain(),
                 "tcp-ports = " + o.tcpPorts(),
                 "# Self-signed certificate (kept in the data directory); the app pins its fingerprint.",
-                "tls = true",
-                "data-dir = " + run.layout.data(),
-                "log-format = " + (run.systemd ? "json" : "text"),
+                "tls = true"));
+        SetupOptions.Acme acme = o.acme();
+        if (acme != null) {
+            lines.add("# Tunnel hosts (<name>." + o.domain() + ") get certificates from an ACME CA; it checks them over plain "
+                    + "HTTP on http-redirect-port.");
+            lines.add("acme-email = " + acme.email());
+            if (!acme.directory().equals(SetupOptions.Acme.LETS_ENCRYPT)) {
+                lines.add("acme-directory = " + acme.directory());
+            }
+            if (acme.caFileOnServer() != null) {
+                lines.add("acme-ca-file = " + acme.caFileOnServer());
+            }
+            lines.add("http-redirect-port = " + acme.httpPort());
+        }
+        lines.add("data-dir = " + layout.data());
+        lines.add("log-format = " + (systemd ? "json" : "text"));
+        lines.add("");
+        return String.join("\n", lines);
+    }
+
+    /**
+     * The systemd drop-in that lets the hardened unit (empty capability set) bind the ACME HTTP port below 1024, or
+     * null when none is needed: just CAP_NET_BIND_SERVICE, nothing else.
+     */
+    static String capabilityDropIn(SetupOptions o) {
+        if (o.acme() == null || !o.acme().privilegedPort()) {
+            return null;
+        }
+        return String.join("\n",
+                "# Written by Portway's relay setup: ACME checks certificates on port " + o.acme().httpPort() + ", below 1024.",
+                "[Service]",
+                "CapabilityBoundingSet=CAP_NET_BIND_SERVICE",
+                "AmbientCapabilities=CAP_NET_BIND_SERVICE",
                 "");
     }
 
@@ -235,16 +269,46 @@ final class FileSteps {
         ServerLayout l = run.layout;
         boolean same = run.root("cmp -s " + q(l.install() + "/systemd/portway-relay.service") + " " + q(l.unit())).ok();
         boolean enabled = run.root("systemctl is-enabled --quiet " + ServerLayout.UNIT_NAME).ok();
-        return same && enabled ? Check.done(l.unit() + ", enabled") : Check.needed(l.unit());
+        String dropIn = capabilityDropIn(run.options);
+        // An upgrade keeps the configuration, so it keeps the drop-in that goes with it too.
+        boolean dropInOk = run.options.mode() == Mode.UPGRADE || (dropIn == null
+                ? !run.root("test -e " + q(l.dropIn())).ok()
+                : run.root("cat " + q(l.dropIn()) + " 2>/dev/null").out().equals(dropIn));
+        if (same && enabled && dropInOk) {
+            return Check.done(l.unit() + ", enabled" + (dropIn != null && run.options.mode() != Mode.UPGRADE
+                    ? ", may bind port " + run.options.acme().httpPort() + " (" + l.dropIn() + ")" : ""));
+        }
+        return Check.needed(l.unit());
     }
 
     private static void installUnit(SetupRun run) throws IOException, SetupException {
         ServerLayout l = run.layout;
         run.hadUnit = run.root("test -f " + q(l.unit())).ok();
         run.unitInstalled = true;
+        if (run.options.mode() != Mode.UPGRADE) {
+            installDropIn(run);
+        }
         run.mustRoot("set -e; if [ -f " + q(l.unit()) + " ]; then cp -p " + q(l.unit()) + " " + q(l.unitBackup()) + "; fi; cp "
                 + q(l.install() + "/systemd/portway-relay.service") + " " + q(l.unit()) + "; systemctl daemon-reload; systemctl enable "
                 + ServerLayout.UNIT_NAME, "Could not install the systemd unit", "");
+    }
+
+    /** Writes the drop-in when ACME needs it, else moves an earlier one aside; the previous one is kept for a rollback. */
+    private static void installDropIn(SetupRun run) throws IOException, SetupException {
+        ServerLayout l = run.layout;
+        String dropIn = capabilityDropIn(run.options);
+        run.hadDropIn = run.root("test -f " + q(l.dropIn())).ok();
+        if (dropIn == null && !run.hadDropIn) {
+            return;
+        }
+        run.dropInChanged = true;
+        String keep = run.hadDropIn ? "cp -p " + q(l.dropIn()) + " " + q(l.dropInBackup()) + "; " : "";
+        if (dropIn == null) {
+            run.mustRoot("set -e; " + keep + "rm -f " + q(l.dropIn()), "Could not remove " + l.dropIn(), "");
+        } else {
+            run.mustRoot("set -e; umask 022; mkdir -p " + q(l.dropInDir()) + "; " + keep + "cat > " + q(l.dropIn()), dropIn,
+                    "Could not write " + l.dropIn(), "");
+        }
     }
 
     private static void restoreUnit(SetupRun run) throws IOException, SetupException {
@@ -255,7 +319,12 @@ final class FileSteps {
         String cmd = run.hadUnit
                 ? "if [ -f " + q(l.unitBackup()) + " ]; then mv " + q(l.unitBackup()) + " " + q(l.unit()) + "; fi"
                 : "systemctl disable " + ServerLayout.UNIT_NAME + " 2>/dev/null; rm -f " + q(l.unit());
+        if (run.dropInChanged) {
+            cmd += run.hadDropIn
+                    ? "; if [ -f " + q(l.dropInBackup()) + " ]; then mv " + q(l.dropInBackup()) + " " + q(l.dropIn()) + "; fi"
+                    : "; rm -f " + q(l.dropIn()) + "; rmdir " + q(l.dropInDir()) + " 2>/dev/null";
+        }
         run.mustRoot(cmd + "; systemctl daemon-reload", "Could not put the previous systemd unit back",
-                "Check " + l.unit() + " on the server.");
+                "Check " + l.unit() + (run.dropInChanged ? " and " + l.dropInDir() : "") + " on the server.");
     }
 }

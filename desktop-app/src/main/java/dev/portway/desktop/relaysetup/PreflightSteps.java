@@ -151,18 +151,27 @@ final class PreflightSteps {
     }
 
     private static Check ports(SetupRun run) throws SetupException, IOException {
-        int port = run.options.relayPort();
+        String relay = port(run, run.options.relayPort(), "Choose another relay port, or stop that program.");
+        SetupOptions.Acme acme = run.options.acme();
+        if (acme == null) {
+            return Check.done(relay);
+        }
+        return Check.done(relay + "; " + port(run, acme.httpPort(), "ACME's check needs port " + acme.httpPort()
+                + " for the relay: stop that program (often a web server), or choose self-signed certificates.")
+                + " (ACME's HTTP check)");
+    }
+
+    private static String port(SetupRun run, int port, String hint) throws SetupException, IOException {
         ExecResult r = run.sh("if command -v bash >/dev/null; then bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port
                 + "' 2>/dev/null && echo busy || echo free; else echo unknown; fi");
         String state = r.out().strip();
         if (state.equals("busy")) {
             if (run.wasRunning) {
-                return Check.done("port " + port + ": used by the installed relay");
+                return "port " + port + ": used by the installed relay";
             }
-            throw new SetupException("Port " + port + " is already in use on the server by another program.",
-                    "Choose another relay port, or stop that program.");
+            throw new SetupException("Port " + port + " is already in use on the server by another program.", hint);
         }
-        return Check.done("port " + port + (state.equals("free") ? " is free" : ": could not check (no bash on the server)"));
+        return "port " + port + (state.equals("free") ? " is free" : ": could not check (no bash on the server)");
     }
 
     static boolean running(SetupRun run) throws IOException {

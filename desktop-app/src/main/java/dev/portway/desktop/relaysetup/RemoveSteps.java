@@ -58,11 +58,13 @@ final class RemoveSteps {
         if (!run.systemd) {
             return Check.done("none (the relay ran with its own launcher)");
         }
-        return run.root("test -e " + q(run.layout.unit())).ok() ? Check.needed(run.layout.unit()) : Check.done("none");
+        return run.root("test -e " + q(run.layout.unit()) + " || test -e " + q(run.layout.dropInDir())).ok()
+                ? Check.needed(run.layout.unit()) : Check.done("none");
     }
 
     private static void removeUnit(SetupRun run) throws IOException, SetupException {
-        run.mustRoot("rm -f " + q(run.layout.unit()) + " " + q(run.layout.unitBackup()) + "; systemctl daemon-reload",
+        run.mustRoot("rm -f " + q(run.layout.unit()) + " " + q(run.layout.unitBackup()) + "; rm -rf " + q(run.layout.dropInDir())
+                        + "; systemctl daemon-reload",
                 "Could not remove " + run.layout.unit(), "Remove it on the server, then run Remove again.");
     }
 

@@ -89,6 +89,21 @@ final class ServerLayout {
         return path("/etc/systemd/system/" + UNIT_NAME + ".service.before-setup");
     }
 
+    /** systemd drop-ins of the relay's unit (the setup writes only {@link #dropIn}). */
+    String dropInDir() {
+        return path("/etc/systemd/system/" + UNIT_NAME + ".service.d");
+    }
+
+    /** CAP_NET_BIND_SERVICE for ACME's HTTP port below 1024, when chosen. */
+    String dropIn() {
+        return dropInDir() + "/acme.conf";
+    }
+
+    /** Not a *.conf: systemd ignores it. */
+    String dropInBackup() {
+        return dropInDir() + "/acme.conf.before-setup";
+    }
+
     /** What the running relay was started from (installed marker and config): a differing one means restart. */
     String startedMarker() {
         return path("/run/portway-relay.started");

@@ -38,6 +38,8 @@ public final class SetupRun {
     boolean dataCreated;
     boolean unitInstalled;
     boolean hadUnit;
+    boolean dropInChanged;
+    boolean hadDropIn;
     boolean started;
     boolean stopped;
     boolean accountAdded;

@@ -51,4 +51,24 @@ class RelayCommandTest {
         assertThat(run("relay", "remove", "root@example.com", "--key", "k", "--port", "443", "--data-dir", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("use a port from 1024 up");
     }
+
+    @Test
+    void aBadAcmeEmailIsAUsageError() {
+        assertThat(run("relay", "install", "root@example.com", "--key", "k", "--archive", dir.resolve("relay-lite-1.tar.gz").toString(),
+                "--acme-email", "ops.example.com", "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("\"ops.example.com\" is not an e-mail address — e.g. ops@example.com");
+    }
+
+    @Test
+    void acmeOptionsWithoutAnEmailOrOnAnUpgradeAreUsageErrors() {
+        assertThat(run("relay", "install", "root@example.com", "--key", "k", "--archive", dir.resolve("relay-lite-1.tar.gz").toString(),
+                "--acme-http-port", "8080", "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--acme-http-port need --acme-email");
+        assertThat(run("relay", "install", "root@example.com", "--key", "k", "--archive", dir.resolve("relay-lite-1.tar.gz").toString(),
+                "--acme-email", "ops@example.com", "--acme-http-port", "70000", "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("ACME HTTP port 70000 is not a port");
+        assertThat(run("relay", "upgrade", "root@example.com", "--key", "k", "--archive", dir.resolve("relay-lite-1.tar.gz").toString(),
+                "--acme-email", "ops@example.com", "--data-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("An upgrade keeps the relay's configuration, certificates included");
+    }
 }

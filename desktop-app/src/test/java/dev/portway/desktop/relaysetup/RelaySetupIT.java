@@ -221,6 +221,10 @@ class RelaySetupIT {
         Files.copy(server.path("/opt/portway-relay/bin/relay-lite"), bin.resolve("relay-lite"));
         Path units = Files.createDirectories(check.resolve("etc/systemd/system"));
         Files.copy(server.path("/opt/portway-relay/systemd/portway-relay.service"), units.resolve("portway-relay.service"));
+        // The drop-in an ACME install on port 80 adds (CAP_NET_BIND_SERVICE), checked along with the unit.
+        SetupOptions acme = server.options(Mode.REMOVE, null, 8443).withAcme(SetupOptions.Acme.letsEncrypt("ops@example.com"));
+        Path dropIns = Files.createDirectories(units.resolve("portway-relay.service.d"));
+        Files.writeString(dropIns.resolve("acme.conf"), FileSteps.capabilityDropIn(acme));
         Process cp = new ProcessBuilder("cp", "-r", systemUnits.toString(), Files.createDirectories(check.resolve("usr/lib/systemd")).toString())
                 .redirectErrorStream(true).start();
         assertThat(cp.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -229,7 +233,7 @@ class RelaySetupIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).as(out).doesNotContain("portway-relay.service:");
+        assertThat(out).as(out).doesNotContain("portway-relay.service:", "acme.conf:");
     }
 
     static StepReport report(RelaySetup.Result r, String title) {

@@ -37,11 +37,13 @@ import static org.awaitility.Awaitility.await;
  * Debian's {@code pebble} (an RFC 8555 test CA) and {@code pebble-challtestsrv} (its DNS: every name is 127.0.0.1),
  * started on free loopback ports for one test class. Pebble checks HTTP-01 challenges on {@code httpPort}. Its own
  * HTTPS uses a certificate made here ({@link #caFile}); the roots of what it issues come from its management port.
+ * Public for desktop-app's relay setup test (through relay-lite's test-jar).
  */
-final class Pebble implements AutoCloseable {
-    final int port;
+public final class Pebble implements AutoCloseable {
+    public final int port;
     final int managementPort;
-    final Path caFile;
+    /** Pebble's own HTTPS certificate (PEM): what an ACME client must trust to talk to it. */
+    public final Path caFile;
     private final Process dns;
     private final Process pebble;
     private final HttpClient http;
@@ -55,14 +57,14 @@ final class Pebble implements AutoCloseable {
         this.http = http;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** @param httpPort where pebble sends its HTTP-01 checks (the relay's redirect port) */
-    static Pebble start(Path dir, int port, int httpPort) throws Exception {
+    public static Pebble start(Path dir, int port, int httpPort) throws Exception {
         Files.createDirectories(dir);
         byte[][] pair = selfSigned();
         Path cert = dir.resolve("pebble-cert.pem");
@@ -100,12 +102,12 @@ final class Pebble implements AutoCloseable {
         return p;
     }
 
-    URI directory() {
+    public URI directory() {
         return URI.create("https://localhost:" + port + "/dir");
     }
 
     /** The root of the chains pebble issues (made anew at each pebble start). */
-    X509Certificate issuingRoot() throws Exception {
+    public X509Certificate issuingRoot() throws Exception {
         String pem = get(URI.create("https://localhost:" + managementPort + "/roots/0")).body();
         return AcmeCertificates.readChain(pem).getFirst();
     }

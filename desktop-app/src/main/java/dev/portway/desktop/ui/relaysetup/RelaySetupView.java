@@ -13,10 +13,12 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
+import javafx.scene.control.RadioButton;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TitledPane;
+import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -60,6 +62,24 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
                 "Relay port", field("setupRelayPort", vm.relayPortProperty(), "8443"));
         row(form, 2, "Domain", field("setupDomain", vm.domainProperty(), "empty: the server's name"),
                 "Account", field("setupAccount", vm.accountProperty(), "me"));
+        // The clients' endpoint always keeps the pinned self-signed certificate; ACME is for visitors of tunnel hosts.
+        ToggleGroup certificates = new ToggleGroup();
+        RadioButton selfSigned = radio("setupSelfSigned", "Self-signed, pinned", certificates);
+        RadioButton letsEncrypt = radio("setupAcme", "Let's Encrypt (ACME)", certificates);
+        selfSigned.setSelected(!vm.acmeProperty().get());
+        letsEncrypt.setSelected(vm.acmeProperty().get());
+        vm.acmeProperty().bind(letsEncrypt.selectedProperty());
+        TextField email = field("setupAcmeEmail", vm.acmeEmailProperty(), "you@example.com");
+        email.disableProperty().bind(letsEncrypt.selectedProperty().not());
+        row(form, 3, "Certificates", new HBox(12, selfSigned, letsEncrypt), "E-mail", email);
+        Label acmeNote = new Label("Let's Encrypt gives each tunnel <name>.<domain> its own certificate: the domain and "
+                + "*.<domain> must point at the server in DNS, and port 80 must be open there for the CA's check.");
+        acmeNote.setId("setupAcmeNote");
+        acmeNote.setWrapText(true);
+        acmeNote.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+        acmeNote.visibleProperty().bind(letsEncrypt.selectedProperty());
+        acmeNote.managedProperty().bind(acmeNote.visibleProperty());
+        form.add(acmeNote, 1, 4, 3, 1);
 
         GridPane advanced = new GridPane(10, 6);
         row(advanced, 0, "Relay archive", field("setupArchive", vm.archiveProperty(), "relay-lite-<version>.tar.gz"),
@@ -69,6 +89,14 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
         launcher.selectedProperty().bindBidirectional(vm.launcherProperty());
         row(advanced, 1, "Run as root with", field("setupSudo", vm.privilegeProperty(), "sudo -n (\"-\": none)"),
                 "", launcher);
+        TextField acmeDirectory = field("setupAcmeDirectory", vm.acmeDirectoryProperty(), "empty: Let's Encrypt");
+        TextField acmePort = field("setupAcmeHttpPort", vm.acmeHttpPortProperty(), "80");
+        TextField acmeCa = field("setupAcmeCaFile", vm.acmeCaFileProperty(), "empty: the usual CAs");
+        for (TextField f : List.of(acmeDirectory, acmePort, acmeCa)) {
+            f.disableProperty().bind(letsEncrypt.selectedProperty().not());
+        }
+        row(advanced, 2, "ACME directory", acmeDirectory, "ACME HTTP port", acmePort);
+        row(advanced, 3, "CA file on server", acmeCa, "", new Label());
         TitledPane more = new TitledPane("Advanced", advanced);
         more.setId("setupAdvanced");
         more.setExpanded(false);
@@ -123,6 +151,13 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
         return b;
     }
 
+    private static RadioButton radio(String id, String text, ToggleGroup group) {
+        RadioButton b = new RadioButton(text);
+        b.setId(id);
+        b.setToggleGroup(group);
+        return b;
+    }
+
     private static TextField field(String id, javafx.beans.property.StringProperty p, String prompt) {
         TextField f = new TextField();
         f.setId(id);
@@ -133,10 +168,17 @@ public final class RelaySetupView extends VBox implements RelaySetupViewModel.Qu
     }
 
     private static void row(GridPane g, int r, String l1, Node n1, String l2, Node n2) {
-        g.add(new Label(l1), 0, r);
+        g.add(label(l1), 0, r);
         g.add(n1, 1, r);
-        g.add(new Label(l2), 2, r);
+        g.add(label(l2), 2, r);
         g.add(n2, 3, r);
+    }
+
+    /** Never cut short: the fields give way instead. */
+    private static Label label(String text) {
+        Label l = new Label(text);
+        l.setMinWidth(Label.USE_PREF_SIZE);
+        return l;
     }
 
     private void render() {

@@ -19,6 +19,8 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +57,12 @@ public final class RelaySetupViewModel {
     private final StringProperty privilege = new SimpleStringProperty("");
     private final BooleanProperty launcher = new SimpleBooleanProperty(false);
     private final BooleanProperty deleteData = new SimpleBooleanProperty(false);
+    /** "Let's Encrypt (ACME)" chosen rather than "Self-signed, pinned". */
+    private final BooleanProperty acme = new SimpleBooleanProperty(false);
+    private final StringProperty acmeEmail = new SimpleStringProperty("");
+    private final StringProperty acmeDirectory = new SimpleStringProperty("");
+    private final StringProperty acmeHttpPort = new SimpleStringProperty("80");
+    private final StringProperty acmeCaFile = new SimpleStringProperty("");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
     private final ObservableList<Row> rows = FXCollections.observableArrayList();
@@ -141,6 +149,8 @@ public final class RelaySetupViewModel {
             saveProfile.apply(ready).whenComplete((p, e) -> fx.accept(() -> {
                 summary.set(e == null ? "Your relay " + ready.relayUrl() + " is ready: the profile \"" + p.name()
                         + "\" uses it (certificate " + ready.certificateFingerprint() + " pinned). Click Connect on it."
+                        + (options.acme() == null ? "" : " Tunnel hosts get their certificates from the ACME CA at their first "
+                        + "visit: *." + options.domain() + " must point at the server, and port " + options.acme().httpPort() + " be open.")
                         : "The relay is ready, but the profile could not be saved: " + e.getMessage());
                 running.set(false);
             }));
@@ -158,7 +168,28 @@ public final class RelaySetupViewModel {
         Path arch = mode == SetupOptions.Mode.REMOVE || archive.get().isBlank() ? null : Path.of(archive.get().strip());
         return new SetupOptions(target, mode, arch, port(relayPort.get(), "Relay port"), domain.get(), null,
                 installRoot.get(), priv, launcher.get() ? SetupOptions.Service.LAUNCHER : SetupOptions.Service.AUTO,
-                account.get(), deleteData.get(), null);
+                account.get(), deleteData.get(), null, acme(mode));
+    }
+
+    /** The ACME choice for an install; null for self-signed, and for Remove (nothing to certify). */
+    private SetupOptions.Acme acme(SetupOptions.Mode mode) {
+        if (!acme.get() || mode == SetupOptions.Mode.REMOVE) {
+            return null;
+        }
+        if (mode == SetupOptions.Mode.UPGRADE) {
+            throw new IllegalArgumentException("An upgrade keeps the relay's configuration, certificates included — choose "
+                    + "\"Self-signed, pinned\" to upgrade (to switch to Let's Encrypt: Remove, which keeps the data, then Install).");
+        }
+        String dir = acmeDirectory.get().strip();
+        URI directory;
+        try {
+            directory = dir.isEmpty() ? null : new URI(dir);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("ACME directory \"" + dir + "\" is not a URL — leave it empty for Let's Encrypt, "
+                    + "or give the https:// URL of another CA's directory.");
+        }
+        String httpPort = acmeHttpPort.get().isBlank() ? "80" : acmeHttpPort.get();
+        return new SetupOptions.Acme(acmeEmail.get(), directory, acmeCaFile.get(), port(httpPort, "ACME HTTP port"));
     }
 
     private static int port(String text, String what) {
@@ -245,6 +276,26 @@ public final class RelaySetupViewModel {
 
     public BooleanProperty deleteDataProperty() {
         return deleteData;
+    }
+
+    public BooleanProperty acmeProperty() {
+        return acme;
+    }
+
+    public StringProperty acmeEmailProperty() {
+        return acmeEmail;
+    }
+
+    public StringProperty acmeDirectoryProperty() {
+        return acmeDirectory;
+    }
+
+    public StringProperty acmeHttpPortProperty() {
+        return acmeHttpPort;
+    }
+
+    public StringProperty acmeCaFileProperty() {
+        return acmeCaFile;
     }
 
     public ReadOnlyBooleanProperty runningProperty() {
