@@ -204,23 +204,28 @@ class ClusterQueueChaosIT {
      * @return whether a node stored it (its answer has a delivery id)
      */
     private boolean post(OkHttpClient http, String id) {
-        while (true) {
-            Node node = randomUsable();
-            Request r = new Request.Builder().url("http://127.0.0.1:" + node.port + "/t/hooks/hook")
-                    .post(RequestBody.create(id, MediaType.get("text/plain"))).build();
-            try (Response response = http.newCall(r).execute()) {
-                response.body().bytes();
-                if (response.isSuccessful()) {
-                    return response.header(dev.portway.shared.protocol.Protocol.DELIVERY_ID_HEADER) != null;
-                }
-                if (response.code() == 404) {
-                    notFound.incrementAndGet();
-                }
-            } catch (java.io.IOException e) {
-                // the node died under the request: another node next
-            }
-            pause(50);
-        }
+        // tried on random live nodes until one accepts it (a node may die under the request), within a minute
+        java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean();
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    Node node = randomUsable();
+                    Request r = new Request.Builder().url("http://127.0.0.1:" + node.port + "/t/hooks/hook")
+                            .post(RequestBody.create(id, MediaType.get("text/plain"))).build();
+                    try (Response response = http.newCall(r).execute()) {
+                        response.body().bytes();
+                        if (response.isSuccessful()) {
+                            live.set(response.header(dev.portway.shared.protocol.Protocol.DELIVERY_ID_HEADER) != null);
+                            return true;
+                        }
+                        if (response.code() == 404) {
+                            notFound.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        // the node died under the request: another node next
+                    }
+                    return false;
+                });
+        return live.get();
     }
 
     /** The client: connects to a random live node, binds the queued tunnel and answers every request; again when cut. */

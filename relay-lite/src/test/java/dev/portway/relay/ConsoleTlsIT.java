@@ -10,8 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,22 +33,7 @@ class ConsoleTlsIT {
             relay.store().identity().addUser("root", Tier.FREE, Role.ADMIN);
             relay.store().identity().setPasswordHash("root", new Passwords(4).hash("a long root password"));
             AtomicReference<X509Certificate> seen = new AtomicReference<>();
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[]{new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                    seen.set(chain[0]);
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
+            SSLContext ctx = dev.portway.relay.testing.TrustAnything.context(dev.portway.relay.testing.TrustAnything.recording(seen::set));
             try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", relay.consolePort())) {
                 s.setSoTimeout(20_000);
                 s.startHandshake();

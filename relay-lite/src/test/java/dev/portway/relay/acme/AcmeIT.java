@@ -74,21 +74,7 @@ class AcmeIT {
     /** The leaf a TLS client sees for {@code sni}, trusting anything (to look at what is served). */
     static X509Certificate seen(int port, String sni) throws Exception {
         X509Certificate[] got = new X509Certificate[1];
-        X509TrustManager any = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                got[0] = chain[0];
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
+        X509TrustManager any = dev.portway.relay.testing.TrustAnything.recording(c -> got[0] = c);
         handshake(port, sni, any);
         return got[0];
     }
