@@ -4,6 +4,7 @@ import dev.portway.desktop.engine.CapturedBody;
 import dev.portway.desktop.engine.CapturedExchange;
 import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.stream.HopByHop;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,9 +20,8 @@ import java.util.Set;
  * binary, or truncated by the capture — is left out with a comment saying so.
  */
 public final class CurlCommand {
-    static final Set<String> LEFT_OUT = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-            "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization", "host", "content-length",
-            "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    /** Left out besides the hop-by-hop fields ({@link HopByHop}, the one rule the relay and the engine use too). */
+    static final Set<String> LEFT_OUT = Set.of("host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
             Protocol.REQUEST_ID_HEADER.toLowerCase(Locale.ROOT), Protocol.DELIVERY_ID_HEADER.toLowerCase(Locale.ROOT));
 
     private CurlCommand() {
@@ -56,7 +56,7 @@ public final class CurlCommand {
         } else if (!(method.equals("GET") && data == null) && !(method.equals("POST") && data != null)) {
             args.add("-X " + quote(method));
         }
-        for (Header h : x.requestHeaders()) {
+        for (Header h : HopByHop.strip(x.requestHeaders())) {
             if (!LEFT_OUT.contains(h.name().toLowerCase(Locale.ROOT))) {
                 // "Name;" is curl's way to send a header with an empty value ("Name:" would remove it).
                 args.add("-H " + quote(h.value().isEmpty() ? h.name() + ";" : h.name() + ": " + h.value()));

@@ -2,6 +2,7 @@ package dev.portway.desktop.ui.inspector;
 
 import dev.portway.desktop.engine.CapturedExchange;
 import dev.portway.shared.protocol.Header;
+import dev.portway.shared.stream.HopByHop;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ public record ReplayRequest(String method, String path, List<Header> headers, by
      */
     static List<Header> sendable(List<Header> headers) {
         List<Header> out = new ArrayList<>(headers.size());
-        for (Header h : headers) {
+        for (Header h : HopByHop.strip(headers)) {
             String n = h.name().toLowerCase(Locale.ROOT);
             if (!CurlCommand.LEFT_OUT.contains(n) || n.startsWith("x-forwarded-") || n.equals("host")) {
                 out.add(h);

@@ -37,6 +37,14 @@ class CurlCommandTest {
     }
 
     @Test
+    void fieldsThatConnectionNamesAreHopByHopTooAndLeftOut() {
+        CapturedExchange x = exchange(List.of(new Header("Accept", "*/*"), new Header("Connection", "close, X-Hop"),
+                new Header("X-Hop", "1"), new Header("te", "trailers"), new Header("X-End", "2")), CapturedBody.EMPTY);
+        assertThat(CurlCommand.of("GET", "/", x, "http://localhost:3000"))
+                .isEqualTo("curl 'http://localhost:3000/' \\\n  -H 'Accept: */*' \\\n  -H 'X-End: 2'");
+    }
+
+    @Test
     void singleQuotesNewlinesDollarsAndUnicodeAreQuotedForTheShell() {
         String body = "{\"msg\":\"it's $HOME `id` \\\\ \"}\nline two: café ☕ 日本";
         CapturedExchange x = exchange(List.of(new Header("Content-Type", "application/json"), new Header("X-Note", "O'Brien")), text(body));

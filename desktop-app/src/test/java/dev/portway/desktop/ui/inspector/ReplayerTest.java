@@ -46,6 +46,14 @@ class ReplayerTest {
     }
 
     @Test
+    void aReplayLeavesOutHopByHopFieldsAndTheOnesConnectionNames() {
+        List<Header> sendable = ReplayRequest.sendable(List.of(new Header("Connection", "keep-alive, X-Hop"),
+                new Header("X-Hop", "1"), new Header("Transfer-Encoding", "chunked"), new Header("TE", "trailers"),
+                new Header("X-Forwarded-For", "10.0.0.1"), new Header("X-B", "2")));
+        assertThat(sendable).containsExactly(new Header("X-Forwarded-For", "10.0.0.1"), new Header("X-B", "2"));
+    }
+
+    @Test
     void nothingListeningIsReportedLikeTheEngineDoes() throws Exception {
         int dead;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
