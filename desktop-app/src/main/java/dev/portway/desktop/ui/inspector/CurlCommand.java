@@ -21,7 +21,8 @@ import java.util.Set;
  */
 public final class CurlCommand {
     /** Left out besides the hop-by-hop fields ({@link HopByHop}, the one rule the relay and the engine use too). */
-    static final Set<String> LEFT_OUT = Set.of("host", "content-length", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host",
+    static final Set<String> LEFT_OUT = Set.of("host", "content-length", "x-forwarded-for", "x-forwarded-proto",
+            "x-forwarded-host",
             Protocol.REQUEST_ID_HEADER.toLowerCase(Locale.ROOT), Protocol.DELIVERY_ID_HEADER.toLowerCase(Locale.ROOT));
 
     private CurlCommand() {
