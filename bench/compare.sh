@@ -9,6 +9,8 @@
 # mvn -B -DskipTests package). For each, wrk measures: requests/s and p50 at 32 connections on the 1 KiB file
 # (wrk -t2 -c32 --latency), one lone connection's p50/p99 (wrk -t1 -c1 --latency), and MB/s on the 1 MiB file
 # at 8 connections. Then the table and the targets, each met or not met. Installs what is missing with apt-get.
+# RELAY_JAVA_OPTS and ENGINE_JAVA_OPTS add JVM flags to the relay's and the engine's JVM, e.g. a JFR recording:
+#   ENGINE_JAVA_OPTS='-XX:StartFlightRecording=filename=/tmp/engine.jfr,settings=profile' bench/compare.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -107,10 +109,12 @@ ssh -N -i "$work/client_key" -p "$sshd_port" -o StrictHostKeyChecking=no -o User
 wait_port "$sshr_port"
 
 # ---- Portway: relay + engine
-"$java" -Xmx512m -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token bench-token --data-dir "$work/relay-data" \
+# shellcheck disable=SC2086 # the options are words on purpose
+"$java" -Xmx512m ${RELAY_JAVA_OPTS:-} -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token bench-token --data-dir "$work/relay-data" \
   --rate-limit 0 --rate-enterprise 0 > "$work/relay.log" 2>&1 & pids+=($!)
 wait_port "$relay_port"
-"$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.1:$relay_port" --token bench-token --quiet \
+# shellcheck disable=SC2086
+"$java" -Xmx512m ${ENGINE_JAVA_OPTS:-} -jar "$cli_jar" connect --relay "ws://127.0.0.1:$relay_port" --token bench-token --quiet \
   --data-dir "$work/client-data" http "$origin_port" --name bench > "$work/engine.log" 2>&1 & pids+=($!)
 wait_log "$work/engine.log" "bench.localhost"
 pw_host="Host: bench.localhost:$relay_port"
