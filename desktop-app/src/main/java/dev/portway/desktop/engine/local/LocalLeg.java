@@ -1,5 +1,6 @@
 package dev.portway.desktop.engine.local;
 
+import dev.portway.desktop.engine.relay.RelayConnector;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -69,6 +70,7 @@ public final class LocalLeg implements AutoCloseable {
         this.group = group;
         this.ownsGroup = ownsGroup;
         this.bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.ALLOCATOR, RelayConnector.ENGINE_ALLOCATOR)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)

@@ -2,6 +2,8 @@ package dev.portway.desktop.engine.relay;
 
 import dev.portway.shared.protocol.FrameCodec;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -36,6 +38,14 @@ import java.time.Duration;
 public final class RelayConnector {
     /** The relay's HTTP answer to the upgrade: small (headers only). */
     private static final int MAX_HANDSHAKE_RESPONSE = 64 * 1024;
+
+    /**
+     * The engine's channels (to the relay and to the local app) allocate from Netty's classic pooled allocator, as
+     * the relay's do ({@code Relay.ALLOCATOR}): Netty 4.2's adaptive default allocates and zeroes FFM memory
+     * segments on JDK 25, which a JFR profile of the engine under {@code bench/compare.sh} showed among its hot
+     * methods ({@code SegmentFactories.initNativeMemory}).
+     */
+    public static final ByteBufAllocator ENGINE_ALLOCATOR = PooledByteBufAllocator.DEFAULT;
 
     private final EventLoopGroup group;
     private final SslContext tls;
@@ -81,6 +91,7 @@ public final class RelayConnector {
             return socket;
         }
         new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.ALLOCATOR, ENGINE_ALLOCATOR)
                 .option(ChannelOption.TCP_NODELAY, true) // small frames must not wait for Nagle (PROTOCOL.md §1)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
