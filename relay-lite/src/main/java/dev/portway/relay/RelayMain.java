@@ -191,11 +191,14 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--cluster-lease", description = "A node that has not renewed its lease for this long is dead to "
             + "the others (default ${DEFAULT-VALUE}).", defaultValue = "10s")
     String clusterLease;
+    @Option(names = "--cluster-tls", description = "Encrypt the links between cluster nodes (TLS 1.3, bound to the "
+            + "cluster secret's handshake; every node needs it). Default: plain TCP, for a private network.")
+    boolean clusterTls;
 
     /** The cluster options, checked; null for a single relay. */
     private dev.portway.relay.cluster.ClusterConfig clusterConfig() {
         return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
-                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db);
+                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db, clusterTls);
     }
     @Option(names = "--console-port", paramLabel = "PORT", description = "Turn the web console on at this port (off unless set; "
             + "its own listener, never the visitors' port). See docs/console.md.")

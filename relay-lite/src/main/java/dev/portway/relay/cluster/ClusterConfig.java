@@ -15,16 +15,28 @@ import java.util.regex.Pattern;
  * @param address {@code host:port} the other nodes reach this one at
  * @param secret  shared by every node of the cluster (at least {@link #MIN_SECRET_CHARS} characters)
  * @param lease   a node that has not renewed its lease for this long is dead to the others
+ * @param tls     node-to-node links are TLS 1.3, bound to the secret's handshake ({@code --cluster-tls}; docs/cluster.md)
  */
-public record ClusterConfig(String nodeId, String address, String secret, Duration lease) {
+public record ClusterConfig(String nodeId, String address, String secret, Duration lease, boolean tls) {
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     public static final int MIN_SECRET_CHARS = 16;
     private static final Pattern NODE_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
+    /** Plain-TCP links (no {@code --cluster-tls}). */
+    public ClusterConfig(String nodeId, String address, String secret, Duration lease) {
+        this(nodeId, address, secret, lease, false);
+    }
+
     @Override
     public String toString() { // never the secret
-        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + "]";
+        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + ", tls=" + tls + "]";
+    }
+
+    /** {@link #of(String, String, Path, String, Duration, String, boolean)} with plain-TCP links. */
+    public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
+                                   String dbUrl) {
+        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, false);
     }
 
     /**
@@ -33,11 +45,16 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
      * @param dbUrl      the relay's --db: a cluster needs PostgreSQL
      * @param secretFile --cluster-secret-file, or null
      * @param secretEnv  --cluster-secret (also PORTWAY_CLUSTER_SECRET or the config file), or null
+     * @param tls        --cluster-tls
      * @throws IllegalArgumentException with what to change when a value is missing or not valid
      */
     public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
-                                   String dbUrl) {
+                                   String dbUrl, boolean tls) {
         if (nodeId == null || nodeId.isBlank()) {
+            if (tls) {
+                throw new IllegalArgumentException("--cluster-tls is for the links between cluster nodes — add --node-id "
+                        + "(and the other cluster options), or leave it out for a single relay.");
+            }
             if (address != null || secretFile != null || secretEnv != null) {
                 throw new IllegalArgumentException("--cluster-address and the cluster secret need --node-id — give this "
                         + "relay a node id (e.g. --node-id relay-a), or leave the cluster options out for a single relay.");
@@ -79,6 +96,6 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
         if (lease == null || lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--cluster-lease must be between 3s and 5m, not " + lease + ".");
         }
-        return new ClusterConfig(nodeId, address, secret, lease);
+        return new ClusterConfig(nodeId, address, secret, lease, tls);
     }
 }

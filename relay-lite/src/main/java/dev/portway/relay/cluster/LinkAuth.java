@@ -13,7 +13,9 @@ import java.util.Base64;
  * links"): the dialling node sends a nonce, the accepting node answers with its own nonce and
  * HMAC-SHA-256(secret, "accept|" + dialNonce + "|" + acceptNonce), the dialling node checks it and answers
  * HMAC-SHA-256(secret, "dial|" + acceptNonce + "|" + dialNonce). Neither side ever sends the secret, and a
- * recorded exchange is worthless against fresh nonces. Stateless and thread-safe.
+ * recorded exchange is worthless against fresh nonces. On a TLS link ({@link LinkTls}) both texts end with
+ * {@code "|" + base64(channel binding)}, so the proofs hold only on the TLS connection they were made on.
+ * Stateless and thread-safe.
  */
 final class LinkAuth {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -29,14 +31,18 @@ final class LinkAuth {
         return Base64.getEncoder().encodeToString(b);
     }
 
-    /** The accepting node's proof. */
-    String acceptProof(String dialNonce, String acceptNonce) {
-        return mac("accept|" + dialNonce + "|" + acceptNonce);
+    /** The accepting node's proof; {@code binding} is the TLS channel binding, null on a plain link. */
+    String acceptProof(String dialNonce, String acceptNonce, byte[] binding) {
+        return mac("accept|" + dialNonce + "|" + acceptNonce + bound(binding));
     }
 
-    /** The dialling node's proof. */
-    String dialProof(String dialNonce, String acceptNonce) {
-        return mac("dial|" + acceptNonce + "|" + dialNonce);
+    /** The dialling node's proof; {@code binding} is the TLS channel binding, null on a plain link. */
+    String dialProof(String dialNonce, String acceptNonce, byte[] binding) {
+        return mac("dial|" + acceptNonce + "|" + dialNonce + bound(binding));
+    }
+
+    private static String bound(byte[] binding) {
+        return binding == null ? "" : "|" + Base64.getEncoder().encodeToString(binding);
     }
 
     /** Constant-time comparison of a received proof with the expected one; false for null. */

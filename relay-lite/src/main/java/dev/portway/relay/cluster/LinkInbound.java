@@ -32,6 +32,8 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(LinkInbound.class);
 
     private final LinkAuth auth;
+    /** The link is TLS: a peer speaking plain TCP to it is told so in the log. */
+    private final boolean tls;
     private final String nodeId;
     /** The backend of a tunnel bound on this node (never a remote one), or null. */
     private final Function<String, TunnelBackend> local;
@@ -45,8 +47,9 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
     private final Runnable authenticated;
 
     /** @param authenticated run once the other node proved the secret (on the link's loop) */
-    LinkInbound(LinkAuth auth, String nodeId, Function<String, TunnelBackend> local, Runnable authenticated) {
+    LinkInbound(LinkAuth auth, String nodeId, boolean tls, Function<String, TunnelBackend> local, Runnable authenticated) {
         this.auth = auth;
+        this.tls = tls;
         this.nodeId = nodeId;
         this.local = local;
         this.authenticated = authenticated;
@@ -123,8 +126,8 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             }
             acceptNonce = LinkAuth.nonce();
             LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", acceptNonce,
-                    "proof", auth.acceptProof(dialNonce, acceptNonce)));
-        } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce), m.get("proof"))) {
+                    "proof", auth.acceptProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel()))));
+        } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel())), m.get("proof"))) {
             up = true;
             authenticated.run();
             log.info("Node link from {} ({}) is up", peer, ctx.channel().remoteAddress());
@@ -176,7 +179,15 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("Node link from {}: {}", peer, cause.toString());
+        if (!up && tls && cause.getCause() instanceof io.netty.handler.ssl.NotSslRecordException) {
+            log.warn("Node link from {} is not TLS — this node runs with --cluster-tls: start every node with it",
+                    ctx.channel().remoteAddress());
+        } else if (!up && !tls && cause instanceof io.netty.handler.codec.TooLongFrameException) {
+            log.warn("Node link from {} sent no link handshake (a TLS one? — if that node runs with --cluster-tls, "
+                    + "every node needs it)", ctx.channel().remoteAddress());
+        } else {
+            log.debug("Node link from {}: {}", peer, cause.toString());
+        }
         ctx.close();
     }
 

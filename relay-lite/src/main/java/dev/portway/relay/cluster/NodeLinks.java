@@ -14,6 +14,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +28,8 @@ import java.util.function.Function;
 /**
  * Node-to-node links (docs/cluster.md "Any node serves any tunnel"): this node listens on the port of its
  * {@code --cluster-address} for the other nodes, and dials each node that binds a tunnel (one link per node,
- * redialled when it breaks). Links are plain TCP, authenticated both ways with the cluster secret
- * ({@link LinkAuth}); run them on a private network. Thread-safe; nothing blocks but {@link #start} and
+ * redialled when it breaks). Links are plain TCP, or TLS 1.3 with {@code --cluster-tls} ({@link LinkTls}),
+ * authenticated both ways with the cluster secret ({@link LinkAuth}); plain links belong on a private network. Thread-safe; nothing blocks but {@link #start} and
  * {@link #close}.
  */
 final class NodeLinks implements AutoCloseable {
@@ -37,6 +38,8 @@ final class NodeLinks implements AutoCloseable {
 
     private final String nodeId;
     private final LinkAuth auth;
+    /** TLS for the links, or null for plain TCP. */
+    private final LinkTls tls;
     private final EventLoopGroup workers;
     private final int window;
     private final Function<String, TunnelBackend> local;
@@ -53,6 +56,7 @@ final class NodeLinks implements AutoCloseable {
               Function<String, TunnelBackend> local) throws IOException {
         this.nodeId = config.nodeId();
         this.auth = new LinkAuth(config.secret());
+        this.tls = config.tls() ? LinkTls.create(nodeId) : null;
         this.workers = workers;
         this.window = window;
         this.local = local;
@@ -63,8 +67,11 @@ final class NodeLinks implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc()));
+                        }
                         LinkWire.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, local, () ->
+                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, tls != null, local, () ->
                                 ch.pipeline().remove("handshake-timeout")));
                     }
                 });
@@ -74,7 +81,7 @@ final class NodeLinks implements AutoCloseable {
                     + ") — choose another port in --cluster-address.", f.cause());
         }
         server = f.channel();
-        log.info("Listening for the other cluster nodes on {}:{}", bindHost, port);
+        log.info("Listening for the other cluster nodes on {}:{} ({})", bindHost, port, tls != null ? "TLS" : "plain TCP");
     }
 
     /**
@@ -109,8 +116,11 @@ final class NodeLinks implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("handshake-timeout", new ReadTimeoutHandler(HANDSHAKE_SECONDS, TimeUnit.SECONDS));
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.clientHandler(ch.alloc(), host, port));
+                        }
                         LinkWire.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("link", new Dial(node));
+                        ch.pipeline().addLast("link", new Dial(node, address));
                     }
                 })
                 .connect(host, port).addListener((ChannelFuture f) -> {
@@ -124,29 +134,58 @@ final class NodeLinks implements AutoCloseable {
     /** The dialling side's handshake; replaced by the node's {@link RemoteBackend} once both proofs checked out. */
     private final class Dial extends SimpleChannelInboundHandler<ByteBuf> {
         private final String node;
+        private final String address;
         private final String nonce = LinkAuth.nonce();
+        private boolean answered;
 
-        Dial(String node) {
+        Dial(String node, String address) {
             this.node = node;
+            this.address = address;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+            if (tls == null) {
+                LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+            } // with TLS: once its handshake is done
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess()) {
+                    LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+                } else {
+                    log.warn("Cannot link to cluster node {} at {} over TLS ({}) — every node needs --cluster-tls, or none",
+                            node, address, java.util.Objects.requireNonNullElse(done.cause().getMessage(),
+                                    "the connection closed during the TLS handshake"));
+                    ctx.close();
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
             Map<String, String> m = LinkWire.readJson(msg);
             String theirs = m.get("nonce");
+            answered = true;
+            byte[] binding = LinkTls.binding(ctx.channel());
             if (theirs == null || !node.equals(m.get("node"))
-                    || !LinkAuth.same(auth.acceptProof(nonce, theirs), m.get("proof"))) {
-                log.warn("Cluster node {} at {} did not prove the cluster secret (or is another node: {}) — not linking",
-                        node, ctx.channel().remoteAddress(), m.get("node"));
+                    || !LinkAuth.same(auth.acceptProof(nonce, theirs, binding), m.get("proof"))) {
+                if (!node.equals(m.get("node"))) {
+                    log.warn("Cluster node {} at {} answered as node {} — not linking", node, ctx.channel().remoteAddress(),
+                            m.get("node"));
+                } else {
+                    log.warn("Cluster node {} at {} did not prove the cluster secret{} — not linking", node,
+                            ctx.channel().remoteAddress(), binding == null ? "" : " for this TLS connection (another "
+                                    + "secret, or something in the middle that terminates TLS)");
+                }
                 ctx.close();
                 return;
             }
-            LinkWire.writeJson(ctx.channel(), Map.of("proof", auth.dialProof(nonce, theirs)));
+            LinkWire.writeJson(ctx.channel(), Map.of("proof", auth.dialProof(nonce, theirs, binding)));
             RemoteBackend backend = new RemoteBackend(node, ctx.channel(), window);
             ctx.pipeline().remove("handshake-timeout");
             ctx.pipeline().replace(this, "link", backend);
@@ -159,6 +198,10 @@ final class NodeLinks implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             dialling.remove(node);
+            if (!answered && tls == null) {
+                log.warn("Cluster node {} at {} closed the link before its handshake — if it runs with --cluster-tls, "
+                        + "every node needs it", node, address);
+            }
         }
 
         @Override

@@ -150,7 +150,7 @@ public final class RelayTls {
     }
 
     /** A P-256 key and a self-signed certificate for {@code domain} and {@code *.domain}, valid ten years; as PEM. */
-    static byte[][] generate(String domain) throws IOException {
+    public static byte[][] generate(String domain) throws IOException {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

@@ -27,6 +27,14 @@ class ClusterConfigTest {
     }
 
     @Test
+    void clusterTlsIsANodeOptionAndIsKept() {
+        assertThatThrownBy(() -> ClusterConfig.of(null, null, null, null, LEASE, null, true))
+                .hasMessageContaining("--cluster-tls is for the links between cluster nodes");
+        assertThat(ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, PG, true).tls()).isTrue();
+        assertThat(ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, PG).tls()).isFalse();
+    }
+
+    @Test
     void aNodeNeedsPostgres() {
         assertThatThrownBy(() -> ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, null))
                 .hasMessageContaining("--db jdbc:postgresql://");
