@@ -324,7 +324,9 @@ public final class DesktopApp extends Application {
         timeline.mark(StartupTimeline.WINDOW_SHOWN);
         firstFrame.complete(null); // the database's migration may start
         main.load();
-        io.execute(dev.portway.desktop.startup.ClassArchive::prepare); // after the first frame: only the next start gains
+        // After the first frame (only the next start gains), but not behind the migration on io: the JVM writes the archive
+        // at exit only into a folder that exists, and a quit during a slow migration must not lose it.
+        work.execute(dev.portway.desktop.startup.ClassArchive::prepare);
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
                 EXIT_CODE.set(ok ? 0 : 1);
