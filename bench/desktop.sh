@@ -13,7 +13,11 @@
 #    once; RSS is sampled every second (peak and at the end).
 # JVM flags: the launchers' (LAUNCHER_OPTS, default as jpackage/options/common.txt: desktop heap, SerialGC,
 # the AppCDS archive in a cache folder of this run) plus JAVA_OPTS; LAUNCHER_OPTS= measures a bare JVM.
-# The app runs from its jar (CDS refuses a folder on the class path). Needs the build (jar + classpath):
+# The app runs from its jar (CDS refuses a folder on the class path).
+# DISPLAY_MODE=headless runs it on JavaFX's headless glass platform instead of Xvfb (no GTK: RSS is lower
+# than in a real window, so compare headless numbers only with headless ones); LOAD_TOOL=h2load drives
+# the tunnels with h2load --h1 instead of wrk. Neither installs the package it replaces.
+# Needs the build (jar + classpath):
 #   mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/cp.txt -pl desktop-app -am
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +26,12 @@ root=$(dirname "$here")
 busy=${1:-30}
 runs=${2:-3}
 
-need_pkgs xvfb libgtk-3-0 wrk nginx-light curl
+display_mode=${DISPLAY_MODE:-xvfb}
+load_tool=${LOAD_TOOL:-wrk}
+pkgs=(libgtk-3-0 nginx-light curl)
+[ "$display_mode" = headless ] || pkgs+=(xvfb)
+[ "$load_tool" = h2load ] && pkgs+=(nghttp2-client) || pkgs+=(wrk)
+need_pkgs "${pkgs[@]}"
 java=$(find_java)
 classes=$root/desktop-app/target/classes
 cpfile=$root/desktop-app/target/cp.txt
@@ -45,13 +54,18 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-launcher_opts=${LAUNCHER_OPTS-"-Xms16m -Xmx256m -XX:+UseSerialGC -XX:SharedArchiveFile=$work/cache/portway/portway.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off"}
+launcher_opts=${LAUNCHER_OPTS-"-Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=5000 -XX:SharedArchiveFile=$work/cache/portway/portway.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off"}
 
 # A display of our own.
-disp=:$((90 + RANDOM % 400))
-Xvfb "$disp" -screen 0 1280x860x24 -nolisten tcp > "$work/xvfb.log" 2>&1 & pids+=($!)
-export DISPLAY=$disp
-for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+glass=
+if [ "$display_mode" = headless ]; then
+  glass=-Dglass.platform=Headless
+else
+  disp=:$((90 + RANDOM % 400))
+  Xvfb "$disp" -screen 0 1280x860x24 -nolisten tcp > "$work/xvfb.log" 2>&1 & pids+=($!)
+  export DISPLAY=$disp
+  for _ in $(seq 1 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+fi
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -61,7 +75,7 @@ mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 launch() {
   local data=$1 port=$2 log=$3
   # shellcheck disable=SC2086
-  "$java" $launcher_opts ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dprism.order=sw -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$data" \
+  "$java" $launcher_opts ${JAVA_OPTS:-} --enable-native-access=ALL-UNNAMED -Dprism.order=sw $glass -cp "$cp" dev.portway.desktop.PortwayDesktop --data-dir "$data" \
     --relay-port "$port" > "$log" 2>&1 &
   app_pid=$!
   local i
@@ -81,7 +95,7 @@ stop_app() {
   app_pid=
 }
 
-echo "== Portway desktop benchmark ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(date -u +%F), $("$java" -version 2>&1 | head -n 1), Xvfb, software rendering, flags: ${launcher_opts:-none} ${JAVA_OPTS:-})"
+echo "== Portway desktop benchmark ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM, $(date -u +%F), $("$java" -version 2>&1 | head -n 1), $display_mode, software rendering, load by $load_tool, flags: ${launcher_opts:-none} ${JAVA_OPTS:-})"
 
 # ---- 1 + 2: start-up and idle memory
 times=()
@@ -144,7 +158,11 @@ for n in 1 2 3 4 5; do
 done
 before=$(rss_kib "$app_pid")
 for n in 1 2 3 4 5; do
-  wrk -t1 -c4 -d"${busy}s" -H "Host: busy-$n.localhost:$relay_port" "http://127.0.0.1:$relay_port/" > "$work/wrk-$n.txt" 2>&1 &
+  if [ "$load_tool" = h2load ]; then
+    timeout $((busy + 30)) h2load --h1 -t1 -c4 -D"$busy" -H ":authority: busy-$n.localhost:$relay_port" "http://127.0.0.1:$relay_port/" > "$work/wrk-$n.txt" 2>&1 &
+  else
+    wrk -t1 -c4 -d"${busy}s" -H "Host: busy-$n.localhost:$relay_port" "http://127.0.0.1:$relay_port/" > "$work/wrk-$n.txt" 2>&1 &
+  fi
   pids+=($!)
 done
 peak=0
@@ -155,14 +173,19 @@ for _ in $(seq 1 "$busy"); do
 done
 wait "${pids[@]: -5}" 2>/dev/null || true
 after=$(rss_kib "$app_pid")
+# wrk: "Requests/sec: N", "Latency MEAN ..."; h2load: "finished in Ts, N req/s, ...", "time for request: MIN MAX MEAN ...",
+# "requests: ... N failed, N errored".
+rps_of() { awk '/Requests\/sec/ {print $2} /^finished in/ {print $4}' "$1"; }
 total=0
 for n in 1 2 3 4 5; do
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk-$n.txt")
+  rps=$(rps_of "$work/wrk-$n.txt")
   total=$(awk -v a="$total" -v b="${rps:-0}" 'BEGIN { printf "%.0f", a + b }')
 done
 for n in 1 2 3 4 5; do
-  echo "  busy-$n: $(awk '/Requests\/sec/ {r=$2} /Latency/ {l=$2} /Non-2xx|Socket errors/ {e=e" "$0} END {print r " req/s, mean latency " l (e ? ";" e : "")}' "$work/wrk-$n.txt")"
+  echo "  busy-$n: $(awk '/Requests\/sec/ {r=$2} /^finished in/ {r=$4} /Latency/ {l=$2} /^time for request:/ {l=$6}
+    /Non-2xx|Socket errors/ {e=e" "$0} /^requests:/ && ($10 + $12) > 0 {e=e" "$10" failed, "$12" errored"}
+    END {print r " req/s, mean latency " l (e ? ";" e : "")}' "$work/wrk-$n.txt")"
 done
 echo "RSS with 5 tunnels connected, before traffic: $(mib "$before") MiB"
-echo "RSS with 5 tunnels busy (wrk -c4 each, ${busy}s, $total req/s in all): peak $(mib "$peak") MiB, at the end $(mib "$after") MiB"
+echo "RSS with 5 tunnels busy ($load_tool -c4 each, ${busy}s, $total req/s in all): peak $(mib "$peak") MiB, at the end $(mib "$after") MiB"
 stop_app

@@ -13,6 +13,7 @@ import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.Profile;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
+import dev.portway.desktop.startup.StartupTimeline;
 import dev.portway.desktop.ui.common.Threads;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
@@ -94,6 +95,9 @@ public final class DesktopApp extends Application {
     private final ScheduledExecutorService ticker = Threads.timer("portway-sampler");
     private final AtomicBoolean shutDown = new AtomicBoolean();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** Completes when the first frame is up (or will never be): the store thread holds the migration until then. */
+    private final CompletableFuture<Void> firstFrame = new CompletableFuture<>();
+    private final StartupTimeline timeline = new StartupTimeline();
     private final BooleanProperty dark = new SimpleBooleanProperty();
     /**
      * Diagnostics' HTTP and WebSocket client, made on the first run (guarded by {@code this}): building one loads the
@@ -154,16 +158,18 @@ public final class DesktopApp extends Application {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         stage.setTitle("Portway");
         addIcons(stage);
+        // Before the first frame only what it shows: the database opened (so a second Portway is refused at once) and
+        // the window's settings. Its schema (Flyway: ~1/5 of a cold start's CPU) waits for the frame, as the first task
+        // on io: every store call the window makes is queued after it.
         CompletableFuture.supplyAsync(() -> {
-            store = ProfileStore.open(dataDir);
+            store = ProfileStore.connect(dataDir);
             try {
                 historyStore = HistoryStore.attach(dataDir);
             } catch (RuntimeException e) {
                 LOG.warn("charts start without history: {}", e.getMessage()); // the app works without it
             }
             requestStore = dev.portway.desktop.history.HistoryStore.open(dataDir);
-            return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
-                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false), captureBytes(store.setting(CAPTURE_BYTES).orElse(null)));
+            return savedSettings(store);
         }, io).whenCompleteAsync((saved, error) -> {
             if (error != null) {
                 showFatal(stage, error.getCause() != null ? error.getCause().getMessage() : error.getMessage());
@@ -171,6 +177,33 @@ public final class DesktopApp extends Application {
                 show(stage, saved, snapshotDir, dataDir);
             }
         }, Platform::runLater);
+        io.execute(() -> {
+            firstFrame.join(); // completed by show, showFatal and shutdown
+            if (store != null && !shutDown.get()) {
+                try {
+                    ProfileStore.migrate(dataDir);
+                    timeline.mark(StartupTimeline.APP_DATABASE_READY);
+                } catch (RuntimeException e) {
+                    Platform.runLater(() -> showFatal(stage, e.getMessage()));
+                }
+            }
+        });
+    }
+
+    /** The window's settings; the defaults on a first run, when the database has no tables yet. */
+    private static Saved savedSettings(ProfileStore store) {
+        try {
+            return new Saved(store.setting(WindowBounds.SETTING).flatMap(WindowBounds::parse).orElse(WindowBounds.DEFAULT),
+                    store.setting(DARK).map(Boolean::parseBoolean).orElse(false), captureBytes(store.setting(CAPTURE_BYTES).orElse(null)));
+        } catch (dev.portway.desktop.profiles.StoreException notMigratedYet) {
+            LOG.debug("window settings not readable before the migration: {}", notMigratedYet.getMessage());
+            return new Saved(WindowBounds.DEFAULT, false, EngineConfig.DEFAULT_CAPTURE_LIMIT);
+        }
+    }
+
+    /** What the app did since it started, in order (for tests; each event is also logged with its time and CPU). */
+    public List<String> startupEvents() {
+        return timeline.events();
     }
 
     /** The window's icon in every size the desktop may ask for; a missing one is skipped, never fatal. */
@@ -214,7 +247,7 @@ public final class DesktopApp extends Application {
                 profiles.putSetting(CAPTURE_BYTES, String.valueOf(n));
             }
         });
-        EmbeddedRelayHost embedded = new EmbeddedRelayHost(relayPort);
+        EmbeddedRelayHost embedded = new EmbeddedRelayHost(relayPort, () -> timeline.mark(StartupTimeline.EMBEDDED_RELAY_STARTED));
         tunnels = new TunnelService(embedded, work, ticker, Duration.ofMillis(500), Platform::runLater,
                 Clock.systemUTC(), c -> tune.apply(c.withCaptureLimit(capture.get())), dataDir.resolve("engines"));
         HistorySource past = HistorySource.NONE;
@@ -287,15 +320,13 @@ public final class DesktopApp extends Application {
         if (!toTray && !snapshotMode) {
             Platform.runLater(() -> installTray(stage)); // after the first frame: the tray loads AWT
         }
-        // For bench/desktop.sh: how long a person waits from launch (process start) to a window, and the CPU it
-        // took (which, unlike the wait, does not grow when other programs compete for the cores). java.base only,
-        // so a jlinked runtime needs no extra module for it.
-        ProcessHandle.Info self = ProcessHandle.current().info();
-        LOG.info("window shown after {} ms ({} ms CPU)",
-                self.startInstant().map(t -> Duration.between(t, java.time.Instant.now()).toMillis()).orElse(-1L),
-                self.totalCpuDuration().map(Duration::toMillis).orElse(-1L));
+        // For bench/desktop.sh: how long a person waits from launch (process start) to a window, and the CPU it took.
+        timeline.mark(StartupTimeline.WINDOW_SHOWN);
+        firstFrame.complete(null); // the database's migration may start
         main.load();
-        io.execute(dev.portway.desktop.startup.ClassArchive::prepare); // after the first frame: only the next start gains
+        // After the first frame (only the next start gains), but not behind the migration on io: the JVM writes the archive
+        // at exit only into a folder that exists, and a quit during a slow migration must not lose it.
+        work.execute(dev.portway.desktop.startup.ClassArchive::prepare);
         if (snapshotDir != null) {
             new SnapshotTaker(snapshotDir, scene, main, dark::set, io).start(ok -> {
                 EXIT_CODE.set(ok ? 0 : 1);
@@ -410,6 +441,7 @@ public final class DesktopApp extends Application {
     }
 
     private void showFatal(Stage stage, String message) {
+        firstFrame.complete(null);
         LOG.error("cannot start: {}", message);
         EXIT_CODE.set(1);
         Label l = new Label("Portway cannot start.\n\n" + message);
@@ -452,6 +484,7 @@ public final class DesktopApp extends Application {
      */
     public CompletableFuture<Void> shutdown() {
         if (shutDown.compareAndSet(false, true)) {
+            firstFrame.complete(null); // no migration is waiting for a window that will not come
             Thread.ofPlatform().name("portway-shutdown").start(() -> {
                 try {
                     TunnelService t = tunnels;

@@ -27,6 +27,7 @@ import java.util.Optional;
  * from opening the same files.
  */
 public final class ProfileStore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProfileStore.class);
     private static final String SEEDED = "profiles.seeded";
 
     private final Connection db;
@@ -41,22 +42,48 @@ public final class ProfileStore implements AutoCloseable {
     }
 
     public static ProfileStore open(Path dataDir) {
-        String url = jdbcUrl(dataDir);
+        migrate(dataDir);
+        return connect(dataDir);
+    }
+
+    /**
+     * Opens the database in {@code dataDir} without touching its schema (a new one is empty until {@link #migrate}):
+     * the desktop app reads its window settings with it before the first frame and migrates after. Fails, as
+     * {@link #open} does, when another Portway has the files.
+     */
+    public static ProfileStore connect(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
-            Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration/app").load().migrate();
-            Connection c = DriverManager.getConnection(url, "sa", "");
+            Connection c = DriverManager.getConnection(jdbcUrl(dataDir), "sa", "");
             c.setAutoCommit(false);
             return new ProfileStore(c);
-        } catch (SQLException | FlywayException e) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("already in use") || m.contains("locked")) {
-                throw new StoreException("Another Portway is already using " + dataDir + " — close it, or start this one with --data-dir.", e);
-            }
-            throw new StoreException("Cannot open Portway's data in " + dataDir + ": " + m, e);
+        } catch (SQLException e) {
+            throw failure(dataDir, e);
         } catch (java.io.IOException e) {
             throw new StoreException("Cannot create Portway's data folder " + dataDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Brings the schema of the database in {@code dataDir} up to date (Flyway, {@code db/migration/app}). */
+    public static void migrate(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            long t0 = System.nanoTime();
+            Flyway.configure().dataSource(jdbcUrl(dataDir), "sa", "").locations("classpath:db/migration/app").load().migrate();
+            LOG.info("app database migrated in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } catch (FlywayException e) {
+            throw failure(dataDir, e);
+        } catch (java.io.IOException e) {
+            throw new StoreException("Cannot create Portway's data folder " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static StoreException failure(Path dataDir, Exception e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("already in use") || m.contains("locked")) {
+            return new StoreException("Another Portway is already using " + dataDir + " — close it, or start this one with --data-dir.", e);
+        }
+        return new StoreException("Cannot open Portway's data in " + dataDir + ": " + m, e);
     }
 
     /** All profiles in list order. On a first run, creates the ready-made first-run profile. */

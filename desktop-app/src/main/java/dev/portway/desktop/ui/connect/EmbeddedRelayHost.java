@@ -18,14 +18,27 @@ public final class EmbeddedRelayHost implements AutoCloseable {
     public record Endpoint(URI connectUrl, String token, int port) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedRelayHost.class);
     private final int preferredPort;
+    /** Runs once, on the thread that started the relay, when it is up (the app's start-up timeline). */
+    private final Runnable onStarted;
     /** Written under the lock, read without it by {@link #queuedCount} (which must not wait for a start). */
     private volatile Relay relay;
     private Endpoint endpoint;
     private boolean closed;
 
     public EmbeddedRelayHost(int preferredPort) {
+        this(preferredPort, () -> { });
+    }
+
+    public EmbeddedRelayHost(int preferredPort, Runnable onStarted) {
         this.preferredPort = preferredPort;
+        this.onStarted = onStarted;
+    }
+
+    /** Whether the relay is up; false before the first {@link #endpoint()} (which starts it) and after close. */
+    public boolean started() {
+        return relay != null;
     }
 
     public synchronized Endpoint endpoint() throws IOException {
@@ -36,12 +49,15 @@ public final class EmbeddedRelayHost implements AutoCloseable {
             byte[] secret = new byte[16];
             new SecureRandom().nextBytes(secret);
             String token = HexFormat.of().formatHex(secret);
+            long t0 = System.nanoTime();
             try {
                 relay = start(preferredPort, token);
             } catch (IOException portTaken) {
                 relay = start(0, token);
             }
             endpoint = new Endpoint(URI.create(relay.connectUrl()), token, relay.port());
+            LOG.info("embedded relay started on port {} in {} ms", relay.port(), (System.nanoTime() - t0) / 1_000_000);
+            onStarted.run();
         }
         return endpoint;
     }

@@ -308,6 +308,14 @@ public final class TunnelService implements AutoCloseable {
             URI relay;
             String token;
             if (p.relayMode() == Profile.RelayMode.EMBEDDED) {
+                if (!embedded.started()) { // the first embedded Connect starts it (and its database): seconds on a cold JVM
+                    EngineStatus waiting = new EngineStatus(EngineState.CONNECTING, "Starting the embedded relay…", null, 0, 0, null);
+                    fx.execute(() -> {
+                        if (connections.get(p.id()) == c) {
+                            listeners.forEach(l -> l.onStatus(p.id(), waiting));
+                        }
+                    });
+                }
                 EmbeddedRelayHost.Endpoint e = embedded.endpoint();
                 relay = e.connectUrl();
                 token = e.token();
