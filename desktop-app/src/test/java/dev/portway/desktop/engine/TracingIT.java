@@ -154,6 +154,26 @@ class TracingIT {
     }
 
     @Test
+    void anHttp2StreamIsTracedLikeAnHttp1Request() throws IOException {
+        start("streamed", false, inMemory(relaySpans), inMemory(engineSpans));
+        OkHttpClient h2c = visitor.newBuilder().protocols(List.of(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE)).build();
+
+        try (Response r = h2c.newCall(new Request.Builder().url("http://127.0.0.1:" + relay.port() + "/ok")
+                .header("Host", "streamed.localhost").build()).execute()) {
+            assertThat(r.protocol()).isEqualTo(okhttp3.Protocol.H2_PRIOR_KNOWLEDGE);
+            assertThat(r.code()).isEqualTo(200);
+            r.body().string();
+        }
+
+        SpanData relaySpan = only(relaySpans);
+        SpanData engineSpan = only(engineSpans);
+        assertThat(relaySpan.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
+        assertThat(relaySpan.getAttributes().get(AttributeKey.stringKey("portway.tunnel"))).isEqualTo("streamed");
+        assertThat(engineSpan.getParentSpanId()).isEqualTo(relaySpan.getSpanId());
+        assertThat(appSaw).containsExactly(traceparent(engineSpan));
+    }
+
+    @Test
     void withoutTrustProxyTheVisitorsTraceparentIsReplacedNotFollowed() throws IOException {
         start("untrusted", false, inMemory(relaySpans), inMemory(engineSpans));
 
@@ -200,6 +220,19 @@ class TracingIT {
         assertThat(notFound.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(404L);
         assertThat(notFound.getAttributes().get(AttributeKey.stringKey("portway.tunnel"))).isEqualTo("nobody");
         assertThat(notFound.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
+
+        relaySpans.reset();
+        engineSpans.reset();
+        local.stop(0); // nothing listens on the local port now: the relay answers 502 itself
+        local = null;
+        assertThat(visit("failing", "/ok", null)).isEqualTo(502);
+        SpanData badGateway = only(relaySpans);
+        assertThat(badGateway.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(badGateway.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(502L);
+        SpanData unreachable = only(engineSpans);
+        assertThat(unreachable.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
+        assertThat(unreachable.getAttributes().get(AttributeKey.stringKey("error.type"))).isNotBlank();
+        assertThat(unreachable.getAttributes().get(AttributeKey.longKey("http.response.status_code"))).isNull();
     }
 
     @Test
