@@ -10,7 +10,7 @@ import io.opentelemetry.api.trace.SpanKind;
  * The engine's span per forwarded HTTP request (issue 16; README "Tracing"), a child of the relay's span named by the
  * OPEN's {@code traceparent}. CLIENT kind: the engine serves nothing itself, it is the hop that calls the local app
  * (whose own SERVER span is then this one's child, as the app gets this span's {@code traceparent}). Attributes:
- * those of {@link RequestSpan}, {@code server.address} and {@code server.port} of the local target; ERROR on a
+ * those of {@link RequestSpan}, {@code portway.user} (from the relay's welcome), {@code server.address} and {@code server.port} of the local target; ERROR on a
  * 5xx and when the local app could not be reached or broke off. Configured by the process's {@code OTEL_*} variables,
  * {@code OTEL_SERVICE_NAME} defaulting to {@value #SERVICE}; off unless they ask for it. Stateless.
  */
@@ -27,11 +27,13 @@ public final class EngineTracing {
         return Telemetry.fromEnvironment(SERVICE);
     }
 
-    static RequestSpan start(Telemetry telemetry, OpenMessage open, TunnelSpec spec) {
+    /** @param user the session's user (the tunnel owner), or null when the relay did not say */
+    static RequestSpan start(Telemetry telemetry, OpenMessage open, TunnelSpec spec, String user) {
         if (!telemetry.enabled()) {
             return RequestSpan.NONE;
         }
         return RequestSpan.start(telemetry, SCOPE, SpanKind.CLIENT, Telemetry.extract(open.headers()), open)
+                .attribute(RequestSpan.USER, user)
                 .attribute("server.address", spec.localHost())
                 .attribute("server.port", spec.localPort());
     }

@@ -50,7 +50,7 @@ final class HttpStreamHandler {
         // An upgrade's bytes are not bodies: headers only.
         this.requestCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
         this.responseCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
-        this.span = EngineTracing.start(ctx.telemetry(), open, stream.spec);
+        this.span = EngineTracing.start(ctx.telemetry(), open, stream.spec, stream.user());
     }
 
     void run() {

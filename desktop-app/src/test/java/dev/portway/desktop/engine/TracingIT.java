@@ -146,6 +146,7 @@ class TracingIT {
         assertThat(relaySpan.getStatus().getStatusCode()).isEqualTo(StatusCode.UNSET);
         var e = engineSpan.getAttributes();
         assertThat(e.get(AttributeKey.stringKey("portway.tunnel"))).isEqualTo("traced");
+        assertThat(e.get(AttributeKey.stringKey("portway.user"))).isEqualTo("local");
         assertThat(e.get(AttributeKey.stringKey("portway.request_id"))).isEqualTo(r.get(AttributeKey.stringKey("portway.request_id")));
         assertThat(e.get(AttributeKey.stringKey("url.path"))).isEqualTo("/ok");
         assertThat(e.get(AttributeKey.longKey("http.response.status_code"))).isEqualTo(200L);
