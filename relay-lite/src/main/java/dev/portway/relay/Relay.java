@@ -109,6 +109,8 @@ public final class Relay implements AutoCloseable {
     private volatile int redirectPort = -1;
     /** The SSH gateway's settings, or null when it is off; the gateway itself once started. */
     private SshConfig sshConfig;
+    /** Traces visitor requests (issue 16); the no-op tracer unless the OTEL_* variables ask for tracing. */
+    private dev.portway.shared.tracing.Telemetry telemetry = dev.portway.shared.tracing.Telemetry.OFF;
     private volatile SshGateway gateway;
     /** This relay as a node of a cluster (docs/cluster.md), or null for a single relay. */
     private volatile dev.portway.relay.cluster.ClusterNames cluster;
@@ -207,6 +209,18 @@ public final class Relay implements AutoCloseable {
      */
     public static Relay start(RelayConfig config, SshConfig ssh, dev.portway.relay.cluster.ClusterConfig cluster)
             throws IOException {
+        return start(config, ssh, cluster, dev.portway.shared.tracing.Telemetry.fromEnvironment(
+                dev.portway.relay.ingress.RelayTracing.SERVICE));
+    }
+
+    /**
+     * Like {@link #start(RelayConfig, SshConfig, dev.portway.relay.cluster.ClusterConfig)}, tracing visitor requests
+     * with {@code telemetry} (the others take it from the {@code OTEL_*} variables; off unless they ask for it).
+     *
+     * @throws IOException when a port cannot be bound, the key file is not valid or the node cannot join the cluster
+     */
+    public static Relay start(RelayConfig config, SshConfig ssh, dev.portway.relay.cluster.ClusterConfig cluster,
+                              dev.portway.shared.tracing.Telemetry telemetry) throws IOException {
         dev.portway.relay.tls.RelayTls tls = config.tls().enabled()
                 ? dev.portway.relay.tls.RelayTls.load(config.tls(), config.domain(), config.dataDir()) : null;
         IdentityConfig idc = config.identity();
@@ -215,6 +229,7 @@ public final class Relay implements AutoCloseable {
         try {
             relay = new Relay(config, store, tls);
             relay.sshConfig = ssh;
+            relay.telemetry = telemetry;
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -348,7 +363,7 @@ public final class Relay implements AutoCloseable {
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
                 shuttingDown::get, tcpListeners, VERSION, publisher, store, events,
                 breakers, metrics, accounts);
-        IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store));
+        IngressContext ictx = new IngressContext(sctx, () -> port, holds, queue, new StoreProbe(store), telemetry);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -641,6 +656,7 @@ public final class Relay implements AutoCloseable {
                 handshakes.shutdownNow();
             }
             store.close();
+            telemetry.flush(Duration.ofSeconds(5)); // the last requests' spans (the SDK itself stops at JVM exit)
             log.info("relay-lite stopped");
         } finally {
             stopped.countDown();

@@ -12,6 +12,7 @@ import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ReplyMessage;
 import dev.portway.shared.stream.HopByHop;
+import dev.portway.shared.tracing.RequestSpan;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,6 +40,7 @@ final class HttpStreamHandler {
     private final BodyCapture responseCapture;
     private String reason = "";
     private List<Header> responseHeaders = List.of();
+    private final RequestSpan span;
 
     HttpStreamHandler(StreamHandlers ctx, Stream stream) {
         this.ctx = ctx;
@@ -48,6 +50,7 @@ final class HttpStreamHandler {
         // An upgrade's bytes are not bodies: headers only.
         this.requestCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
         this.responseCapture = new BodyCapture(upgrade ? 0 : ctx.captureLimit());
+        this.span = EngineTracing.start(ctx.telemetry(), open, stream.spec, stream.user());
     }
 
     void run() {
@@ -56,7 +59,8 @@ final class HttpStreamHandler {
         int status = 0;
         ErrorCode error = null;
         String errorMessage = null;
-        List<Header> headers = forwardedHeaders(open.headers(), upgrade, stream.spec);
+        // the app's traceparent names the engine's span (EngineTracing), so the app's own spans join the trace
+        List<Header> headers = span.propagate(forwardedHeaders(open.headers(), upgrade, stream.spec));
         String problem = new RequestHead(open.method(), open.target(), headers).problem();
         if (problem != null) {
             // Never reaches the app, and says nothing about it: not counted by the breaker (status 0, protocol_error).
@@ -128,6 +132,7 @@ final class HttpStreamHandler {
     }
 
     private RequestEvent event(Instant started, long t0, int status, ErrorCode error, String errorMessage, boolean captured) {
+        EngineTracing.end(span, status, error, errorMessage);
         String id = open.requestId() != null ? open.requestId() : "s" + stream.id;
         // Captured headers are the OPEN's (what the relay sent), as the inspector has always shown them.
         CapturedExchange exchange = new CapturedExchange(open.headers(), upgrade ? CapturedBody.EMPTY : requestCapture.result(),

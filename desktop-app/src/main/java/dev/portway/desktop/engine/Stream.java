@@ -40,6 +40,12 @@ final class Stream {
         this.inbound = new StreamInbound(ourStreamWindow);
     }
 
+    /** The user the relay said this session's token belongs to (its welcome), or null (an older relay). */
+    String user() {
+        var w = session == null ? null : session.welcome().getNow(null);
+        return w == null ? null : w.user();
+    }
+
     // ---- outbound (handler thread)
 
     void sendReply(ReplyMessage reply) throws IOException {

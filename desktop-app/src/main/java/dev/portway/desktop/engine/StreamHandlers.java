@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  * @param breakers       told the outcome of every live stream (admitted by {@link Session.Events#admit})
  * @param deliveries     takes the streams that deliver from the relay's durable queue
  * @param captureLimit   bytes of each HTTP body kept for the inspector ({@link EngineConfig#captureLimit()})
+ * @param telemetry      traces each forwarded HTTP request ({@link EngineTracing})
  */
 record StreamHandlers(LocalLeg local, Duration connectTimeout, Consumer<RequestEvent> report, Breakers breakers,
-                      DeliveryAcceptor deliveries, int captureLimit) {
+                      DeliveryAcceptor deliveries, int captureLimit, dev.portway.shared.tracing.Telemetry telemetry) {
 
     void start(Stream stream) {
         Thread.ofVirtual().name("portway-stream-" + stream.id).start(() -> run(stream));

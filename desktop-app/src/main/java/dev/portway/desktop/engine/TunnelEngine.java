@@ -96,6 +96,16 @@ public final class TunnelEngine implements AutoCloseable {
      * @throws dev.portway.desktop.queue.StoreException when the client store cannot be opened (the message says why)
      */
     public TunnelEngine(EngineConfig config, Executor listenerExecutor, RelayTrust trust) {
+        this(config, listenerExecutor, trust, EngineTracing.fromEnvironment());
+    }
+
+    /**
+     * @param telemetry traces each forwarded HTTP request ({@link EngineTracing}; the other constructors take it from
+     *                  the process's {@code OTEL_*} variables, off unless they ask for it)
+     * @throws dev.portway.desktop.queue.StoreException when the client store cannot be opened (the message says why)
+     */
+    public TunnelEngine(EngineConfig config, Executor listenerExecutor, RelayTrust trust,
+                        dev.portway.shared.tracing.Telemetry telemetry) {
         this.trust = java.util.Objects.requireNonNull(trust, "trust");
         this.store = ClientStore.open(config.dataDir(), config.queueLimits());
         this.config = config;
@@ -107,7 +117,7 @@ public final class TunnelEngine implements AutoCloseable {
         this.relayConnector = new RelayConnector(net, trust.trustManager(), trust.checksHostName(), Duration.ofSeconds(10), CLIENT);
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
         this.handlers = new StreamHandlers(new LocalLeg(net, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
-                new DeliveryAcceptor(store, this::queueGrew), config.captureLimit());
+                new DeliveryAcceptor(store, this::queueGrew), config.captureLimit(), telemetry);
         this.worker = new DeliveryWorker(store, handlers.local(), config.delivery(), breakers, this::specForQueued,
                 e -> emit(l -> l.onDelivery(e)), this::queueChanged);
     }

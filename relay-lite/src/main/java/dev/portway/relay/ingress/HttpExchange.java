@@ -100,6 +100,7 @@ final class HttpExchange implements StreamListener {
             return;
         }
         counted = true;
+        owner.spanStatus(status);
         if (outcome == Outcome.CANCELLED) {
             metrics.request(Kind.HTTP, outcome);
         } else {

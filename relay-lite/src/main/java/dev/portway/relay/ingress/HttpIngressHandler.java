@@ -16,6 +16,7 @@ import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
+import dev.portway.shared.tracing.RequestSpan;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -64,6 +65,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private boolean checkingHealth;
     /** The correlation id of the tunnel request being answered (returned as X-Request-Id on every answer), or null. */
     private String correlation;
+    /** The span of the tunnel request being answered ({@link RelayTracing}), or NONE. */
+    private RequestSpan span = RequestSpan.NONE;
     /** Objects of a pipelined next request, read before the current response was done (one socket read at most). */
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -245,6 +248,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
         var registry = ictx.sessions().registry();
         Tunnel<Session> tunnel = registry.lookup(name);
+        span = RelayTracing.start(ictx.telemetry(), gate.limits().trustProxy(), req, name, tunnel == null ? null : tunnel.user());
         if (tunnel != null && Protocol.KIND_HTTP.equals(tunnel.kind()) && !passes(tunnel.protection(), req, name, keepAlive)) {
             return;
         }
@@ -332,7 +336,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         TunnelRequests.Prepared prepared = TunnelRequests.open(req, name, target, upgrade, ctx.channel(),
                 ictx.sessions().config().publicScheme());
         correlation = prepared.correlation();
-        return prepared.open();
+        return RelayTracing.forward(span, prepared.open());
     }
 
     // ---- held requests (PROTOCOL.md §9.1; the waiting itself is queue.HeldRequest's)
@@ -369,6 +373,8 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void handedOver(TunnelStream stream, String sessionId) {
             HttpIngressHandler.this.exchange = exchange;
+            var bound = ictx.sessions().registry().lookup(name);
+            span.attribute(RequestSpan.USER, bound == null ? null : bound.user());
             exchange.start(stream, sessionId);
         }
 
@@ -515,6 +521,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         }
         discarding = bodyLeft;
         closeAfterDiscard = !keepAlive;
+        spanOver(response.status().code());
         var f = ctx.writeAndFlush(response);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
@@ -527,7 +534,20 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = null;
+        spanOver(0);
         readOn();
+    }
+
+    /** The status the visitor gets for the current tunnel request (0: none), from its exchange. */
+    void spanStatus(int status) {
+        span.status(status);
+    }
+
+    /** The current tunnel request is answered ({@code status}; 0: as the exchange told) or over: its span ends. */
+    void spanOver(int status) {
+        span.status(status);
+        span.end();
+        span = RequestSpan.NONE;
     }
 
     @Override
@@ -566,6 +586,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             intake.visitorGone();
             intake = null;
         }
+        spanOver(0);
         Object o;
         while ((o = held.poll()) != null) {
             ReferenceCountUtil.release(o);
