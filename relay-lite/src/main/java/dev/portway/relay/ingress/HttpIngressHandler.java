@@ -78,6 +78,15 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
     }
 
+    /** Taken out of a connection that went on as HTTP/2 (h2c Upgrade): from now on its streams count, not it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext c) {
+        if (counted) {
+            counted = false;
+            metrics().connectionClosed(Kind.HTTP);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext c) {
         counted = true;
