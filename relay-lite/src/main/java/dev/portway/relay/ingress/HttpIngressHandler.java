@@ -9,7 +9,6 @@ import dev.portway.relay.queue.HeldRequest;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.ClientEndpoint;
 import dev.portway.relay.tunnel.Reservation;
-import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
@@ -253,7 +252,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
 
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
         var registry = ictx.sessions().registry();
-        Tunnel<Session> tunnel = registry.lookup(name);
+        Tunnel<?> tunnel = registry.lookup(name);
         if (tunnel != null && Protocol.KIND_HTTP.equals(tunnel.kind()) && !passes(tunnel.protection(), req, name, keepAlive)) {
             return;
         }
@@ -299,7 +298,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Carries the request over the tunnel's session now. */
-    private void forward(Tunnel<Session> tunnel, HttpRequest req, String name, String target, boolean keepAlive) {
+    private void forward(Tunnel<?> tunnel, HttpRequest req, String name, String target, boolean keepAlive) {
         if (!Protocol.KIND_HTTP.equals(tunnel.kind())) {
             notFound(name, keepAlive);
             return;
@@ -326,7 +325,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = ex;
-        ex.start(opened.stream(), tunnel.owner() != null ? tunnel.owner().id() : "ssh-" + tunnel.user());
+        ex.start(opened.stream(), tunnel.backend().sessionId());
     }
 
     private static FullHttpResponse refusal(ErrorCode refusal, String name) {
