@@ -168,6 +168,7 @@ class H2cUpgradeIT {
         // -s prints one line per response: its status among them (the upgrade's own request is the first).
         long ok = out.lines().filter(l -> l.matches(".*\\s200\\s.*/t/app/n\\d+$")).count();
         assertThat(ok).as(out).isEqualTo(30);
+        out.lines().filter(l -> l.matches(".*/t/app/n(0|29)$")).forEach(l -> System.out.println("nghttp -u: " + l));
     }
 
     @Test
@@ -176,5 +177,8 @@ class H2cUpgradeIT {
                 "http://127.0.0.1:" + relay.port() + "/load");
         assertThat(out).contains("Application protocol: h2c").contains("200 succeeded, 0 failed, 0 errored")
                 .contains("status codes: 200 2xx");
+        // For docs/benchmarks.md: the run's totals and request times, in the test's output.
+        out.lines().filter(l -> l.startsWith("finished in") || l.startsWith("time for request") || l.startsWith("requests:"))
+                .forEach(l -> System.out.println("h2load h2c prior knowledge: " + l));
     }
 }
