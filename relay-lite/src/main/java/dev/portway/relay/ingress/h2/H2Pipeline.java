@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * HTTP/2 for visitors (h2 over TLS by ALPN, h2c by prior knowledge): Netty's frame codec and multiplexer,
- * and per h2 stream a child channel whose frames are converted to the HTTP/1.1 objects the relay's ingress reads
+ * HTTP/2 for visitors (h2 over TLS by ALPN, h2c by prior knowledge or by {@link H2cUpgrade}): Netty's frame codec
+ * and multiplexer, and per h2 stream a child channel whose frames are converted to the HTTP/1.1 objects the relay's ingress reads
  * ({@code :method}, {@code :path}, {@code :authority} → request line and Host), so every stream is one Portway stream
  * through the same checks, limits and protection as an HTTP/1.1 request. Netty's codec enforces RFC 9113's header
  * rules (lowercase names, no connection-specific fields, valid pseudo-headers) and answers violations with a stream
