@@ -441,6 +441,11 @@ public final class Relay implements AutoCloseable {
         p.addLast(dev.portway.relay.ingress.VisitorGuard.BYTES_NAME, guard.bytesCounter());
         dev.portway.relay.ingress.VisitorCodec.addTo(p, limits);
         p.addLast(dev.portway.relay.ingress.VisitorGuard.NAME, guard);
+        if (tls == null) {
+            // h2c by Upgrade on the plain port (on TLS, h2 is chosen by ALPN only): everything after it is HTTP/1.1's.
+            p.addLast("h2c-upgrade", dev.portway.relay.ingress.h2.H2cUpgrade.handler(limits,
+                    () -> new HttpIngressHandler(ictx, gate)));
+        }
         // Interim responses are not relayed (PROTOCOL.md §6.2): answer Expect: 100-continue here.
         p.addLast("continue", new HttpServerExpectContinueHandler());
         p.addLast("ingress", new HttpIngressHandler(ictx, gate));

@@ -83,8 +83,18 @@ class RequestFidelityIT {
 
     @Test
     void h2cUpgradePostKeepsItsBody() throws Exception {
-        HttpMessage seen = sameEcho("POST with Upgrade: h2c", "/h2c", "-H", "Connection: Upgrade, HTTP2-Settings",
-                "-H", "Upgrade: h2c", "-H", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA", "--data-binary", "body of an h2c upgrade");
+        // curl --http2 on http:// asks for h2c by Upgrade: the relay switches (101, then HTTP/2) and the request, body
+        // included, reaches the app as the first h2 stream; the app asked directly ignores the Upgrade.
+        String[] options = {"--http2", "--data-binary", "body of an h2c upgrade"};
+        Curl.Result direct = curl.at(app.port(), host, "/h2c", options);
+        Curl.Result tunnel = curl.at(stack.relayPort(), host, "/h2c", options);
+        assertThat(direct.exit()).as("curl direct: %s", direct.stderr()).isZero();
+        assertThat(tunnel.exit()).as("curl through the tunnel: %s", tunnel.stderr()).isZero();
+        assertThat(tunnel.heads().getFirst().startLine()).startsWith("HTTP/1.1 101");
+        assertThat(tunnel.last().startLine()).startsWith("HTTP/2 200");
+        HttpMessage seen = HttpMessage.parse(tunnel.last().body());
+        assertThat(Diff.view(seen)).as("the request the app received through the tunnel (actual) vs direct (expected)")
+                .isEqualTo(Diff.view(HttpMessage.parse(direct.last().body())));
         assertThat(seen.bodyText()).isEqualTo("body of an h2c upgrade");
     }
 

@@ -225,8 +225,18 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     }
 
     /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
-    private static final dev.portway.relay.tunnel.TunnelBackend UNLINKED = (open, loop, listener) ->
-            new dev.portway.relay.tunnel.TunnelBackend.Opened(null, dev.portway.shared.protocol.ErrorCode.SHUTTING_DOWN);
+    private static final dev.portway.relay.tunnel.TunnelBackend UNLINKED = new dev.portway.relay.tunnel.TunnelBackend() {
+        @Override
+        public Opened openStream(dev.portway.shared.protocol.OpenMessage open, io.netty.channel.EventLoop loop,
+                                 dev.portway.relay.tunnel.StreamListener listener) {
+            return new Opened(null, dev.portway.shared.protocol.ErrorCode.SHUTTING_DOWN);
+        }
+
+        @Override
+        public String sessionId() {
+            return "unlinked";
+        }
+    };
 
     private void dialIfRemote(Located l) {
         NodeLinks ls = links;

@@ -57,6 +57,11 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
     }
 
     @Override
+    public String sessionId() {
+        return "node-" + peer;
+    }
+
+    @Override
     public Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
         if (!isUp()) {
             return new Opened(null, ErrorCode.SHUTTING_DOWN);

@@ -19,10 +19,23 @@ final class HopByHop {
      * @return whether the request asks to switch protocols ({@code Connection: upgrade} and an {@code Upgrade} that
      * names a protocol) and has no body. One with a body (a Content-Length above 0, or Transfer-Encoding) is an
      * ordinary request: its body is forwarded and {@code Upgrade} dropped as hop-by-hop (PROTOCOL.md §6.2), since the
-     * relay sends no FIN after an upgrade request and the body would be lost.
+     * relay sends no FIN after an upgrade request and the body would be lost. Nor is one whose Upgrade names only
+     * {@code h2c}: HTTP/2 is the relay's own business (served by {@code h2.H2cUpgrade} on a plain port, ignored on a
+     * TLS one, RFC 9113 §3.1), so such a request is an ordinary HTTP/1.1 one for the app.
      */
     static boolean isUpgrade(HttpHeaders headers) {
-        return dev.portway.shared.stream.HopByHop.isUpgrade(fields(headers)) && !hasBody(headers);
+        return dev.portway.shared.stream.HopByHop.isUpgrade(fields(headers)) && !hasBody(headers) && !onlyH2c(headers);
+    }
+
+    private static boolean onlyH2c(HttpHeaders headers) {
+        for (String value : headers.getAll("Upgrade")) {
+            for (String token : value.split(",")) {
+                if (!token.isBlank() && !token.trim().equalsIgnoreCase("h2c")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean hasBody(HttpHeaders headers) {

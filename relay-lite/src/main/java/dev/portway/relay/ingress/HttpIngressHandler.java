@@ -9,7 +9,6 @@ import dev.portway.relay.queue.HeldRequest;
 import dev.portway.relay.queue.HeldRequests;
 import dev.portway.relay.tunnel.ClientEndpoint;
 import dev.portway.relay.tunnel.Reservation;
-import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.Tunnel;
@@ -79,6 +78,15 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** Taken out of a connection that went on as HTTP/2 (h2c Upgrade): from now on its streams count, not it. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext c) {
+        if (counted) {
+            counted = false;
+            metrics().connectionClosed(Kind.HTTP);
+        }
     }
 
     @Override
@@ -247,7 +255,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
 
     private void proxy(HttpRequest req, String name, String target, boolean keepAlive) {
         var registry = ictx.sessions().registry();
-        Tunnel<Session> tunnel = registry.lookup(name);
+        Tunnel<?> tunnel = registry.lookup(name);
         span = RelayTracing.start(ictx.telemetry(), gate.limits().trustProxy(), req, name, tunnel == null ? null : tunnel.user());
         if (tunnel != null && Protocol.KIND_HTTP.equals(tunnel.kind()) && !passes(tunnel.protection(), req, name, keepAlive)) {
             return;
@@ -294,7 +302,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Carries the request over the tunnel's session now. */
-    private void forward(Tunnel<Session> tunnel, HttpRequest req, String name, String target, boolean keepAlive) {
+    private void forward(Tunnel<?> tunnel, HttpRequest req, String name, String target, boolean keepAlive) {
         if (!Protocol.KIND_HTTP.equals(tunnel.kind())) {
             notFound(name, keepAlive);
             return;
@@ -321,7 +329,7 @@ public final class HttpIngressHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         exchange = ex;
-        ex.start(opened.stream(), tunnel.owner() != null ? tunnel.owner().id() : "ssh-" + tunnel.user());
+        ex.start(opened.stream(), tunnel.backend().sessionId());
     }
 
     private static FullHttpResponse refusal(ErrorCode refusal, String name) {

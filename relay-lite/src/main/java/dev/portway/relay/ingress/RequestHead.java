@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * absolute-form ({@code http://authority/path}, rewritten to origin-form with Host set to its authority, §3.2.2) or
  * {@code *} for OPTIONS. Anything else is refused here, so it never reaches a tunnel. Stateless.
  */
-final class RequestHead {
+public final class RequestHead {
     /** Why a head is refused: the relay's page, after which the connection is closed. */
     record Refusal(HttpResponseStatus status, String title, String message, String hint) {
         FullHttpResponse page() {
@@ -118,6 +118,11 @@ final class RequestHead {
             return absoluteForm(req, uri);
         }
         return Refusal.badRequest("This request's target is not a path.", "Send a path starting with /, like GET /index.html.");
+    }
+
+    /** Whether the head passes {@link #check} (which it may rewrite to origin-form); the h2c upgrade asks first. */
+    public static boolean passes(HttpRequest req) {
+        return check(req) == null;
     }
 
     /** Whether a head that passed {@link #check} is routed or answered by the relay. */

@@ -2,7 +2,6 @@ package dev.portway.relay.ingress;
 
 import dev.portway.relay.RelayConfig;
 import dev.portway.relay.metrics.RelayMetrics;
-import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.SessionContext;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelRegistry;
@@ -25,11 +24,11 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final RelayConfig config;
-    private final TunnelRegistry<Session> registry;
+    private final TunnelRegistry<?> registry;
     private final RelayMetrics metrics;
     private final VisitorGate gate;
 
-    public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<Session> registry,
+    public TcpListeners(EventLoopGroup boss, EventLoopGroup workers, RelayConfig config, TunnelRegistry<?> registry,
                         RelayMetrics metrics, VisitorGate gate) {
         this.gate = gate;
         this.boss = boss;
@@ -40,7 +39,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     }
 
     @Override
-    public CompletableFuture<Integer> bind(Tunnel<Session> tunnel, int requested) {
+    public CompletableFuture<Integer> bind(Tunnel<?> tunnel, int requested) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         if (requested == 0 && config.anyTcpPort()) {
             bindAnyPort(tunnel, result);
@@ -53,7 +52,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
     }
 
     /** Range 0-0: let the OS pick the port, then record it in the registry like any other. */
-    private void bindAnyPort(Tunnel<Session> tunnel, CompletableFuture<Integer> result) {
+    private void bindAnyPort(Tunnel<?> tunnel, CompletableFuture<Integer> result) {
         bootstrap(tunnel).bind(config.bindHost(), 0).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
@@ -71,7 +70,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
         });
     }
 
-    private ServerBootstrap bootstrap(Tunnel<Session> tunnel) {
+    private ServerBootstrap bootstrap(Tunnel<?> tunnel) {
         return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -94,7 +93,7 @@ public final class TcpListeners implements SessionContext.TcpBinder {
                 });
     }
 
-    private void tryFrom(Tunnel<Session> tunnel, int from, int last, CompletableFuture<Integer> result) {
+    private void tryFrom(Tunnel<?> tunnel, int from, int last, CompletableFuture<Integer> result) {
         int port = from;
         while (port <= last && !registry.reservePort(port)) {
             port++;

@@ -8,7 +8,6 @@ import dev.portway.relay.metrics.TunnelTraffic;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.relay.tunnel.VisitorProtection;
-import dev.portway.relay.tunnel.Session;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelRegistry;
@@ -32,7 +31,7 @@ import java.net.InetSocketAddress;
  */
 final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements StreamListener {
     private final String tunnelName;
-    private final TunnelRegistry<Session> registry;
+    private final TunnelRegistry<?> registry;
     private final RelayMetrics metrics;
     private final long startNanos = System.nanoTime();
     private ChannelHandlerContext ctx;
@@ -46,7 +45,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     private boolean inputClosed;
     private boolean outputClosed;
 
-    TcpVisitorHandler(String tunnelName, TunnelRegistry<Session> registry, RelayMetrics metrics) {
+    TcpVisitorHandler(String tunnelName, TunnelRegistry<?> registry, RelayMetrics metrics) {
         this.tunnelName = tunnelName;
         this.registry = registry;
         this.metrics = metrics;
@@ -67,7 +66,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
     public void channelActive(ChannelHandlerContext c) {
         ctx = c;
         metrics.connectionOpened(Kind.TCP);
-        Tunnel<Session> tunnel = registry.lookup(tunnelName);
+        Tunnel<?> tunnel = registry.lookup(tunnelName);
         if (tunnel == null || !Protocol.KIND_TCP.equals(tunnel.kind())) {
             count(Outcome.REJECTED);
             c.close(); // held for a reconnecting client, or gone

@@ -56,7 +56,7 @@ public final class VisitorCodec {
     }
 
     /** After a 101: the connection carries raw bytes from now on; what the decoder had buffered goes on as ByteBufs. */
-    static void remove(ChannelPipeline p) {
+    public static void remove(ChannelPipeline p) {
         if (p.get(ENCODER) != null) {
             p.remove(ENCODER);
         }

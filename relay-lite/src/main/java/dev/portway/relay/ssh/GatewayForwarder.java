@@ -62,6 +62,12 @@ final class GatewayForwarder extends DefaultForwarder {
         }
 
         @Override
+        public String sessionId() {
+            var p = principal;
+            return "ssh-" + (p == null ? null : p.user());
+        }
+
+        @Override
         public long requestPermit() {
             var p = principal;
             if (p == null) {

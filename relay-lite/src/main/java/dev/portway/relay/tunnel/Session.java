@@ -70,6 +70,11 @@ public final class Session implements TunnelBackend {
         return id;
     }
 
+    @Override
+    public String sessionId() {
+        return id;
+    }
+
     /** When the WebSocket of this session was accepted (epoch ms; the web console's "since"). */
     public long connectedAtMs() {
         return connectedAtMs;

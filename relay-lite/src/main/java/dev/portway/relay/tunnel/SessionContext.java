@@ -36,7 +36,7 @@ public record SessionContext(RelayConfig config, TunnelRegistry<Session> registr
          * @param requested the port asked for, or 0 for the first free one in the range
          * @return the bound port; fails when no port could be bound
          */
-        CompletableFuture<Integer> bind(Tunnel<Session> tunnel, int requested);
+        CompletableFuture<Integer> bind(Tunnel<?> tunnel, int requested);
     }
 
     /** What else must happen when a tunnel goes up or down. Calls come on the session's event loop. */

@@ -39,6 +39,12 @@ public interface TunnelBackend {
         return 0;
     }
 
+    /**
+     * Who carries the streams, as the relay's logs name it for each request: the client session's id, {@code ssh-<user>}
+     * for an SSH connection, {@code node-<id>} for another node of a cluster. Any thread.
+     */
+    String sessionId();
+
     /** The outcome of {@link #openStream}: a stream, or why none was opened (for the visitor's error page). */
     record Opened(TunnelStream stream, ErrorCode refusal) {
     }

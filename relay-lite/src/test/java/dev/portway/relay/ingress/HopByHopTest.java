@@ -34,4 +34,15 @@ class HopByHopTest {
         assertThat(HopByHop.isUpgrade(h)).isFalse();
         assertThat(HopByHop.endToEnd(h, false)).containsExactly(new Header("Content-Length", "5"));
     }
+
+    @Test
+    void anUpgradeToH2cOnlyIsTheRelaysOwnAndNotForwarded() {
+        HttpHeaders h = new DefaultHttpHeaders().add("Host", "a").add("Connection", "Upgrade, HTTP2-Settings")
+                .add("Upgrade", "h2c").add("HTTP2-Settings", "AAMAAABkAAQCAAAAAAIAAAAA");
+
+        assertThat(HopByHop.isUpgrade(h)).isFalse();
+        assertThat(HopByHop.endToEnd(h, false)).containsExactly(new Header("Host", "a"));
+        assertThat(HopByHop.isUpgrade(new DefaultHttpHeaders().add("Connection", "upgrade").add("Upgrade", "h2c, websocket")))
+                .isTrue();
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * HTTP/2 for visitors (h2 over TLS by ALPN, h2c by prior knowledge): Netty's frame codec and multiplexer,
- * and per h2 stream a child channel whose frames are converted to the HTTP/1.1 objects the relay's ingress reads
+ * HTTP/2 for visitors (h2 over TLS by ALPN, h2c by prior knowledge or by {@link H2cUpgrade}): Netty's frame codec
+ * and multiplexer, and per h2 stream a child channel whose frames are converted to the HTTP/1.1 objects the relay's ingress reads
  * ({@code :method}, {@code :path}, {@code :authority} → request line and Host), so every stream is one Portway stream
  * through the same checks, limits and protection as an HTTP/1.1 request. Netty's codec enforces RFC 9113's header
  * rules (lowercase names, no connection-specific fields, valid pseudo-headers) and answers violations with a stream
@@ -57,15 +58,29 @@ public final class H2Pipeline {
 
     /** Turns a connection (after TLS and ALPN {@code h2}, or after the h2c preface) into an HTTP/2 one. */
     public static void configure(ChannelPipeline p, VisitorLimits limits, Supplier<ChannelHandler> ingress) {
-        p.addLast("h2", Http2FrameCodecBuilder.forServer().initialSettings(settings(limits)).validateHeaders(true).build());
+        p.addLast("h2", frameCodec(limits));
         p.addLast("h2-mux", multiplexer(ingress));
-        addIdle(p, limits);
+        p.addLast("h2-idle", idle(limits));
+        p.addLast("h2-idle-close", idleClose());
+    }
+
+    /** The HTTP/2 connection: Netty's frame codec with the relay's settings, validating headers. */
+    static Http2FrameCodec frameCodec(VisitorLimits limits) {
+        return Http2FrameCodecBuilder.forServer().initialSettings(settings(limits)).validateHeaders(true).build();
+    }
+
+    /** What follows the frame codec (as {@link #configure} adds it), for the h2c upgrade to put after its codec. */
+    static ChannelHandler[] upgradedHandlers(VisitorLimits limits, Supplier<ChannelHandler> ingress) {
+        return new ChannelHandler[]{multiplexer(ingress), idle(limits), idleClose()};
     }
 
     /** A connection with no frame either way for the idle timeout is closed (streams being answered keep it busy). */
-    static void addIdle(ChannelPipeline p, VisitorLimits limits) {
-        p.addLast("h2-idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast("h2-idle-close", new ChannelInboundHandlerAdapter() {
+    static IdleStateHandler idle(VisitorLimits limits) {
+        return new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static ChannelHandler idleClose() {
+        return new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
                 if (evt instanceof IdleStateEvent) {
@@ -74,7 +89,7 @@ public final class H2Pipeline {
                 }
                 super.userEventTriggered(ctx, evt);
             }
-        });
+        };
     }
 
     /**

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * HTTP/2 for visitors with real clients: curl (h2 by ALPN, h2c with prior knowledge, HTTP/1.1 still),
- * headless Chromium and h2load (many concurrent streams on few connections), through a TLS relay and a plain one, each with a tunnel
+ * HTTP/2 for visitors with real clients: curl (h2 by ALPN, h2c with prior knowledge, HTTP/1.1 still, an h2c Upgrade
+ * over TLS ignored), headless Chromium (a page and its scripts over h2) and h2load (many concurrent streams on few connections), through a TLS relay and a plain one, each with a tunnel
  * that echoes what its app would see.
  */
 class H2IT {
@@ -120,7 +120,17 @@ class H2IT {
             p.destroyForcibly();
             throw new AssertionError("chromium did not finish in 60 s");
         }
-        assertThat(dom).contains("proto=h2");
+        assertThat(dom).contains("proto=h2 resources=3 ran=3");
+    }
+
+    @Test
+    void anH2cUpgradeOverTlsIsIgnoredAndTheRequestIsAnOrdinaryOne() throws Exception {
+        // RFC 9113 §3.1: h2c is not for TLS. The relay answers over HTTP/1.1 and the app sees no upgrade.
+        String out = curl("-k", "-v", "--http1.1", "-H", "Connection: Upgrade, HTTP2-Settings", "-H", "Upgrade: h2c",
+                "-H", "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA", tlsUrl("/tls-upgrade"));
+        assertThat(out).contains("GET /tls-upgrade").contains("proto=1.1 status=200").doesNotContain(" 101");
+        assertThat(out.substring(out.indexOf("headers:"), out.indexOf("proto="))).doesNotContain("upgrade")
+                .doesNotContain("http2-settings");
     }
 
     @Test
