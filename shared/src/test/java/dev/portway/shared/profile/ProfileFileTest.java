@@ -94,7 +94,9 @@ class ProfileFileTest {
         assertThat(problems(oneProfile("\"name\":\"Site\",\"kind\":\"folder\"").replace("\"version\":1", "\"version\":2")))
                 .containsExactly("Profile 1 (\"Site\"): a folder profile needs options.folder, the folder to share.");
         // Version 1 files (every file written before folders) still load as they are.
-        assertThat(read(WITHOUT_SECRETS.replace("\"version\": 2", "\"version\": 1"))).isEqualTo(TWO);
+        assertThat(read(WITHOUT_SECRETS.replace("\"version\": 2", "\"version\": 1"))).extracting(ProfileEntry::name, ProfileEntry::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("My app", ProfileEntry.Kind.HTTP),
+                        org.assertj.core.groups.Tuple.tuple("Staging DB", ProfileEntry.Kind.TCP));
     }
 
     @Test
