@@ -346,7 +346,11 @@ public final class TunnelService implements AutoCloseable {
             engine.start();
         } catch (IOException | RuntimeException e) {
             // RuntimeException: e.g. a StoreException when the engine folder's store cannot be opened; its message says why.
-            LOG.warn("cannot connect {}", p, e);
+            if (e instanceof IllegalArgumentException) {
+                LOG.warn("cannot connect {}: {}", p, e.getMessage()); // the profile's own problem (a missing folder): no trace
+            } else {
+                LOG.warn("cannot connect {}", p, e);
+            }
             fail(c, p.id(), e.getMessage() != null ? e.getMessage() : "Cannot start: " + e);
         }
     }
