@@ -71,6 +71,12 @@ public final class ProfileListView extends VBox {
     }
 
     private static final class Cell extends ListCell<ProfileItemViewModel> {
+        Cell() {
+            // As wide as the list, never wider: a long path or relay ends in "…" (with a tooltip) instead of
+            // pushing a horizontal scroll bar under the list.
+            setPrefWidth(0);
+        }
+
         @Override
         protected void updateItem(ProfileItemViewModel item, boolean empty) {
             super.updateItem(item, empty);
@@ -90,6 +96,10 @@ public final class ProfileListView extends VBox {
             Label summary = new Label();
             summary.textProperty().bind(item.summaryBinding());
             summary.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+            summary.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // keeps the kind and the relay
+            Tooltip full = new Tooltip();
+            full.textProperty().bind(item.summaryBinding());
+            summary.setTooltip(full);
             Label status = new Label();
             status.textProperty().bind(item.connection().statusTextProperty());
             status.getStyleClass().addAll(Styles.TEXT_SMALL, "profile-status");

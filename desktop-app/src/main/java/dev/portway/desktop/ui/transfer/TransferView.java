@@ -113,7 +113,7 @@ public final class TransferView implements TransferViewModel.Prompts {
         list.setId("importPreview");
         for (ImportReview r : reviews) {
             VBox one = new VBox(2);
-            Label summary = new Label(r.summary());
+            Label summary = wrapped(r.summary()); // a long name or relay address wraps, not "…" (a 760 px window)
             summary.getStyleClass().add(Styles.TEXT_BOLD);
             one.getChildren().add(summary);
             for (String w : r.warnings()) {
