@@ -197,6 +197,7 @@ public final class MainViewModel implements TunnelService.Listener {
 
     public void cancelEdit() {
         editor.set(null);
+        folderForm.set(null); // editSelected opens the folder dialog for a folder share
     }
 
     /** Saves the open form. A connected profile reconnects with its new settings. */

@@ -151,7 +151,7 @@ class MinimumSizeUiTest {
 
         robot.clickOn("#appMenu").clickOn("Import profiles…");
         Scene preview = dialog("#importPreview");
-        fitsAndNothingIsCut(preview, "Import preview", "#importPreview");
+        fitsAndNothingIsCut(preview, "Import preview", "#importPreviewScroll");
         assertThat(((DialogPane) preview.getRoot()).getButtonTypes()).isNotEmpty();
         for (Node b : preview.getRoot().lookupAll(".button")) {
             assertThat(Layouts.notFullyShown(preview, "#" + ensureId(b))).as("dialog button").isEmpty();
