@@ -20,8 +20,7 @@ public final class DiagnosticReport {
         b.append("Profile: ").append(profileSummary).append('\n');
         if (target != null) {
             b.append("Relay: ").append(target.relayForReport()).append('\n');
-            b.append("Local target: ").append(target.kind()).append(' ').append(target.localHost()).append(':')
-                    .append(target.localPort()).append('\n');
+            b.append("Local target: ").append(target.kind()).append(' ').append(target.localTarget()).append('\n');
         }
         b.append('\n');
         for (StepResult s : steps) {

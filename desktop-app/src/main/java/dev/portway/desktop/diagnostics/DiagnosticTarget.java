@@ -11,10 +11,17 @@ import java.util.Objects;
  *
  * @param relayUrl  the relay's {@code ws://} or {@code wss://} address, with or without the connect path
  * @param token     the relay token, sent in the hello; never written to a report
- * @param kind      {@code http} or {@code tcp}: an http target is also asked a GET
+ * @param kind      {@code http} or {@code tcp}: an http target is also asked a GET; {@link #FOLDER} for a shared folder,
+ *                  whose path is then {@code localHost} (there is no port)
  * @param embedded  the relay inside this app (for the report and the hints)
  */
 public record DiagnosticTarget(URI relayUrl, String token, String kind, String localHost, int localPort, boolean embedded) {
+    public static final String FOLDER = "folder";
+
+    /** {@code localhost:3000}, or a shared folder's path. */
+    public String localTarget() {
+        return FOLDER.equals(kind) ? localHost : localHost + ":" + localPort;
+    }
 
     public DiagnosticTarget {
         Objects.requireNonNull(relayUrl, "relayUrl");

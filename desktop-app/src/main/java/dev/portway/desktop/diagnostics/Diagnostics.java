@@ -341,6 +341,15 @@ public final class Diagnostics {
         }
 
         private String localConnect() throws Failed {
+            if (DiagnosticTarget.FOLDER.equals(target.kind())) {
+                try {
+                    dev.portway.desktop.engine.share.FolderShare.of(java.util.Map.of(
+                            dev.portway.desktop.engine.share.FolderShare.OPTION_FOLDER, target.localHost()));
+                    return "the folder " + target.localHost() + " can be read";
+                } catch (IllegalArgumentException e) {
+                    throw new Failed(e.getMessage(), "Put the folder back, or edit the share and choose another folder.");
+                }
+            }
             String where = target.localHost() + ":" + target.localPort();
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(target.localHost(), target.localPort()), (int) stepTimeout.toMillis());
@@ -356,6 +365,9 @@ public final class Diagnostics {
         }
 
         private String localGet() throws Exception {
+            if (DiagnosticTarget.FOLDER.equals(target.kind())) {
+                throw new NotApplicable("not asked: Portway serves the folder itself");
+            }
             if (!"http".equals(target.kind())) {
                 throw new NotApplicable("not asked: a TCP tunnel forwards bytes, whatever the service speaks");
             }

@@ -10,13 +10,18 @@ import dev.portway.shared.protocol.ReplyMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** Gives a shared folder's stream to {@link FolderStream} through the stream's package-private calls. */
+/**
+ * Gives a shared folder's stream to {@link FolderStream} through the stream's package-private calls, and keeps what
+ * passed (the request's headers, the answer's head and first {@code captureLimit} body bytes) for the inspector, as
+ * {@link HttpStreamHandler} does for a local app.
+ */
 final class ShareHook {
     private ShareHook() {
     }
 
-    static RequestEvent serve(Stream stream) {
+    static RequestEvent serve(Stream stream, int captureLimit) {
         FolderShare share;
         try {
             share = FolderShare.of(stream.spec.options());
@@ -25,14 +30,18 @@ final class ShareHook {
             return new RequestEvent("s" + stream.id, stream.open.tunnel(), stream.open.method(), stream.open.target(), 0,
                     Duration.ZERO, 0, 0, ErrorCode.TARGET_UNREACHABLE, e.getMessage(), Instant.now());
         }
-        return new FolderStream(new FolderServer(share), stream.open, new ShareOutput() {
+        BodyCapture body = new BodyCapture(captureLimit);
+        ReplyMessage[] head = {null};
+        RequestEvent e = new FolderStream(new FolderServer(share), stream.open, new ShareOutput() {
             @Override
             public void sendReply(ReplyMessage reply) throws IOException {
+                head[0] = reply;
                 stream.sendReply(reply);
             }
 
             @Override
             public void sendData(byte[] bytes, int off, int len) throws IOException {
+                body.add(bytes, off, len);
                 stream.sendData(bytes, off, len);
             }
 
@@ -51,5 +60,10 @@ final class ShareHook {
                 stream.discardInbound();
             }
         }).run();
+        ReplyMessage r = head[0];
+        CapturedExchange x = new CapturedExchange(stream.open.headers(), CapturedBody.EMPTY, r == null ? "" : r.reason(),
+                r == null || r.headers() == null ? List.of() : r.headers(), body.result());
+        return new RequestEvent(e.id(), e.tunnel(), e.method(), e.path(), e.status(), e.duration(), e.bytesIn(), e.bytesOut(),
+                e.error(), e.errorMessage(), e.time(), x);
     }
 }

@@ -41,7 +41,7 @@ record StreamHandlers(LocalLeg local, Duration connectTimeout, Consumer<RequestE
             if (stream.open.isDelivery()) {
                 deliveries.accept(stream);
             } else if (stream.spec.folder() != null) {
-                finished(ShareHook.serve(stream)); // a shared folder: answered here, no local app
+                finished(ShareHook.serve(stream, captureLimit())); // a shared folder: answered here, no local app
             } else if (Protocol.KIND_TCP.equals(stream.open.kind())) {
                 new TcpStreamHandler(this, stream).run();
             } else {

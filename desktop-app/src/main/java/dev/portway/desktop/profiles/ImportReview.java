@@ -26,8 +26,10 @@ public record ImportReview(int number, ProfileEntry entry, List<String> warnings
 
     /** {@code 1. Staging DB — tcp 127.0.0.1:5432 via relay wss://relay.example.com}. */
     public String summary() {
-        return SafeText.escape(number + ". " + entry.name() + " — " + entry.kind().wire() + " " + entry.localHost() + ":"
-                + entry.localPort() + " via " + (remote(entry) ? "relay " + relayText(entry) : "the embedded relay"));
+        String target = entry.kind() == ProfileEntry.Kind.FOLDER
+                ? "folder " + entry.options().getOrDefault(dev.portway.shared.profile.ProfileFile.FOLDER_OPTION, "")
+                : entry.kind().wire() + " " + entry.localHost() + ":" + entry.localPort();
+        return SafeText.escape(number + ". " + entry.name() + " — " + target + " via " + (remote(entry) ? "relay " + relayText(entry) : "the embedded relay"));
     }
 
     /** One review per entry, in file order; relays count as known when a profile in {@code existing} uses them. */
@@ -43,7 +45,11 @@ public record ImportReview(int number, ProfileEntry entry, List<String> warnings
             ProfileEntry e = entries.get(i);
             List<String> warnings = new ArrayList<>();
             String host = e.localHost();
-            switch (LocalTargets.of(host)) {
+            if (e.kind() == ProfileEntry.Kind.FOLDER) {
+                warnings.add("it shares the folder " + e.options().get(dev.portway.shared.profile.ProfileFile.FOLDER_OPTION)
+                        + " of this machine with anyone who has the public address — check what is in it first.");
+            }
+            switch (e.kind() == ProfileEntry.Kind.FOLDER ? LocalTargets.Reach.THIS_MACHINE : LocalTargets.of(host)) {
                 case METADATA -> warnings.add(host + " is a link-local or cloud metadata address — a tunnel to it can"
                         + " publish this machine's cloud credentials to anyone with the public address.");
                 case ELSEWHERE -> warnings.add(host + " is not this machine — the tunnel would publish a service of"

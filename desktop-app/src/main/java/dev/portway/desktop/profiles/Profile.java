@@ -9,7 +9,7 @@ import java.util.UUID;
  * whole (see {@link ProfileStore#save}). Build one from what a person typed with {@link ProfileDraft}.
  *
  * @param id            stable identity, a UUID string
- * @param localPort     1..65535
+ * @param localPort     1..65535; 0 for a {@link Kind#FOLDER}, which has no local service
  * @param relayUrl      REMOTE only: the relay's {@code ws://} / {@code wss://} address; null for EMBEDDED
  * @param token         REMOTE only: the relay token; null for EMBEDDED
  * @param requestedName the public name to ask for; null or empty for one the relay generates
@@ -35,11 +35,16 @@ public record Profile(String id, String name, Kind kind, String localHost, int l
     }
 
     public enum Kind {
-        HTTP, TCP;
+        HTTP, TCP,
+        /**
+         * A shared folder: the engine answers from the folder in option {@code folder} itself (see
+         * {@code engine.share.FolderShare}); there is no local host or port. An http tunnel on the wire.
+         */
+        FOLDER;
 
-        /** As the protocol writes it: {@code http} or {@code tcp}. */
+        /** As the protocol writes it: {@code http} or {@code tcp} (a folder is served over http). */
         public String wire() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return this == FOLDER ? "http" : name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -68,9 +73,10 @@ public record Profile(String id, String name, Kind kind, String localHost, int l
                 null, null, "my-app", Map.of(), false);
     }
 
-    /** The local service as people write it: {@code localhost:3000}. */
+    /** The local service as people write it: {@code localhost:3000}; for a shared folder, its path. */
     public String localTarget() {
-        return localHost + ":" + localPort;
+        return kind == Kind.FOLDER ? options.getOrDefault(dev.portway.shared.profile.ProfileFile.FOLDER_OPTION, "")
+                : localHost + ":" + localPort;
     }
 
     /** A copy under a new id, named "… copy", asking for no particular public name (the original holds it). */
@@ -82,6 +88,6 @@ public record Profile(String id, String name, Kind kind, String localHost, int l
     @Override
     public String toString() {
         // Never the token: records end up in logs.
-        return "Profile[" + id + ", " + name + ", " + kind.wire() + " " + localTarget() + ", " + relayMode + "]";
+        return "Profile[" + id + ", " + name + ", " + kind.name().toLowerCase(java.util.Locale.ROOT) + " " + localTarget() + ", " + relayMode + "]";
     }
 }

@@ -46,14 +46,18 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
                     + " — leave out /, \\, control characters and text-direction controls.");
         }
         String host = nz(localHost).strip();
-        if (host.isEmpty()) {
+        if (kind == Profile.Kind.FOLDER) {
+            // no local service: the folder is checked by whoever builds its options (FolderShareViewModel)
+        } else if (host.isEmpty()) {
             p.put(Field.LOCAL_HOST, "Enter the host of your service, usually localhost.");
         } else if (host.contains(" ") || host.contains("/") || host.contains("\\") || SafeText.firstUnsafe(host) >= 0
                 || host.contains(":") && !host.startsWith("[")) {
             p.put(Field.LOCAL_HOST, "Enter just a host name or address, like localhost or 127.0.0.1.");
         }
         String port = nz(localPort).strip();
-        if (port.isEmpty()) {
+        if (kind == Profile.Kind.FOLDER) {
+            // no local port either
+        } else if (port.isEmpty()) {
             p.put(Field.LOCAL_PORT, "Enter the port your service listens on, e.g. 3000.");
         } else {
             Integer value = parsePort(port);
@@ -96,7 +100,8 @@ public record ProfileDraft(String name, Profile.Kind kind, String localHost, Str
         }
         boolean remote = relayMode == Profile.RelayMode.REMOTE;
         String wanted = nz(requestedName).strip();
-        return new Profile(id, name.strip(), kind, localHost.strip(), parsePort(localPort.strip()), relayMode,
+        boolean folder = kind == Profile.Kind.FOLDER;
+        return new Profile(id, name.strip(), kind, folder ? "localhost" : localHost.strip(), folder ? 0 : parsePort(localPort.strip()), relayMode,
                 remote ? relayUri(relayUrl.strip()).toString() : null, remote ? token.strip() : null,
                 wanted.isEmpty() ? null : wanted.toLowerCase(Locale.ROOT), options, autoConnect,
                 remote ? fingerprint(nz(relayFingerprint).strip()) : null);

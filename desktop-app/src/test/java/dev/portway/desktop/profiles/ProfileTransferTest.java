@@ -77,6 +77,27 @@ class ProfileTransferTest {
     }
 
     @Test
+    void aSharedFolderExportsAsKindFolderAndImportsWithAWarningAboutWhatItPublishes() throws Exception {
+        Profile folder = new Profile(UUID.randomUUID().toString(), "Docs", Profile.Kind.FOLDER, "localhost", 0,
+                Profile.RelayMode.EMBEDDED, null, null, "docs", Map.of("folder", "/srv/docs", "folder_listing", "off",
+                "folder_spa", "on", "folder_fallback", "app.html"), false);
+        source.save(folder);
+        assertThat(source.loadAll()).contains(folder); // the store keeps the kind and port 0 (V45)
+        Path file = exportSource(false);
+        assertThat(Files.readString(file)).contains("\"version\": 2", "\"kind\": \"folder\"", "\"folder\": \"/srv/docs\"");
+
+        ProfileTransfer.Plan plan = transfer(target).read(file);
+        assertThat(plan.reviews().get(1).summary()).isEqualTo("2. Docs — folder /srv/docs via the embedded relay");
+        assertThat(plan.reviews().get(1).warnings()).containsExactly("it shares the folder /srv/docs of this machine with anyone"
+                + " who has the public address — check what is in it first.");
+        transfer(target).apply(plan, c -> ProfileTransfer.Choice.RENAME);
+        Profile imported = target.loadAll().stream().filter(p -> p.name().equals("Docs")).findFirst().orElseThrow();
+        assertThat(imported.kind()).isEqualTo(Profile.Kind.FOLDER);
+        assertThat(imported.localTarget()).isEqualTo("/srv/docs");
+        assertThat(imported.options()).isEqualTo(folder.options());
+    }
+
+    @Test
     void exportWithoutSecretsLeavesTokensOut() throws Exception {
         source.save(profile("Staging DB", 5432));
         Path file = exportSource(false);

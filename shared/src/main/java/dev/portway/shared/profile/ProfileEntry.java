@@ -8,7 +8,7 @@ import java.util.Objects;
  * One tunnel profile as a profiles file carries it (PROFILES.md §2): what to expose and through which
  * relay, without the app's local identity (ids and list positions stay on the machine that made them).
  *
- * @param localPort     1..65535
+ * @param localPort     1..65535; 0 for a {@link Kind#FOLDER} (no local service: the folder is in {@code options})
  * @param requestedName the public name to ask for, lower case; null for one the relay generates
  * @param options       tunnel options sent with the bind (e.g. {@code port} for TCP); never null
  */
@@ -16,9 +16,11 @@ public record ProfileEntry(String name, Kind kind, String localHost, int localPo
                            Map<String, String> options, boolean autoConnect) {
 
     public enum Kind {
-        HTTP, TCP;
+        HTTP, TCP,
+        /** A shared folder (version 2): the app serves the folder in option {@code folder} itself, over http. */
+        FOLDER;
 
-        /** As the file writes it: {@code http} or {@code tcp}. */
+        /** As the file writes it: {@code http}, {@code tcp} or {@code folder}. */
         public String wire() {
             return name().toLowerCase(Locale.ROOT);
         }

@@ -36,9 +36,11 @@ import java.util.TreeMap;
 public final class ProfileFile {
     public static final String FORMAT = "portway-profiles";
     /** The version this build writes. */
-    public static final int VERSION = 1;
-    /** The versions this build reads. */
-    public static final Set<Integer> READS = Set.of(1);
+    public static final int VERSION = 2;
+    /** The versions this build reads (2 added the kind {@code folder}). */
+    public static final Set<Integer> READS = Set.of(1, 2);
+    /** The option that names a {@code folder} profile's folder (a path on the exporting machine). */
+    public static final String FOLDER_OPTION = "folder";
     /** Largest file read: 1 MiB. Bigger files are refused without being read further. */
     public static final int MAX_BYTES = 1 << 20;
     public static final int MAX_PROFILES = 1_000;
@@ -114,8 +116,10 @@ public final class ProfileFile {
             ObjectNode p = profiles.addObject();
             p.put("name", e.name());
             p.put("kind", e.kind().wire());
-            p.put("local_host", e.localHost());
-            p.put("local_port", e.localPort());
+            if (e.kind() != ProfileEntry.Kind.FOLDER) { // a folder has no local service
+                p.put("local_host", e.localHost());
+                p.put("local_port", e.localPort());
+            }
             ObjectNode relay = p.putObject("relay");
             relay.put("mode", e.relay().mode().name().toLowerCase(Locale.ROOT));
             if (e.relay().mode() == ProfileEntry.Relay.Mode.REMOTE) {
@@ -204,7 +208,7 @@ public final class ProfileFile {
         List<ProfileEntry> entries = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < profiles.size(); i++) {
-            ProfileEntry e = new EntryReader(profiles.get(i), i + 1, problems).read();
+            ProfileEntry e = new EntryReader(profiles.get(i), i + 1, version.intValue(), problems).read();
             if (e != null) {
                 Integer first = seen.putIfAbsent(e.name().toLowerCase(Locale.ROOT), i + 1);
                 if (first != null) {
@@ -241,13 +245,15 @@ public final class ProfileFile {
     private static final class EntryReader {
         private final JsonNode node;
         private final int number;
+        private final int version;
         private final Problems problems;
         private String label;
         private boolean ok = true;
 
-        EntryReader(JsonNode node, int number, Problems problems) {
+        EntryReader(JsonNode node, int number, int version, Problems problems) {
             this.node = node;
             this.number = number;
+            this.version = version;
             this.problems = problems;
             this.label = label(number, null);
         }
@@ -288,7 +294,8 @@ public final class ProfileFile {
                     || host.contains(":") && !host.startsWith("["))) {
                 problem("local_host \"" + host + "\" is not a host name or address — use e.g. localhost or 127.0.0.1.");
             }
-            int port = port();
+            boolean folder = kind == ProfileEntry.Kind.FOLDER || "folder".equals(node.path("kind").asText()); // no port to check
+            int port = folder ? 0 : port();
             ProfileEntry.Relay relay = relay();
             String requested = text("requested_name", null, 63);
             if (requested != null) {
@@ -299,6 +306,9 @@ public final class ProfileFile {
                 requested = normal;
             }
             Map<String, String> options = options();
+            if (folder && (options.get(FOLDER_OPTION) == null || options.get(FOLDER_OPTION).isBlank())) {
+                problem("a folder profile needs options.folder, the folder to share.");
+            }
             boolean autoConnect = false;
             JsonNode ac = node.get("auto_connect");
             if (ac != null && !ac.isNull()) {
@@ -344,8 +354,15 @@ public final class ProfileFile {
             return switch (v.isTextual() ? v.asText() : "") {
                 case "http" -> ProfileEntry.Kind.HTTP;
                 case "tcp" -> ProfileEntry.Kind.TCP;
+                case "folder" -> {
+                    if (version < 2) {
+                        problem("kind \"folder\" needs a version 2 file — export it again from a newer Portway.");
+                        yield null;
+                    }
+                    yield ProfileEntry.Kind.FOLDER;
+                }
                 default -> {
-                    problem("kind " + v + " is not a tunnel kind — use \"http\" or \"tcp\".");
+                    problem("kind " + v + " is not a tunnel kind — use \"http\", \"tcp\" or \"folder\".");
                     yield null;
                 }
             };

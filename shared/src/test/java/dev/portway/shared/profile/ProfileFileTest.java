@@ -28,7 +28,7 @@ class ProfileFileTest {
     private static final String WITHOUT_SECRETS = """
             {
               "format": "portway-profiles",
-              "version": 1,
+              "version": 2,
               "exported_at": "2026-11-22T03:40:12Z",
               "profiles": [
                 {
@@ -77,6 +77,26 @@ class ProfileFileTest {
     @Test
     void writesTheGoldenFileWithoutTokens() throws Exception {
         assertThat(new String(file.write(TWO, false), StandardCharsets.UTF_8)).isEqualTo(WITHOUT_SECRETS);
+    }
+
+    @Test
+    void aFolderProfileRoundTripsWithoutALocalServiceAndNeedsVersionTwo() throws Exception {
+        ProfileEntry site = new ProfileEntry("Site", ProfileEntry.Kind.FOLDER, "localhost", 0, ProfileEntry.Relay.EMBEDDED,
+                "site", Map.of("folder", "/home/ann/site", "folder_listing", "off", "folder_spa", "on"), false);
+        String json = new String(file.write(List.of(site), false), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"version\": 2", "\"kind\": \"folder\"", "\"folder\": \"/home/ann/site\"")
+                .doesNotContain("local_port").doesNotContain("local_host");
+        assertThat(read(json)).containsExactly(site);
+
+        // A version 1 reader never saw the kind; a file that claims version 1 with it was edited by hand.
+        assertThat(problems(oneProfile("\"name\":\"Site\",\"kind\":\"folder\",\"options\":{\"folder\":\"/x\"}")))
+                .containsExactly("Profile 1 (\"Site\"): kind \"folder\" needs a version 2 file — export it again from a newer Portway.");
+        assertThat(problems(oneProfile("\"name\":\"Site\",\"kind\":\"folder\"").replace("\"version\":1", "\"version\":2")))
+                .containsExactly("Profile 1 (\"Site\"): a folder profile needs options.folder, the folder to share.");
+        // Version 1 files (every file written before folders) still load as they are.
+        assertThat(read(WITHOUT_SECRETS.replace("\"version\": 2", "\"version\": 1"))).extracting(ProfileEntry::name, ProfileEntry::kind)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("My app", ProfileEntry.Kind.HTTP),
+                        org.assertj.core.groups.Tuple.tuple("Staging DB", ProfileEntry.Kind.TCP));
     }
 
     @Test
@@ -144,11 +164,11 @@ class ProfileFileTest {
 
     @Test
     void refusesANewerVersionAndSaysToUpdate() {
-        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":2,\"profiles\":[]}")).containsExactly(
-                "The file is profiles format version 2; this Portway reads version 1"
+        assertThat(problems("{\"format\":\"portway-profiles\",\"version\":3,\"profiles\":[]}")).containsExactly(
+                "The file is profiles format version 3; this Portway reads version 1, 2"
                         + " — it was written by a newer Portway; update Portway to import it.");
         assertThat(problems("{\"format\":\"portway-profiles\",\"version\":0,\"profiles\":[]}")).containsExactly(
-                "The file is profiles format version 0; this Portway reads version 1.");
+                "The file is profiles format version 0; this Portway reads version 1, 2.");
         assertThat(problems("{\"format\":\"portway-profiles\",\"version\":\"1\",\"profiles\":[]}")).containsExactly(
                 "The file has no valid \"version\" (a whole number) — export it again.");
     }
@@ -162,7 +182,7 @@ class ProfileFileTest {
                 + "{\"kind\":\"tcp\",\"local_port\":\"22\",\"local_host\":\"my host\",\"auto_connect\":\"yes\","
                 + "\"options\":{\"port\":15432}}]}";
         assertThat(problems(json)).containsExactly(
-                "Profile 2 (\"db\"): kind \"udp\" is not a tunnel kind — use \"http\" or \"tcp\".",
+                "Profile 2 (\"db\"): kind \"udp\" is not a tunnel kind — use \"http\", \"tcp\" or \"folder\".",
                 "Profile 2 (\"db\"): local_port 70000 is out of range — use 1..65535.",
                 "Profile 2 (\"db\"): relay.url \"ftp://relay.example.com\" is not a relay address — write it as wss://host"
                         + " or ws://host:port (http and https also work).",

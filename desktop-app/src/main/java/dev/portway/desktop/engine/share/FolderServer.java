@@ -84,7 +84,7 @@ public final class FolderServer {
 
     private Answer fallback(SharePath.Parsed p, List<Header> headers) throws IOException {
         if (share.spa() && (p.segments().isEmpty() || !p.segments().getLast().contains("."))) {
-            Path index = inside(share.root().resolve("index.html"));
+            Path index = inside(share.root().resolve(share.fallback()));
             if (index != null && Files.isRegularFile(index)) {
                 return file(index, headers);
             }

@@ -9,18 +9,27 @@ import java.util.Map;
  * A shared folder: the engine answers the tunnel's requests itself from {@code root} (no local app, no socket).
  * Configured by engine-only tunnel options, never sent to the relay: {@code folder} (the directory),
  * {@code folder_listing} ({@code on}/{@code off}, default on) and {@code folder_spa} ({@code on}/{@code off}, default
- * off: unknown paths without an extension get the root's {@code index.html}, for single-page apps).
+ * off: unknown paths without an extension get the fallback file, for single-page apps) and {@code folder_fallback}
+ * (that file, a path inside the folder; default {@code index.html}).
  *
- * @param root the folder's real path (symlinks resolved): nothing outside it is ever served
+ * @param root     the folder's real path (symlinks resolved): nothing outside it is ever served
+ * @param fallback the SPA fallback file relative to {@code root}, e.g. {@code index.html} or {@code app/shell.html}
  */
-public record FolderShare(Path root, boolean listing, boolean spa) {
+public record FolderShare(Path root, boolean listing, boolean spa, String fallback) {
     public static final String OPTION_FOLDER = "folder";
     public static final String OPTION_LISTING = "folder_listing";
     public static final String OPTION_SPA = "folder_spa";
+    public static final String OPTION_FALLBACK = "folder_fallback";
+    public static final String DEFAULT_FALLBACK = "index.html";
+
+    /** A share whose SPA fallback is {@code index.html}. */
+    public FolderShare(Path root, boolean listing, boolean spa) {
+        this(root, listing, spa, DEFAULT_FALLBACK);
+    }
 
     /** True for the options only this engine reads (they are not sent with the bind). */
     public static boolean isEngineOption(String key) {
-        return key.equals(OPTION_FOLDER) || key.equals(OPTION_LISTING) || key.equals(OPTION_SPA);
+        return key.equals(OPTION_FOLDER) || key.equals(OPTION_LISTING) || key.equals(OPTION_SPA) || key.equals(OPTION_FALLBACK);
     }
 
     /**
@@ -44,7 +53,20 @@ public record FolderShare(Path root, boolean listing, boolean spa) {
         if (!Files.isReadable(real)) {
             throw new IllegalArgumentException("Folder " + dir + " cannot be read by this user — check its permissions.");
         }
-        return new FolderShare(real, onOff(options, OPTION_LISTING, true), onOff(options, OPTION_SPA, false));
+        return new FolderShare(real, onOff(options, OPTION_LISTING, true), onOff(options, OPTION_SPA, false),
+                fallback(options.getOrDefault(OPTION_FALLBACK, DEFAULT_FALLBACK)));
+    }
+
+    /** {@code name} when it names a file inside the folder the way a visitor's path could ({@link SharePath}). */
+    private static String fallback(String name) {
+        String n = name.strip();
+        if (n.isEmpty() || n.startsWith("/") || n.endsWith("/")
+                || !(SharePath.parse("/" + n) instanceof SharePath.Parsed p) || p.segments().isEmpty()
+                || !String.join("/", p.segments()).equals(n)) {
+            throw new IllegalArgumentException("The fallback file \"" + name + "\" must be a file in the shared folder, like"
+                    + " index.html or app/index.html (no .., no hidden names).");
+        }
+        return n;
     }
 
     private static boolean onOff(Map<String, String> options, String key, boolean dflt) {

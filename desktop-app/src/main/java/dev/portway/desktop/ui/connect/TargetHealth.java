@@ -13,11 +13,18 @@ import java.util.Locale;
  * @param breaker     {@code closed}, {@code open} or {@code half_open}
  * @param failures    the failures in a row that open the breaker (for the words)
  * @param pausedUntil while {@code open}: when the breaker lets a trial request through; null otherwise
+ * @param folder      the target is a shared folder (its path): "answering" means it is there and readable
  */
-public record TargetHealth(String target, boolean answering, String breaker, int failures, Instant pausedUntil) {
+public record TargetHealth(String target, boolean answering, String breaker, int failures, Instant pausedUntil,
+                           boolean folder) {
 
     public static TargetHealth unknown(String target) {
-        return new TargetHealth(target, true, "closed", 0, null);
+        return new TargetHealth(target, true, "closed", 0, null, false);
+    }
+
+    /** A shared folder's health before its first check. */
+    public static TargetHealth folder(String path) {
+        return new TargetHealth(path, true, "closed", 0, null, true);
     }
 
     /** True when the person should be told (amber): the target does not answer, or the breaker holds requests back. */
@@ -26,11 +33,11 @@ public record TargetHealth(String target, boolean answering, String breaker, int
     }
 
     public TargetHealth withAnswering(boolean now) {
-        return new TargetHealth(target, now, breaker, failures, pausedUntil);
+        return new TargetHealth(target, now, breaker, failures, pausedUntil, folder);
     }
 
     public TargetHealth withBreaker(String state, int failuresToOpen, Instant until) {
-        return new TargetHealth(target, answering, state, failuresToOpen, "open".equals(state) ? until : null);
+        return new TargetHealth(target, answering, state, failuresToOpen, "open".equals(state) ? until : null, folder);
     }
 
     /**
@@ -41,7 +48,9 @@ public record TargetHealth(String target, boolean answering, String breaker, int
         if (!degraded()) {
             return "";
         }
-        String what = answering ? target + " failed " + failures + " times in a row" : target + " is not answering";
+        String what = answering ? target + " failed " + failures + " times in a row"
+                : folder ? "The folder " + target + " is gone or cannot be read — put it back, or edit the share"
+                : target + " is not answering";
         return switch (breaker.toLowerCase(Locale.ROOT)) {
             case "open" -> {
                 long left = pausedUntil == null ? 0 : Math.max(1, (Duration.between(now, pausedUntil).toMillis() + 999) / 1000);

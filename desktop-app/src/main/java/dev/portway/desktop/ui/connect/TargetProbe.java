@@ -33,4 +33,13 @@ final class TargetProbe {
         }
         return false;
     }
+
+    /** A shared folder's probe: true while the folder its options name is there, a folder, and readable. */
+    static boolean folderReadable(java.util.Map<String, String> options) {
+        try {
+            return dev.portway.desktop.engine.share.FolderShare.of(options) != null;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 }

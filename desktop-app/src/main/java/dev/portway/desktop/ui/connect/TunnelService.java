@@ -192,7 +192,8 @@ public final class TunnelService implements AutoCloseable {
      * use the profile's engine folder. The local target is probed now and every {@link #PROBE_EVERY} after.
      */
     public void connect(Profile p) {
-        Connection c = new Connection(p.id(), p.name(), TargetHealth.unknown(p.localTarget()));
+        Connection c = new Connection(p.id(), p.name(), p.kind() == Profile.Kind.FOLDER ? TargetHealth.folder(p.localTarget())
+                : TargetHealth.unknown(p.localTarget()));
         if (connections.putIfAbsent(p.id(), c) != null) {
             return;
         }
@@ -240,7 +241,8 @@ public final class TunnelService implements AutoCloseable {
             c.stopTimers();
             return;
         }
-        boolean answers = TargetProbe.answers(p.localHost(), p.localPort(), PROBE_TIMEOUT);
+        boolean answers = p.kind() == Profile.Kind.FOLDER ? TargetProbe.folderReadable(p.options())
+                : TargetProbe.answers(p.localHost(), p.localPort(), PROBE_TIMEOUT);
         TargetHealth changed = c.update(h -> h.withAnswering(answers));
         if (changed != null) {
             deliverHealth(c, p.id(), changed);
@@ -328,6 +330,9 @@ public final class TunnelService implements AutoCloseable {
                             + " the token of " + relay.getHost() + ".");
                 }
             }
+            if (p.kind() == Profile.Kind.FOLDER) {
+                dev.portway.desktop.engine.share.FolderShare.of(p.options()); // a missing folder fails here, in words
+            }
             TunnelSpec spec = new TunnelSpec(p.kind().wire(), p.requestedName(), p.localHost(), p.localPort(), p.options());
             EngineConfig config = EngineConfig.of(relay, token, List.of(spec));
             if (enginesDir != null) {
@@ -349,7 +354,11 @@ public final class TunnelService implements AutoCloseable {
             engine.start();
         } catch (IOException | RuntimeException e) {
             // RuntimeException: e.g. a StoreException when the engine folder's store cannot be opened; its message says why.
-            LOG.warn("cannot connect {}", p, e);
+            if (e instanceof IllegalArgumentException) {
+                LOG.warn("cannot connect {}: {}", p, e.getMessage()); // the profile's own problem (a missing folder): no trace
+            } else {
+                LOG.warn("cannot connect {}", p, e);
+            }
             fail(c, p.id(), e.getMessage() != null ? e.getMessage() : "Cannot start: " + e);
         }
     }

@@ -70,10 +70,13 @@ public final class DiagnosticsService {
     }
 
     private DiagnosticTarget targetOf(Profile p) throws IOException {
+        // A shared folder: the local steps check the folder (its path in localHost) instead of a port.
+        String kind = p.kind() == Profile.Kind.FOLDER ? DiagnosticTarget.FOLDER : p.kind().wire();
+        String local = p.kind() == Profile.Kind.FOLDER ? p.localTarget() : p.localHost();
         if (p.relayMode() == Profile.RelayMode.EMBEDDED) {
             EmbeddedRelayHost.Endpoint e = embedded.endpoint();
-            return new DiagnosticTarget(e.connectUrl(), e.token(), p.kind().wire(), p.localHost(), p.localPort(), true);
+            return new DiagnosticTarget(e.connectUrl(), e.token(), kind, local, p.localPort(), true);
         }
-        return new DiagnosticTarget(URI.create(p.relayUrl()), p.token(), p.kind().wire(), p.localHost(), p.localPort(), false);
+        return new DiagnosticTarget(URI.create(p.relayUrl()), p.token(), kind, local, p.localPort(), false);
     }
 }

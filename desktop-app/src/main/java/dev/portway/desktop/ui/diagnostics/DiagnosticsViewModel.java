@@ -88,7 +88,7 @@ public final class DiagnosticsViewModel {
 
     /** The profile for the report, never its token. */
     static String summaryOf(Profile p) {
-        return "“" + p.name() + "”, " + p.kind().wire() + " → " + p.localTarget() + ", relay "
+        return "“" + p.name() + "”, " + (p.kind() == Profile.Kind.FOLDER ? "folder" : p.kind().wire()) + " → " + p.localTarget() + ", relay "
                 + (p.relayMode() == Profile.RelayMode.EMBEDDED ? "embedded" : p.relayUrl())
                 + (p.options().isEmpty() ? "" : ", options " + String.join(", ", p.options().keySet().stream().sorted().toList()));
     }

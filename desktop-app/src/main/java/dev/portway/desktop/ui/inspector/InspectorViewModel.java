@@ -441,6 +441,9 @@ public final class InspectorViewModel {
         if (x == null) {
             return "Select a request to replay it or copy it as curl.";
         }
+        if (kind == Profile.Kind.FOLDER) {
+            return "Portway serves this folder itself: open the address in a browser to ask again.";
+        }
         if (x.captured()) {
             return "";
         }

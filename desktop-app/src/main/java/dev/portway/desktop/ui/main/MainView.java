@@ -96,7 +96,8 @@ public final class MainView extends BorderPane {
         VBox.setMargin(problem, new Insets(8, 16, 0, 16));
         setTop(top);
 
-        ProfileListView list = new ProfileListView(vm.items(), vm.selectedProperty(), vm::newProfile);
+        ProfileListView list = new ProfileListView(vm.items(), vm.selectedProperty(), vm::newProfile, vm::shareFolder);
+        vm.folderFormProperty().addListener((o, was, now) -> showFolderForm(now));
         list.setMinWidth(220);
         list.setPrefWidth(280);
         right.getStyleClass().add("right-pane");
@@ -181,6 +182,7 @@ public final class MainView extends BorderPane {
                 Shortcuts.Shortcut.of(KeyCode.ESCAPE, "Cancel the open form", null)));
         // the help lists itself: replace the placeholder now that the list exists
         all.set(9, Shortcuts.Shortcut.of(KeyCode.SLASH, "Keyboard shortcuts", () -> showShortcuts(all), ctrl));
+        all.add(Shortcuts.Shortcut.of(KeyCode.O, "Share a folder…", vm::shareFolder, ctrl, shift));
         return all;
     }
 
@@ -194,7 +196,7 @@ public final class MainView extends BorderPane {
         MenuItem help = item("menuShortcuts", "Keyboard shortcuts", Feather.COMMAND, keys.get(9));
         MenuItem about = item("menuAbout", "About Portway", Feather.INFO, keys.get(10));
         MenuItem quit = item("menuQuit", "Quit", Feather.LOG_OUT, keys.get(11));
-        menu.getItems().add(newProfile);
+        menu.getItems().addAll(newProfile, item("menuShareFolder", "Share a folder…", Feather.FOLDER, keys.getLast()));
         menu.getItems().add(new SeparatorMenuItem());
         menu.getItems().addAll(transfer.takeItems(menu));
         if (actions.setUpRelay() != null) {
@@ -224,6 +226,21 @@ public final class MainView extends BorderPane {
         i.setAccelerator(key.keys()); // shown in the menu; the same action as the scene's accelerator
         i.setOnAction(e -> key.action().run());
         return i;
+    }
+
+    /** "Share a folder…" as a dialog over the window while the view model has the form open. */
+    private dev.portway.desktop.ui.folder.FolderShareDialog folderDialog;
+
+    private void showFolderForm(dev.portway.desktop.ui.folder.FolderShareViewModel form) {
+        if (folderDialog != null) {
+            folderDialog.close();
+            folderDialog = null;
+        }
+        if (form != null && getScene() != null) {
+            folderDialog = new dev.portway.desktop.ui.folder.FolderShareDialog(getScene().getWindow(), form,
+                    dev.portway.desktop.ui.folder.FolderShareDialog.systemChooser(form), vm::saveFolderShare, vm::cancelFolderShare);
+            folderDialog.show();
+        }
     }
 
     private void deleteUnlessTyping() {

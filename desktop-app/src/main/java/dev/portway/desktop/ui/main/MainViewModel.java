@@ -65,6 +65,8 @@ public final class MainViewModel implements TunnelService.Listener {
     private final DiagnosticsService diagnosticsService;
     private final ObjectProperty<ProfileItemViewModel> selected = new SimpleObjectProperty<>();
     private final ObjectProperty<ProfileEditViewModel> editor = new SimpleObjectProperty<>();
+    /** The open "Share a folder…" form (a dialog), or null. */
+    private final ObjectProperty<dev.portway.desktop.ui.folder.FolderShareViewModel> folderForm = new SimpleObjectProperty<>();
     private final StringProperty problem = new SimpleStringProperty("");
     private final BooleanProperty loaded = new SimpleBooleanProperty();
     private final BooleanProperty busy = new SimpleBooleanProperty();
@@ -151,13 +153,51 @@ public final class MainViewModel implements TunnelService.Listener {
     }
 
     public void editSelected() {
-        if (selected.get() != null) {
+        if (selected.get() != null && selected.get().profile().kind() == Profile.Kind.FOLDER) {
+            folderForm.set(folderForm(selected.get().profile()));
+        } else if (selected.get() != null) {
             editor.set(new ProfileEditViewModel(selected.get().profile()));
         }
     }
 
+    /** Opens "Share a folder…" for a new folder share. */
+    public void shareFolder() {
+        folderForm.set(folderForm(null));
+    }
+
+    private dev.portway.desktop.ui.folder.FolderShareViewModel folderForm(Profile original) {
+        // The folder is checked off the FX thread: it may sit on a slow network mount.
+        return new dev.portway.desktop.ui.folder.FolderShareViewModel(original, items.stream().map(ProfileItemViewModel::profile).toList(),
+                r -> Thread.ofVirtual().name("portway-folder-check").start(r), fx);
+    }
+
+    /** Saves the open folder share; a new one connects at once (sharing is what the person asked for). */
+    public void saveFolderShare() {
+        var form = folderForm.get();
+        if (form == null || !form.validBinding().get() || busy.get()) {
+            return;
+        }
+        Profile p = form.result();
+        save(p, () -> {
+            folderForm.set(null);
+            if (form.isNew()) {
+                tunnels.connect(p);
+            }
+        });
+    }
+
+    public void cancelFolderShare() {
+        folderForm.set(null);
+    }
+
+    /** The open "Share a folder…" form, or null. */
+    public ReadOnlyObjectProperty<dev.portway.desktop.ui.folder.FolderShareViewModel> folderFormProperty() {
+        return folderForm;
+    }
+
     public void cancelEdit() {
         editor.set(null);
+        folderForm.set(null); // editSelected opens the folder dialog for a folder share
     }
 
     /** Saves the open form. A connected profile reconnects with its new settings. */

@@ -56,7 +56,7 @@ public final class ProfileFormView extends BorderPane {
         add("Name", name, vm, Field.NAME, null);
 
         ComboBox<Profile.Kind> kind = new ComboBox<>();
-        kind.getItems().setAll(Profile.Kind.values());
+        kind.getItems().setAll(Profile.Kind.HTTP, Profile.Kind.TCP); // a folder has its own dialog (ui.folder)
         kind.valueProperty().bindBidirectional(vm.kindProperty());
         kind.setConverter(new StringConverter<>() {
             @Override

@@ -52,7 +52,7 @@ public final class ProfileItemViewModel {
     public StringBinding summaryBinding() {
         return Bindings.createStringBinding(() -> {
             Profile p = profile.get();
-            return p.kind().name() + " · " + dev.portway.shared.text.SafeText.escape(p.localTarget()) + " · "
+            return (p.kind() == Profile.Kind.FOLDER ? "Folder" : p.kind().name()) + " · " + dev.portway.shared.text.SafeText.escape(p.localTarget()) + " · "
                     + (p.relayMode() == Profile.RelayMode.EMBEDDED ? "embedded relay" : hostOf(p.relayUrl()));
         }, profile);
     }

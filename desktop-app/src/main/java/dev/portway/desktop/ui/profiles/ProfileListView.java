@@ -22,6 +22,12 @@ import org.kordamp.ikonli.feather.Feather;
 public final class ProfileListView extends VBox {
     public ProfileListView(ObservableList<ProfileItemViewModel> items, ObjectProperty<ProfileItemViewModel> selected,
                            Runnable newProfile) {
+        this(items, selected, newProfile, null);
+    }
+
+    /** @param shareFolder opens "Share a folder…"; null for no such button */
+    public ProfileListView(ObservableList<ProfileItemViewModel> items, ObjectProperty<ProfileItemViewModel> selected,
+                           Runnable newProfile, Runnable shareFolder) {
         getStyleClass().add("profile-pane");
         Label title = new Label("Tunnels");
         title.getStyleClass().addAll(Styles.TITLE_4);
@@ -32,7 +38,16 @@ public final class ProfileListView extends VBox {
         add.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
         add.setTooltip(new Tooltip("New tunnel profile"));
         add.setOnAction(e -> newProfile.run());
-        HBox header = new HBox(8, title, grow, add);
+        HBox header = new HBox(8, title, grow);
+        if (shareFolder != null) {
+            Button folder = new Button(null, Icons.of(Feather.FOLDER_PLUS));
+            folder.setId("shareFolderButton");
+            folder.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+            folder.setTooltip(new Tooltip("Share a folder…"));
+            folder.setOnAction(e -> shareFolder.run());
+            header.getChildren().add(folder);
+        }
+        header.getChildren().add(add);
         header.setAlignment(Pos.CENTER_LEFT);
         header.getStyleClass().add("pane-header");
 
@@ -56,6 +71,12 @@ public final class ProfileListView extends VBox {
     }
 
     private static final class Cell extends ListCell<ProfileItemViewModel> {
+        Cell() {
+            // As wide as the list, never wider: a long path or relay ends in "…" (with a tooltip) instead of
+            // pushing a horizontal scroll bar under the list.
+            setPrefWidth(0);
+        }
+
         @Override
         protected void updateItem(ProfileItemViewModel item, boolean empty) {
             super.updateItem(item, empty);
@@ -67,10 +88,18 @@ public final class ProfileListView extends VBox {
             }
             Label name = new Label();
             name.textProperty().bind(item.nameBinding());
+            if (item.profile().kind() == dev.portway.desktop.profiles.Profile.Kind.FOLDER) {
+                name.setGraphic(Icons.of(Feather.FOLDER)); // a shared folder, not a local app
+                name.getStyleClass().add("folder-share");
+            }
             name.getStyleClass().addAll(Styles.TEXT_BOLD, "profile-name");
             Label summary = new Label();
             summary.textProperty().bind(item.summaryBinding());
             summary.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
+            summary.setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS); // keeps the kind and the relay
+            Tooltip full = new Tooltip();
+            full.textProperty().bind(item.summaryBinding());
+            summary.setTooltip(full);
             Label status = new Label();
             status.textProperty().bind(item.connection().statusTextProperty());
             status.getStyleClass().addAll(Styles.TEXT_SMALL, "profile-status");

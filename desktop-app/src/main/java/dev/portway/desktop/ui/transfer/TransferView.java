@@ -113,7 +113,7 @@ public final class TransferView implements TransferViewModel.Prompts {
         list.setId("importPreview");
         for (ImportReview r : reviews) {
             VBox one = new VBox(2);
-            Label summary = new Label(r.summary());
+            Label summary = wrapped(r.summary()); // a long name or relay address wraps, not "…" (a 760 px window)
             summary.getStyleClass().add(Styles.TEXT_BOLD);
             one.getChildren().add(summary);
             for (String w : r.warnings()) {
@@ -130,7 +130,8 @@ public final class TransferView implements TransferViewModel.Prompts {
         }
         ScrollPane scroll = new ScrollPane(list);
         scroll.setFitToWidth(true);
-        scroll.setPrefViewportHeight(Math.min(360, 60.0 * reviews.size() + 20));
+        scroll.setId("importPreviewScroll");
+        scroll.setPrefViewportHeight(Math.min(360, previewHeight(reviews)));
         scroll.setPrefViewportWidth(480);
         ButtonType go = new ButtonType(warnings > 0 ? "Import anyway" : "Import", ButtonBar.ButtonData.OK_DONE);
         Alert ask = new Alert(warnings > 0 ? Alert.AlertType.WARNING : Alert.AlertType.CONFIRMATION, null, go, ButtonType.CANCEL);
@@ -141,6 +142,22 @@ public final class TransferView implements TransferViewModel.Prompts {
         ask.getDialogPane().setContent(scroll);
         ask.initOwner(window());
         return ask.showAndWait().filter(b -> b == go).isPresent();
+    }
+
+    /** About the height the preview's wrapped lines take (460 px wide: some 60 characters a line), so a short file needs no scrolling. */
+    private static double previewHeight(List<ImportReview> reviews) {
+        java.util.function.ToDoubleFunction<String> lines = t -> 1 + t.length() / 60;
+        double h = 20;
+        for (ImportReview r : reviews) {
+            h += 10 + 21 * lines.applyAsDouble(r.summary());
+            for (String t : r.warnings()) {
+                h += 19 * lines.applyAsDouble(t);
+            }
+            for (String t : r.notes()) {
+                h += 19 * lines.applyAsDouble(t);
+            }
+        }
+        return h;
     }
 
     private static Label wrapped(String text) {

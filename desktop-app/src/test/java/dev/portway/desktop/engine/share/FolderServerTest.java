@@ -122,6 +122,21 @@ class FolderServerTest {
     }
 
     @Test
+    void spaFallbackCanBeAnotherFileInTheFolderButNothingOutsideIt() throws IOException {
+        FolderServer shell = new FolderServer(FolderShare.of(Map.of("folder", root.toString(), "folder_spa", "on",
+                "folder_fallback", "docs/index.html")));
+        assertThat(shell.answer("GET", "/users/42", List.of()).file()).isEqualTo(root.toRealPath().resolve("docs/index.html"));
+        for (String bad : new String[]{"../secret.txt", "/etc/passwd", ".hidden.html", "docs/", "a/../../x", ""}) {
+            assertThatThrownBy(() -> FolderShare.of(Map.of("folder", root.toString(), "folder_fallback", bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must be a file in the shared folder");
+        }
+        // A fallback that is a symlink out of the folder is not served (the real path must stay inside).
+        FolderServer out = new FolderServer(FolderShare.of(Map.of("folder", root.toString(), "folder_spa", "on",
+                "folder_fallback", "out.txt")));
+        assertThat(out.answer("GET", "/users/42", List.of()).status()).isEqualTo(404);
+    }
+
+    @Test
     void nothingOutsideTheFolderIsReachable() {
         for (String t : List.of("/../secret.txt", "/docs/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2fsecret.txt",
                 "/..%2fsecret.txt", "/..%5csecret.txt", "/..\\secret.txt", "/%252e%252e/secret.txt", "/hello.txt%00.png",

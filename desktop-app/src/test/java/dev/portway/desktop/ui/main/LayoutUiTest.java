@@ -8,7 +8,6 @@ import dev.portway.desktop.engine.CapturedExchange;
 import dev.portway.desktop.engine.RequestEvent;
 import dev.portway.desktop.profiles.ProfileService;
 import dev.portway.desktop.profiles.ProfileStore;
-import dev.portway.desktop.ui.common.PngEncoder;
 import dev.portway.desktop.ui.connect.EmbeddedRelayHost;
 import dev.portway.desktop.ui.connect.TunnelService;
 import dev.portway.desktop.ui.live.MetricsSampler;
@@ -22,14 +21,8 @@ import javafx.application.Platform;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
-import javafx.scene.Parent;
 import javafx.scene.Scene;
-import javafx.scene.control.ButtonBase;
-import javafx.scene.control.Labeled;
 import javafx.scene.control.TabPane;
-import javafx.scene.image.PixelFormat;
-import javafx.scene.image.WritableImage;
-import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +34,6 @@ import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -158,37 +150,8 @@ class LayoutUiTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    /** Buttons whose text the layout cut to "…" (their text node shows less than their text). */
     private List<String> cutButtons() {
-        List<String> cut = new ArrayList<>();
-        walk(stage.getScene().getRoot(), n -> {
-            if (n instanceof ButtonBase b && b.isVisible() && b.getScene() != null && b.getText() != null && !b.getText().isEmpty()
-                    && visibleInScene(b)) {
-                Text shown = (Text) b.lookup(".text");
-                if (shown != null && !b.getText().equals(shown.getText())) {
-                    cut.add(b.getText() + " → " + shown.getText());
-                }
-            }
-        });
-        return cut;
-    }
-
-    private static boolean visibleInScene(Node n) {
-        for (Node p = n; p != null; p = p.getParent()) {
-            if (!p.isVisible()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static void walk(Node n, java.util.function.Consumer<Node> each) {
-        each.accept(n);
-        if (n instanceof Parent p) {
-            for (Node c : p.getChildrenUnmodifiable()) {
-                walk(c, each);
-            }
-        }
+        return dev.portway.desktop.testing.Layouts.cutButtons(stage.getScene());
     }
 
     private double height(String query) {
@@ -198,15 +161,7 @@ class LayoutUiTest {
     }
 
     private void save(String name) throws Exception {
-        Path out = Path.of("target", "screenshots");
-        Files.createDirectories(out);
-        WritableImage[] image = new WritableImage[1];
-        robot.interact(() -> image[0] = stage.getScene().snapshot(null));
-        int w = (int) image[0].getWidth();
-        int h = (int) image[0].getHeight();
-        int[] argb = new int[w * h];
-        image[0].getPixelReader().getPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), argb, 0, w);
-        Files.write(out.resolve(name), PngEncoder.encode(w, h, argb));
+        dev.portway.desktop.testing.Layouts.savePng(robot, stage.getScene(), Path.of("target", "screenshots", name));
     }
 
     @Test

@@ -103,7 +103,7 @@ class TransferViewModelTest {
         Files.writeString(file, "{\"format\":\"portway-profiles\",\"version\":7,\"profiles\":[]}");
         vm.importFrom(file, prompts);
         assertThat(shown).containsExactly("Nothing was imported from bad.json",
-                "The file is profiles format version 7; this Portway reads version 1"
+                "The file is profiles format version 7; this Portway reads version 1, 2"
                         + " — it was written by a newer Portway; update Portway to import it.");
         assertThat(names()).containsExactly("My app");
         assertThat(vm.busyProperty().get()).isFalse();
