@@ -522,6 +522,12 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
         log.debug("Session {} failed: {}", session.id, cause.toString());
+        if (DeflateNegotiation.tooBig(cause)) { // PROTOCOL.md §1: a message over MAX_FRAME, also once inflated
+            c.channel().config().setAutoRead(false); // nothing more is read (or inflated) from this client
+            session.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "A message is larger than " + FrameCodec.MAX_FRAME
+                    + " bytes (after inflating, with permessage-deflate): the most a frame may be (PROTOCOL.md §1).");
+            return;
+        }
         c.close();
     }
 

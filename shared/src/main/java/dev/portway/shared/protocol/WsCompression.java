@@ -1,0 +1,45 @@
+package dev.portway.shared.protocol;
+
+import java.util.Locale;
+
+/**
+ * permessage-deflate (RFC 7692) on the client↔relay WebSocket (PROTOCOL.md §1.1): the parameters both ends use and
+ * the {@code on|off} setting of {@code relay-lite --ws-compression} and {@code portway connect --ws-compression}.
+ * Stateless.
+ */
+public final class WsCompression {
+    /** The extension token in {@code Sec-WebSocket-Extensions}. */
+    public static final String EXTENSION = "permessage-deflate";
+    /**
+     * Messages shorter than this are sent uncompressed (RSV1 clear), as OkHttp does: a WINDOW_UPDATE or a short
+     * CONTROL message would not shrink, and every compressed message costs a fresh zlib stream (no context takeover).
+     */
+    public static final int MIN_SIZE = 1024;
+    /**
+     * zlib level of both ends: 1 (fastest). On JSON-like bodies it keeps most of level 6's saving for a fraction
+     * of its CPU, and incompressible bodies (JPEG, zip) cost the least (docs/benchmarks.md).
+     */
+    public static final int LEVEL = 1;
+    /** The setting when nobody says: see docs/benchmarks.md, "permessage-deflate", for the numbers. */
+    public static final String DEFAULT = "on";
+    /** {@link #DEFAULT} as a boolean. */
+    public static final boolean DEFAULT_ON = parse("default", DEFAULT);
+
+    private WsCompression() {
+    }
+
+    /**
+     * Parses {@code on} or {@code off} (any case).
+     *
+     * @param option the setting's name for the message, e.g. {@code --ws-compression}
+     * @throws IllegalArgumentException with a message that says what to write instead
+     */
+    public static boolean parse(String option, String text) {
+        String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+        return switch (t) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException(option + " must be on or off, not \"" + text + "\".");
+        };
+    }
+}
