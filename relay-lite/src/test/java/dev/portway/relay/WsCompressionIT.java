@@ -62,11 +62,12 @@ class WsCompressionIT {
         }
     }
 
-    @Test
-    void aSmallMessageThatInflatesBeyondTheLargestFrameClosesTheSessionWith1009() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} bytes inflated")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {FrameCodec.MAX_FRAME + 1, 16 * 1024 * 1024})
+    void aSmallMessageThatInflatesBeyondTheLargestFrameClosesTheSessionWith1009(int inflated) throws Exception {
         start(true);
         try (RawWebSocket ws = new RawWebSocket(relay.port(), Protocol.CONNECT_PATH, OFFER)) {
-            byte[] bomb = deflate(new byte[16 * 1024 * 1024]); // 16 MiB of zeros
+            byte[] bomb = deflate(new byte[inflated]); // zeros: one byte over the limit, or a 16 MiB bomb
             assertThat(bomb.length).as("the bomb is small on the wire").isLessThan(FrameCodec.MAX_FRAME);
             ws.sendCompressed(bomb);
             ws.flush();

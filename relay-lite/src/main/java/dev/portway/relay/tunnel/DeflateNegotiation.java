@@ -20,8 +20,9 @@ import java.util.Map;
  * deflater and inflater of a session exist only while one message is being compressed or inflated — an idle
  * session holds none (a window-15 pair is ~300 KB of native memory, 2,000 sessions would be ~600 MB). Window bits
  * stay 15: the JDK's zlib cannot use a smaller window, so an offer that insists on {@code server_max_window_bits}
- * is declined (the session runs uncompressed). Inflating stops at {@link FrameCodec#MAX_FRAME} bytes per message
- * (close 1009), so a small compressed message cannot balloon. Stateless.
+ * is declined (the session runs uncompressed). Inflating stops at {@link WsCompression#INFLATE_LIMIT} bytes per
+ * message and more than {@link FrameCodec#MAX_FRAME} is refused (close 1009), so a small compressed message cannot
+ * balloon. Stateless.
  */
 public final class DeflateNegotiation {
     private static final WebSocketExtensionFilter SMALL = frame -> frame.content().readableBytes() < WsCompression.MIN_SIZE;
@@ -38,7 +39,7 @@ public final class DeflateNegotiation {
     };
     private static final PerMessageDeflateServerExtensionHandshaker HANDSHAKER = new PerMessageDeflateServerExtensionHandshaker(
             WsCompression.LEVEL, false, PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, true, true, FILTERS,
-            FrameCodec.MAX_FRAME);
+            WsCompression.INFLATE_LIMIT);
 
     private DeflateNegotiation() {
     }

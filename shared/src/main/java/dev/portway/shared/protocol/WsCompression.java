@@ -20,6 +20,13 @@ public final class WsCompression {
      * of its CPU, and incompressible bodies (JPEG, zip) cost the least (docs/benchmarks.md).
      */
     public static final int LEVEL = 1;
+    /**
+     * Where a receiver stops inflating one message: twice {@link FrameCodec#MAX_FRAME}, because zlib's decoder asks
+     * for room beyond a full buffer while the last input bits of a legitimate 65,541-byte message are still
+     * unread. A message that inflates past {@link FrameCodec#MAX_FRAME} is refused (close 1009) either way; this
+     * only bounds the memory one hostile message can take (128 KiB, not its claimed size).
+     */
+    public static final int INFLATE_LIMIT = 2 * FrameCodec.MAX_FRAME;
     /** The setting when nobody says: see docs/benchmarks.md, "permessage-deflate", for the numbers. */
     public static final String DEFAULT = "on";
     /** {@link #DEFAULT} as a boolean. */
