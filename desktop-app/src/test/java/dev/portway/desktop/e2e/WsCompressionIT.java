@@ -92,6 +92,17 @@ class WsCompressionIT {
             assertThat(back).as("the download came back byte for byte").isEqualTo(expected);
         }
         long onTheWire = wire.forwarded() - before;
+        // Incompressible bodies (JPEG-like) both ways: deflated frames come out a little over MAX_FRAME.
+        byte[] noise = LocalHttpApp.noise(2 * 1024 * 1024);
+        try (Response r = visitor.newCall(new Request.Builder().url("http://zip.localhost:" + relay.port() + "/digest")
+                .post(RequestBody.create(noise, MediaType.get("image/jpeg"))).build()).execute()) {
+            assertThat(r.body().string()).isEqualTo(noise.length + " " + java.util.HexFormat.of().formatHex(LocalHttpApp.sha256().digest(noise)));
+        }
+        try (Response r = visitor.newCall(new Request.Builder().url("http://zip.localhost:" + relay.port() + "/noise?size=" + noise.length)
+                .build()).execute()) {
+            assertThat(r.code()).isEqualTo(200);
+            assertThat(r.body().bytes()).as("the incompressible download came back byte for byte").isEqualTo(noise);
+        }
         if (compressed) {
             assertThat(onTheWire).as("both ways, deflated").isLessThan(2L * SIZE / 3);
         } else {

@@ -48,7 +48,8 @@ public final class ClientEndpoint {
         String url = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + Protocol.CONNECT_PATH;
         var cfg = sessions.config();
         DeflateNegotiation.Agreed deflate = cfg.wsCompression() ? DeflateNegotiation.negotiate(req) : null;
-        var decoder = WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(FrameCodec.MAX_FRAME)
+        var decoder = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(deflate != null ? dev.portway.shared.protocol.WsCompression.MAX_COMPRESSED_FRAME : FrameCodec.MAX_FRAME)
                 .allowExtensions(deflate != null).build();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, null, decoder).newHandshaker(req);
         if (handshaker == null) {

@@ -27,6 +27,12 @@ public final class WsCompression {
      * only bounds the memory one hostile message can take (128 KiB, not its claimed size).
      */
     public static final int INFLATE_LIMIT = 2 * FrameCodec.MAX_FRAME;
+    /**
+     * The largest compressed message a receiver takes on the wire: deflate makes incompressible data (JPEG, zip)
+     * a little larger — 5 bytes per 16 KiB stored block and a few more — so a 65,541-byte frame of it needs some
+     * bytes over {@link FrameCodec#MAX_FRAME}; 1 KiB is ample. Inflated, it must still fit {@link FrameCodec#MAX_FRAME}.
+     */
+    public static final int MAX_COMPRESSED_FRAME = FrameCodec.MAX_FRAME + 1024;
     /** The setting when nobody says: see docs/benchmarks.md, "permessage-deflate", for the numbers. */
     public static final String DEFAULT = "on";
     /** {@link #DEFAULT} as a boolean. */

@@ -1,6 +1,7 @@
 package dev.portway.desktop.engine.relay;
 
 import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.WsCompression;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -74,7 +75,7 @@ public final class RelayConnector {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.USER_AGENT, userAgent);
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(wsUri, WebSocketVersion.V13,
-                null, compression, headers, FrameCodec.MAX_FRAME);
+                null, compression, headers, compression ? WsCompression.MAX_COMPRESSED_FRAME : FrameCodec.MAX_FRAME);
         RelaySocket socket = new RelaySocket(handshaker, listener);
         InetAddress address;
         try {

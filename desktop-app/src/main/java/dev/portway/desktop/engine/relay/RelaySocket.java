@@ -241,7 +241,9 @@ public final class RelaySocket {
                 fail(e, -1);
                 return;
             }
-            ctx.pipeline().addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
+            // Before the inflater (if any): it joins compressed fragments, which may be a little over MAX_FRAME.
+            ctx.pipeline().addAfter("ws-decoder", "ws-aggregator",
+                    new WebSocketFrameAggregator(dev.portway.shared.protocol.WsCompression.MAX_COMPRESSED_FRAME));
             open = true;
             listener.onConnected();
         }
