@@ -6,7 +6,8 @@
 # Starts relay-lite (JVM flags from RELAY_JAVA_OPTS, default -Xmx512m as in bench/tunnel.sh), then one JVM with
 # SESSIONS client sessions (default 2,000) of TUNNELS_PER_SESSION HTTP tunnels each (default 5: 10,000 tunnels),
 # all idle on loopback (bench/IdleClients.java speaks the protocol with Netty's WebSocket client; DEFLATE on, the
-# default, has every session negotiate permessage-deflate and compress what it sends). After every
+# default here, starts the relay with --ws-compression on and has every session negotiate permessage-deflate and
+# compress what it sends). After every
 # tunnel is bound it waits SETTLE_SECONDS (default 20, under the 45 s dead-after) and prints the relay's RSS
 # against the target of 512 MiB. Needs the relay jar: mvn -B -DskipTests package.
 # All sessions come from 127.0.0.1, so the relay's per-address connection cap (256) and per-user limits are raised;
@@ -34,7 +35,8 @@ trap cleanup EXIT
 relay_port=$(free_port)
 # shellcheck disable=SC2086
 "$java" $opts -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token idle-token --data-dir "$work/relay-data" \
-  --max-tunnels-per-user 1000000 --max-connections-per-user 1000000 --max-connections-per-ip 100000 > "$work/relay.log" 2>&1 & pids+=($!)
+  --max-tunnels-per-user 1000000 --max-connections-per-user 1000000 --max-connections-per-ip 100000 \
+  --ws-compression "$deflate" > "$work/relay.log" 2>&1 & pids+=($!)
 relay_pid=$!
 wait_port "$relay_port"
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }

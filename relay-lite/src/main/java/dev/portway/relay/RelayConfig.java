@@ -65,7 +65,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
                 DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF,
                 IdentityConfig.DEFAULTS, dev.portway.relay.console.ConsoleSettings.OFF,
-                dev.portway.shared.protocol.WsCompression.DEFAULT_ON);
+                dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     /** The configuration of protocol §1-9 with the default users, visitor limits and no TLS. */
@@ -79,7 +79,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
                 dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS,
-                dev.portway.relay.console.ConsoleSettings.OFF, dev.portway.shared.protocol.WsCompression.DEFAULT_ON);
+                dev.portway.relay.console.ConsoleSettings.OFF, dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     public RelayConfig {
@@ -163,7 +163,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
         private IdentityConfig identity = IdentityConfig.DEFAULTS;
         private dev.portway.relay.console.ConsoleSettings console = dev.portway.relay.console.ConsoleSettings.OFF;
-        private boolean wsCompression = dev.portway.shared.protocol.WsCompression.DEFAULT_ON;
+        private boolean wsCompression = dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED;
 
         private Builder() {
         }

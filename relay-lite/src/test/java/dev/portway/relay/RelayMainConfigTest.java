@@ -107,7 +107,7 @@ class RelayMainConfigTest {
 
     @Test
     void wsCompressionIsOnOrOffFromFlagFileOrEnvAndAnythingElseStopsStartUp() throws Exception {
-        assertThat(parse(Map.of()).wsCompression).as("default").isEqualTo("on");
+        assertThat(parse(Map.of()).wsCompression).as("default").isEqualTo("off");
         assertThat(dev.portway.shared.protocol.WsCompression.parse("--ws-compression", parse(Map.of(), "--ws-compression", "OFF").wsCompression))
                 .isFalse();
         Path f = Files.writeString(dir.resolve("relay.properties"), "ws-compression = off\n");

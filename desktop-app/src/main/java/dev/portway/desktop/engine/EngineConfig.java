@@ -23,7 +23,7 @@ import java.util.Objects;
  * @param breaker             the circuit breaker per tunnel
  * @param captureLimit        bytes of each HTTP request and response body kept for the inspector
  *                            ({@link CapturedExchange}); 0 keeps headers only. Default {@value #DEFAULT_CAPTURE_LIMIT}.
- * @param wsCompression       offer permessage-deflate to the relay (PROTOCOL.md §1.1); on by default
+ * @param wsCompression       offer permessage-deflate to the relay (PROTOCOL.md §1.1); off by default (docs/benchmarks.md)
  */
 public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels, Duration pingInterval, Duration deadAfter,
                            ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout,
@@ -55,7 +55,7 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
                 Duration.ofMillis(Protocol.DEFAULT_PING_INTERVAL_MS), Duration.ofMillis(Protocol.DEFAULT_DEAD_AFTER_MS),
                 ReconnectPolicy.defaults(), Protocol.DEFAULT_STREAM_WINDOW, Protocol.DEFAULT_SESSION_WINDOW,
                 Duration.ofSeconds(5), null, QueueLimits.defaults(), DeliveryPolicy.defaults(), BreakerPolicy.defaults(),
-                DEFAULT_CAPTURE_LIMIT, dev.portway.shared.protocol.WsCompression.DEFAULT_ON);
+                DEFAULT_CAPTURE_LIMIT, dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     public EngineConfig withReconnect(ReconnectPolicy p) {

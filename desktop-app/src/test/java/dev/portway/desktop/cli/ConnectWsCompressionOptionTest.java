@@ -9,7 +9,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code connect --ws-compression on|off}: on by default, off on request, anything else refused clearly. */
+/** {@code connect --ws-compression on|off}: off by default, on on request, anything else refused clearly. */
 class ConnectWsCompressionOptionTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -21,10 +21,10 @@ class ConnectWsCompressionOptionTest {
     }
 
     @Test
-    void onByDefaultAndOffOnRequest() {
-        assertThat(parse("connect", "--relay", "ws://relay.example.com", "http", "3000").wsCompression()).isTrue();
-        assertThat(parse("connect", "--relay", "ws://relay.example.com", "http", "3000", "--ws-compression", "OFF").wsCompression())
-                .isFalse();
+    void offByDefaultAndOnOnRequest() {
+        assertThat(parse("connect", "--relay", "ws://relay.example.com", "http", "3000").wsCompression()).isFalse();
+        assertThat(parse("connect", "--relay", "ws://relay.example.com", "http", "3000", "--ws-compression", "ON").wsCompression())
+                .isTrue();
         assertThat(parse("connect", "http", "3000", "--ws-compression", "off").wsCompression()).as("embedded relay too").isFalse();
     }
 
