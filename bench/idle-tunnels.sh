@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Memory of one relay holding many idle tunnels.
 #
-#   bench/idle-tunnels.sh [SESSIONS] [TUNNELS_PER_SESSION] [SETTLE_SECONDS]
+#   bench/idle-tunnels.sh [SESSIONS] [TUNNELS_PER_SESSION] [SETTLE_SECONDS] [DEFLATE]
 #
 # Starts relay-lite (JVM flags from RELAY_JAVA_OPTS, default -Xmx512m as in bench/tunnel.sh), then one JVM with
 # SESSIONS client sessions (default 2,000) of TUNNELS_PER_SESSION HTTP tunnels each (default 5: 10,000 tunnels),
-# all idle on loopback (bench/IdleClients.java speaks the protocol with the JDK's WebSocket client). After every
+# all idle on loopback (bench/IdleClients.java speaks the protocol with Netty's WebSocket client; DEFLATE on, the
+# default here, starts the relay with --ws-compression on and has every session negotiate permessage-deflate and
+# compress what it sends). After every
 # tunnel is bound it waits SETTLE_SECONDS (default 20, under the 45 s dead-after) and prints the relay's RSS
 # against the target of 512 MiB. Needs the relay jar: mvn -B -DskipTests package.
 # All sessions come from 127.0.0.1, so the relay's per-address connection cap (256) and per-user limits are raised;
@@ -17,6 +19,7 @@ root=$(dirname "$here")
 sessions=${1:-2000}
 per=${2:-5}
 settle=${3:-20}
+deflate=${4:-on}
 opts=${RELAY_JAVA_OPTS:--Xmx512m}
 
 java=$(find_java)
@@ -32,14 +35,15 @@ trap cleanup EXIT
 relay_port=$(free_port)
 # shellcheck disable=SC2086
 "$java" $opts -jar "$relay_jar" --host 127.0.0.1 --port "$relay_port" --token idle-token --data-dir "$work/relay-data" \
-  --max-tunnels-per-user 1000000 --max-connections-per-user 1000000 --max-connections-per-ip 100000 > "$work/relay.log" 2>&1 & pids+=($!)
+  --max-tunnels-per-user 1000000 --max-connections-per-user 1000000 --max-connections-per-ip 100000 \
+  --ws-compression "$deflate" > "$work/relay.log" 2>&1 & pids+=($!)
 relay_pid=$!
 wait_port "$relay_port"
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
-echo "== idle tunnels: $sessions sessions x $per tunnels on one relay ($opts), $(nproc) cores, $(date -u +%F)"
+echo "== idle tunnels: $sessions sessions x $per tunnels on one relay ($opts, permessage-deflate $deflate), $(nproc) cores, $(date -u +%F)"
 echo "relay RSS at start: $(rss "$relay_pid") MiB"
 
-"$java" -Xmx1g "$here/IdleClients.java" "ws://127.0.0.1:$relay_port" idle-token "$sessions" "$per" > "$work/clients.log" 2>&1 & pids+=($!)
+"$java" -Xmx1g -cp "$relay_jar" "$here/IdleClients.java" "ws://127.0.0.1:$relay_port" idle-token "$sessions" "$per" "$deflate" > "$work/clients.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 18000); do   # up to 30 min: on a loaded machine sessions connect slowly
   grep -q "idle-clients: \(ready\|incomplete\)" "$work/clients.log" 2>/dev/null && break
   kill -0 "${pids[1]}" 2>/dev/null || break

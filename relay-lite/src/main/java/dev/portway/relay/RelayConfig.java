@@ -37,6 +37,7 @@ import java.util.Objects;
  * @param tls                  whether and how the relay's port serves TLS
  * @param identity             users, tokens, JWTs and per-user limits
  * @param console              the web console's listener ({@link dev.portway.relay.console.ConsoleSettings#OFF} by default)
+ * @param wsCompression        whether the clients' WebSocket may use permessage-deflate (PROTOCOL.md §1.1)
  */
 public record RelayConfig(String bindHost, int port, String domain, String token,
                           int tcpPortFrom, int tcpPortTo, Duration grace, Duration pingInterval, Duration deadAfter,
@@ -45,7 +46,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                           Path dataDir, Duration holdTime, int holdCount, long holdBytes,
                           int queueMaxCount, long queueMaxBytes,
                           dev.portway.relay.ingress.VisitorLimits visitorLimits, dev.portway.relay.tls.TlsSettings tls,
-                          IdentityConfig identity, dev.portway.relay.console.ConsoleSettings console) {
+                          IdentityConfig identity, dev.portway.relay.console.ConsoleSettings console,
+                          boolean wsCompression) {
 
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(10);
     public static final int DEFAULT_HOLD_COUNT = 100;
@@ -62,7 +64,8 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 null, DEFAULT_HOLD_TIME, DEFAULT_HOLD_COUNT, DEFAULT_HOLD_BYTES, DEFAULT_QUEUE_MAX_COUNT,
                 DEFAULT_QUEUE_MAX_BYTES, dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF,
-                IdentityConfig.DEFAULTS, dev.portway.relay.console.ConsoleSettings.OFF);
+                IdentityConfig.DEFAULTS, dev.portway.relay.console.ConsoleSettings.OFF,
+                dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     /** The configuration of protocol §1-9 with the default users, visitor limits and no TLS. */
@@ -76,7 +79,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
                 shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession, maxTunnelsPerSession, publicScheme,
                 dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
                 dev.portway.relay.ingress.VisitorLimits.DEFAULTS, dev.portway.relay.tls.TlsSettings.OFF, IdentityConfig.DEFAULTS,
-                dev.portway.relay.console.ConsoleSettings.OFF);
+                dev.portway.relay.console.ConsoleSettings.OFF, dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     public RelayConfig {
@@ -160,6 +163,7 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         private dev.portway.relay.tls.TlsSettings tls = dev.portway.relay.tls.TlsSettings.OFF;
         private IdentityConfig identity = IdentityConfig.DEFAULTS;
         private dev.portway.relay.console.ConsoleSettings console = dev.portway.relay.console.ConsoleSettings.OFF;
+        private boolean wsCompression = dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED;
 
         private Builder() {
         }
@@ -193,13 +197,15 @@ public record RelayConfig(String bindHost, int port, String domain, String token
         public Builder identity(IdentityConfig v) { identity = v; return this; }
         /** The web console's own listener (off by default). */
         public Builder console(dev.portway.relay.console.ConsoleSettings v) { console = v; return this; }
+        /** permessage-deflate on the clients' WebSocket when a client offers it. */
+        public Builder wsCompression(boolean v) { wsCompression = v; return this; }
 
         /** @throws IllegalArgumentException when the token is missing or a value is out of range */
         public RelayConfig build() {
             return new RelayConfig(bindHost, port, domain, token, tcpPortFrom, tcpPortTo, grace, pingInterval, deadAfter,
                     helloTimeout, shutdownDeadline, streamWindow, sessionWindow, maxStreamsPerSession,
                     maxTunnelsPerSession, publicScheme, dataDir, holdTime, holdCount, holdBytes, queueMaxCount, queueMaxBytes,
-                    visitorLimits, tls, identity, console);
+                    visitorLimits, tls, identity, console, wsCompression);
         }
     }
 }

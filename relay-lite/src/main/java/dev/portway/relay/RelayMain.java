@@ -81,6 +81,10 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--trust-proxy", description = "Take the visitor's address from the last X-Forwarded-For entry (only "
             + "behind your own reverse proxy) for the rate limit and tunnels' IP lists.")
     boolean trustProxy;
+    @Option(names = "--ws-compression", paramLabel = "on|off", description = "permessage-deflate on the clients' "
+            + "WebSocket when a client offers it (default ${DEFAULT-VALUE}; docs/benchmarks.md has the numbers).",
+            defaultValue = dev.portway.shared.protocol.WsCompression.DEFAULT)
+    String wsCompression;
     @Option(names = "--tls", description = "Serve HTTPS/WSS; without --tls-cert, with a self-signed certificate generated "
             + "on first start and kept in the data folder.")
     boolean tlsOn;
@@ -289,6 +293,7 @@ public final class RelayMain implements Callable<Integer> {
                 throw new IllegalArgumentException(named("--acme-directory") + " and " + named("--acme-ca-file")
                         + " need --acme-email (the account's contact address).");
             }
+            b.wsCompression(dev.portway.shared.protocol.WsCompression.parse(named("--ws-compression"), wsCompression));
             b.tls(new dev.portway.relay.tls.TlsSettings(tlsOn, tlsCert, tlsKey, httpRedirectPort, acme));
             Path dir = dataDir != null ? dataDir : defaultDataDir();
             try {

@@ -21,8 +21,15 @@ final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
+    /** The relay's answer to the upgrade, status line and headers. */
+    final String head;
 
     RawWebSocket(int port, String path) throws IOException {
+        this(port, path, "");
+    }
+
+    /** @param extraHeaders more request header lines, each ending in CRLF, e.g. a {@code Sec-WebSocket-Extensions} offer */
+    RawWebSocket(int port, String path, String extraHeaders) throws IOException {
         socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
@@ -31,9 +38,9 @@ final class RawWebSocket implements AutoCloseable {
         out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
         String key = Base64.getEncoder().encodeToString("portway-raw-test".getBytes(StandardCharsets.US_ASCII));
         out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String head = readHead();
+        head = readHead();
         if (!head.startsWith("HTTP/1.1 101")) {
             throw new IOException("no upgrade: " + head);
         }
@@ -66,6 +73,11 @@ final class RawWebSocket implements AutoCloseable {
 
     void flush() throws IOException {
         out.flush();
+    }
+
+    /** Buffers a binary message flagged as compressed (RSV1, permessage-deflate) carrying {@code deflated} as is. */
+    void sendCompressed(byte[] deflated) throws IOException {
+        writeFrame(0x40 | 0x2, deflated);
     }
 
     private void writeFrame(int opcode, byte[] payload) throws IOException {

@@ -106,6 +106,25 @@ class RelayMainConfigTest {
     }
 
     @Test
+    void wsCompressionIsOnOrOffFromFlagFileOrEnvAndAnythingElseStopsStartUp() throws Exception {
+        assertThat(parse(Map.of()).wsCompression).as("default").isEqualTo("off");
+        assertThat(dev.portway.shared.protocol.WsCompression.parse("--ws-compression", parse(Map.of(), "--ws-compression", "OFF").wsCompression))
+                .isFalse();
+        Path f = Files.writeString(dir.resolve("relay.properties"), "ws-compression = off\n");
+        assertThat(parse(Map.of(), "--config", f.toString()).wsCompression).isEqualTo("off");
+        assertThat(parse(Map.of("PORTWAY_WS_COMPRESSION", "on"), "--config", f.toString()).wsCompression).isEqualTo("on");
+
+        Files.writeString(f, "ws-compression = maybe\n");
+        String data = dir.resolve("data").toString();
+        assertThat(RelayMain.run(new String[]{"--config", f.toString(), "--token", "t", "--data-dir", data}, Map.of(), err)).isEqualTo(2);
+        assertThat(err()).isEqualTo("relay-lite: --ws-compression (from " + f + " line 1) must be on or off, not \"maybe\".\n");
+        errBytes.reset();
+        assertThat(RelayMain.run(new String[]{"--ws-compression", "yes", "--token", "t", "--data-dir", data}, Map.of(), err)).isEqualTo(2);
+        assertThat(err()).isEqualTo("relay-lite: --ws-compression must be on or off, not \"yes\".\n");
+        assertThat(Files.exists(dir.resolve("data"))).as("nothing was created").isFalse();
+    }
+
+    @Test
     void acmeFlagsThatCannotWorkStopStartUpSayingWhatToAdd() throws Exception {
         String data = dir.resolve("acme-data").toString();
         assertThat(RelayMain.run(new String[]{"--token", "t", "--data-dir", data, "--acme-email", "ops@example.com"}, Map.of(), err))

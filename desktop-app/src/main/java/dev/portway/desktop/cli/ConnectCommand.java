@@ -81,6 +81,10 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             description = "trust exactly the relay certificate with this fingerprint (a self-signed wss:// relay prints it at start)")
     String fingerprint;
 
+    @Option(names = "--ws-compression", paramLabel = "on|off", defaultValue = dev.portway.shared.protocol.WsCompression.DEFAULT,
+            description = "offer permessage-deflate on the WebSocket to the relay (default: ${DEFAULT-VALUE})")
+    String wsCompression;
+
     @CommandLine.Mixin
     RewriteFlags rewrite = new RewriteFlags();
 
@@ -94,8 +98,12 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /** The validated request. */
-    /** @param fingerprint the pinned relay certificate ({@code sha256:hex}), or null for the system's CAs */
-    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir, String fingerprint) {
+    /**
+     * @param fingerprint   the pinned relay certificate ({@code sha256:hex}), or null for the system's CAs
+     * @param wsCompression offer permessage-deflate to the relay
+     */
+    record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir, String fingerprint,
+                   boolean wsCompression) {
     }
 
     /** Checks the arguments; bad input becomes a {@link CommandLine.ParameterException} (exit 2). */
@@ -151,6 +159,12 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     Request request(TunnelSpec tunnel) {
         String t = token != null ? token : env.get("PORTWAY_TOKEN");
         Path data = checkedDataDir();
+        boolean deflate;
+        try {
+            deflate = dev.portway.shared.protocol.WsCompression.parse("--ws-compression", wsCompression);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
         if (relay == null) {
             if (port < 1 || port > 65_535) {
                 throw bad("--port " + port + " is out of range — use 1..65535.");
@@ -158,7 +172,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             if (fingerprint != null) {
                 throw bad("--fingerprint pins a remote relay's certificate — use it with --relay wss://….");
             }
-            return new Request(null, t, tunnel, port, data, null);
+            return new Request(null, t, tunnel, port, data, null, deflate);
         }
         if (t == null || t.isBlank()) {
             throw bad("A relay needs a token — pass --token or set PORTWAY_TOKEN.");
@@ -175,7 +189,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                 throw bad("--fingerprint: " + e.getMessage());
             }
         }
-        return new Request(uri, t, tunnel, port, data, pin);
+        return new Request(uri, t, tunnel, port, data, pin, deflate);
     }
 
     /** The bind options of --basic-auth, --allow and --deny (PROTOCOL.md §4.1), checked for shape here. */
@@ -270,7 +284,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
         AtomicInteger exit = new AtomicInteger(0);
         Files.createDirectories(request.dataDir());
         TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel()))
-                .withDataDir(request.dataDir()), printer, request.fingerprint() == null
+                .withDataDir(request.dataDir()).withWsCompression(request.wsCompression()), printer, request.fingerprint() == null
                 ? dev.portway.desktop.engine.RelayTrust.system()
                 : dev.portway.desktop.engine.RelayTrust.pinned(request.fingerprint()));
         engine.addListener(new ConsolePrinter(out, () -> {

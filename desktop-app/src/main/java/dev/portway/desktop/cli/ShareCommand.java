@@ -85,6 +85,7 @@ final class ShareCommand implements java.util.concurrent.Callable<Integer> {
         relayPart.port = port;
         relayPart.fingerprint = fingerprint;
         relayPart.dataDir = dataDir;
+        relayPart.wsCompression = dev.portway.shared.protocol.WsCompression.DEFAULT;
         return relayPart.request(tunnel);
     }
 

@@ -23,11 +23,12 @@ import java.util.Objects;
  * @param breaker             the circuit breaker per tunnel
  * @param captureLimit        bytes of each HTTP request and response body kept for the inspector
  *                            ({@link CapturedExchange}); 0 keeps headers only. Default {@value #DEFAULT_CAPTURE_LIMIT}.
+ * @param wsCompression       offer permessage-deflate to the relay (PROTOCOL.md §1.1); off by default (docs/benchmarks.md)
  */
 public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels, Duration pingInterval, Duration deadAfter,
                            ReconnectPolicy reconnect, int streamWindow, int sessionWindow, Duration localConnectTimeout,
                            Path dataDir, QueueLimits queueLimits, DeliveryPolicy delivery, BreakerPolicy breaker,
-                           int captureLimit) {
+                           int captureLimit, boolean wsCompression) {
     public static final int DEFAULT_CAPTURE_LIMIT = 64 * 1024;
     public static final int MAX_CAPTURE_LIMIT = 16 * 1024 * 1024;
 
@@ -54,44 +55,50 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
                 Duration.ofMillis(Protocol.DEFAULT_PING_INTERVAL_MS), Duration.ofMillis(Protocol.DEFAULT_DEAD_AFTER_MS),
                 ReconnectPolicy.defaults(), Protocol.DEFAULT_STREAM_WINDOW, Protocol.DEFAULT_SESSION_WINDOW,
                 Duration.ofSeconds(5), null, QueueLimits.defaults(), DeliveryPolicy.defaults(), BreakerPolicy.defaults(),
-                DEFAULT_CAPTURE_LIMIT);
+                DEFAULT_CAPTURE_LIMIT, dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED);
     }
 
     public EngineConfig withReconnect(ReconnectPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, p, streamWindow, sessionWindow, localConnectTimeout,
-                dataDir, queueLimits, delivery, breaker, captureLimit);
+                dataDir, queueLimits, delivery, breaker, captureLimit, wsCompression);
     }
 
     public EngineConfig withHeartbeat(Duration ping, Duration deadAfter) {
         return new EngineConfig(relayUrl, token, tunnels, ping, deadAfter, reconnect, streamWindow, sessionWindow, localConnectTimeout,
-                dataDir, queueLimits, delivery, breaker, captureLimit);
+                dataDir, queueLimits, delivery, breaker, captureLimit, wsCompression);
     }
 
     /** @param dir where the client key and queue live (created if missing); null = in memory, not durable */
     public EngineConfig withDataDir(Path dir) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dir, queueLimits, delivery, breaker, captureLimit);
+                localConnectTimeout, dir, queueLimits, delivery, breaker, captureLimit, wsCompression);
     }
 
     public EngineConfig withQueueLimits(QueueLimits limits) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, limits, delivery, breaker, captureLimit);
+                localConnectTimeout, dataDir, limits, delivery, breaker, captureLimit, wsCompression);
     }
 
     public EngineConfig withDelivery(DeliveryPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, queueLimits, p, breaker, captureLimit);
+                localConnectTimeout, dataDir, queueLimits, p, breaker, captureLimit, wsCompression);
     }
 
     public EngineConfig withBreaker(BreakerPolicy p) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, queueLimits, delivery, p, captureLimit);
+                localConnectTimeout, dataDir, queueLimits, delivery, p, captureLimit, wsCompression);
     }
 
     /** @param bytes how much of each body the inspector keeps, 0 to {@link #MAX_CAPTURE_LIMIT}; 0 = headers only */
     public EngineConfig withCaptureLimit(int bytes) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
-                localConnectTimeout, dataDir, queueLimits, delivery, breaker, bytes);
+                localConnectTimeout, dataDir, queueLimits, delivery, breaker, bytes, wsCompression);
+    }
+
+    /** @param on whether to offer permessage-deflate to the relay (off: every message goes uncompressed) */
+    public EngineConfig withWsCompression(boolean on) {
+        return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
+                localConnectTimeout, dataDir, queueLimits, delivery, breaker, captureLimit, on);
     }
 
     /** The full WebSocket URL to dial: {@link #relayUrl} with the connect path when it has none. */

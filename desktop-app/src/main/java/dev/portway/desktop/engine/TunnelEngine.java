@@ -114,7 +114,8 @@ public final class TunnelEngine implements AutoCloseable {
                 .uncaughtExceptionHandler((t, e) -> LOG.error("uncaught in {}", t.getName(), e)).factory());
         this.net = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("portway-net", true), NioIoHandler.newFactory());
         // The heartbeat notices a dead relay, so no read or write timeouts. The pin is for the relay only, not the local app.
-        this.relayConnector = new RelayConnector(net, trust.trustManager(), trust.checksHostName(), Duration.ofSeconds(10), CLIENT);
+        this.relayConnector = new RelayConnector(net, trust.trustManager(), trust.checksHostName(), Duration.ofSeconds(10), CLIENT,
+                config.wsCompression());
         this.breakers = new Breakers(config.breaker(), this::breakerChanged);
         this.handlers = new StreamHandlers(new LocalLeg(net, config.localConnectTimeout()), config.localConnectTimeout(), e -> emit(l -> l.onRequest(e)), breakers,
                 new DeliveryAcceptor(store, this::queueGrew), config.captureLimit(), telemetry);

@@ -60,6 +60,7 @@ final class LocalHttpApp implements AutoCloseable {
                 case "/echo" -> echo(ex);
                 case "/digest" -> digest(ex);
                 case "/download" -> download(ex, Long.parseLong(query(ex, "size")));
+                case "/noise" -> noise(ex, Integer.parseInt(query(ex, "size")));
                 case "/sse" -> sse(ex);
                 case "/status/204" -> ex.sendResponseHeaders(204, -1);
                 case "/status/304" -> {
@@ -111,6 +112,23 @@ final class LocalHttpApp implements AutoCloseable {
             }
         }
         text(ex, 200, n + " " + HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /** {@code size} incompressible bytes, {@link #noise(int)}, with a Content-Length (like a JPEG or a zip). */
+    private static void noise(HttpExchange ex, int size) throws IOException {
+        byte[] body = noise(size);
+        ex.getResponseHeaders().add("Content-Type", "image/jpeg");
+        ex.sendResponseHeaders(200, size);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** The same {@code size} pseudo-random bytes every time for a size. */
+    static byte[] noise(int size) {
+        byte[] b = new byte[size];
+        new java.util.Random(size).nextBytes(b);
+        return b;
     }
 
     /** Streams {@code size} bytes of {@link #pattern} with a Content-Length. */

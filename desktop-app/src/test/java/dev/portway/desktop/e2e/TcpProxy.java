@@ -23,6 +23,7 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> blackholed = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private boolean frozen; // guarded by gate
+    private final java.util.concurrent.atomic.AtomicLong forwarded = new java.util.concurrent.atomic.AtomicLong();
 
     TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -60,6 +61,7 @@ final class TcpProxy implements AutoCloseable {
             for (int n; (n = in.read(buf)) > 0; ) {
                 awaitThawed(from);
                 out.write(buf, 0, n);
+                forwarded.addAndGet(n);
             }
         } catch (IOException | InterruptedException ignored) {
             // cut or closed
@@ -77,6 +79,11 @@ final class TcpProxy implements AutoCloseable {
                 gate.wait();
             }
         }
+    }
+
+    /** Bytes passed on so far, both ways, over every connection: what the WebSocket cost on the wire. */
+    long forwarded() {
+        return forwarded.get();
     }
 
     /** Cuts every connection through the proxy. */

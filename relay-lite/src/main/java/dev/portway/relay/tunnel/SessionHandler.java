@@ -94,6 +94,7 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext c, Object msg) {
         try {
             switch (msg) {
+                case BinaryWebSocketFrame bin when bin.content().readableBytes() > FrameCodec.MAX_FRAME -> refuseTooBig(c); // inflated
                 case BinaryWebSocketFrame bin -> onMessage(bin.content());
                 case PingWebSocketFrame ping -> answer(new PongWebSocketFrame(ping.content().retain()));
                 case PongWebSocketFrame ignored -> {
@@ -522,7 +523,18 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
         log.debug("Session {} failed: {}", session.id, cause.toString());
+        if (DeflateNegotiation.tooBig(cause)) {
+            refuseTooBig(c);
+            return;
+        }
         c.close();
+    }
+
+    /** PROTOCOL.md §1: a message over MAX_FRAME, also once inflated, closes the session with 1009. */
+    private void refuseTooBig(ChannelHandlerContext c) {
+        c.channel().config().setAutoRead(false); // nothing more is read (or inflated) from this client
+        session.close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "A message is larger than " + FrameCodec.MAX_FRAME
+                + " bytes (after inflating, with permessage-deflate): the most a frame may be (PROTOCOL.md §1).");
     }
 
     /** The session this handler serves. */

@@ -1,6 +1,7 @@
 package dev.portway.desktop.engine.relay;
 
 import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.WsCompression;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -51,14 +52,17 @@ public final class RelayConnector {
     private final SslContext tls;
     private final Duration connectTimeout;
     private final String userAgent;
+    private final boolean compression;
 
     /**
      * @param trust         how the relay's certificate is checked (used for {@code wss://} only)
      * @param checkHostName whether the certificate must name the host dialled (HTTPS rules)
+     * @param compression   offer permessage-deflate ({@link RelayDeflate})
      */
     public RelayConnector(EventLoopGroup group, X509TrustManager trust, boolean checkHostName, Duration connectTimeout,
-                          String userAgent) {
+                          String userAgent, boolean compression) {
         this.group = group;
+        this.compression = compression;
         this.connectTimeout = connectTimeout;
         this.userAgent = userAgent;
         try {
@@ -81,7 +85,7 @@ public final class RelayConnector {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.USER_AGENT, userAgent);
         WebSocketClientHandshaker handshaker = WebSocketClientHandshakerFactory.newHandshaker(wsUri, WebSocketVersion.V13,
-                null, false, headers, FrameCodec.MAX_FRAME);
+                null, compression, headers, compression ? WsCompression.MAX_COMPRESSED_FRAME : FrameCodec.MAX_FRAME);
         RelaySocket socket = new RelaySocket(handshaker, listener);
         InetAddress address;
         try {
@@ -103,6 +107,9 @@ public final class RelayConnector {
                         }
                         p.addLast("http", new HttpClientCodec());
                         p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_RESPONSE));
+                        if (compression) { // adds the offer, and on the relay's yes the (bounded) inflater and deflater
+                            p.addLast("ws-extensions", RelayDeflate.handler());
+                        }
                         p.addLast("relay", socket.attach(ch));
                     }
                 })

@@ -210,6 +210,7 @@ public final class RelaySocket {
                 return;
             }
             switch (msg) {
+                case BinaryWebSocketFrame b when b.content().readableBytes() > FrameCodec.MAX_FRAME -> refuseTooBig(ctx); // inflated
                 case BinaryWebSocketFrame b -> listener.onMessage(ByteBuffer.wrap(ByteBufUtil.getBytes(b.content())));
                 case TextWebSocketFrame t -> listener.onText();
                 case PingWebSocketFrame p -> {
@@ -240,14 +241,31 @@ public final class RelaySocket {
                 fail(e, -1);
                 return;
             }
-            ctx.pipeline().addAfter("ws-decoder", "ws-aggregator", new WebSocketFrameAggregator(FrameCodec.MAX_FRAME));
+            // Before the inflater (if any): it joins compressed fragments, which may be a little over MAX_FRAME.
+            ctx.pipeline().addAfter("ws-decoder", "ws-aggregator",
+                    new WebSocketFrameAggregator(dev.portway.shared.protocol.WsCompression.MAX_COMPRESSED_FRAME));
             open = true;
             listener.onConnected();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (open && RelayDeflate.tooBig(cause)) {
+                refuseTooBig(ctx);
+                return;
+            }
             fail(cause instanceof io.netty.handler.codec.DecoderException d && d.getCause() != null ? d.getCause() : cause, -1);
+        }
+
+        /** PROTOCOL.md §1: over MAX_FRAME, also once inflated. Says so to the relay (1009), then drops the connection. */
+        private void refuseTooBig(ChannelHandlerContext ctx) {
+            if (!closeSent.compareAndSet(false, true)) {
+                return;
+            }
+            ctx.channel().config().setAutoRead(false);
+            String why = "the relay sent a message larger than " + FrameCodec.MAX_FRAME + " bytes (after inflating)";
+            ctx.writeAndFlush(new CloseWebSocketFrame(1009, "A message is larger than " + FrameCodec.MAX_FRAME
+                    + " bytes (after inflating).")).addListener(f -> fail(new java.io.IOException(why), -1));
         }
 
         @Override
