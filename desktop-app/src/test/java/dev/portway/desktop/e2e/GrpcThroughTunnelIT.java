@@ -1,10 +1,12 @@
 package dev.portway.desktop.e2e;
 
 import dev.portway.desktop.engine.EngineConfig;
+import dev.portway.desktop.engine.RelayTrust;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
 import dev.portway.relay.Relay;
 import dev.portway.relay.RelayConfig;
+import dev.portway.relay.tls.TlsSettings;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -12,8 +14,10 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
@@ -79,7 +83,24 @@ class GrpcThroughTunnelIT {
 
     @BeforeEach
     void start() throws IOException {
-        ServerServiceDefinition echo = ServerServiceDefinition.builder("portway.test.Echo")
+        app = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(echo()).build().start();
+        relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(0).token("secret").build());
+        tunnel(RelayTrust.system());
+        // h2c with prior knowledge to the relay's plain port; the tunnel is chosen by :authority
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", relay.port()).usePlaintext()
+                .overrideAuthority("grpc.localhost:" + relay.port()).build();
+    }
+
+    private void tunnel(RelayTrust trust) {
+        engine = new TunnelEngine(EngineConfig.of(URI.create(relay.connectUrl()), "secret",
+                List.of(new TunnelSpec("http", "grpc", "127.0.0.1", app.getPort(),
+                        Map.of(TunnelSpec.OPTION_LOCAL_PROTOCOL, TunnelSpec.LOCAL_PROTOCOL_H2C)))), Runnable::run, trust);
+        engine.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !engine.tunnels().isEmpty());
+    }
+
+    private static ServerServiceDefinition echo() {
+        return ServerServiceDefinition.builder("portway.test.Echo")
                 .addMethod(UNARY, ServerCalls.asyncUnaryCall((String req, StreamObserver<String> out) -> {
                     if (req.startsWith("missing:")) {
                         // before any message: grpc-java answers trailers-only (grpc-status in the one HEADERS frame)
@@ -119,16 +140,6 @@ class GrpcThroughTunnelIT {
                     }
                 }))
                 .build();
-        app = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(echo).build().start();
-        relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(0).token("secret").build());
-        engine = new TunnelEngine(EngineConfig.of(URI.create(relay.connectUrl()), "secret",
-                List.of(new TunnelSpec("http", "grpc", "127.0.0.1", app.getPort(),
-                        Map.of(TunnelSpec.OPTION_LOCAL_PROTOCOL, TunnelSpec.LOCAL_PROTOCOL_H2C)))), Runnable::run);
-        engine.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !engine.tunnels().isEmpty());
-        // h2c with prior knowledge to the relay's plain port; the tunnel is chosen by :authority
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", relay.port()).usePlaintext()
-                .overrideAuthority("grpc.localhost:" + relay.port()).build();
     }
 
     @AfterEach
@@ -213,5 +224,35 @@ class GrpcThroughTunnelIT {
             assertThat(e.getStatus().getDescription()).isEqualTo("stopped after 3");
         });
         assertThat(got).containsExactly("item 1", "item 2", "item 3");
+    }
+
+    @Test
+    void overTlsWithAlpnH2TheCallsAndTheirStatusesArriveAsWell() throws Exception {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        engine.close();
+        relay.close();
+        relay = Relay.start(RelayConfig.builder().bindHost("127.0.0.1").port(0).token("secret")
+                .tls(new TlsSettings(true, null, null, -1)).build());
+        tunnel(RelayTrust.pinned(relay.tlsFingerprint()));
+        // the relay's self-signed certificate: this client checks nothing, the point here is TLS with ALPN h2
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", relay.port()).overrideAuthority("grpc.localhost:" + relay.port())
+                .sslContext(GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build()).build();
+
+        assertThat(ClientCalls.blockingUnaryCall(channel, UNARY, deadline(), "over tls")).isEqualTo("echo: over tls");
+        List<String> got = new ArrayList<>();
+        ClientCalls.blockingServerStreamingCall(channel, LIST, deadline(), "50").forEachRemaining(got::add);
+        assertThat(got).hasSize(50).endsWith("item 50");
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, UNARY, deadline(), "missing:tls"))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void anAppThatRestartsIsReachedOnAFreshH2cConnection() throws Exception {
+        assertThat(ClientCalls.blockingUnaryCall(channel, UNARY, deadline(), "before")).isEqualTo("echo: before");
+        int port = app.getPort();
+        app.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        app = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(echo()).build().start();
+
+        assertThat(ClientCalls.blockingUnaryCall(channel, UNARY, deadline(), "after")).isEqualTo("echo: after");
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -43,6 +44,12 @@ final class H2cConnections {
                         ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build());
                         ch.pipeline().addLast("h2-mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                        ch.pipeline().addLast("h2-end", new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // the app reset or broke the connection: its streams fail, the next call dials anew
+                            }
+                        });
                     }
                 });
     }
@@ -87,13 +94,17 @@ final class H2cConnections {
 
     private Channel connection(String host, int port, String key) throws IOException {
         Channel c = connections.get(key);
-        if (c != null && c.isActive()) {
+        if (usable(c)) {
             return c;
         }
         synchronized (this) {
             c = connections.get(key);
-            if (c != null && c.isActive()) {
+            if (usable(c)) {
                 return c;
+            }
+            if (c != null) {
+                connections.remove(key, c);
+                c.close(); // the app said GOAWAY: its open streams finish, new ones go on a new connection
             }
             ChannelFuture f = bootstrap.connect(host, port);
             try {
@@ -115,6 +126,15 @@ final class H2cConnections {
             ch.closeFuture().addListener(done -> connections.remove(key, ch));
             return ch;
         }
+    }
+
+    /** Open, and the app has not sent GOAWAY (after which it takes no new stream). */
+    private static boolean usable(Channel c) {
+        if (c == null || !c.isActive()) {
+            return false;
+        }
+        Http2FrameCodec codec = c.pipeline().get(Http2FrameCodec.class);
+        return codec != null && !codec.connection().goAwayReceived();
     }
 
     /** Open connections, for tests and diagnostics. */

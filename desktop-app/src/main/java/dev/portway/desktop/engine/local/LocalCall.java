@@ -155,6 +155,16 @@ public final class LocalCall implements AutoCloseable {
             request.headers().add(h.name(), h.value());
         }
         conn.write(request);
+        try {
+            conn.awaitLastWrite();
+        } catch (IOException e) {
+            // the connection went away before the stream began (the app restarted, or sent GOAWAY just now):
+            // nothing of the request reached it, so it goes once more, on a fresh connection
+            conn.close();
+            checkAborted();
+            conn = leg.h2cStream(host, port);
+            conn.write(request);
+        }
         conn.demand();
         sendBody(framing, body);
         return awaitHead(head.method());
