@@ -134,7 +134,7 @@ class TrailersAndHintsIT {
             // the body (in chunks as the engine read it), then the terminating chunk with the one trailer a proxy may pass on
             assertThat(response.substring(response.indexOf("\r\n\r\n") + 4)).matches("(?s)[0-9a-f]+\r\nhello.* world\r\n"
                     + "0\r\nX-Checksum: abc123\r\n\r\n");
-            assertThat(response).doesNotContain("stolen").doesNotContain("99");
+            assertThat(response).doesNotContain("stolen").doesNotContainIgnoringCase("content-length: 99");
         }
     }
 
