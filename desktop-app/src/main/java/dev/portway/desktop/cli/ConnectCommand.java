@@ -77,6 +77,10 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             description = "visitors from these addresses are refused; deny wins over --allow (repeatable)")
     List<String> deny;
 
+    @Option(names = "--local-protocol", paramLabel = "PROTOCOL",
+            description = "http only: how to speak to the local app, http1 (default) or h2c (HTTP/2 without TLS, for gRPC servers)")
+    String localProtocol;
+
     @Option(names = "--fingerprint", paramLabel = "sha256:HEX",
             description = "trust exactly the relay certificate with this fingerprint (a self-signed wss:// relay prints it at start)")
     String fingerprint;
@@ -148,6 +152,9 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             }
             options.putAll(protectionOptions(k));
             options.putAll(rewrite.options(k));
+            if (localProtocol != null) {
+                options.put(TunnelSpec.OPTION_LOCAL_PROTOCOL, localProtocol.toLowerCase(Locale.ROOT));
+            }
             tunnel = new TunnelSpec(k, name, host, localPort, Map.copyOf(options));
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());

@@ -41,6 +41,7 @@ final class HttpStreamHandler {
     private String reason = "";
     private List<Header> responseHeaders = List.of();
     private final RequestSpan span;
+    private int interims;
 
     HttpStreamHandler(StreamHandlers ctx, Stream stream) {
         this.ctx = ctx;
@@ -60,7 +61,7 @@ final class HttpStreamHandler {
         ErrorCode error = null;
         String errorMessage = null;
         // the app's traceparent names the engine's span (EngineTracing), so the app's own spans join the trace
-        List<Header> headers = span.propagate(forwardedHeaders(open.headers(), upgrade, stream.spec));
+        List<Header> headers = span.propagate(forwardedHeaders(open.headers(), upgrade, stream.spec, stream.trailers()));
         String problem = new RequestHead(open.method(), open.target(), headers).problem();
         if (problem != null) {
             // Never reaches the app, and says nothing about it: not counted by the breaker (status 0, protocol_error).
@@ -85,7 +86,7 @@ final class HttpStreamHandler {
             ctx.finished(event(started, t0, status, error, errorMessage, false));
             return;
         }
-        LocalCall call = ctx.local().call(stream.spec.localHost(), stream.spec.localPort());
+        LocalCall call = ctx.local().call(stream.spec.localHost(), stream.spec.localPort(), stream.spec.localH2c()).onInterim(this::interim);
         stream.onAbort(call::abort);
         try {
             LocalResponse response = call.send(new RequestHead(open.method(), open.target(), headers), framing, new InboundBody());
@@ -99,10 +100,12 @@ final class HttpStreamHandler {
                 bytesIn = counts[0];
                 bytesOut = counts[1];
             } else {
-                boolean body = hasBody(open.method(), status);
+                // an h2 head that ended its stream has no body: REPLY with END (gRPC's trailers-only answer stays one HEADERS)
+                boolean body = hasBody(open.method(), status) && !call.atEnd();
                 stream.sendReply(ReplyMessage.http(status, reason, HopByHop.strip(responseHeaders)), !body);
                 copyBody(call, body);
-                stream.sendFin(); // no-op when the last DATA (or the REPLY) ended the stream
+                // no-op when the last DATA (or the REPLY) ended the stream; else with the app's trailers (§3.2)
+                stream.sendFin(body ? responseTrailers(call) : List.of());
                 if (upgrade) {
                     stream.abandonInbound();
                 } else {
@@ -110,7 +113,12 @@ final class HttpStreamHandler {
                 }
             }
         } catch (IOException e) {
-            if (stream.isAborted() || e instanceof StreamResetException) {
+            if (e instanceof TooManyInterim) {
+                error = ErrorCode.TARGET_ERROR;
+                errorMessage = e.getMessage();
+                Session.LOG.warn("stream {} reset: {}", stream.id, errorMessage);
+                stream.sendRst(error, errorMessage);
+            } else if (stream.isAborted() || e instanceof StreamResetException) {
                 error = stream.isAborted() ? stream.abortCode() : ((StreamResetException) e).code;
                 errorMessage = "The visitor or the relay went away before the response was complete.";
             } else if (status == 0) {
@@ -146,7 +154,15 @@ final class HttpStreamHandler {
      * place) names the local target. Nothing is added here.
      */
     static List<Header> forwardedHeaders(List<Header> received, boolean upgrade, TunnelSpec spec) {
-        List<Header> out = new ArrayList<>(HopByHop.strip(received, upgrade));
+        return forwardedHeaders(received, upgrade, spec, false);
+    }
+
+    /**
+     * As {@link #forwardedHeaders(List, boolean, TunnelSpec)}; with {@code trailers} (the relay agreed to carry
+     * trailers, PROTOCOL.md §3.2) a visitor's {@code TE: trailers} reaches the app: gRPC servers insist on it.
+     */
+    static List<Header> forwardedHeaders(List<Header> received, boolean upgrade, TunnelSpec spec, boolean trailers) {
+        List<Header> out = new ArrayList<>(HopByHop.strip(received, upgrade, trailers));
         if (spec.rewritesHost()) {
             boolean found = false;
             for (int i = 0; i < out.size(); i++) {
@@ -179,7 +195,8 @@ final class HttpStreamHandler {
                 return Framing.LENGTH;
             }
         }
-        return stream.inbound.awaitAny() ? Framing.CHUNKED : Framing.NONE;
+        // trailers without a body still need the chunked framing that carries them
+        return stream.inbound.awaitAny() || !stream.inbound.trailers().isEmpty() ? Framing.CHUNKED : Framing.NONE;
     }
 
     /** Copies the response body into DATA frames as it arrives: a slow or event-stream body waits for no full frame. */
@@ -191,8 +208,30 @@ final class HttpStreamHandler {
                 continue; // a body where none may be (HEAD, 204, 304): dropped
             }
             responseCapture.add(buf, 0, n); // before the write: the write hands buf on and we reuse it
-            stream.sendData(buf, 0, n, call.atEnd()); // the body's last bytes end the stream in the same frame
+            // the body's last bytes end the stream in the same frame, unless trailers follow on the FIN
+            stream.sendData(buf, 0, n, call.atEnd() && responseTrailers(call).isEmpty());
             bytesOut += n;
+        }
+    }
+
+    /** The app's response trailers a proxy may pass on, when the relay carries them (PROTOCOL.md §3.2). */
+    private List<Header> responseTrailers(LocalCall call) {
+        return stream.trailers() ? HopByHop.trailers(call.trailers(), responseHeaders) : List.of();
+    }
+
+    /** An interim answer from the app (103 Early Hints…): passed on as an interim REPLY, at most a few per stream. */
+    private void interim(dev.portway.desktop.engine.local.LocalResponse head) throws IOException {
+        if (++interims > dev.portway.shared.protocol.Protocol.MAX_INTERIM) {
+            throw new TooManyInterim(stream.localTarget() + " sent more than " + dev.portway.shared.protocol.Protocol.MAX_INTERIM
+                    + " interim responses (1xx) before its final one");
+        }
+        stream.sendInterim(ReplyMessage.http(head.status(), head.reason(), HopByHop.strip(head.headers())));
+    }
+
+    /** The app kept sending interim answers: the stream is reset rather than relay them without end. */
+    private static final class TooManyInterim extends IOException {
+        TooManyInterim(String message) {
+            super(message);
         }
     }
 
@@ -215,6 +254,11 @@ final class HttpStreamHandler {
         @Override
         public void sent(int n) {
             stream.consumed(n);
+        }
+
+        @Override
+        public List<Header> trailers() {
+            return HopByHop.trailers(stream.inbound.trailers(), open.headers());
         }
     }
 }

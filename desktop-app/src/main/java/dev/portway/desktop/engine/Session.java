@@ -114,6 +114,9 @@ final class Session implements RelaySocket.Listener {
     private volatile boolean goingAway;
     /** The relay agreed to the END flag (PROTOCOL.md §3.1): set at welcome, before any stream opens. */
     private volatile boolean endFlag;
+    /** The relay agreed to trailer blocks on FIN and interim REPLYs (PROTOCOL.md §3.2). */
+    private volatile boolean trailers;
+    private volatile boolean interim;
     private volatile ScheduledFuture<?> pingTask;
     private volatile ScheduledFuture<?> deadTask;
     private volatile ScheduledFuture<?> refreshTask;
@@ -295,7 +298,7 @@ final class Session implements RelaySocket.Listener {
                 case OPEN -> onOpen(frame);
                 case DATA -> onData(frame);
                 case WINDOW_UPDATE -> onWindowUpdate(frame);
-                case FIN -> withStream(frame, Stream::onFin);
+                case FIN -> withStream(frame, s -> s.onFin(frame));
                 case RST -> withStream(frame, s -> s.onRst(frame.rstCode(), frame.rstMessage()));
                 case REPLY -> withStream(frame, s -> s.sendRst(ErrorCode.PROTOCOL_ERROR, "the client opens no streams in v1"));
             }
@@ -388,6 +391,8 @@ final class Session implements RelaySocket.Listener {
         }
         peerStreamWindow = w.streamWindow();
         endFlag = w.agrees(Protocol.FEATURE_END_FLAG);
+        trailers = w.agrees(Protocol.FEATURE_TRAILERS);
+        interim = w.agrees(Protocol.FEATURE_INTERIM);
         sessionFlow = new FlowWindow(w.sessionWindow(), config.sessionWindow());
         startHeartbeat(w);
         if (w.jwt() != null && w.jwtTtlMs() != null) {
@@ -435,6 +440,16 @@ final class Session implements RelaySocket.Listener {
             stream.onFin(); // OPEN with END: a request without a body
         }
         handlers.start(stream);
+    }
+
+    /** Whether the relay agreed to trailer blocks on FIN (PROTOCOL.md §3.2). */
+    boolean trailers() {
+        return trailers;
+    }
+
+    /** Whether the relay agreed to interim REPLYs before the final one (PROTOCOL.md §3.2). */
+    boolean interim() {
+        return interim;
     }
 
     /** Whether this side may end a stream with the END flag instead of a separate FIN. */

@@ -95,11 +95,35 @@ final class Stream {
     }
 
     void sendFin() throws IOException {
+        sendFin(java.util.List.of());
+    }
+
+    /** FIN carrying the response's trailer fields when the relay agreed to them (PROTOCOL.md §3.2); else a plain FIN. */
+    void sendFin(java.util.List<dev.portway.shared.protocol.Header> trailers) throws IOException {
         checkOpen();
         if (finSent.compareAndSet(false, true)) {
-            session.send(Frame.fin(id));
+            session.send(session.trailers() ? Frame.fin(id, trailers) : Frame.fin(id));
             maybeDone();
         }
+    }
+
+    /**
+     * An interim answer (1xx other than 101) before the final REPLY, when the relay agreed to them (PROTOCOL.md §3.2).
+     *
+     * @return false when the relay did not agree (the answer is dropped, as before)
+     */
+    boolean sendInterim(ReplyMessage interim) throws IOException {
+        checkOpen();
+        if (!session.interim()) {
+            return false;
+        }
+        session.send(Frame.reply(id, interim));
+        return true;
+    }
+
+    /** Whether the relay carries trailers (PROTOCOL.md §3.2): then TE: trailers reaches the app and trailers go both ways. */
+    boolean trailers() {
+        return session.trailers();
     }
 
     /** Aborts the stream from our side: sends RST and stops the handler's local work. */
@@ -181,6 +205,17 @@ final class Stream {
         finReceived.set(true);
         inbound.finish();
         maybeDone();
+    }
+
+    /** A FIN arrived; its trailer block (PROTOCOL.md §3.2), if any, goes to the local app after the body. */
+    void onFin(Frame fin) {
+        try {
+            inbound.trailers(fin.finTrailers());
+        } catch (dev.portway.shared.protocol.ProtocolException e) {
+            sendRst(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+            return;
+        }
+        onFin();
     }
 
     /** The relay sent RST. Sends nothing. */

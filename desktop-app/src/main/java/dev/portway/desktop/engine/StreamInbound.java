@@ -18,6 +18,7 @@ final class StreamInbound {
     private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
     private long buffered;
     private boolean finished;
+    private java.util.List<dev.portway.shared.protocol.Header> trailers = java.util.List.of();
     private boolean discarding;
     private IOException failure;
 
@@ -44,6 +45,16 @@ final class StreamInbound {
             notifyAll();
         }
         return true;
+    }
+
+    /** The trailer fields the peer's FIN carried (set before {@link #finish}). */
+    synchronized void trailers(java.util.List<dev.portway.shared.protocol.Header> fields) {
+        trailers = java.util.List.copyOf(fields);
+    }
+
+    /** The request's trailer fields, once {@link #take} returned null; empty when there were none. */
+    synchronized java.util.List<dev.portway.shared.protocol.Header> trailers() {
+        return trailers;
     }
 
     /** The peer sent FIN: after the buffered bytes, {@link #take} returns null. */

@@ -501,6 +501,7 @@ public final class TunnelEngine implements AutoCloseable {
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
         options.remove(TunnelSpec.OPTION_HOST_HEADER); // the engine's own; the relay refuses options it does not know
+        options.remove(TunnelSpec.OPTION_LOCAL_PROTOCOL); // the engine's own too
         options.keySet().removeIf(dev.portway.desktop.engine.share.FolderShare::isEngineOption); // served here
         if (rewrite && dev.portway.shared.protocol.Protocol.KIND_HTTP.equals(spec.kind()) && spec.folder() == null) {
             String host = spec.localHost().contains(":") && !spec.localHost().startsWith("[") ? "[" + spec.localHost() + "]"

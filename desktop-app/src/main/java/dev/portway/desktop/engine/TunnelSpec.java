@@ -27,6 +27,15 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
     public static final String HOST_HEADER_REWRITE = "rewrite";
     public static final String HOST_HEADER_PRESERVE = "preserve";
 
+    /**
+     * HTTP only, handled by this engine and never sent to the relay: how the engine speaks to the local app.
+     * {@code http1} (the default) is HTTP/1.1; {@code h2c} is HTTP/2 with prior knowledge, for apps that speak only
+     * HTTP/2, such as gRPC servers (one connection, a stream per request, trailers both ways).
+     */
+    public static final String OPTION_LOCAL_PROTOCOL = "local_protocol";
+    public static final String LOCAL_PROTOCOL_HTTP1 = "http1";
+    public static final String LOCAL_PROTOCOL_H2C = "h2c";
+
     public TunnelSpec {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(localHost, "localHost");
@@ -44,6 +53,18 @@ public record TunnelSpec(String kind, String name, String localHost, int localPo
             throw new IllegalArgumentException(TunnelNames.invalidMessage(name));
         }
         options = options == null ? Map.of() : Map.copyOf(options);
+        String local = options.get(OPTION_LOCAL_PROTOCOL);
+        if (local != null && !local.equals(LOCAL_PROTOCOL_HTTP1) && !local.equals(LOCAL_PROTOCOL_H2C)) {
+            throw new IllegalArgumentException("Unknown local protocol '" + local + "' — use http1 or h2c (HTTP/2, for gRPC).");
+        }
+        if (LOCAL_PROTOCOL_H2C.equals(local) && !Protocol.KIND_HTTP.equals(kind)) {
+            throw new IllegalArgumentException("The local protocol h2c is for http tunnels, not " + kind + ".");
+        }
+    }
+
+    /** Whether the engine speaks HTTP/2 with prior knowledge to the local app ({@link #OPTION_LOCAL_PROTOCOL}). */
+    public boolean localH2c() {
+        return LOCAL_PROTOCOL_H2C.equals(options.get(OPTION_LOCAL_PROTOCOL));
     }
 
     public static TunnelSpec http(String name, int localPort) {

@@ -18,13 +18,21 @@ import java.util.Map;
  *   <li>{@code basic_auth} = {@code user:password} — the relay asks visitors for it; a secret, like the token</li>
  *   <li>{@code ip_allow} — comma-separated addresses or CIDR ranges; the relay lets only those visitors in</li>
  *   <li>{@code host_header=rewrite} — requests reach the local app with Host set to the local target</li>
+ *   <li>{@code local_protocol=h2c} — the engine speaks HTTP/2 without TLS to the local app (gRPC servers); not sent
+ *   to the relay either</li>
  *   <li>{@code private=true} and {@code share} (TCP) — no public port: reachable only through the relay's SSH gateway
  *   ({@code ssh -J}) by the owner and the users named in {@code share} (PROTOCOL.md §4.1)</li>
  * </ul>
  * Options the form does not show (e.g. a TCP tunnel's {@code port}) are kept as they were.
  */
 public record OptionsDraft(boolean queue, String queuePriority, String authUser, String authPassword, String ipAllow,
-                           boolean rewriteHost, boolean privateTcp, String shareWith) {
+                           boolean rewriteHost, boolean privateTcp, String shareWith, boolean localH2c) {
+
+    /** Speaking HTTP/1.1 to the local app (the default). */
+    public OptionsDraft(boolean queue, String queuePriority, String authUser, String authPassword, String ipAllow,
+                        boolean rewriteHost, boolean privateTcp, String shareWith) {
+        this(queue, queuePriority, authUser, authPassword, ipAllow, rewriteHost, privateTcp, shareWith, false);
+    }
 
     public enum Field { BASIC_AUTH, IP_ALLOW, SHARE }
 
@@ -52,7 +60,8 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
                 colon < 0 ? auth : auth.substring(0, colon), colon < 0 ? "" : auth.substring(colon + 1),
                 options.getOrDefault(OPTION_IP_ALLOW, ""),
                 TunnelSpec.HOST_HEADER_REWRITE.equals(options.get(TunnelSpec.OPTION_HOST_HEADER)),
-                "true".equals(options.get(Protocol.OPTION_PRIVATE)), options.getOrDefault(Protocol.OPTION_SHARE, ""));
+                "true".equals(options.get(Protocol.OPTION_PRIVATE)), options.getOrDefault(Protocol.OPTION_SHARE, ""),
+                TunnelSpec.LOCAL_PROTOCOL_H2C.equals(options.get(TunnelSpec.OPTION_LOCAL_PROTOCOL)));
     }
 
     /** What is wrong, by field; empty when the options can be saved. */
@@ -174,6 +183,7 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
         o.remove(OPTION_BASIC_AUTH);
         o.remove(OPTION_IP_ALLOW);
         o.remove(TunnelSpec.OPTION_HOST_HEADER);
+        o.remove(TunnelSpec.OPTION_LOCAL_PROTOCOL);
         o.remove(Protocol.OPTION_PRIVATE);
         o.remove(Protocol.OPTION_SHARE);
         if (http && queue) {
@@ -192,6 +202,9 @@ public record OptionsDraft(boolean queue, String queuePriority, String authUser,
         }
         if (http && rewriteHost) {
             o.put(TunnelSpec.OPTION_HOST_HEADER, TunnelSpec.HOST_HEADER_REWRITE);
+        }
+        if (http && localH2c) {
+            o.put(TunnelSpec.OPTION_LOCAL_PROTOCOL, TunnelSpec.LOCAL_PROTOCOL_H2C);
         }
         if (!http && privateTcp) {
             o.put(Protocol.OPTION_PRIVATE, "true");

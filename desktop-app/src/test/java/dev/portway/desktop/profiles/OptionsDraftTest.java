@@ -91,4 +91,14 @@ class OptionsDraftTest {
         assertThat(new OptionsDraft(false, "normal", "", "", "", false, true, "alice,,bob").problems().get(OptionsDraft.Field.SHARE))
                 .contains("empty entry");
     }
+
+    @Test
+    void theLocalProtocolIsStoredAsTheEnginesOptionForHttpOnly() {
+        OptionsDraft h2c = OptionsDraft.of(Map.of("local_protocol", "h2c"));
+        assertThat(h2c.localH2c()).isTrue();
+        assertThat(h2c.applyTo(Map.of(), Profile.Kind.HTTP)).isEqualTo(Map.of("local_protocol", "h2c"));
+        assertThat(h2c.applyTo(Map.of("local_protocol", "h2c"), Profile.Kind.TCP)).as("tcp has no HTTP to speak").isEmpty();
+        assertThat(OptionsDraft.of(Map.of()).localH2c()).isFalse();
+        assertThat(OptionsDraft.of(Map.of()).applyTo(Map.of("local_protocol", "h2c"), Profile.Kind.HTTP)).as("back to HTTP/1.1").isEmpty();
+    }
 }

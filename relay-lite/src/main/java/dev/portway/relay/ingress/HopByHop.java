@@ -51,7 +51,15 @@ final class HopByHop {
      * {@code Connection} too, in its place, with only its {@code upgrade} token.
      */
     static List<Header> endToEnd(HttpHeaders headers, boolean upgrade) {
-        return dev.portway.shared.stream.HopByHop.strip(fields(headers), upgrade);
+        return endToEnd(headers, upgrade, false);
+    }
+
+    /**
+     * As {@link #endToEnd(HttpHeaders, boolean)}; with {@code keepTeTrailers} a {@code TE} naming {@code trailers}
+     * goes on as {@code TE: trailers} (PROTOCOL.md §3.2: the visitor accepts trailers, and gRPC servers insist on it).
+     */
+    static List<Header> endToEnd(HttpHeaders headers, boolean upgrade, boolean keepTeTrailers) {
+        return dev.portway.shared.stream.HopByHop.strip(fields(headers), upgrade, keepTeTrailers);
     }
 
     private static List<Header> fields(HttpHeaders headers) {

@@ -66,6 +66,10 @@ final class HttpExchange implements StreamListener {
     private boolean creditBlocked;
     private boolean responseStarted;
     private boolean bodyless;
+    /** The response goes to the visitor chunked (or as h2 DATA): a trailer section can follow its body. */
+    private boolean chunked;
+    /** The REPLY ended the stream and the visitor is on h2: head and end go as one HEADERS frame (gRPC trailers-only). */
+    private boolean headEnds;
     /** Body bytes the REPLY's Content-Length still allows, or -1 when it announced none (chunked or close-delimited). */
     private long remaining = -1;
     /** The last write of the response so far (writes complete in order), or null. */
@@ -150,9 +154,13 @@ final class HttpExchange implements StreamListener {
         content.release();
         traffic.in(bytes.readableBytes());
         boolean last = content instanceof LastHttpContent;
+        java.util.List<Header> trailers = last ? TrailerFields.of((LastHttpContent) content) : java.util.List.of();
         // An upgrade request's FIN would half-close the pipe it may become; otherwise the last bytes end the stream.
-        if (!(stream.sendData(bytes, last && !upgradeRequested))) {
+        if (!(stream.sendData(bytes, last && !upgradeRequested && trailers.isEmpty()))) {
             creditBlocked = true;
+        }
+        if (!trailers.isEmpty() && !upgradeRequested) {
+            stream.sendFin(trailers); // the visitor's trailer section rides on the FIN (PROTOCOL.md §3.2)
         }
         if (last) {
             requestDone = true;
@@ -207,6 +215,38 @@ final class HttpExchange implements StreamListener {
 
     // ---- client → visitor
 
+    /**
+     * An interim answer (103 Early Hints, 102…; PROTOCOL.md §3.2) goes to an HTTP/1.1 visitor as its own head, to an h2
+     * one as an interim HEADERS frame; an HTTP/1.0 visitor gets none (it knows no 1xx). 100 Continue is not passed
+     * on: the relay answered the visitor's {@code Expect} itself.
+     */
+    @Override
+    public void onInterim(ReplyMessage reply) {
+        if (!http11 || responseStarted || over || upgradeRequested || reply.status() == 100) {
+            return;
+        }
+        HttpResponse head;
+        try {
+            reply.validateHttp();
+            head = response(reply);
+        } catch (dev.portway.shared.protocol.ProtocolException | IllegalArgumentException e) {
+            return; // an unusable interim answer is dropped; the final one decides
+        }
+        var interim = new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(),
+                io.netty.buffer.Unpooled.EMPTY_BUFFER, head.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+        interim.headers().remove("Content-Length");
+        lastWrite = ctx.writeAndFlush(interim);
+    }
+
+    @Override
+    public void onReply(ReplyMessage reply, boolean last) {
+        headEnds = last && ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+        onReply(reply);
+        if (last && !headEnds) {
+            onFin(java.util.List.of());
+        }
+    }
+
     @Override
     public void onReply(ReplyMessage reply) {
         HttpResponse response;
@@ -246,9 +286,23 @@ final class HttpExchange implements StreamListener {
         }
         bodyless = head || (status >= 100 && status < 200) || status == 204 || status == 304;
         remaining = bodyless ? -1 : length;
+        if (headEnds) {
+            // h2, no body: one HEADERS frame with END_STREAM (a gRPC trailers-only answer keeps its grpc-status there)
+            over = true;
+            var full = new io.netty.handler.codec.http.DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                    io.netty.buffer.Unpooled.EMPTY_BUFFER, response.headers(), io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            var f = ctx.writeAndFlush(full);
+            if (keepAlive) {
+                f.addListener(done -> owner.exchangeDone(this));
+            } else {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         if (!bodyless && length < 0) {
             if (http11) {
                 HttpUtil.setTransferEncodingChunked(response, true);
+                chunked = true;
             } else {
                 keepAlive = false;
             }
@@ -352,6 +406,16 @@ final class HttpExchange implements StreamListener {
 
     @Override
     public void onFin() {
+        onFin(java.util.List.of());
+    }
+
+    /**
+     * The end of the response; its trailer fields go to the visitor as a chunked trailer section (h1) or trailing
+     * HEADERS (h2). A response with a Content-Length, or to an HTTP/1.0 visitor, has no place for them: they are
+     * dropped, as a proxy must (RFC 9110 §6.5).
+     */
+    @Override
+    public void onFin(java.util.List<Header> trailers) {
         if (upgraded) {
             outputClosed = true;
             // after the queued writes: shutdownOutput fails whatever is still in the outbound buffer
@@ -370,7 +434,23 @@ final class HttpExchange implements StreamListener {
             closeAfterWrites();
             return;
         }
-        var f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        LastHttpContent end = LastHttpContent.EMPTY_LAST_CONTENT;
+        java.util.List<Header> passed = chunked ? dev.portway.shared.stream.HopByHop.trailers(trailers, java.util.List.of())
+                : java.util.List.of();
+        if (!passed.isEmpty()) {
+            end = new io.netty.handler.codec.http.DefaultLastHttpContent(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            try {
+                for (Header h : passed) {
+                    end.trailingHeaders().add(h.name(), TrailerFields.checkedValue(h.value()));
+                }
+            } catch (IllegalArgumentException e) {
+                // a trailer that would split the response: end it as truncated rather than pass it on
+                end.release();
+                closeAfterWrites();
+                return;
+            }
+        }
+        var f = ctx.writeAndFlush(end);
         if (keepAlive) {
             f.addListener(done -> owner.exchangeDone(this));
         } else {

@@ -29,7 +29,9 @@ final class TunnelRequests {
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
         String requestId = RequestIds.next();
         String correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);
-        List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade));
+        // TE: trailers goes on from an HTTP/1.1 (or h2) visitor: it can take a chunked trailer section (§3.2)
+        List<Header> headers = new ArrayList<>(HopByHop.endToEnd(req.headers(), upgrade,
+                req.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_1)));
         String xff = String.join(", ", req.headers().getAll("X-Forwarded-For"));
         headers.removeIf(h -> h.name().equalsIgnoreCase("X-Forwarded-For") || h.name().equalsIgnoreCase("X-Forwarded-Proto")
                 || h.name().equalsIgnoreCase("X-Forwarded-Host") || h.name().equalsIgnoreCase(Protocol.REQUEST_ID_HEADER)

@@ -194,6 +194,9 @@ public final class VisitorCodec {
 
         @Override
         protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL && msg.status().code() != 101) {
+                return true; // an interim answer (100, 103): the final response to the same request follows
+            }
             method = methods.poll();
             return HttpMethod.HEAD.equals(method) || super.isContentAlwaysEmpty(msg);
         }

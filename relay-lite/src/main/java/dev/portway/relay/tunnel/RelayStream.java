@@ -3,7 +3,9 @@ package dev.portway.relay.tunnel;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.FlowWindow;
 import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.Json;
+import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
 import dev.portway.shared.protocol.ReplyMessage;
 import dev.portway.shared.stream.SendCredit;
@@ -27,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
  * socket read produced.
  */
 public final class RelayStream implements TunnelStream {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RelayStream.class);
     private final Session session;
     private final int id;
     private final EventLoop loop;
@@ -40,6 +43,10 @@ public final class RelayStream implements TunnelStream {
     private boolean finSent;
     private boolean finReceived;
     private boolean replied;
+    /** Interim REPLYs received so far (PROTOCOL.md §3.2). */
+    private int interims;
+    /** The request's trailer fields, sent on the FIN (only to a client that agreed to trailers). */
+    private java.util.List<Header> finTrailers = java.util.List.of();
     private boolean ended;
 
     RelayStream(Session session, int id, EventLoop loop, StreamListener listener, int sendWindow, int receiveWindow) {
@@ -114,6 +121,18 @@ public final class RelayStream implements TunnelStream {
         drain();
     }
 
+    /** FIN with the visitor's trailer fields, when the client agreed to them (PROTOCOL.md §3.2). */
+    @Override
+    public void sendFin(java.util.List<Header> trailers) {
+        if (ended || finQueued) {
+            return;
+        }
+        if (session.trailers && trailers != null) {
+            finTrailers = java.util.List.copyOf(trailers);
+        }
+        sendFin();
+    }
+
     /** Aborts the stream towards the client; the listener hears nothing more. */
     @Override
     public void sendRst(ErrorCode code, String message) {
@@ -154,7 +173,7 @@ public final class RelayStream implements TunnelStream {
             }
             boolean whole = n == head.readableBytes();
             ByteBuf part = whole ? pending.poll() : head.readRetainedSlice(n);
-            boolean end = whole && finQueued && pending.isEmpty() && session.endFlag;
+            boolean end = whole && finQueued && pending.isEmpty() && session.endFlag && finTrailers.isEmpty();
             session.sendData(id, part, end);
             if (end) {
                 finSent = true; // DATA with END is the FIN (PROTOCOL.md §3.1)
@@ -164,7 +183,7 @@ public final class RelayStream implements TunnelStream {
         }
         if (finQueued && !finSent && !ended) {
             finSent = true;
-            session.send(Frame.fin(id));
+            session.send(Frame.fin(id, finTrailers));
             endIfDone();
         }
         return true;
@@ -186,7 +205,8 @@ public final class RelayStream implements TunnelStream {
 
     // ---- client → visitor (arrive on the session loop)
 
-    void onReply(java.nio.ByteBuffer payload) {
+    /** @param end the REPLY carried the END flag: the client's direction ends with it (PROTOCOL.md §3.1) */
+    void onReply(java.nio.ByteBuffer payload, boolean end) {
         ReplyMessage reply;
         try {
             reply = Json.read(payload, ReplyMessage.class);
@@ -202,8 +222,24 @@ public final class RelayStream implements TunnelStream {
                 violate(ErrorCode.PROTOCOL_ERROR, "second REPLY on stream " + id);
                 return;
             }
+            if (isInterim(reply) && !end) {
+                if (++interims > Protocol.MAX_INTERIM) {
+                    log.warn("Stream {} reset: the client sent more than {} interim responses (1xx) before the final one",
+                            id, Protocol.MAX_INTERIM);
+                    violate(ErrorCode.PROTOCOL_ERROR, "more than " + Protocol.MAX_INTERIM + " interim REPLYs on stream " + id);
+                    return;
+                }
+                listener.onInterim(reply);
+                return;
+            }
             replied = true;
-            listener.onReply(reply);
+            if (end) {
+                finReceived = true;
+            }
+            listener.onReply(reply, end);
+            if (end) {
+                endIfDone();
+            }
         });
     }
 
@@ -234,6 +270,22 @@ public final class RelayStream implements TunnelStream {
     }
 
     void onFin() {
+        onFin(java.util.List.of());
+    }
+
+    /** A FIN arrived; it may carry the response's trailer fields (PROTOCOL.md §3.2). */
+    void onFin(Frame fin) {
+        java.util.List<Header> trailers;
+        try {
+            trailers = fin.finTrailers();
+        } catch (ProtocolException e) {
+            protocolViolation(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+            return;
+        }
+        onFin(trailers);
+    }
+
+    private void onFin(java.util.List<Header> trailers) {
         execute(() -> {
             if (ended || finReceived) {
                 return;
@@ -243,9 +295,15 @@ public final class RelayStream implements TunnelStream {
                 return;
             }
             finReceived = true;
-            listener.onFin();
+            listener.onFin(trailers);
             endIfDone();
         });
+    }
+
+    /** An interim HTTP answer (PROTOCOL.md §3.2): 1xx other than 101, from a client that agreed to send them. */
+    private boolean isInterim(ReplyMessage reply) {
+        return session.interim && reply.status() != null && reply.status() >= 100 && reply.status() < 200
+                && reply.status() != 101;
     }
 
     void onRst(ErrorCode code, String message) {

@@ -52,6 +52,10 @@ public final class Session implements TunnelBackend {
     volatile boolean welcomed;
     /** The client agreed to the END flag (PROTOCOL.md §3.1): set before welcome, read by senders on any thread. */
     volatile boolean endFlag;
+    /** The client agreed to trailer blocks on FIN (PROTOCOL.md §3.2). */
+    volatile boolean trailers;
+    /** The client agreed to send interim REPLYs (PROTOCOL.md §3.2). */
+    volatile boolean interim;
     /** Who this session acts for; set once authenticated (before {@code welcomed}). */
     volatile dev.portway.relay.auth.Principal principal;
     volatile boolean goingAway;

@@ -197,19 +197,14 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (frame.type()) {
-            case REPLY -> {
-                stream.onReply(frame.payload());
-                if (frame.end()) {
-                    stream.onFin(); // REPLY with END: a response without a body (PROTOCOL.md §3.1)
-                }
-            }
+            case REPLY -> stream.onReply(frame.payload(), frame.end()); // END: a response without a body (§3.1)
             case DATA -> {
                 stream.onData(content.retainedSlice(content.readerIndex() + FrameCodec.HEADER_SIZE, n));
                 if (frame.end()) {
                     stream.onFin();
                 }
             }
-            case FIN -> stream.onFin();
+            case FIN -> stream.onFin(frame);
             case RST -> stream.onRst(frame.rstCode(), frame.rstMessage());
             default -> throw new IllegalStateException(frame.type().toString());
         }
@@ -368,6 +363,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         helloTimer.cancel(false);
         authenticating = false;
         session.endFlag = hello.offers(Protocol.FEATURE_END_FLAG);
+        session.trailers = hello.offers(Protocol.FEATURE_TRAILERS);
+        session.interim = hello.offers(Protocol.FEATURE_INTERIM);
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
                 cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs(),

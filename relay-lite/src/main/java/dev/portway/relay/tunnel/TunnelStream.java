@@ -32,6 +32,14 @@ public interface TunnelStream {
         return more;
     }
 
+    /**
+     * As {@link #sendFin()}, with the request's trailer fields (PROTOCOL.md §3.2); a backend whose target did not agree
+     * to trailers drops them.
+     */
+    default void sendFin(java.util.List<dev.portway.shared.protocol.Header> trailers) {
+        sendFin();
+    }
+
     /** Aborts the stream; the listener hears nothing more. */
     void sendRst(ErrorCode code, String message);
 

@@ -74,6 +74,34 @@ public record Frame(FrameType type, int streamId, ByteBuffer payload, boolean en
         return new Frame(FrameType.FIN, streamId, null);
     }
 
+    /**
+     * FIN carrying a trailer field block (PROTOCOL.md §3.2), for a peer that agreed to {@link Protocol#FEATURE_TRAILERS};
+     * with no trailers an ordinary (empty) FIN.
+     */
+    public static Frame fin(int streamId, java.util.List<Header> trailers) {
+        if (trailers == null || trailers.isEmpty()) {
+            return fin(streamId);
+        }
+        return new Frame(FrameType.FIN, streamId, ByteBuffer.wrap(Json.write(new TrailersMessage(trailers))));
+    }
+
+    /**
+     * The trailer fields a FIN carries, in order; empty for an ordinary FIN.
+     *
+     * @throws ProtocolException when the payload is not a trailer block (a stream error: RST {@code protocol_error})
+     */
+    public java.util.List<Header> finTrailers() throws ProtocolException {
+        requireType(FrameType.FIN);
+        if (!payload.hasRemaining()) {
+            return java.util.List.of();
+        }
+        TrailersMessage m = Json.read(payload, TrailersMessage.class);
+        if (m.trailers() == null || m.trailers().stream().anyMatch(java.util.Objects::isNull)) {
+            throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "a FIN's trailer block needs \"trailers\" (no null field)");
+        }
+        return m.trailers();
+    }
+
     public static Frame rst(int streamId, ErrorCode code, String message) {
         byte[] text = Utf8Limit.bytes(message == null ? "" : message, FrameCodec.MAX_RST_MESSAGE);
         ByteBuffer b = ByteBuffer.allocate(2 + text.length).putShort((short) code.code()).put(text).flip();

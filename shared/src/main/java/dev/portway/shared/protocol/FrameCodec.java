@@ -122,12 +122,7 @@ public final class FrameCodec {
                     throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "RST payload is " + len + " bytes, must be 2.." + (2 + MAX_RST_MESSAGE));
                 }
             }
-            case FIN -> {
-                requireStream(type, streamId);
-                if (len != 0) {
-                    throw new ProtocolException(ErrorCode.PROTOCOL_ERROR, "FIN payload must be empty, got " + len + " bytes");
-                }
-            }
+            case FIN -> requireStream(type, streamId); // a payload is a trailer block (§3.2), parsed by the stream
             case OPEN, REPLY -> {
                 requireStream(type, streamId);
                 if (len == 0) {

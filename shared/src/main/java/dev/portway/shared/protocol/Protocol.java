@@ -21,8 +21,20 @@ public final class Protocol {
      * only to a relay that agreed, since an older relay refuses a bind with an option it does not know.
      */
     public static final String FEATURE_REWRITE = "rewrite";
+    /**
+     * Feature (PROTOCOL.md §3.2): a FIN may carry a trailer field block ({@link TrailersMessage}), both ways, and the
+     * client forwards {@code TE: trailers} to the local app.
+     */
+    public static final String FEATURE_TRAILERS = "trailers";
+    /**
+     * Feature (PROTOCOL.md §3.2): before its final REPLY the client may send up to {@link #MAX_INTERIM} interim REPLYs
+     * (status 100..199 other than 101, such as 103 Early Hints).
+     */
+    public static final String FEATURE_INTERIM = "interim";
+    /** The most interim REPLYs one stream may carry before its final one; one more resets the stream. */
+    public static final int MAX_INTERIM = 8;
     /** The optional features this implementation speaks, offered in hello and accepted in welcome. */
-    public static final List<String> FEATURES = List.of(FEATURE_END_FLAG, FEATURE_REWRITE);
+    public static final List<String> FEATURES = List.of(FEATURE_END_FLAG, FEATURE_REWRITE, FEATURE_TRAILERS, FEATURE_INTERIM);
     /** The relay's health endpoint. */
     public static final String HEALTH_PATH = "/api/tunnel/health";
     /** Default initial credit per stream, in bytes. */

@@ -21,7 +21,76 @@ public final class HopByHop {
     private static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
             "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization");
 
+    /**
+     * Fields a trailer section may not carry (RFC 9110 §6.5.1): framing, routing, request modifiers, authentication,
+     * response control data and how to process the content. Dropped from trailers, with the hop-by-hop ones.
+     */
+    private static final Set<String> NOT_IN_TRAILERS = Set.of("content-length", "content-encoding", "content-type",
+            "content-range", "host", "authorization", "www-authenticate", "authentication-info",
+            "proxy-authentication-info", "cookie", "set-cookie", "cache-control", "expect", "max-forwards", "pragma",
+            "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range", "age",
+            "expires", "date", "location", "retry-after", "vary", "warning", "content-location");
+
     private HopByHop() {
+    }
+
+    /**
+     * The trailer fields a proxy passes on (RFC 9110 §6.5.1): neither hop-by-hop (including the ones a
+     * {@code Connection} field in {@code head} names) nor one of the framing, routing, authentication and
+     * content-processing fields a trailer may not carry. Order, case and repeats of the rest are kept.
+     */
+    public static List<Header> trailers(List<Header> trailers, List<Header> head) {
+        Set<String> named = connectionTokens(head);
+        List<Header> out = new ArrayList<>(trailers.size());
+        for (Header h : trailers) {
+            String n = h.name().toLowerCase(Locale.ROOT);
+            if (!ALWAYS.contains(n) && !named.contains(n) && !NOT_IN_TRAILERS.contains(n)) {
+                out.add(h);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the fields say the sender accepts trailers: a {@code TE} field with the {@code trailers} token (gRPC
+     * needs it to reach the server, though {@code TE} itself is hop-by-hop).
+     */
+    public static boolean acceptsTrailers(List<Header> headers) {
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase("TE")) {
+                for (String token : h.value().split(",")) {
+                    String t = token.trim();
+                    int semi = t.indexOf(';');
+                    if ((semi < 0 ? t : t.substring(0, semi).trim()).equalsIgnoreCase("trailers")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * As {@link #strip(List, boolean)}; with {@code keepTeTrailers} a {@code TE} field that has the {@code trailers}
+     * token stays, in its place, as {@code TE: trailers} (its other codings were this hop's business).
+     */
+    public static List<Header> strip(List<Header> headers, boolean keepUpgrade, boolean keepTeTrailers) {
+        List<Header> out = strip(headers, keepUpgrade);
+        if (!keepTeTrailers || !acceptsTrailers(headers)) {
+            return out;
+        }
+        // in place: after the fields that came before the first TE naming trailers
+        int kept = 0;
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase("TE") && acceptsTrailers(List.of(h))) {
+                out.add(kept, new Header(h.name(), "trailers"));
+                return out;
+            }
+            if (kept < out.size() && out.get(kept) == h) {
+                kept++;
+            }
+        }
+        return out;
     }
 
     /** Whether {@code name} is always hop-by-hop, whatever {@code Connection} says. */

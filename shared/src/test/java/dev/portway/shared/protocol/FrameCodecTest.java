@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -157,8 +158,25 @@ class FrameCodecTest {
     }
 
     @Test
-    void finWithPayloadAndShortRstAreRejected() {
-        assertThatThrownBy(() -> decodeHex("0500000001" + "00")).isInstanceOf(ProtocolException.class);
+    void aFinMayCarryATrailerBlockWhichTheStreamParses() throws Exception {
+        List<Header> trailers = List.of(new Header("grpc-status", "5"), new Header("grpc-message", "no such thing"));
+        Frame fin = Frame.fin(7, trailers);
+        Frame back = FrameCodec.decode(FrameCodec.encode(fin));
+
+        assertThat(back.type()).isEqualTo(FrameType.FIN);
+        assertThat(back.finTrailers()).containsExactlyElementsOf(trailers);
+        assertThat(new String(back.payloadBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"trailers\":[[\"grpc-status\",\"5\"],[\"grpc-message\",\"no such thing\"]]}");
+        assertThat(hex(Frame.fin(5, List.of()))).as("no trailers: a plain FIN").isEqualTo("0500000005");
+        assertThat(Frame.fin(5).finTrailers()).isEmpty();
+        // a payload that is no trailer block is the stream's protocol error, found when the stream reads it
+        assertThatThrownBy(() -> decodeHex("0500000001" + "00").finTrailers()).isInstanceOf(ProtocolException.class);
+        assertThatThrownBy(() -> FrameCodec.decode(java.nio.ByteBuffer.wrap(("\u0005\u0000\u0000\u0000\u0001{\"trailers\":[null]}")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1))).finTrailers()).isInstanceOf(ProtocolException.class);
+    }
+
+    @Test
+    void shortRstIsRejected() {
         assertThatThrownBy(() -> decodeHex("0600000001" + "00")).isInstanceOf(ProtocolException.class);
         String tooLongRst = "0600000001" + "0001" + "41".repeat(FrameCodec.MAX_RST_MESSAGE + 1);
         assertThatThrownBy(() -> decodeHex(tooLongRst)).isInstanceOf(ProtocolException.class);

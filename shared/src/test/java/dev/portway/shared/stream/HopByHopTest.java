@@ -62,4 +62,29 @@ class HopByHopTest {
         assertThat(HopByHop.isAlwaysHopByHop("KEEP-ALIVE")).isTrue();
         assertThat(HopByHop.isAlwaysHopByHop("Content-Length")).isFalse();
     }
+
+    @Test
+    void trailersLoseHopByHopFieldsAndTheOnesRfc9110ForbidsInATrailerSection() {
+        List<Header> trailers = List.of(new Header("grpc-status", "0"), new Header("Content-Length", "9"),
+                new Header("Transfer-Encoding", "chunked"), new Header("Host", "evil"), new Header("Authorization", "Basic x"),
+                new Header("Set-Cookie", "a=1"), new Header("Content-Type", "text/html"), new Header("Trailer", "X"),
+                new Header("X-Named", "1"), new Header("grpc-message", "ok"), new Header("grpc-message", "again"));
+
+        assertThat(HopByHop.trailers(trailers, List.of(new Header("Connection", "X-Named"))))
+                .containsExactly(new Header("grpc-status", "0"), new Header("grpc-message", "ok"), new Header("grpc-message", "again"));
+    }
+
+    @Test
+    void teTrailersStaysInPlaceWhenAskedAndOnlyThen() {
+        List<Header> in = List.of(new Header("Host", "a"), new Header("Connection", "TE"), new Header("TE", "deflate;q=0.5, trailers"),
+                new Header("Accept", "*/*"));
+
+        assertThat(HopByHop.acceptsTrailers(in)).isTrue();
+        assertThat(HopByHop.strip(in, false, true)).containsExactly(new Header("Host", "a"), new Header("TE", "trailers"),
+                new Header("Accept", "*/*"));
+        assertThat(HopByHop.strip(in, false, false)).containsExactly(new Header("Host", "a"), new Header("Accept", "*/*"));
+        List<Header> noTrailers = List.of(new Header("TE", "gzip"), new Header("Accept", "*/*"));
+        assertThat(HopByHop.acceptsTrailers(noTrailers)).isFalse();
+        assertThat(HopByHop.strip(noTrailers, false, true)).containsExactly(new Header("Accept", "*/*"));
+    }
 }

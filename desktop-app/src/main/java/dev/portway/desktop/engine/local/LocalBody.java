@@ -14,6 +14,14 @@ public interface LocalBody {
     /** {@code n} bytes of the last chunk are on their way to the app: credit may be given back. */
     void sent(int n);
 
+    /**
+     * The body's trailer fields (PROTOCOL.md §3.2), asked once {@link #next} returned null; sent in the chunked trailer
+     * section (a body with a Content-Length has no place for them). Already cut to what a proxy may pass on.
+     */
+    default java.util.List<dev.portway.shared.protocol.Header> trailers() {
+        return java.util.List.of();
+    }
+
     /** No body. */
     LocalBody NONE = new LocalBody() {
         @Override

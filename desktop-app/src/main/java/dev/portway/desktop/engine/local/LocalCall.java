@@ -64,11 +64,40 @@ public final class LocalCall implements AutoCloseable {
     private ByteBuf pending;
     private boolean endSeen;
     private TruncatedResponse truncation;
+    /** The response's trailer section, once its end was read. */
+    private List<Header> trailers = List.of();
+    private InterimListener interim;
+
+    /** Hears the interim answers (1xx other than 101) the app sends before its final one, in order. */
+    @FunctionalInterface
+    public interface InterimListener {
+        /** @throws IOException to stop the call (the interim answer could not be passed on) */
+        void interim(LocalResponse head) throws IOException;
+    }
+
+    /** Passes each interim answer to {@code listener} instead of dropping it. Before {@link #send}. */
+    public LocalCall onInterim(InterimListener listener) {
+        this.interim = listener;
+        return this;
+    }
+
+    /** The trailer fields after the response body, in order as the app sent them; empty before the end or when none. */
+    public List<Header> trailers() {
+        return trailers;
+    }
+
+    /** Over h2c ({@link H2cConnections}): the request is a stream of the app's one HTTP/2 connection. */
+    private final boolean h2c;
 
     LocalCall(LocalLeg leg, String host, int port) {
+        this(leg, host, port, false);
+    }
+
+    LocalCall(LocalLeg leg, String host, int port, boolean h2c) {
         this.leg = leg;
         this.host = host;
         this.port = port;
+        this.h2c = h2c;
     }
 
     /**
@@ -77,6 +106,9 @@ public final class LocalCall implements AutoCloseable {
      * @throws IOException when no response came: connect refused or timed out, reset or closed before answering
      */
     public LocalResponse send(RequestHead head, Framing framing, LocalBody body) throws IOException {
+        if (h2c) {
+            return sendH2(head, framing, body);
+        }
         byte[] headBytes = head.encode();
         retained = new ByteArrayOutputStream(headBytes.length + 1024);
         retained.writeBytes(headBytes);
@@ -107,6 +139,37 @@ public final class LocalCall implements AutoCloseable {
         }
     }
 
+    /**
+     * The request as one h2c stream: the head as HEADERS (END_STREAM when there is no body), the body as DATA, its
+     * trailers as trailing HEADERS. Never sent twice (the connection was checked when the stream was opened).
+     */
+    private LocalResponse sendH2(RequestHead head, Framing framing, LocalBody body) throws IOException {
+        checkAborted();
+        conn = leg.h2cStream(host, port);
+        var request = framing == Framing.NONE
+                ? new io.netty.handler.codec.http.DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(head.method()), head.target())
+                : new io.netty.handler.codec.http.DefaultHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                io.netty.handler.codec.http.HttpMethod.valueOf(head.method()), head.target());
+        for (Header h : head.headers()) {
+            request.headers().add(h.name(), h.value());
+        }
+        conn.write(request);
+        try {
+            conn.awaitLastWrite();
+        } catch (IOException e) {
+            // the connection went away before the stream began (the app restarted, or sent GOAWAY just now):
+            // nothing of the request reached it, so it goes once more, on a fresh connection
+            conn.close();
+            checkAborted();
+            conn = leg.h2cStream(host, port);
+            conn.write(request);
+        }
+        conn.demand();
+        sendBody(framing, body);
+        return awaitHead(head.method());
+    }
+
     private void sendBody(Framing framing, LocalBody body) throws IOException {
         if (framing == Framing.NONE) {
             bodyDone = true;
@@ -117,8 +180,15 @@ public final class LocalCall implements AutoCloseable {
                 ByteBuffer chunk = body.next();
                 if (chunk == null) {
                     bodyDone = true;
-                    if (framing == Framing.CHUNKED) {
-                        writeBody(Unpooled.wrappedBuffer(LAST_CHUNK), LAST_CHUNK);
+                    if (conn.h2()) {
+                        var last = new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+                        for (Header h : body.trailers()) {
+                            last.trailingHeaders().add(h.name(), h.value());
+                        }
+                        writeBody(last); // END_STREAM, on trailing HEADERS when there are trailers
+                    } else if (framing == Framing.CHUNKED) {
+                        byte[] last = lastChunk(body.trailers());
+                        writeBody(Unpooled.wrappedBuffer(last), last);
                     }
                     break;
                 }
@@ -126,7 +196,9 @@ public final class LocalCall implements AutoCloseable {
                 if (n == 0) {
                     continue;
                 }
-                if (framing == Framing.CHUNKED) {
+                if (conn.h2()) {
+                    writeBody(new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.wrappedBuffer(chunk.duplicate())));
+                } else if (framing == Framing.CHUNKED) {
                     byte[] size = (Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII);
                     writeBody(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(size), Unpooled.wrappedBuffer(chunk.duplicate()),
                             Unpooled.wrappedBuffer(CRLF)), size, chunk, CRLF);
@@ -146,12 +218,24 @@ public final class LocalCall implements AutoCloseable {
         }
     }
 
+    /** The terminating chunk, with the trailer section when there are trailers (RFC 9112 §7.1.2). */
+    static byte[] lastChunk(List<Header> trailers) {
+        if (trailers.isEmpty()) {
+            return LAST_CHUNK;
+        }
+        StringBuilder b = new StringBuilder("0\r\n");
+        for (Header h : trailers) {
+            b.append(h.name()).append(": ").append(h.value()).append("\r\n");
+        }
+        return b.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
     /** Writes one framed piece once the previous one is on the socket; keeps a copy while the retry budget lasts. */
-    private void writeBody(ByteBuf wire, Object... parts) throws IOException {
+    private void writeBody(Object wire, Object... parts) throws IOException {
         while (!conn.awaitLastWrite(50)) {
             checkAborted();
             if (conn.answered() && conn.sawBytes()) {
-                wire.release();
+                ReferenceCountUtil.release(wire);
                 throw new EarlyAnswer();
             }
         }
@@ -192,21 +276,40 @@ public final class LocalCall implements AutoCloseable {
                 }
                 int status = r.status().code();
                 if (isInterim(status)) {
+                    if (interim != null) {
+                        interim.interim(new LocalResponse(status, r.status().reasonPhrase(), fields(r.headers())));
+                    }
                     continue; // its LastHttpContent follows and is skipped below
                 }
-                keepAlive = HttpUtil.isKeepAlive(r) && !closeDelimited(r, method, status);
-                List<Header> headers = new ArrayList<>(r.headers().size());
-                for (Map.Entry<String, String> h : r.headers()) {
-                    headers.add(new Header(h.getKey(), h.getValue()));
-                }
+                keepAlive = !conn.h2() && HttpUtil.isKeepAlive(r) && !closeDelimited(r, method, status); // h2: a stream each
+                List<Header> headers = fields(r.headers());
                 retained = null; // answered: never sent again
                 if (status == 101) {
                     keepAlive = false;
+                }
+                if (m instanceof LastHttpContent whole) {
+                    // h2: the head ended the stream (HEADERS with END_STREAM, as in gRPC's trailers-only answer)
+                    endSeen = true;
+                    if (whole.content().isReadable()) {
+                        pending = whole.content().retain();
+                    }
+                    ReferenceCountUtil.release(m);
                 }
                 return new LocalResponse(status, r.status().reasonPhrase(), headers);
             }
             ReferenceCountUtil.release(m); // the empty end of an interim answer
         }
+    }
+
+    /** The fields in order; without the {@code x-http2-*} ones Netty's h2 conversion adds (they are not the app's). */
+    private static List<Header> fields(io.netty.handler.codec.http.HttpHeaders fields) {
+        List<Header> out = new ArrayList<>(fields.size());
+        for (Map.Entry<String, String> h : fields) {
+            if (!h.getKey().regionMatches(true, 0, "x-http2-", 0, 8)) {
+                out.add(new Header(h.getKey(), h.getValue()));
+            }
+        }
+        return out;
     }
 
     /** A body that ends when the connection closes (no length, not chunked) cannot leave a reusable connection. */
@@ -271,6 +374,9 @@ public final class LocalCall implements AutoCloseable {
                         pending = c.content().retain();
                     }
                     endSeen = c instanceof LastHttpContent;
+                    if (c instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
+                        trailers = List.copyOf(fields(last.trailingHeaders()));
+                    }
                 }
             }
             ReferenceCountUtil.release(m);

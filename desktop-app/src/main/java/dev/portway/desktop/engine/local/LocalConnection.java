@@ -34,6 +34,8 @@ final class LocalConnection {
     final Channel channel;
     final String key;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    /** Interim answers {@link #answered} looked past while a body was going out, for {@link #next}; a few at most. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Decoder decoder;
     private volatile boolean demanded;
     private volatile boolean sawBytes;
@@ -56,9 +58,27 @@ final class LocalConnection {
         channel.pipeline().addLast("inbox", new Inbox());
     }
 
+    /**
+     * One h2c stream ({@link H2cConnections}): its channel's pipeline already turns frames into HTTP objects, both
+     * ways, so only the hand-over to the blocking side is added. Never pooled: each request is a stream of its own.
+     */
+    LocalConnection(Channel stream, String key) {
+        this.channel = stream;
+        this.key = key;
+        this.decoder = null;
+        channel.pipeline().addLast("inbox", new Inbox());
+    }
+
+    /** Whether this is one h2c stream (requests go as HTTP objects, not bytes). */
+    boolean h2() {
+        return decoder == null;
+    }
+
     /** The next request's method: a response to HEAD has no body, whatever its headers say. */
     void expect(String method) {
-        decoder.head = "HEAD".equals(method);
+        if (decoder != null) {
+            decoder.head = "HEAD".equals(method);
+        }
     }
 
     /** @return whether any byte of a response arrived since {@link #reset} */
@@ -72,8 +92,8 @@ final class LocalConnection {
         lastWrite = null;
     }
 
-    /** Writes {@code buf} (taking ownership) after the previous write has reached the socket. */
-    void write(ByteBuf buf) throws IOException {
+    /** Writes {@code buf} (bytes, or an HTTP object on an h2c stream; taking ownership) after the previous write has reached the socket. */
+    void write(Object buf) throws IOException {
         awaitLastWrite();
         lastWrite = channel.writeAndFlush(buf);
     }
@@ -136,7 +156,10 @@ final class LocalConnection {
                 return eof || failure != null;
             }
             if (m instanceof HttpResponse r && LocalCall.isInterim(r.status().code())) {
-                inbox.poll();
+                if (held.size() > dev.portway.shared.protocol.Protocol.MAX_INTERIM) {
+                    return true; // too many: the reader fails the call on them
+                }
+                held.add(inbox.poll()); // kept for the reader, who may pass it on (PROTOCOL.md §3.2)
                 ReferenceCountUtil.release(inbox.poll()); // its empty LastHttpContent, decoded with it
                 if (inbox.isEmpty()) {
                     demand();
@@ -165,6 +188,10 @@ final class LocalConnection {
      * @throws IOException when the connection failed
      */
     Object next() throws IOException {
+        Object held = this.held.poll();
+        if (held != null) {
+            return held; // an interim answer answered() took off the inbox; its end was dropped there
+        }
         Object m = inbox.poll();
         if (m == null) {
             if (eof) {
@@ -250,6 +277,9 @@ final class LocalConnection {
 
     private void drain() {
         Object m;
+        while ((m = held.poll()) != null) {
+            ReferenceCountUtil.release(m);
+        }
         while ((m = inbox.poll()) != null) {
             ReferenceCountUtil.release(m);
         }
@@ -283,6 +313,9 @@ final class LocalConnection {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             demanded = false;
+            if (decoder == null) {
+                sawBytes = true; // an h2c stream: decoded objects only
+            }
             if (closed) {
                 ReferenceCountUtil.release(msg); // nobody will take it
                 return;

@@ -37,6 +37,7 @@ public final class LocalLeg implements AutoCloseable {
     private final boolean ownsGroup;
     private final Bootstrap bootstrap;
     private final LocalPool pool;
+    private final H2cConnections h2c;
     private final Duration connectTimeout;
 
     /**
@@ -83,6 +84,7 @@ public final class LocalLeg implements AutoCloseable {
                     }
                 });
         this.pool = new LocalPool(idleMax, idleTimeout);
+        this.h2c = new H2cConnections(bootstrap);
     }
 
     public Duration connectTimeout() {
@@ -92,6 +94,24 @@ public final class LocalLeg implements AutoCloseable {
     /** A new exchange with the app at {@code host:port}; see {@link LocalCall}. */
     public LocalCall call(String host, int port) {
         return new LocalCall(this, host, port);
+    }
+
+    /**
+     * As {@link #call(String, int)}; with {@code h2c} over HTTP/2 with prior knowledge, for apps that speak only HTTP/2
+     * (gRPC): one connection per {@code host:port}, a stream per request.
+     */
+    public LocalCall call(String host, int port, boolean h2c) {
+        return new LocalCall(this, host, port, h2c);
+    }
+
+    /** A new h2c stream to {@code host:port} ({@link H2cConnections}). */
+    LocalConnection h2cStream(String host, int port) throws IOException {
+        return h2c.open(host, port);
+    }
+
+    /** Open h2c connections now, for tests and diagnostics. */
+    int h2cConnections() {
+        return h2c.open();
     }
 
     /** A pooled connection to {@code host:port}, or null when none is idle. */
@@ -135,6 +155,7 @@ public final class LocalLeg implements AutoCloseable {
     @Override
     public void close() {
         pool.closeAll();
+        h2c.closeAll();
         if (ownsGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }

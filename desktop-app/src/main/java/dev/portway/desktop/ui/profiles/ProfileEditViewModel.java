@@ -45,6 +45,8 @@ public final class ProfileEditViewModel {
     private final StringProperty authPassword = new SimpleStringProperty();
     private final StringProperty ipAllow = new SimpleStringProperty();
     private final BooleanProperty rewriteHost = new SimpleBooleanProperty();
+    /** The local app speaks only HTTP/2 (h2c, e.g. gRPC): the choice box "HTTP/1.1 | HTTP/2 (h2c, for gRPC)". */
+    private final BooleanProperty localH2c = new SimpleBooleanProperty();
     private final BooleanProperty privateTcp = new SimpleBooleanProperty();
     /** Response rewriting by the relay (its own small section of the form). */
     private final RewriteFields rewrite;
@@ -80,6 +82,7 @@ public final class ProfileEditViewModel {
         authPassword.set(o.authPassword());
         ipAllow.set(o.ipAllow());
         rewriteHost.set(o.rewriteHost());
+        localH2c.set(o.localH2c());
         privateTcp.set(o.privateTcp());
         shareWith.set(o.shareWith());
         for (OptionsDraft.Field f : OptionsDraft.Field.values()) {
@@ -106,7 +109,7 @@ public final class ProfileEditViewModel {
 
     public OptionsDraft options() {
         return new OptionsDraft(queue.get(), queuePriority.get(), authUser.get(), authPassword.get(), ipAllow.get(), rewriteHost.get(),
-                privateTcp.get(), shareWith.get());
+                privateTcp.get(), shareWith.get(), localH2c.get());
     }
 
     public ProfileDraft draft() {
@@ -179,6 +182,10 @@ public final class ProfileEditViewModel {
 
     public RewriteFields rewrite() {
         return rewrite;
+    }
+
+    public BooleanProperty localH2cProperty() {
+        return localH2c;
     }
 
     public BooleanProperty rewriteHostProperty() {

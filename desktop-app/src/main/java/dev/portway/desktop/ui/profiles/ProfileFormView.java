@@ -33,6 +33,10 @@ import java.util.List;
  * does not scroll away; Save is enabled only while the form is valid.
  */
 public final class ProfileFormView extends BorderPane {
+    /** The local protocol choices (profile option {@code local_protocol}). */
+    static final String LOCAL_HTTP1 = "HTTP/1.1";
+    static final String LOCAL_H2C = "HTTP/2 (h2c, for gRPC)";
+
     private final GridPane grid = new GridPane();
     private int row;
 
@@ -186,7 +190,16 @@ public final class ProfileFormView extends BorderPane {
         Node[] hostNodes = addOption("Host header", rewrite, null,
                 "For apps that answer only to their own name (dev servers, virtual hosts).");
 
-        for (Node[] nodes : List.of(queueNodes, loginNodes, hostNodes)) {
+        javafx.scene.control.ChoiceBox<String> protocol = new javafx.scene.control.ChoiceBox<>(
+                javafx.collections.FXCollections.observableArrayList(LOCAL_HTTP1, LOCAL_H2C));
+        protocol.setId("localProtocolField");
+        protocol.setValue(vm.localH2cProperty().get() ? LOCAL_H2C : LOCAL_HTTP1);
+        protocol.valueProperty().addListener((obs, was, now) -> vm.localH2cProperty().set(LOCAL_H2C.equals(now)));
+        vm.localH2cProperty().addListener((obs, was, now) -> protocol.setValue(now ? LOCAL_H2C : LOCAL_HTTP1));
+        Node[] protocolNodes = addOption("Local protocol", protocol, null,
+                "How Portway talks to your app. HTTP/2 (h2c) for apps that speak only HTTP/2, such as gRPC servers.");
+
+        for (Node[] nodes : List.of(queueNodes, loginNodes, hostNodes, protocolNodes)) {
             for (Node n : nodes) {
                 n.visibleProperty().bind(vm.httpBinding());
                 n.managedProperty().bind(vm.httpBinding());

@@ -24,13 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("ui")
 class ProfileFormViewUiTest {
     private final FxRobot robot = new FxRobot();
+    private final ProfileEditViewModel vm = new ProfileEditViewModel(null);
 
     @BeforeEach
     void show() throws Exception {
         FxToolkit.registerPrimaryStage();
         FxToolkit.setupStage(stage -> {
             Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-            Scene scene = new Scene(new StackPane(new ProfileFormView(new ProfileEditViewModel(null), () -> { }, () -> { })), 800, 600);
+            Scene scene = new Scene(new StackPane(new ProfileFormView(vm, () -> { }, () -> { })), 800, 600);
             scene.getStylesheets().add(Objects.requireNonNull(DesktopApp.class.getResource("ui/portway.css")).toExternalForm());
             stage.setScene(scene);
             stage.show();
@@ -61,5 +62,21 @@ class ProfileFormViewUiTest {
         assertThat(problem.getText()).isEqualTo("Port must be a number from 1 to 65535.");
         assertThat(sceneY("#localPortField")).isEqualTo(localPort);
         assertThat(sceneY("#requestedNameField")).isEqualTo(publicName);
+    }
+
+    @Test
+    void theLocalProtocolChoiceSetsTheH2cOptionForGrpcApps() {
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ChoiceBox<String> protocol = robot.lookup("#localProtocolField").queryAs(javafx.scene.control.ChoiceBox.class);
+        assertThat(protocol.getItems()).containsExactly("HTTP/1.1", "HTTP/2 (h2c, for gRPC)");
+        assertThat(protocol.getValue()).isEqualTo("HTTP/1.1");
+        assertThat(vm.options().localH2c()).isFalse();
+
+        robot.interact(() -> protocol.setValue("HTTP/2 (h2c, for gRPC)"));
+        WaitForAsyncUtils.waitForFxEvents();
+
+        assertThat(vm.options().localH2c()).isTrue();
+        assertThat(vm.options().applyTo(java.util.Map.of(), dev.portway.desktop.profiles.Profile.Kind.HTTP))
+                .containsEntry("local_protocol", "h2c");
     }
 }
