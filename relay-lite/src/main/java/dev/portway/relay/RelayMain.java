@@ -191,11 +191,15 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--cluster-lease", description = "A node that has not renewed its lease for this long is dead to "
             + "the others (default ${DEFAULT-VALUE}).", defaultValue = "10s")
     String clusterLease;
+    @Option(names = "--client-url", paramLabel = "URL", description = "The ws:// or wss:// address clients reach this "
+            + "node at directly; told to clients on two nodes (docs/cluster.md). Without it they reconnect through the "
+            + "shared address until they reach another node.")
+    String clientUrl;
 
     /** The cluster options, checked; null for a single relay. */
     private dev.portway.relay.cluster.ClusterConfig clusterConfig() {
         return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
-                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db);
+                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db, clientUrl);
     }
     @Option(names = "--console-port", paramLabel = "PORT", description = "Turn the web console on at this port (off unless set; "
             + "its own listener, never the visitors' port). See docs/console.md.")

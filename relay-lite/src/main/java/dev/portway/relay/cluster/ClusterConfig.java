@@ -15,16 +15,23 @@ import java.util.regex.Pattern;
  * @param address {@code host:port} the other nodes reach this one at
  * @param secret  shared by every node of the cluster (at least {@link #MIN_SECRET_CHARS} characters)
  * @param lease   a node that has not renewed its lease for this long is dead to the others
+ * @param clientUrl the {@code ws[s]://} URL clients reach this node at directly ({@code --client-url}), told to
+ *                  clients on two nodes (welcome {@code nodes}); null: only through the cluster's shared address
  */
-public record ClusterConfig(String nodeId, String address, String secret, Duration lease) {
+public record ClusterConfig(String nodeId, String address, String secret, Duration lease, String clientUrl) {
+    public ClusterConfig(String nodeId, String address, String secret, Duration lease) {
+        this(nodeId, address, secret, lease, null);
+    }
+
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     public static final int MIN_SECRET_CHARS = 16;
     private static final Pattern NODE_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern CLIENT_URL = Pattern.compile("wss?://[A-Za-z0-9.\\[\\]:-]+(/[\\x21-\\x7e]*)?");
     private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
     @Override
     public String toString() { // never the secret
-        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + "]";
+        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + ", clientUrl=" + clientUrl + "]";
     }
 
     /**
@@ -37,8 +44,14 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
      */
     public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
                                    String dbUrl) {
+        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, null);
+    }
+
+    /** Like {@link #of(String, String, Path, String, Duration, String)} with {@code --client-url} (or null). */
+    public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
+                                   String dbUrl, String clientUrl) {
         if (nodeId == null || nodeId.isBlank()) {
-            if (address != null || secretFile != null || secretEnv != null) {
+            if (address != null || secretFile != null || secretEnv != null || clientUrl != null) {
                 throw new IllegalArgumentException("--cluster-address and the cluster secret need --node-id — give this "
                         + "relay a node id (e.g. --node-id relay-a), or leave the cluster options out for a single relay.");
             }
@@ -79,6 +92,10 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
         if (lease == null || lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--cluster-lease must be between 3s and 5m, not " + lease + ".");
         }
-        return new ClusterConfig(nodeId, address, secret, lease);
+        if (clientUrl != null && !CLIENT_URL.matcher(clientUrl).matches()) {
+            throw new IllegalArgumentException("--client-url must be the ws:// or wss:// address clients reach this node "
+                    + "at directly (e.g. wss://relay-a.example.com), not \"" + clientUrl + "\".");
+        }
+        return new ClusterConfig(nodeId, address, secret, lease, clientUrl);
     }
 }

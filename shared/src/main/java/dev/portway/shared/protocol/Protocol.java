@@ -21,6 +21,12 @@ public final class Protocol {
      * only to a relay that agreed, since an older relay refuses a bind with an option it does not know.
      */
     public static final String FEATURE_REWRITE = "rewrite";
+    /**
+     * Feature (PROTOCOL.md §3.2): the client keeps sessions to several nodes of a relay cluster at once. Offered only
+     * by a client that wants more than one session, agreed only by a cluster node, which then names itself and the
+     * other live nodes in welcome {@code node}/{@code nodes}. Not in {@link #FEATURES}: both sides decide it apart.
+     */
+    public static final String FEATURE_HA = "ha";
     /** The optional features this implementation speaks, offered in hello and accepted in welcome. */
     public static final List<String> FEATURES = List.of(FEATURE_END_FLAG, FEATURE_REWRITE);
     /** The relay's health endpoint. */
