@@ -52,7 +52,7 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
                                    String dbUrl, String clientUrl) {
         if (nodeId == null || nodeId.isBlank()) {
             if (address != null || secretFile != null || secretEnv != null || clientUrl != null) {
-                throw new IllegalArgumentException("--cluster-address and the cluster secret need --node-id — give this "
+                throw new IllegalArgumentException("--cluster-address, --client-url and the cluster secret need --node-id — give this "
                         + "relay a node id (e.g. --node-id relay-a), or leave the cluster options out for a single relay.");
             }
             return null;
