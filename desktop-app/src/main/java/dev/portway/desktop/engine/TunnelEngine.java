@@ -395,6 +395,8 @@ public final class TunnelEngine implements AutoCloseable {
             try {
                 if (ev.ha) { // on a cluster a go_away is replaced at once; the old session drains by itself
                     java.util.concurrent.CompletableFuture.anyOf(s.ended(), ev.goAway).get();
+                } else {
+                    s.ended().get();
                 }
                 end = s.ended().isDone() ? s.ended().get() : null;
             } catch (InterruptedException | ExecutionException e) {

@@ -52,8 +52,11 @@ class HaConnectionsIT {
     @TempDir
     Path tmp;
 
-    /** One visitor request: when it started and ended (System.nanoTime) and whether it got the local app's answer. */
-    record Call(long start, long end, boolean ok) {
+    /**
+     * One visitor request: when it started and ended (System.nanoTime), whether it got the local app's answer, and if
+     * not what it got instead.
+     */
+    record Call(long start, long end, boolean ok, String got) {
     }
 
     @Test
@@ -116,6 +119,9 @@ class HaConnectionsIT {
                     + " killed at the 300th: " + (1000 - failed) + " succeeded, " + failed + " failed (" + failedInFlight
                     + " of the " + inFlight + " in flight at the kill); back on two nodes " + after + " "
                     + TimeUnit.NANOSECONDS.toMillis(backNanos) + " ms after the kill; URL " + url);
+            calls.stream().filter(c -> !c.ok()).forEach(c -> System.out.println("  failed " + TimeUnit.NANOSECONDS.toMillis(
+                    c.start() - killedAt[0]) + " ms after the kill, in " + TimeUnit.NANOSECONDS.toMillis(c.end() - c.start())
+                    + " ms: " + c.got()));
             assertThat(calls).hasSize(1000);
             assertThat(calls.stream().filter(c -> c.start() > killedAt[0] && !c.ok())).as("requests that started after the kill").isEmpty();
             assertThat(calls.stream().filter(c -> c.end() < killing[0] && !c.ok())).as("requests done before the kill").isEmpty();
@@ -141,14 +147,17 @@ class HaConnectionsIT {
     private static Call call(OkHttpClient http, String lb, String body) {
         long start = System.nanoTime();
         boolean ok = false;
+        String got;
         // A new connection each time (Connection: close): HAProxy balances each request on its own.
         Request r = new Request.Builder().url("http://" + lb + "/t/web/echo").header("Connection", "close")
                 .post(RequestBody.create(body, MediaType.get("text/plain"))).build();
         try (Response response = http.newCall(r).execute()) {
-            ok = response.code() == 200 && body.equals(response.body().string());
+            String text = response.body().string();
+            ok = response.code() == 200 && body.equals(text);
+            got = response.code() + " " + text.substring(0, Math.min(120, text.length())).replaceAll("\\s+", " ");
         } catch (IOException e) {
-            // failed: counted
+            got = e.toString(); // failed: counted
         }
-        return new Call(start, System.nanoTime(), ok);
+        return new Call(start, System.nanoTime(), ok, got);
     }
 }
