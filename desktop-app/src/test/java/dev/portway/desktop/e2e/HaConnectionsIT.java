@@ -105,8 +105,12 @@ class HaConnectionsIT {
             long backNanos;
             // 300 requests first (a new connection each through HAProxy: slow on a loaded 2-core machine).
             await().atMost(Duration.ofMinutes(3)).until(() -> killedAt[0] != Long.MAX_VALUE);
+            List<Call> sofar;
+            synchronized (calls) { // the visitors go on adding
+                sofar = List.copyOf(calls);
+            }
             System.out.println("the 300th request after " + TimeUnit.NANOSECONDS.toMillis(killing[0] - t0) + " ms, "
-                    + calls.stream().filter(c -> !c.ok()).count() + " of " + calls.size() + " failed before the kill");
+                    + sofar.stream().filter(c -> !c.ok()).count() + " of " + sofar.size() + " failed before the kill");
             await().atMost(BACK_ON_TWO.plusSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 List<String> now = client.engine.status().nodes();
                 return now.size() == 2 && !now.contains(victim);
