@@ -198,11 +198,15 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--cluster-tls", description = "Encrypt the links between cluster nodes (TLS 1.3, bound to the "
             + "cluster secret's handshake; every node needs it). Default: plain TCP, for a private network.")
     boolean clusterTls;
+    @Option(names = "--client-url", paramLabel = "URL", description = "The ws:// or wss:// address clients reach this "
+            + "node at directly; told to clients on two nodes (docs/cluster.md). Without it they reconnect through the "
+            + "shared address until they reach another node.")
+    String clientUrl;
 
     /** The cluster options, checked; null for a single relay. */
     private dev.portway.relay.cluster.ClusterConfig clusterConfig() {
         return dev.portway.relay.cluster.ClusterConfig.of(nodeId, clusterAddress, clusterSecretFile,
-                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db, clusterTls);
+                clusterSecret, parseDuration(named("--cluster-lease"), clusterLease), db, clusterTls, clientUrl);
     }
     @Option(names = "--console-port", paramLabel = "PORT", description = "Turn the web console on at this port (off unless set; "
             + "its own listener, never the visitors' port). See docs/console.md.")

@@ -4,6 +4,7 @@ import dev.portway.relay.cluster.ClusterConfig;
 import dev.portway.relay.store.PostgresServer;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.Frame;
+import dev.portway.shared.protocol.Protocol;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -114,6 +115,70 @@ class ClusterIT {
             assertThat(List.of(va.name(), vb.name())).containsOnlyOnce("race-0");
             assertThat(variant.notice()).contains("race-0 is in use by another client");
         }
+    }
+
+    @Test
+    void oneClientBindsItsNameOnTwoNodesAnotherClientStillCannotAndVisitorsFallOverWhenOneSessionEnds() throws Exception {
+        String url = PG.newDatabase();
+        assertThat(cli(url, "users", "add", "alice", "--tier", "free").exit()).isZero();
+        String alice = AdminCli.secretIn(cli(url, "tokens", "create", "alice").out());
+        String key = "client-key-of-alice-0123456789abcdef";
+        try (Relay a = node(url, "two-a", Duration.ofSeconds(10)); Relay b = node(url, "two-b", Duration.ofSeconds(10));
+             Relay c = node(url, "two-c", Duration.ofSeconds(10))) {
+            // A node learns of nodes that joined after it with its next re-read of the cluster (every 5 s).
+            await().atMost(Duration.ofSeconds(15)).until(() -> a.cluster().peers().size() == 2);
+            try (ProtocolTestClient onA = ProtocolTestClient.connectHa(a, alice, key);
+                 ProtocolTestClient onB = ProtocolTestClient.connectHa(b, alice, key)) {
+                twoSessionsOfOneClient(a, b, c, onA, onB, alice);
+            }
+        }
+    }
+
+    private static void twoSessionsOfOneClient(Relay a, Relay b, Relay c, ProtocolTestClient onA, ProtocolTestClient onB,
+                                               String alice) throws Exception {
+        Map<String, String> strict = Map.of("strict_name", "true");
+        ControlMessage.Welcome wa = onA.control(ControlMessage.Welcome.class);
+        assertThat(wa.features()).contains(Protocol.FEATURE_HA);
+        assertThat(wa.node()).isEqualTo("two-a");
+        assertThat(wa.nodes()).extracting(ControlMessage.ClusterNode::node).containsExactlyInAnyOrder("two-b", "two-c");
+        onB.control(ControlMessage.Welcome.class);
+        onA.send(Frame.control(new ControlMessage.Bind("1", "http", "shared", null, strict)));
+        ControlMessage.Bound ba = onA.control(ControlMessage.Bound.class);
+        onB.send(Frame.control(new ControlMessage.Bind("1", "http", "shared", null, strict)));
+        ControlMessage.Bound bb = onB.control(ControlMessage.Bound.class);
+        assertThat(bb.name()).isEqualTo(ba.name()).isEqualTo("shared");
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.cluster().holders("shared").keySet()
+                .equals(java.util.Set.of("two-a", "two-b")));
+        // The same user with another client key (another installation) on the third node: still taken.
+        try (ProtocolTestClient other = ProtocolTestClient.connectHa(c, alice, "another-key-of-alice-0123456789ab")) {
+            other.control(ControlMessage.Welcome.class);
+            other.send(Frame.control(new ControlMessage.Bind("1", "http", "shared", null, strict)));
+            ControlMessage.BindRefused r = other.control(ControlMessage.BindRefused.class);
+            assertThat(r.code()).isEqualTo("name_taken");
+            assertThat(r.message()).contains("in use by another client on this relay cluster");
+        }
+        // B's session ends: a visitor on B is served by the client's session on A (B's link to A).
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.cluster().servable("shared"));
+        onB.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.sessionCount() == 0);
+        java.util.concurrent.CompletableFuture<Response> visit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Response r = HTTP.newCall(new Request.Builder().url("http://127.0.0.1:" + b.port() + "/t/shared/x").build()).execute();
+                r.peekBody(Long.MAX_VALUE);
+                return r;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Frame open = onA.expect(dev.portway.shared.protocol.FrameType.OPEN);
+        byte[] body = "from the session on A".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        onA.send(Frame.reply(open.streamId(), dev.portway.shared.protocol.ReplyMessage.http(200, "OK", List.of(
+                new dev.portway.shared.protocol.Header("Content-Length", String.valueOf(body.length))))));
+        onA.send(Frame.data(open.streamId(), body, 0, body.length));
+        onA.send(Frame.fin(open.streamId()));
+        Response r = visit.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.body().string()).isEqualTo("from the session on A");
     }
 
     @Test

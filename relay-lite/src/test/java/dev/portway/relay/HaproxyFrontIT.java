@@ -16,7 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -41,15 +40,13 @@ import static org.awaitility.Awaitility.await;
  * checks on /api/tunnel/health). A client bound through HAProxy, visitors through HAProxy. A node that does not hold
  * the client's session is killed with kill -9 during 1,000 requests: every request not in flight at the kill
  * succeeds. Then the client's own node is killed: the client reconnects through HAProxy to a live node and gets the
- * same URL back (clients on two nodes at once are not built: until it is back, its tunnel is down).
+ * same URL back (this client is on one node only: until it is back, its tunnel is down; the desktop app's
+ * HaConnectionsIT runs the real engine on two nodes at once, with no gap).
  */
 class HaproxyFrontIT {
     @RegisterExtension
     static final PostgresServer PG = new PostgresServer();
-    private static final String SECRET = "cluster-secret-of-the-tests-0123456789";
     private static final String TOKEN = "s3cret";
-    /** Debian's haproxy lives in /usr/sbin, which a non-root PATH may lack. */
-    private static final String HAPROXY = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
     private static final Path CFG = Path.of("..", "installers", "relay", "haproxy.cfg").toAbsolutePath().normalize();
 
     @TempDir
@@ -57,7 +54,7 @@ class HaproxyFrontIT {
 
     @Test
     void theShippedHaproxyCfgIsValid() throws Exception {
-        Process check = new ProcessBuilder(HAPROXY, "-c", "-f", CFG.toString()).redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(HaproxyCluster.HAPROXY, "-c", "-f", CFG.toString()).redirectErrorStream(true).start();
         String out = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(check.exitValue()).as(out).isZero();
@@ -71,43 +68,13 @@ class HaproxyFrontIT {
     @Test
     void visitorsThroughHaproxySurviveAKilledNodeAndTheClientComesBackWithItsUrl() throws Exception {
         String url = PG.newDatabase();
-        int port = ClusterHopIT.freePort(); // the same port on 127.0.0.1-3: every node writes the same tunnel URL
-        int lbPort = ClusterHopIT.freePort();
-        Map<String, RelayProcess> nodes = new HashMap<>();
-        Process haproxy = null;
         ExecutorService pool = Executors.newFixedThreadPool(6, r -> new Thread(r, "haproxy-front"));
         AtomicReference<ProtocolTestClient> client = new AtomicReference<>();
-        try {
-            // Every visitor of this test is 127.0.0.1, each request a new connection: lift the per-address rate.
-            Map<String, String> lbEnv = new HashMap<>(Map.of("PORTWAY_LB_BIND", "127.0.0.1:" + lbPort,
-                    "PORTWAY_LB_CONN_RATE_PER_IP", "100000"));
-            for (int i = 1; i <= 3; i++) {
-                String id = "lb-" + i;
-                String host = "127.0.0." + i;
-                Path data = Files.createDirectories(tmp.resolve(id));
-                nodes.put(id, new RelayProcess(List.of(RelayProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
-                        Path.of("target", "relay-lite.jar").toAbsolutePath().toString(), "--host", host, "--port",
-                        String.valueOf(port), "--tcp-ports", "0-0", "--data-dir", data.toString(), "--db", url, "--db-user",
-                        "postgres", "--node-id", id, "--cluster-address", host + ":" + ClusterHopIT.freePort(),
-                        "--cluster-lease", "3s", "--grace", "1s", "--rate-limit", "0", "--max-connections-per-ip", "10000"),
-                        Map.of("PORTWAY_TOKEN", TOKEN, "PORTWAY_CLUSTER_SECRET", SECRET), data));
-                lbEnv.put("RELAY_" + (char) ('A' + i - 1), host + ":" + port);
-            }
-            for (RelayProcess p : nodes.values()) {
-                assertThat(p.port()).isEqualTo(port);
-            }
-            ProcessBuilder pb = new ProcessBuilder(HAPROXY, "-db", "-f", CFG.toString()).redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve("haproxy.log").toFile());
-            pb.environment().putAll(lbEnv);
-            haproxy = pb.start();
-            String lb = "127.0.0.1:" + lbPort;
+        try (HaproxyCluster cluster = new HaproxyCluster(url, TOKEN, Path.of("target", "relay-lite.jar").toAbsolutePath(),
+                CFG, tmp)) {
+            String lb = cluster.lb();
             OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(2))
                     .readTimeout(Duration.ofSeconds(10)).retryOnConnectionFailure(false).build();
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                try (Response r = http.newCall(new Request.Builder().url("http://" + lb + "/api/tunnel/health").build()).execute()) {
-                    return r.code() == 200;
-                }
-            });
 
             AtomicReference<String> boundUrl = new AtomicReference<>();
             AtomicInteger binds = new AtomicInteger();
@@ -115,12 +82,11 @@ class HaproxyFrontIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> boundUrl.get() != null);
             String firstUrl = boundUrl.get();
             // Each node dials its link to the client's node once it hears of the binding: wait until every node serves it.
-            for (int i = 1; i <= 3; i++) {
-                String direct = "127.0.0." + i + ":" + port;
-                await().atMost(Duration.ofSeconds(20)).until(() -> call(http, direct, "warm-up").ok());
+            for (String node : cluster.nodeIds()) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> call(http, cluster.direct(node), "warm-up").ok());
             }
             String clientNode = nodeOf(url, "web");
-            String other = nodes.keySet().stream().filter(n -> !n.equals(clientNode)).sorted().findFirst().orElseThrow();
+            String other = cluster.nodeIds().stream().filter(n -> !n.equals(clientNode)).sorted().findFirst().orElseThrow();
 
             // 1,000 requests through HAProxy; at the 300th a node that does not hold the client's session is killed.
             List<Call> calls = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -133,9 +99,8 @@ class HaproxyFrontIT {
                     for (int n; (n = next.getAndIncrement()) < 1000; ) {
                         if (n == 300) {
                             killing[0] = System.nanoTime();
-                            nodes.get(other).process.destroyForcibly(); // kill -9
                             try {
-                                nodes.get(other).process.waitFor(10, TimeUnit.SECONDS);
+                                cluster.kill(other); // kill -9
                             } catch (InterruptedException e) {
                                 return;
                             }
@@ -158,8 +123,8 @@ class HaproxyFrontIT {
 
             // The client's own node dies: the client reconnects through HAProxy to the live node, same URL.
             int bindsBefore = binds.get();
-            nodes.get(clientNode).process.destroyForcibly();
             long killed = System.nanoTime();
+            cluster.kill(clientNode);
             await().atMost(Duration.ofSeconds(30)).until(() -> binds.get() > bindsBefore);
             long backMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
             assertThat(boundUrl.get()).as("the tunnel's URL").isEqualTo(firstUrl);
@@ -177,10 +142,6 @@ class HaproxyFrontIT {
             if (c != null) {
                 c.close();
             }
-            if (haproxy != null) {
-                haproxy.destroyForcibly();
-            }
-            nodes.values().forEach(RelayProcess::close);
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
     }
@@ -202,7 +163,8 @@ class HaproxyFrontIT {
     /** The node that binds {@code name}, as the cluster's table says. */
     private static String nodeOf(String url, String name) throws Exception {
         try (var c = DriverManager.getConnection(url, "postgres", null);
-             PreparedStatement q = c.prepareStatement("SELECT node_id FROM cluster_binding WHERE name = ?")) {
+             PreparedStatement q = c.prepareStatement("SELECT b.node_id FROM cluster_binding b JOIN cluster_node n "
+                     + "ON n.node_id = b.node_id WHERE b.name = ? AND n.lease_until > now()")) {
             q.setString(1, name);
             try (ResultSet rs = q.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;

@@ -80,6 +80,14 @@ final class ProtocolTestClient implements AutoCloseable {
         return c;
     }
 
+    /** Offering feature {@code ha} (PROTOCOL.md §3.3) with the installation's stable key: one client on several nodes. */
+    static ProtocolTestClient connectHa(Relay relay, String token, String clientKey) {
+        ProtocolTestClient c = new ProtocolTestClient(relay.connectUrl());
+        c.send(Frame.control(new ControlMessage.Hello(List.of(Protocol.VERSION), token, "test/1", null, null, null, clientKey,
+                List.of(Protocol.FEATURE_HA))));
+        return c;
+    }
+
     /** To a relay in another process, by its WebSocket URL. */
     static ProtocolTestClient connect(String connectUrl, String token) {
         ProtocolTestClient c = new ProtocolTestClient(connectUrl);

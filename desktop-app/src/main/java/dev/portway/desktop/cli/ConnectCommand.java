@@ -88,6 +88,10 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--ws-compression", paramLabel = "on|off", defaultValue = dev.portway.shared.protocol.WsCompression.DEFAULT,
             description = "offer permessage-deflate on the WebSocket to the relay (default: ${DEFAULT-VALUE})")
     String wsCompression;
+    @Option(names = "--ha-connections", paramLabel = "N", defaultValue = "2",
+            description = "on a relay cluster: keep sessions to N different nodes, so a node that dies costs no gap "
+                    + "(1 to 4; 1 = one session; a single relay always gets one; default ${DEFAULT-VALUE})")
+    int haConnections;
 
     @CommandLine.Mixin
     RewriteFlags rewrite = new RewriteFlags();
@@ -105,13 +109,22 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
     /**
      * @param fingerprint   the pinned relay certificate ({@code sha256:hex}), or null for the system's CAs
      * @param wsCompression offer permessage-deflate to the relay
+     * @param haConnections sessions to different nodes of a relay cluster ({@code --ha-connections})
      */
     record Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir, String fingerprint,
-                   boolean wsCompression) {
+                   boolean wsCompression, int haConnections) {
+        Request(URI relay, String token, TunnelSpec tunnel, int embeddedPort, Path dataDir, String fingerprint) {
+            this(relay, token, tunnel, embeddedPort, dataDir, fingerprint,
+                    dev.portway.shared.protocol.WsCompression.DEFAULT_ENABLED, EngineConfig.DEFAULT_HA_CONNECTIONS);
+        }
     }
 
     /** Checks the arguments; bad input becomes a {@link CommandLine.ParameterException} (exit 2). */
     Request validate() {
+        if (haConnections < 1 || haConnections > EngineConfig.MAX_HA_CONNECTIONS) {
+            throw bad("--ha-connections must be from 1 to " + EngineConfig.MAX_HA_CONNECTIONS + ", not " + haConnections
+                    + " — e.g. 2 for sessions to two relay nodes, 1 for one.");
+        }
         TunnelSpec tunnel;
         try {
             String k = kind.toLowerCase(Locale.ROOT);
@@ -179,7 +192,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
             if (fingerprint != null) {
                 throw bad("--fingerprint pins a remote relay's certificate — use it with --relay wss://….");
             }
-            return new Request(null, t, tunnel, port, data, null, deflate);
+            return new Request(null, t, tunnel, port, data, null, deflate, haConnections);
         }
         if (t == null || t.isBlank()) {
             throw bad("A relay needs a token — pass --token or set PORTWAY_TOKEN.");
@@ -196,7 +209,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
                 throw bad("--fingerprint: " + e.getMessage());
             }
         }
-        return new Request(uri, t, tunnel, port, data, pin, deflate);
+        return new Request(uri, t, tunnel, port, data, pin, deflate, haConnections);
     }
 
     /** The bind options of --basic-auth, --allow and --deny (PROTOCOL.md §4.1), checked for shape here. */
@@ -291,7 +304,7 @@ final class ConnectCommand implements java.util.concurrent.Callable<Integer> {
         AtomicInteger exit = new AtomicInteger(0);
         Files.createDirectories(request.dataDir());
         TunnelEngine engine = new TunnelEngine(EngineConfig.of(relayUrl, relayToken, List.of(request.tunnel()))
-                .withDataDir(request.dataDir()).withWsCompression(request.wsCompression()), printer, request.fingerprint() == null
+                .withDataDir(request.dataDir()).withWsCompression(request.wsCompression()).withHaConnections(request.haConnections()), printer, request.fingerprint() == null
                 ? dev.portway.desktop.engine.RelayTrust.system()
                 : dev.portway.desktop.engine.RelayTrust.pinned(request.fingerprint()));
         engine.addListener(new ConsolePrinter(out, () -> {

@@ -138,7 +138,12 @@ final class Session implements RelaySocket.Listener {
     }
 
     void connect(RelayConnector connector) {
-        webSocket = connector.connect(config.connectUri(), this);
+        connect(connector, config.connectUri());
+    }
+
+    /** @param uri the relay's WebSocket address: the configured one, or a cluster node's own (PROTOCOL.md §3.3) */
+    void connect(RelayConnector connector, java.net.URI uri) {
+        webSocket = connector.connect(uri, this);
     }
 
     /** Completes with the relay's welcome, or fails with a {@link ConnectFailure}. */
@@ -277,7 +282,9 @@ final class Session implements RelaySocket.Listener {
     public void onConnected() {
         lastFrameNanos = System.nanoTime();
         trySend(Frame.control(new ControlMessage.Hello(Protocol.SUPPORTED_VERSIONS, config.token(), clientName, resume,
-                config.streamWindow(), config.sessionWindow(), clientKey, Protocol.FEATURES)));
+                config.streamWindow(), config.sessionWindow(), clientKey, config.haConnections() > 1
+                ? java.util.stream.Stream.concat(Protocol.FEATURES.stream(), java.util.stream.Stream.of(Protocol.FEATURE_HA)).toList()
+                : Protocol.FEATURES)));
     }
 
     @Override

@@ -38,7 +38,10 @@ import java.util.function.Consumer;
 
 /**
  * The tunnel client: keeps one session to the relay up (reconnecting with backoff), binds every
- * {@link TunnelSpec} on it and forwards visitors to the local services.
+ * {@link TunnelSpec} on it and forwards visitors to the local services. On a relay cluster that agrees to feature
+ * {@code ha} (PROTOCOL.md §3.3) it keeps {@link EngineConfig#haConnections()} sessions to different nodes, each binding
+ * the same names; a session that ends or gets {@code go_away} is replaced by one to another node while the others
+ * carry the visitors, so the public URL never changes.
  *
  * <p>It also keeps the client side of PROTOCOL.md §9: a durable client queue (in {@link EngineConfig#dataDir()})
  * for requests the relay delivers from its durable queue, delivered on to the local app with retries by a
@@ -78,9 +81,13 @@ public final class TunnelEngine implements AutoCloseable {
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile EngineStatus status = EngineStatus.of(EngineState.DISCONNECTED, "Not connected.");
-    private volatile Session session;
-    private volatile String resume;
-    private volatile Thread loop;
+    /** The sessions: slot 0 always, more to other cluster nodes once a relay agreed to {@code ha}. */
+    private final List<Slot> slots = new CopyOnWriteArrayList<>();
+    /** The other live nodes the latest {@code ha} welcome named, with their direct addresses (or none). */
+    private volatile List<ControlMessage.ClusterNode> peers = List.of();
+    /** Tunnel indexes the relay answered (bound or refused) at least once: a later session binds the same names. */
+    private final java.util.Set<Integer> answered = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.CompletableFuture<Void> namesKnown = new java.util.concurrent.CompletableFuture<>();
     private volatile ConnectFailure lastFailure = ConnectFailure.network("Cannot reach the relay.");
     private final RelayTrust trust;
     /** The fingerprint of the relay certificate the last attempt refused, or null (see {@link #untrustedFingerprint()}). */
@@ -134,7 +141,9 @@ public final class TunnelEngine implements AutoCloseable {
         }
         worker.start(); // requests queued by an earlier run are delivered even before the relay answers
         queueChanged();
-        loop = Thread.ofVirtual().name("portway-connect-loop").start(this::runLoop);
+        Slot first = new Slot(0);
+        slots.add(first);
+        first.start();
     }
 
     /**
@@ -142,11 +151,11 @@ public final class TunnelEngine implements AutoCloseable {
      * attempt count. Does nothing in any other state.
      */
     public synchronized void retry() {
-        Thread t = loop;
-        if (closed.get() || !started.get() || status.state() != EngineState.FAILED || t != null && t.isAlive()) {
+        if (closed.get() || !started.get() || status.state() != EngineState.FAILED
+                || slots.stream().anyMatch(sl -> sl.loop != null && sl.loop.isAlive())) {
             return;
         }
-        loop = Thread.ofVirtual().name("portway-connect-loop").start(this::runLoop);
+        slots.getFirst().start();
     }
 
     // ---- the client queue (blocking JDBC: not on the FX thread)
@@ -242,9 +251,8 @@ public final class TunnelEngine implements AutoCloseable {
 
     private void breakerChanged(String tunnel, String state) {
         LOG.info("circuit breaker of tunnel {} is {}", tunnel, state);
-        Session s = session;
-        if (s != null) {
-            s.trySend(Frame.control(new ControlMessage.Breaker(tunnel, state)));
+        for (Events ev : live()) {
+            ev.session.trySend(Frame.control(new ControlMessage.Breaker(tunnel, state)));
         }
         emit(l -> l.onBreaker(tunnel, state));
         if (!"open".equals(state)) {
@@ -280,21 +288,26 @@ public final class TunnelEngine implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        Session s = session;
-        if (s != null) {
-            // Queued tunnels are not unbound: unbinding would give up the name, and with it the relay's queue
-            // that keeps webhooks while this client is away (§9.2). Their names stay reserved for the client key.
-            s.close(bound.keySet().stream().filter(name -> !isQueued(specsByName.get(name))).toList());
+        // Queued tunnels are not unbound: unbinding would give up the name, and with it the relay's queue
+        // that keeps webhooks while this client is away (§9.2). Their names stay reserved for the client key.
+        List<String> unbind = bound.keySet().stream().filter(name -> !isQueued(specsByName.get(name))).toList();
+        List<Session> open = slots.stream().map(sl -> sl.session).filter(java.util.Objects::nonNull).toList();
+        for (Session s : open) {
+            s.close(unbind);
+        }
+        for (Session s : open) {
             s.awaitSocketClosed(Duration.ofSeconds(1));
             s.cancel();
         }
-        Thread t = loop;
-        if (t != null) {
-            t.interrupt();
-            try {
-                t.join(Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Slot sl : slots) {
+            Thread t = sl.loop;
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join(Duration.ofSeconds(1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         worker.close();
@@ -306,76 +319,258 @@ public final class TunnelEngine implements AutoCloseable {
         setStatus(EngineStatus.of(EngineState.DISCONNECTED, "Disconnected."));
     }
 
-    // ---- connect loop (virtual thread)
+    // ---- connect loops (one virtual thread per slot)
 
-    private void runLoop() {
+    /** Tries in a row that may reach a node this client is on already (through the shared address) before backing off. */
+    private static final int SAME_NODE_TRIES = 5;
+    /** How long a later session waits for the first session's names before binding what is known. */
+    private static final Duration NAMES_WAIT = Duration.ofSeconds(15);
+
+    /**
+     * One of the engine's sessions and its connect loop. Slot 0 is the engine's session as to a single relay; the
+     * others exist only once a cluster node agreed to {@code ha}, and keep a session to a node no other slot is on.
+     */
+    private final class Slot {
+        final int index;
+        /** The session being made or live (closed by {@link #close()}). */
+        volatile Session session;
+        /** The events of the slot's last welcomed session. */
+        volatile Events current;
+        /** The resume key of this slot's last session, and the node it was on (ha), avoided by the next direct pick. */
+        volatile String resume;
+        volatile String lastNode;
+        /** Nodes whose direct address failed since this slot last connected. */
+        final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+        volatile Thread loop;
+
+        Slot(int index) {
+            this.index = index;
+        }
+
+        void start() {
+            loop = Thread.ofVirtual().name("portway-connect-loop" + (index == 0 ? "" : "-" + index)).start(() -> runLoop(this));
+        }
+    }
+
+    /** Where a slot dials next: a node's own address (ha, from welcome {@code nodes}), else the configured one. */
+    private record Target(java.net.URI uri, String resume, String node) {
+    }
+
+    /** The welcomed sessions that carry tunnels now (not ended, no go_away), in slot order. */
+    private List<Events> live() {
+        return slots.stream().map(sl -> sl.current).filter(ev -> ev != null && ev.live).toList();
+    }
+
+    /** Node ids of the live sessions of slots other than {@code me}. */
+    private List<String> nodesOfOthers(Slot me) {
+        return live().stream().filter(ev -> ev.slot != me && ev.node != null).map(ev -> ev.node).toList();
+    }
+
+    private boolean otherLive(Slot me) {
+        return live().stream().anyMatch(ev -> ev.slot != me);
+    }
+
+    private EngineStatus connectedStatus() {
+        List<String> nodes = live().stream().map(ev -> ev.node).filter(java.util.Objects::nonNull).toList();
+        String message = nodes.isEmpty() ? "Connected to " + config.relayUrl() + "."
+                : "Connected to " + String.join(", ", nodes) + ".";
+        return new EngineStatus(EngineState.CONNECTED, message, null, 0, config.reconnect().maxAttempts(), null, nodes);
+    }
+
+    private void runLoop(Slot slot) {
         int maxAttempts = config.reconnect().maxAttempts();
-        setStatus(new EngineStatus(EngineState.CONNECTING, "Connecting to " + config.relayUrl() + "…", null, 1, maxAttempts, null));
+        if (!otherLive(slot)) {
+            setStatus(new EngineStatus(EngineState.CONNECTING, "Connecting to " + config.relayUrl() + "…", null, 1, maxAttempts, null));
+        }
         while (!closed.get()) {
-            Session s;
+            Events ev;
             try {
-                s = Failsafe.with(Reconnect.<Session>policy(config.reconnect(), this::retryScheduled)).get(this::connectOnce);
+                ev = Failsafe.with(Reconnect.<Events>policy(config.reconnect(), (a, d) -> retryScheduled(slot, a, d)))
+                        .get(() -> connectOnce(slot));
             } catch (ConnectFailure f) {
                 if (!closed.get()) {
                     String message = f.fatal || maxAttempts < 0 ? f.getMessage()
                             : f.getMessage() + " Gave up after " + maxAttempts + " attempts.";
-                    setStatus(new EngineStatus(EngineState.FAILED, message, f.category, 0, maxAttempts, null));
+                    if (f.fatal || !otherLive(slot)) {
+                        setStatus(new EngineStatus(EngineState.FAILED, message, f.category, 0, maxAttempts, null));
+                    } else {
+                        LOG.warn("no second session to another relay node: {}", message);
+                    }
                 }
                 return;
             } catch (FailsafeException | CancellationException e) {
                 return; // interrupted by close()
             }
+            Session s = ev.session;
             Session.End end;
             try {
-                end = s.ended().get();
+                if (ev.ha) { // on a cluster a go_away is replaced at once; the old session drains by itself
+                    java.util.concurrent.CompletableFuture.anyOf(s.ended(), ev.goAway).get();
+                } else {
+                    s.ended().get();
+                }
+                end = s.ended().isDone() ? s.ended().get() : null;
             } catch (InterruptedException | ExecutionException e) {
                 return;
             }
-            session = null;
-            bound.clear();
-            specsByName.clear();
+            slot.lastNode = ev.node;
+            if (end != null) {
+                sessionGone(ev);
+            }
             if (closed.get()) {
                 return;
             }
-            LOG.info("session ended: {}", end.message());
-            if (end.refusal() != null && end.refusal().fatal) {
+            if (end == null) {
+                LOG.info("relay node {} is going away: moving that session to another node", ev.node);
+            } else {
+                LOG.info("session ended{}: {}", ev.node == null ? "" : " (node " + ev.node + ")", end.message());
+            }
+            if (end != null && end.refusal() != null && end.refusal().fatal) {
                 // E.g. token_revoked at a JWT refresh: a new hello cannot succeed (PROTOCOL.md §2.3), so none is sent.
                 setStatus(new EngineStatus(EngineState.FAILED, end.message(), end.refusal().category, 0, maxAttempts, null));
                 return;
             }
-            setStatus(new EngineStatus(EngineState.RECONNECTING, end.message() + " Reconnecting…",
-                    end.category() == null ? ErrorCategory.NETWORK : end.category(), 1, maxAttempts, Duration.ZERO));
+            if (otherLive(slot)) {
+                setStatus(connectedStatus()); // the other sessions carry the tunnels meanwhile: no gap
+            } else {
+                setStatus(new EngineStatus(EngineState.RECONNECTING, (end == null ? "The relay is going away." : end.message())
+                        + " Reconnecting…", end == null || end.category() == null ? ErrorCategory.NETWORK : end.category(), 1,
+                        maxAttempts, Duration.ZERO));
+            }
         }
     }
 
-    private Session connectOnce() {
-        if (closed.get()) {
-            throw new CancellationException("engine closed");
+    /** A session ended: its names stay bound (and served) while another live session binds them too. Idempotent. */
+    private void sessionGone(Events ev) {
+        ev.live = false;
+        if (!ev.gone.compareAndSet(false, true)) {
+            return;
         }
-        Session s = new Session(config, resume, store.clientKey(), CLIENT, timer, handlers, new Events());
-        session = s;
-        trust.takeRefused();
-        s.connect(relayConnector);
-        try {
-            s.welcome().get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            untrusted = null;
-            return s;
-        } catch (ExecutionException e) {
-            s.cancel();
-            String refused = trust.takeRefused();
-            if (refused != null) {
-                untrusted = refused;
-                throw noteFailure(ConnectFailure.untrusted(untrustedMessage(refused)));
+        List<Events> others = live();
+        for (String name : ev.names) {
+            if (others.stream().noneMatch(o -> o.names.contains(name))) {
+                bound.remove(name);
+                specsByName.remove(name);
             }
-            throw noteFailure(e.getCause() instanceof ConnectFailure f ? f : ConnectFailure.network(String.valueOf(e.getCause())));
-        } catch (TimeoutException e) {
-            s.cancel();
-            throw noteFailure(ConnectFailure.network("The relay at " + config.relayUrl() + " did not answer the handshake within "
-                    + WELCOME_TIMEOUT.toSeconds() + " s."));
-        } catch (InterruptedException e) {
-            s.cancel();
-            Thread.currentThread().interrupt();
-            throw new CancellationException("engine closed");
+        }
+    }
+
+    private Target target(Slot slot) {
+        List<String> taken = nodesOfOthers(slot);
+        for (ControlMessage.ClusterNode n : peers) {
+            if (n.url() != null && n.node() != null && !taken.contains(n.node()) && !n.node().equals(slot.lastNode)
+                    && !slot.unreachable.contains(n.node())) {
+                try {
+                    return new Target(EngineConfig.connectUri(java.net.URI.create(n.url())), null, n.node());
+                } catch (IllegalArgumentException e) {
+                    slot.unreachable.add(n.node());
+                }
+            }
+        }
+        return new Target(config.connectUri(), slot.resume, null);
+    }
+
+    private Events connectOnce(Slot slot) {
+        for (int tries = 1; ; tries++) {
+            if (closed.get()) {
+                throw new CancellationException("engine closed");
+            }
+            Target t = target(slot);
+            Events ev = new Events(slot);
+            Session s = new Session(config, t.resume(), store.clientKey(), CLIENT, timer, handlers, ev);
+            ev.session = s;
+            slot.session = s;
+            trust.takeRefused();
+            s.connect(relayConnector, t.uri());
+            ControlMessage.Welcome w;
+            try {
+                w = s.welcome().get(WELCOME_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                untrusted = null;
+            } catch (ExecutionException e) {
+                s.cancel();
+                if (t.node() != null) {
+                    slot.unreachable.add(t.node());
+                }
+                String refused = trust.takeRefused();
+                if (refused != null) {
+                    untrusted = refused;
+                    throw noteFailure(ConnectFailure.untrusted(untrustedMessage(refused)));
+                }
+                throw noteFailure(e.getCause() instanceof ConnectFailure f ? f : ConnectFailure.network(String.valueOf(e.getCause())));
+            } catch (TimeoutException e) {
+                s.cancel();
+                if (t.node() != null) {
+                    slot.unreachable.add(t.node());
+                }
+                throw noteFailure(ConnectFailure.network("The relay at " + t.uri() + " did not answer the handshake within "
+                        + WELCOME_TIMEOUT.toSeconds() + " s."));
+            } catch (InterruptedException e) {
+                s.cancel();
+                Thread.currentThread().interrupt();
+                throw new CancellationException("engine closed");
+            }
+            boolean ha = config.haConnections() > 1 && w.agrees(dev.portway.shared.protocol.Protocol.FEATURE_HA)
+                    && w.node() != null;
+            if (ha && nodesOfOthers(slot).contains(w.node())) {
+                // Through the shared address this reached a node another session is on: not a second session there.
+                s.close(List.of());
+                s.cancel();
+                if (tries >= SAME_NODE_TRIES) {
+                    throw noteFailure(ConnectFailure.network("Reached relay node " + w.node() + " " + tries
+                            + " times, which this client is connected to already."));
+                }
+                continue;
+            }
+            ev.ha = ha;
+            ev.node = ha ? w.node() : null;
+            slot.resume = w.resume();
+            slot.unreachable.clear();
+            if (ha) {
+                peers = w.nodes() == null ? List.of() : List.copyOf(w.nodes());
+            }
+            boolean first = !otherLive(slot);
+            ev.live = true;
+            slot.current = ev;
+            s.ended().thenRun(() -> sessionGone(ev)); // also a session left draining after go_away
+            setStatus(connectedStatus());
+            if (ha) {
+                addSlots();
+            }
+            if (!first) {
+                try { // the first session's names (a generated one too), so that every session binds the same
+                    namesKnown.get(NAMES_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.debug("binding on node {} before every name is known", ev.node);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("engine closed");
+                }
+            }
+            boolean rewrite = w.agrees(dev.portway.shared.protocol.Protocol.FEATURE_REWRITE);
+            List<TunnelSpec> specs = config.tunnels();
+            for (int i = 0; i < specs.size(); i++) {
+                s.bind(bindFor(i, specs.get(i), rewrite, !first && heldByOther(i, ev)));
+            }
+            return ev;
+        }
+    }
+
+    /** Whether another live session binds tunnel {@code index} now (then this one must get the same name or none). */
+    private boolean heldByOther(int index, Events me) {
+        ControlMessage.Bound last = lastBound.get(index);
+        if (last == null) {
+            return false;
+        }
+        String name = last.name().toLowerCase(Locale.ROOT);
+        return live().stream().anyMatch(ev -> ev != me && ev.names.contains(name));
+    }
+
+    /** The relay agreed to ha: up to {@link EngineConfig#haConnections()} slots, each keeping a session to its own node. */
+    private synchronized void addSlots() {
+        while (!closed.get() && slots.size() < config.haConnections()) {
+            Slot sl = new Slot(slots.size());
+            slots.add(sl);
+            sl.start();
         }
     }
 
@@ -398,8 +593,12 @@ public final class TunnelEngine implements AutoCloseable {
         return untrusted;
     }
 
-    private void retryScheduled(int attempt, Duration delay) {
+    private void retryScheduled(Slot slot, int attempt, Duration delay) {
         ConnectFailure last = lastFailure;
+        if (otherLive(slot)) {
+            LOG.info("another relay node in {} ms (attempt {}): {}", delay.toMillis(), attempt, last.getMessage());
+            return;
+        }
         setStatus(new EngineStatus(EngineState.RECONNECTING, last.getMessage() + " Retrying in " + String.format(java.util.Locale.ROOT, "%.1f", delay.toMillis() / 1000.0) + " s…",
                 last.category, attempt, config.reconnect().maxAttempts(), delay));
     }
@@ -413,6 +612,22 @@ public final class TunnelEngine implements AutoCloseable {
     // ---- session events (reader thread: never block)
 
     private final class Events implements Session.Events {
+        final Slot slot;
+        volatile Session session;
+        /** Set once welcomed: the relay agreed to ha, and the node reached (null without ha). */
+        volatile boolean ha;
+        volatile String node;
+        /** Welcomed, not a duplicate node, not ended and no go_away: carries tunnels. */
+        volatile boolean live;
+        final AtomicBoolean gone = new AtomicBoolean();
+        final java.util.concurrent.CompletableFuture<Void> goAway = new java.util.concurrent.CompletableFuture<>();
+        /** Names (lower case) bound on this session. */
+        final java.util.Set<String> names = ConcurrentHashMap.newKeySet();
+
+        Events(Slot slot) {
+            this.slot = slot;
+        }
+
         @Override
         public TunnelSpec specFor(String tunnelName) {
             return tunnelName == null ? null : specsByName.get(tunnelName.toLowerCase(Locale.ROOT));
@@ -420,13 +635,7 @@ public final class TunnelEngine implements AutoCloseable {
 
         @Override
         public void onWelcome(Session s, ControlMessage.Welcome w) {
-            resume = w.resume();
-            setStatus(new EngineStatus(EngineState.CONNECTED, "Connected to " + config.relayUrl() + ".", null, 0,
-                    config.reconnect().maxAttempts(), null));
-            List<TunnelSpec> specs = config.tunnels();
-            for (int i = 0; i < specs.size(); i++) {
-                s.bind(bindFor(i, specs.get(i), w.agrees(dev.portway.shared.protocol.Protocol.FEATURE_REWRITE)));
-            }
+            // The connect loop binds (connectOnce): it first checks which node this is.
         }
 
         @Override
@@ -435,11 +644,17 @@ public final class TunnelEngine implements AutoCloseable {
             if (spec == null) {
                 return;
             }
-            lastBound.put(Integer.parseInt(b.id()), b);
-            specsByName.put(b.name().toLowerCase(Locale.ROOT), spec);
+            int index = Integer.parseInt(b.id());
+            lastBound.put(index, b);
+            String key = b.name().toLowerCase(Locale.ROOT);
+            names.add(key);
+            specsByName.put(key, spec);
             BoundTunnel t = new BoundTunnel(b.name(), b.kind(), b.url(), b.port(), spec.localTarget(), b.notice());
-            bound.put(b.name().toLowerCase(Locale.ROOT), t);
-            emit(l -> l.onTunnelBound(t));
+            BoundTunnel before = bound.put(key, t);
+            if (before == null || !before.url().equals(t.url())) { // a second node's bind of the same URL is no news
+                emit(l -> l.onTunnelBound(t));
+            }
+            answered(index);
             String breaker = breakers.state(b.name());
             Session s = session;
             if (!"closed".equals(breaker) && s != null) {
@@ -472,9 +687,16 @@ public final class TunnelEngine implements AutoCloseable {
         @Override
         public void onBindRefused(ControlMessage.BindRefused r) {
             TunnelSpec spec = specOf(r.id());
-            if (spec != null) {
-                emit(l -> l.onTunnelRefused(spec, r.errorCode(), r.message()));
+            if (spec == null) {
+                return;
             }
+            int index = Integer.parseInt(r.id());
+            answered(index);
+            if (heldByOther(index, this)) { // carried by the other sessions: this node just does not carry it
+                LOG.warn("relay node {} did not bind {} too: {}", node, lastBound.get(index).name(), r.message());
+                return;
+            }
+            emit(l -> l.onTunnelRefused(spec, r.errorCode(), r.message()));
         }
 
         @Override
@@ -489,14 +711,32 @@ public final class TunnelEngine implements AutoCloseable {
 
         @Override
         public void onGoAway(ControlMessage.GoAway g) {
-            LOG.info("relay is going away: {}", g.reason());
+            LOG.info("relay{} is going away: {}", node == null ? "" : " node " + node, g.reason());
+            if (ha) {
+                live = false;
+                goAway.complete(null);
+                if (otherLive(slot)) {
+                    setStatus(connectedStatus());
+                    return;
+                }
+            }
             setStatus(new EngineStatus(EngineState.CONNECTED, "The relay is shutting down (" + g.reason()
                     + "); will reconnect.", ErrorCategory.SERVER, 0, config.reconnect().maxAttempts(), null));
         }
     }
 
-    /** @param rewrite the relay agreed to the {@code rewrite} feature: it knows {@code local_origin} */
-    private ControlMessage.Bind bindFor(int index, TunnelSpec spec, boolean rewrite) {
+    /** Tunnel {@code index} got its first answer from a relay; once every tunnel has one, later sessions bind. */
+    private void answered(int index) {
+        if (answered.add(index) && answered.size() >= config.tunnels().size()) {
+            namesKnown.complete(null);
+        }
+    }
+
+    /**
+     * @param rewrite the relay agreed to the {@code rewrite} feature: it knows {@code local_origin}
+     * @param strict  another session binds this tunnel already: this one must get exactly its name (no variant)
+     */
+    private ControlMessage.Bind bindFor(int index, TunnelSpec spec, boolean rewrite, boolean strict) {
         ControlMessage.Bound last = lastBound.get(index);
         Map<String, String> options = new HashMap<>(spec.options());
         String port = options.remove("port");
@@ -511,6 +751,9 @@ public final class TunnelEngine implements AutoCloseable {
         Integer wantedPort = last != null && last.port() != null ? last.port()
                 : port != null ? Integer.valueOf(port) : null;
         String name = last != null ? last.name() : spec.name();
+        if (strict) {
+            options.put(dev.portway.shared.protocol.Protocol.OPTION_STRICT_NAME, "true");
+        }
         return new ControlMessage.Bind(String.valueOf(index), spec.kind(), name == null || name.isEmpty() ? null : name,
                 wantedPort, options.isEmpty() ? null : options);
     }

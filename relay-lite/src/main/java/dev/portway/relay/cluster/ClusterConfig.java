@@ -16,11 +16,22 @@ import java.util.regex.Pattern;
  * @param secret  shared by every node of the cluster (at least {@link #MIN_SECRET_CHARS} characters)
  * @param lease   a node that has not renewed its lease for this long is dead to the others
  * @param tls     node-to-node links are TLS 1.3, bound to the secret's handshake ({@code --cluster-tls}; docs/cluster.md)
+ * @param clientUrl the {@code ws[s]://} URL clients reach this node at directly ({@code --client-url}), told to
+ *                  clients on two nodes (welcome {@code nodes}); null: only through the cluster's shared address
  */
-public record ClusterConfig(String nodeId, String address, String secret, Duration lease, boolean tls) {
+public record ClusterConfig(String nodeId, String address, String secret, Duration lease, boolean tls, String clientUrl) {
+    public ClusterConfig(String nodeId, String address, String secret, Duration lease, String clientUrl) {
+        this(nodeId, address, secret, lease, false, clientUrl);
+    }
+
+    public ClusterConfig(String nodeId, String address, String secret, Duration lease, boolean tls) {
+        this(nodeId, address, secret, lease, tls, null);
+    }
+
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(10);
     public static final int MIN_SECRET_CHARS = 16;
     private static final Pattern NODE_ID = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+    private static final Pattern CLIENT_URL = Pattern.compile("wss?://[A-Za-z0-9.\\[\\]:-]+(/[\\x21-\\x7e]*)?");
     private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9a-fA-F:]+]|[A-Za-z0-9.-]+):(\\d{1,5})");
 
     /** Plain-TCP links (no {@code --cluster-tls}). */
@@ -30,13 +41,26 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
 
     @Override
     public String toString() { // never the secret
-        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + ", tls=" + tls + "]";
+        return "ClusterConfig[nodeId=" + nodeId + ", address=" + address + ", lease=" + lease + ", tls=" + tls
+                + ", clientUrl=" + clientUrl + "]";
     }
 
-    /** {@link #of(String, String, Path, String, Duration, String, boolean)} with plain-TCP links. */
+    /** {@link #of(String, String, Path, String, Duration, String, boolean, String)} with plain-TCP links, no client URL. */
     public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
                                    String dbUrl) {
-        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, false);
+        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, false, null);
+    }
+
+    /** With {@code --cluster-tls}, no client URL. */
+    public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
+                                   String dbUrl, boolean tls) {
+        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, tls, null);
+    }
+
+    /** With {@code --client-url} (or null), plain-TCP links. */
+    public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
+                                   String dbUrl, String clientUrl) {
+        return of(nodeId, address, secretFile, secretEnv, lease, dbUrl, false, clientUrl);
     }
 
     /**
@@ -49,14 +73,14 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
      * @throws IllegalArgumentException with what to change when a value is missing or not valid
      */
     public static ClusterConfig of(String nodeId, String address, Path secretFile, String secretEnv, Duration lease,
-                                   String dbUrl, boolean tls) {
+                                   String dbUrl, boolean tls, String clientUrl) {
         if (nodeId == null || nodeId.isBlank()) {
             if (tls) {
                 throw new IllegalArgumentException("--cluster-tls is for the links between cluster nodes — add --node-id "
                         + "(and the other cluster options), or leave it out for a single relay.");
             }
-            if (address != null || secretFile != null || secretEnv != null) {
-                throw new IllegalArgumentException("--cluster-address and the cluster secret need --node-id — give this "
+            if (address != null || secretFile != null || secretEnv != null || clientUrl != null) {
+                throw new IllegalArgumentException("--cluster-address, --client-url and the cluster secret need --node-id — give this "
                         + "relay a node id (e.g. --node-id relay-a), or leave the cluster options out for a single relay.");
             }
             return null;
@@ -96,6 +120,10 @@ public record ClusterConfig(String nodeId, String address, String secret, Durati
         if (lease == null || lease.compareTo(Duration.ofSeconds(3)) < 0 || lease.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("--cluster-lease must be between 3s and 5m, not " + lease + ".");
         }
-        return new ClusterConfig(nodeId, address, secret, lease, tls);
+        if (clientUrl != null && !CLIENT_URL.matcher(clientUrl).matches()) {
+            throw new IllegalArgumentException("--client-url must be the ws:// or wss:// address clients reach this node "
+                    + "at directly (e.g. wss://relay-a.example.com), not \"" + clientUrl + "\".");
+        }
+        return new ClusterConfig(nodeId, address, secret, lease, tls, clientUrl);
     }
 }

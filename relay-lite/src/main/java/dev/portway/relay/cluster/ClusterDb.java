@@ -31,7 +31,8 @@ final class ClusterDb implements AutoCloseable {
     private final double leaseSeconds;
 
     /** A node as {@code relay-lite nodes list} shows it. */
-    record Node(String id, String address, Instant started, int clients, int tunnels, Instant leaseUntil, boolean alive) {
+    record Node(String id, String address, Instant started, int clients, int tunnels, Instant leaseUntil, boolean alive,
+                String clientUrl) {
     }
 
     /** Another live run holds the node id. */
@@ -72,7 +73,7 @@ final class ClusterDb implements AutoCloseable {
      *
      * @throws NodeIdInUse when another run of this node id still holds a live lease
      */
-    void join(String address) throws SQLException, NodeIdInUse {
+    void join(String address, String clientUrl) throws SQLException, NodeIdInUse {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -88,13 +89,15 @@ final class ClusterDb implements AutoCloseable {
                     }
                 }
                 try (PreparedStatement u = c.prepareStatement("INSERT INTO cluster_node (node_id, address, incarnation, "
-                        + "started_at, lease_until) VALUES (?, ?, ?, now(), now() + make_interval(secs => ?)) "
+                        + "started_at, lease_until, client_url) VALUES (?, ?, ?, now(), now() + make_interval(secs => ?), ?) "
                         + "ON CONFLICT (node_id) DO UPDATE SET address = EXCLUDED.address, incarnation = EXCLUDED.incarnation, "
-                        + "started_at = now(), lease_until = EXCLUDED.lease_until, clients = 0, tunnels = 0")) {
+                        + "started_at = now(), lease_until = EXCLUDED.lease_until, clients = 0, tunnels = 0, "
+                        + "client_url = EXCLUDED.client_url")) {
                     u.setString(1, nodeId);
                     u.setString(2, address);
                     u.setString(3, incarnation);
                     u.setDouble(4, leaseSeconds);
+                    u.setString(5, clientUrl);
                     u.executeUpdate();
                 }
                 try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?")) {
@@ -132,7 +135,7 @@ final class ClusterDb implements AutoCloseable {
      *
      * @throws NodeIdInUse when another run of the node id took over the row
      */
-    void rejoin(String address) throws SQLException, NodeIdInUse {
+    void rejoin(String address, String clientUrl) throws SQLException, NodeIdInUse {
         try (Connection c = pool.getConnection();
              PreparedStatement u = c.prepareStatement("UPDATE cluster_node SET lease_until = now() + make_interval(secs => ?) "
                      + "WHERE node_id = ? AND incarnation = ?")) {
@@ -143,52 +146,105 @@ final class ClusterDb implements AutoCloseable {
                 return;
             }
         }
-        join(address); // the row was forgotten: register again
+        join(address, clientUrl); // the row was forgotten: register again
     }
 
     /**
-     * Binds {@code name} to this node ({@code kind}, {@code sessionId} and {@code user} null: keep the row's): granted when no row exists, the row is this node's, or its node's lease has
-     * run out — decided by PostgreSQL in one statement (the primary key serialises racing nodes).
+     * Binds {@code name} on this node ({@code kind}, {@code sessionId}, {@code user} and {@code ownerKey} null: keep
+     * this node's row's, a re-claim after a lost lease). Granted when no other live node binds the name, or every
+     * other live node's binding has the same user and the same non-null {@code ownerKey} (one client's sessions on
+     * several nodes); at most one row per node. Claims of one name are serialised by a transaction-scoped advisory
+     * lock on the name, so two nodes never both see "nobody else" (no read-then-write race between nodes).
      */
-    Verdict claim(String name, String kind, String sessionId, String user, Boolean guarded) throws SQLException {
+    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded)
+            throws SQLException {
         try (Connection c = pool.getConnection()) {
-            try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, kind, guarded) "
-                    + "SELECT ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false) WHERE EXISTS (SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
-                    + "AND lease_until > now()) "
-                    + "ON CONFLICT (name) DO UPDATE SET node_id = EXCLUDED.node_id, bound_at = now(), "
-                    // a re-claim after a lost lease passes no session, user or kind: the row's stay
-                    + "session_id = COALESCE(?, cluster_binding.session_id), user_name = COALESCE(?, cluster_binding.user_name), "
-                    + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded) "
-                    + "WHERE cluster_binding.node_id = EXCLUDED.node_id OR NOT EXISTS (SELECT 1 FROM cluster_node n "
-                    + "WHERE n.node_id = cluster_binding.node_id AND n.lease_until > now()) RETURNING node_id")) {
-                i.setString(1, name);
-                i.setString(2, nodeId);
-                i.setString(3, sessionId);
-                i.setString(4, user);
-                i.setString(5, kind);
-                i.setObject(6, guarded, java.sql.Types.BOOLEAN);
-                i.setString(7, nodeId);
-                i.setString(8, incarnation);
-                i.setString(9, sessionId);
-                i.setString(10, user);
-                i.setString(11, kind);
-                i.setObject(12, guarded, java.sql.Types.BOOLEAN);
-                try (ResultSet rs = i.executeQuery()) {
-                    if (rs.next()) {
-                        return Verdict.GRANTED;
-                    }
-                }
+            c.setAutoCommit(false);
+            try {
+                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded);
+                c.commit();
+                return v;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            // Not bound: only which message to give depends on this read (our own lease, or someone else's row).
-            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
-                    + "AND lease_until > now()")) {
-                q.setString(1, nodeId);
-                q.setString(2, incarnation);
-                try (ResultSet rs = q.executeQuery()) {
-                    return rs.next() ? Verdict.TAKEN : Verdict.UNAVAILABLE;
+        }
+    }
+
+    private Verdict claim(Connection c, String name, String kind, String sessionId, String user, String ownerKey,
+                          Boolean guarded) throws SQLException {
+        try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            l.setString(1, name);
+            l.execute();
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
+                + "AND lease_until > now()")) {
+            q.setString(1, nodeId);
+            q.setString(2, incarnation);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    return Verdict.UNAVAILABLE;
                 }
             }
         }
+        String myUser = user;
+        String myOwner = ownerKey;
+        boolean reclaim = kind == null;
+        if (reclaim) { // the owner is this node's row's
+            try (PreparedStatement q = c.prepareStatement("SELECT user_name, owner_key FROM cluster_binding "
+                    + "WHERE name = ? AND node_id = ?")) {
+                q.setString(1, name);
+                q.setString(2, nodeId);
+                try (ResultSet rs = q.executeQuery()) {
+                    if (rs.next()) {
+                        myUser = rs.getString(1);
+                        myOwner = rs.getString(2);
+                    }
+                }
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT b.user_name, b.owner_key FROM cluster_binding b "
+                + "JOIN cluster_node n ON n.node_id = b.node_id WHERE b.name = ? AND b.node_id <> ? AND n.lease_until > now()")) {
+            q.setString(1, name);
+            q.setString(2, nodeId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    if (myOwner == null || !myOwner.equals(rs.getString(2)) || !java.util.Objects.equals(myUser, rs.getString(1))) {
+                        return Verdict.TAKEN;
+                    }
+                }
+            }
+        }
+        // Dead nodes' rows of this name go (their lease ran out: their sessions are gone).
+        try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding b WHERE b.name = ? AND b.node_id <> ? "
+                + "AND NOT EXISTS (SELECT 1 FROM cluster_node n WHERE n.node_id = b.node_id AND n.lease_until > now())")) {
+            d.setString(1, name);
+            d.setString(2, nodeId);
+            d.executeUpdate();
+        }
+        try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, "
+                + "owner_key, kind, guarded) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false)) "
+                + "ON CONFLICT (name, node_id) DO UPDATE SET bound_at = now(), "
+                // a re-claim after a lost lease passes no session, user, owner or kind: the row's stay
+                + "session_id = COALESCE(EXCLUDED.session_id, cluster_binding.session_id), "
+                + "user_name = COALESCE(EXCLUDED.user_name, cluster_binding.user_name), "
+                + "owner_key = CASE WHEN ? THEN cluster_binding.owner_key ELSE EXCLUDED.owner_key END, "
+                + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded)")) {
+            i.setString(1, name);
+            i.setString(2, nodeId);
+            i.setString(3, sessionId);
+            i.setString(4, user);
+            i.setString(5, ownerKey);
+            i.setString(6, kind);
+            i.setObject(7, guarded, java.sql.Types.BOOLEAN);
+            i.setBoolean(8, reclaim);
+            i.setString(9, kind);
+            i.setObject(10, guarded, java.sql.Types.BOOLEAN);
+            i.executeUpdate();
+        }
+        return Verdict.GRANTED;
     }
 
     /** Deletes this node's binding of {@code name} (none when another node took it meanwhile). */
@@ -226,10 +282,9 @@ final class ClusterDb implements AutoCloseable {
         return located(null);
     }
 
-    /** The live binding of one name, or null. */
-    Located locate(String name) throws SQLException {
-        List<Located> one = located(name);
-        return one.isEmpty() ? null : one.getFirst();
+    /** The live bindings of one name (one per node), or none. */
+    List<Located> locate(String name) throws SQLException {
+        return located(name);
     }
 
     private List<Located> located(String name) throws SQLException {
@@ -253,14 +308,14 @@ final class ClusterDb implements AutoCloseable {
     /** Every known node, live or not, by id. */
     static List<Node> nodes(Connection c) throws SQLException {
         try (PreparedStatement q = c.prepareStatement("SELECT node_id, address, started_at, clients, tunnels, lease_until, "
-                + "lease_until > now() FROM cluster_node ORDER BY node_id");
+                + "lease_until > now(), client_url FROM cluster_node ORDER BY node_id");
              ResultSet rs = q.executeQuery()) {
             List<Node> out = new ArrayList<>();
             while (rs.next()) {
                 Timestamp started = rs.getTimestamp(3);
                 Timestamp until = rs.getTimestamp(6);
                 out.add(new Node(rs.getString(1), rs.getString(2), started.toInstant(), rs.getInt(4), rs.getInt(5),
-                        until.toInstant(), rs.getBoolean(7)));
+                        until.toInstant(), rs.getBoolean(7), rs.getString(8)));
             }
             return out;
         }

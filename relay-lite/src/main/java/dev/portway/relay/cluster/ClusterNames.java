@@ -50,8 +50,13 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     private final IntSupplier tunnels;
     private final Supplier<List<String>> localNames;
     private final Consumer<String> lost;
-    /** Live bindings of the whole cluster by name (this node's too). */
-    private final Map<String, Located> directory = new ConcurrentHashMap<>();
+    /**
+     * Live bindings of the whole cluster by name, then by node (this node's too): one client may bind a name on
+     * several nodes. The inner maps are never changed, only replaced.
+     */
+    private final Map<String, Map<String, Located>> directory = new ConcurrentHashMap<>();
+    /** The other live nodes as welcome {@code nodes} lists them, re-read with the bindings. */
+    private volatile List<dev.portway.shared.protocol.ControlMessage.ClusterNode> peers = List.of();
     /** System.nanoTime() until which this node may act on its lease; 0 once it knows the lease ran out. */
     private volatile long validUntilNanos;
     private volatile boolean storeOk = true;
@@ -91,7 +96,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         ClusterNames names = new ClusterNames(config, db, url, user, password, clients, tunnels, localNames, lost);
         long t0 = System.nanoTime();
         try {
-            db.join(config.address());
+            db.join(config.address(), config.clientUrl());
         } catch (ClusterDb.NodeIdInUse e) {
             names.shutdownThreads();
             db.close();
@@ -128,7 +133,8 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
+    public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
+                                            boolean guarded) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -136,11 +142,11 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    Verdict v = db.claim(name, kind, sessionId, user, guarded);
-                    verdict.complete(v);
+                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded);
                     if (v == Verdict.GRANTED) {
-                        directory.put(name, new Located(name, config.nodeId(), config.address(), kind, guarded));
+                        put(new Located(name, config.nodeId(), config.address(), kind, guarded));
                     }
+                    verdict.complete(v);
                 } catch (SQLException | RuntimeException e) {
                     storeOk = false;
                     log.warn("Could not claim the name {} in the cluster's database: {}", name, e.getMessage());
@@ -186,7 +192,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     /** Carries visitor streams to the other nodes; set once by the relay right after {@link #start}. */
     void links(NodeLinks links) {
         this.links = links;
-        directory.values().forEach(this::dialIfRemote);
+        directory.values().forEach(m -> m.values().forEach(this::dialIfRemote));
     }
 
     /** Starts this node's end of the node-to-node links (the relay's event loops; blocks while binding the port). */
@@ -196,15 +202,32 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         links(new NodeLinks(config, boss, workers, bindHost, window, local));
     }
 
+    /**
+     * Another live node's HTTP binding of {@code name}: one whose link is up when there is one (a client on two
+     * nodes: when one of them dies, its link closes and the other carries the visitors at once), else one being
+     * dialled (its visitors get the relay's 503 until the link is up).
+     */
     @Override
     public Remote remote(String name) {
-        Located l = directory.get(name);
+        Map<String, Located> holders = directory.get(name);
         NodeLinks ls = links;
-        if (l == null || ls == null || l.nodeId().equals(config.nodeId()) || !"http".equals(l.kind())) {
+        if (holders == null || ls == null) {
             return null;
         }
-        dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
-        return new Remote(l.kind(), l.guarded(), b != null ? b : UNLINKED);
+        Remote pending = null;
+        for (Located l : holders.values()) {
+            if (l.nodeId().equals(config.nodeId()) || !"http".equals(l.kind())) {
+                continue;
+            }
+            dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
+            if (b != null) {
+                return new Remote(l.kind(), l.guarded(), b);
+            }
+            if (pending == null) {
+                pending = new Remote(l.kind(), l.guarded(), UNLINKED);
+            }
+        }
+        return pending;
     }
 
     /**
@@ -213,11 +236,11 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
      * visitors get the relay's 503.
      */
     public boolean servable(String name) {
-        Located l = directory.get(name);
-        if (l == null) {
+        Map<String, Located> holders = directory.get(name);
+        if (holders == null) {
             return false;
         }
-        if (l.nodeId().equals(config.nodeId())) {
+        if (holders.containsKey(config.nodeId())) {
             return true;
         }
         Remote r = remote(name);
@@ -245,14 +268,50 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
     }
 
-    /** The live node that binds {@code name} now, as far as this node knows; null when none does. */
+    /**
+     * A live node that binds {@code name} now, as far as this node knows (this node when it is one of them); null when
+     * none does.
+     */
     public Located locate(String name) {
-        return directory.get(name);
+        Map<String, Located> holders = directory.get(name);
+        if (holders == null || holders.isEmpty()) {
+            return null;
+        }
+        Located mine = holders.get(config.nodeId());
+        return mine != null ? mine : holders.values().iterator().next();
+    }
+
+    /** Every live node that binds {@code name} now, by node id, as far as this node knows (empty when none). */
+    public Map<String, Located> holders(String name) {
+        return directory.getOrDefault(name, Map.of());
     }
 
     /** This node's id. */
+    @Override
     public String nodeId() {
         return config.nodeId();
+    }
+
+    @Override
+    public List<dev.portway.shared.protocol.ControlMessage.ClusterNode> peers() {
+        return peers;
+    }
+
+    private void put(Located l) {
+        directory.compute(l.name(), (n, old) -> {
+            Map<String, Located> m = old == null ? new java.util.HashMap<>() : new java.util.HashMap<>(old);
+            m.put(l.nodeId(), l);
+            return Map.copyOf(m);
+        });
+    }
+
+    private static Map<String, Map<String, Located>> byName(List<Located> all) {
+        Map<String, Map<String, Located>> out = new java.util.HashMap<>();
+        for (Located l : all) {
+            out.computeIfAbsent(l.name(), n -> new java.util.HashMap<>()).put(l.nodeId(), l);
+        }
+        out.replaceAll((n, m) -> Map.copyOf(m));
+        return out;
     }
 
     /**
@@ -298,7 +357,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     private void rejoin(long t0) throws SQLException {
         try {
-            db.rejoin(config.address());
+            db.rejoin(config.address(), config.clientUrl());
         } catch (ClusterDb.NodeIdInUse e) {
             log.error("{} This node ends its tunnels.", e.getMessage());
             localNames.get().forEach(lost);
@@ -309,7 +368,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         writes.execute(() -> {
             for (String name : localNames.get()) {
                 try {
-                    if (db.claim(name, null, null, null, null) != Verdict.GRANTED) {
+                    if (db.claim(name, null, null, null, null, null) != Verdict.GRANTED) {
                         log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
                                 config.nodeId(), name);
                         lost.accept(name);
@@ -326,12 +385,12 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     private void changed(String name) {
         try {
-            Located now = db.locate(name);
+            Map<String, Located> now = byName(db.locate(name)).get(name);
             if (now == null) {
                 directory.remove(name);
             } else {
                 directory.put(name, now);
-                dialIfRemote(now);
+                now.values().forEach(this::dialIfRemote);
             }
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not read the binding of {}: {}", name, e.getMessage());
@@ -360,13 +419,12 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             q.reread();
         }
         try {
-            Map<String, Located> fresh = new java.util.HashMap<>();
-            for (Located l : db.directory()) {
-                fresh.put(l.name(), l);
-            }
+            Map<String, Map<String, Located>> fresh = byName(db.directory());
             directory.keySet().retainAll(fresh.keySet());
             directory.putAll(fresh);
-            fresh.values().forEach(this::dialIfRemote);
+            fresh.values().forEach(m -> m.values().forEach(this::dialIfRemote));
+            peers = db.nodes().stream().filter(n -> n.alive() && !n.id().equals(config.nodeId()))
+                    .map(n -> new dev.portway.shared.protocol.ControlMessage.ClusterNode(n.id(), n.clientUrl())).toList();
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not re-read the cluster's bindings: {}", e.getMessage());
         }

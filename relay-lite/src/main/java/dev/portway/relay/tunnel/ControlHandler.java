@@ -119,7 +119,7 @@ final class ControlHandler {
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user(),
-                        !options.protection().isNone());
+                        session.clientKeyHash, !options.protection().isNone());
                 if (verdict.isDone()) { // a single relay: at once, as before
                     shared(bind, kind, port, options, queue, g, verdict.join(), wanted, attempt);
                 } else {

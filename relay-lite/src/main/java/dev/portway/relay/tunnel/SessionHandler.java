@@ -62,10 +62,16 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         this.client = client;
     }
 
-    /** The features of this relay the client offered (welcome {@code features}), or null when none. */
-    private static List<String> agreed(ControlMessage.Hello hello) {
-        List<String> agreed = Protocol.FEATURES.stream().filter(hello::offers).toList();
-        return agreed.isEmpty() ? null : agreed;
+    /**
+     * The features of this relay the client offered (welcome {@code features}), or null when none; {@code ha} only on
+     * a node of a cluster ({@code node} not null, PROTOCOL.md §3.3).
+     */
+    private static List<String> agreed(ControlMessage.Hello hello, String node) {
+        List<String> agreed = new java.util.ArrayList<>(Protocol.FEATURES.stream().filter(hello::offers).toList());
+        if (node != null && hello.offers(Protocol.FEATURE_HA)) {
+            agreed.add(Protocol.FEATURE_HA);
+        }
+        return agreed.isEmpty() ? null : List.copyOf(agreed);
     }
 
     /** The client as audit records and logs show it: the socket, and the forwarded address when it differs. */
@@ -365,10 +371,13 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         session.endFlag = hello.offers(Protocol.FEATURE_END_FLAG);
         session.trailers = hello.offers(Protocol.FEATURE_TRAILERS);
         session.interim = hello.offers(Protocol.FEATURE_INTERIM);
+        SharedNames shared = ctx.registry().shared();
+        List<String> features = agreed(hello, shared.nodeId());
+        boolean ha = features != null && features.contains(Protocol.FEATURE_HA);
         session.send(Frame.control(new ControlMessage.Welcome(version, session.id, session.resumeKey,
                 cfg.streamWindow(), cfg.sessionWindow(), cfg.pingInterval().toMillis(), cfg.deadAfter().toMillis(),
                 cfg.grace().toMillis(), "relay-lite/" + ctx.version(), p.user(), ok.jwt().jwt(), ok.jwt().ttlMs(),
-                agreed(hello))));
+                features, ha ? shared.nodeId() : null, ha ? shared.peers() : null)));
         session.welcomed = true;
         ctx.sessions().add(session);
         armJwtExpiry(ok.jwt().ttlMs());

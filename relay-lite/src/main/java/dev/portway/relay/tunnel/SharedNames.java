@@ -21,9 +21,23 @@ public interface SharedNames {
 
     /**
      * Claims {@code name} for a session of this relay. Completes (on any thread) with the verdict; never
-     * exceptionally.
+     * exceptionally. On a cluster another node's binding of the name does not stop it when that binding has the
+     * same {@code user} and the same non-null {@code ownerKey} (one client on several nodes).
+     *
+     * @param ownerKey the session's hashed client key (scoped by its user), or null when the hello had none
      */
-    CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded);
+    CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
+                                     boolean guarded);
+
+    /** This node's id in its cluster, or null on a single relay (then welcome offers no {@code ha}). */
+    default String nodeId() {
+        return null;
+    }
+
+    /** The other live nodes of the cluster as welcome {@code nodes} lists them (PROTOCOL.md §3.3). Never blocks. */
+    default java.util.List<dev.portway.shared.protocol.ControlMessage.ClusterNode> peers() {
+        return java.util.List.of();
+    }
 
     /**
      * A tunnel bound on another node, as this node's ingress may serve it.
@@ -50,7 +64,8 @@ public interface SharedNames {
     /** A single relay: every name it grants is free, decided by its registry alone. */
     SharedNames LOCAL = new SharedNames() {
         @Override
-        public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, boolean guarded) {
+        public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
+                                                boolean guarded) {
             return CompletableFuture.completedFuture(Verdict.GRANTED);
         }
 

@@ -201,19 +201,22 @@ public final class TunnelRegistry<S> {
 
     /**
      * @return the bound tunnel of that name, or null (also while the name is only held); on a cluster node also an
-     * HTTP tunnel bound on another node, whose streams go over the node link (no owner, no port)
+     * HTTP tunnel bound on another node, whose streams go over the node link (no owner, no port) — also while this
+     * node's own bind of the name is still pending
      */
     public Tunnel<S> lookup(String name) {
         if (name == null) {
             return null;
         }
         Tunnel<S> t = active.get(name);
-        if (t != null) {
+        if (t != null && !t.protection().isPending()) {
             return t;
         }
+        // Not bound here, or its bind is still being applied (the cluster's database is asked): while another node
+        // binds the name (on a cluster, one client's other session), that node serves it — no gap for its visitors.
         SharedNames.Remote r = shared.remote(name);
         if (r == null) {
-            return null;
+            return t;
         }
         Tunnel<S> remote = new Tunnel<>(name, r.kind(), null, 0, null);
         remote.backend(r.backend(), null);

@@ -67,4 +67,15 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.of("relay-a", "10.0.0.1:7443", dir.resolve("missing"), null, LEASE, PG))
                 .hasMessageContaining("Cannot read the cluster secret");
     }
+
+    @Test
+    void aClientUrlIsAWebSocketAddressAndNeedsANodeId() {
+        assertThat(ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, PG, "wss://relay-a.example.com")
+                .clientUrl()).isEqualTo("wss://relay-a.example.com");
+        assertThat(ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, PG, null).clientUrl()).isNull();
+        assertThatThrownBy(() -> ClusterConfig.of("relay-a", "10.0.0.1:7443", null, SECRET, LEASE, PG, "https://relay-a"))
+                .hasMessageContaining("--client-url must be the ws:// or wss:// address");
+        assertThatThrownBy(() -> ClusterConfig.of(null, null, null, null, LEASE, PG, "ws://relay-a:8080"))
+                .hasMessageContaining("need --node-id");
+    }
 }

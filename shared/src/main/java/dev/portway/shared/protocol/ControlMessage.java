@@ -78,10 +78,19 @@ public sealed interface ControlMessage {
      * @param jwtTtlMs       how long {@code jwt} is valid from now; the relay ends the session when it expires
      *                       without a {@link Refresh}
      * @param features       the hello's features the relay agreed to; both sides use exactly these (null: none)
+     * @param node           with feature {@code ha} (PROTOCOL.md §3.3): the id of the cluster node this session reached
+     * @param nodes          with feature {@code ha}: the other live nodes, and where a client reaches each directly
      */
     record Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
                    long pingIntervalMs, long deadAfterMs, long graceMs, String relay, String user, String jwt,
-                   Long jwtTtlMs, List<String> features) implements ControlMessage {
+                   Long jwtTtlMs, List<String> features, String node, List<ClusterNode> nodes) implements ControlMessage {
+        public Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
+                       long pingIntervalMs, long deadAfterMs, long graceMs, String relay, String user, String jwt,
+                       Long jwtTtlMs, List<String> features) {
+            this(version, session, resume, streamWindow, sessionWindow, pingIntervalMs, deadAfterMs, graceMs, relay,
+                    user, jwt, jwtTtlMs, features, null, null);
+        }
+
         public Welcome(int version, String session, String resume, int streamWindow, int sessionWindow,
                        long pingIntervalMs, long deadAfterMs, long graceMs, String relay) {
             this(version, session, resume, streamWindow, sessionWindow, pingIntervalMs, deadAfterMs, graceMs, relay,
@@ -99,6 +108,15 @@ public sealed interface ControlMessage {
         public boolean agrees(String feature) {
             return features != null && features.contains(feature);
         }
+    }
+
+    /**
+     * A live node of a relay cluster as welcome {@code nodes} lists it (PROTOCOL.md §3.3).
+     *
+     * @param node its id
+     * @param url  the {@code ws[s]://} address a client reaches it at directly, or null: only through the shared address
+     */
+    record ClusterNode(String node, String url) {
     }
 
     /**

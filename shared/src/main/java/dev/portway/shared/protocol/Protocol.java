@@ -33,6 +33,12 @@ public final class Protocol {
     public static final String FEATURE_INTERIM = "interim";
     /** The most interim REPLYs one stream may carry before its final one; one more resets the stream. */
     public static final int MAX_INTERIM = 8;
+    /**
+     * Feature (PROTOCOL.md §3.3): the client keeps sessions to several nodes of a relay cluster at once. Offered only
+     * by a client that wants more than one session, agreed only by a cluster node, which then names itself and the
+     * other live nodes in welcome {@code node}/{@code nodes}. Not in {@link #FEATURES}: both sides decide it apart.
+     */
+    public static final String FEATURE_HA = "ha";
     /** The optional features this implementation speaks, offered in hello and accepted in welcome. */
     public static final List<String> FEATURES = List.of(FEATURE_END_FLAG, FEATURE_REWRITE, FEATURE_TRAILERS, FEATURE_INTERIM);
     /** The relay's health endpoint. */

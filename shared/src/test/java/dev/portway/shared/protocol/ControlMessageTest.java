@@ -53,6 +53,17 @@ class ControlMessageTest {
     }
 
     @Test
+    void welcomeWithTheClusterNodes() throws Exception { // feature ha, PROTOCOL.md §3.3
+        assertGolden(new ControlMessage.Welcome(1, "s1", "k", 1048576, 16777216, 30000, 45000, 30000, "relay-lite/0.1.0",
+                        null, null, null, List.of("ha"), "relay-a", List.of(new ControlMessage.ClusterNode("relay-b",
+                        "wss://relay-b.example.com"), new ControlMessage.ClusterNode("relay-c", null))),
+                "{\"type\":\"welcome\",\"version\":1,\"session\":\"s1\",\"resume\":\"k\",\"stream_window\":1048576,"
+                        + "\"session_window\":16777216,\"ping_interval_ms\":30000,\"dead_after_ms\":45000,\"grace_ms\":30000,"
+                        + "\"relay\":\"relay-lite/0.1.0\",\"features\":[\"ha\"],\"node\":\"relay-a\",\"nodes\":[{\"node\":"
+                        + "\"relay-b\",\"url\":\"wss://relay-b.example.com\"},{\"node\":\"relay-c\"}]}");
+    }
+
+    @Test
     void refreshAndRefreshed() throws Exception {
         assertGolden(new ControlMessage.Refresh(), "{\"type\":\"refresh\"}");
         assertGolden(new ControlMessage.Refreshed("eyJ.a.b", 900000), "{\"type\":\"refreshed\",\"jwt\":\"eyJ.a.b\",\"jwt_ttl_ms\":900000}");

@@ -17,7 +17,8 @@ public final class StatusText {
         return switch (s.state()) {
             case DISCONNECTED -> "Disconnected";
             case CONNECTING -> "Connecting…";
-            case CONNECTED -> "Connected";
+            // On a relay cluster with sessions to several nodes (PROTOCOL.md §3.3): which ones.
+            case CONNECTED -> s.nodes().isEmpty() ? "Connected" : "Connected to " + String.join(", ", s.nodes());
             case RECONNECTING -> reconnecting(s, retryIn);
             case FAILED -> "Failed: " + s.message();
         };

@@ -55,6 +55,10 @@ class ConnectionViewModelTest {
         assertThat(vm.statusTextProperty().get()).isEqualTo("Connected");
         assertThat(vm.buttonTextBinding().get()).isEqualTo("Disconnect");
 
+        vm.onStatus(new EngineStatus(EngineState.CONNECTED, "Connected to relay-a, relay-b.", null, 0, 10, null,
+                List.of("relay-a", "relay-b")));
+        assertThat(vm.statusTextProperty().get()).isEqualTo("Connected to relay-a, relay-b");
+
         vm.onStatus(status(EngineState.RECONNECTING, "Cannot reach the relay. Retrying in 4.0 s…", 2, 10, Duration.ofSeconds(4)));
         assertThat(vm.statusTextProperty().get()).isEqualTo("Reconnecting in 4.0 s (attempt 2 of 10)");
         assertThat(vm.detailTextProperty().get()).isEqualTo("Cannot reach the relay. Retrying in 4.0 s…");

@@ -1,0 +1,118 @@
+package dev.portway.relay;
+
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three relay-lite JVMs (nodes {@code lb-1}…{@code lb-3} on 127.0.0.1–3, one port, so all write the same tunnel URLs)
+ * on a real PostgreSQL database behind a real HAProxy running installers/relay/haproxy.cfg: the harness of
+ * {@code HaproxyFrontIT} and the desktop app's {@code HaConnectionsIT}. Leases of 3 s, a grace of 1 s.
+ */
+public final class HaproxyCluster implements AutoCloseable {
+    public static final String SECRET = "cluster-secret-of-the-tests-0123456789";
+    /** Debian's haproxy lives in /usr/sbin, which a non-root PATH may lack. */
+    public static final String HAPROXY = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
+
+    private final Map<String, RelayProcess> nodes = new LinkedHashMap<>();
+    private Process haproxy;
+    private final int port;
+    private final String lb;
+
+    /**
+     * Starts the nodes and HAProxy and waits until HAProxy answers the health check.
+     *
+     * @param dbUrl    a fresh PostgreSQL database
+     * @param relayJar relay-lite's runnable jar (relay-lite/target/relay-lite.jar)
+     * @param cfg      installers/relay/haproxy.cfg
+     */
+    public HaproxyCluster(String dbUrl, String token, Path relayJar, Path cfg, Path tmp) throws Exception {
+        port = freePort();
+        int lbPort = freePort();
+        // Every visitor of the tests is 127.0.0.1, each request a new connection: lift the per-address rate.
+        Map<String, String> lbEnv = new HashMap<>(Map.of("PORTWAY_LB_BIND", "127.0.0.1:" + lbPort,
+                "PORTWAY_LB_CONN_RATE_PER_IP", "100000"));
+        try {
+            for (int i = 1; i <= 3; i++) {
+                String id = "lb-" + i;
+                String host = "127.0.0." + i;
+                Path data = Files.createDirectories(tmp.resolve(id));
+                nodes.put(id, new RelayProcess(List.of(RelayProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
+                        relayJar.toString(), "--host", host, "--port", String.valueOf(port), "--tcp-ports", "0-0",
+                        "--data-dir", data.toString(), "--db", dbUrl, "--db-user", "postgres", "--node-id", id,
+                        "--cluster-address", host + ":" + freePort(), "--cluster-lease", "3s", "--grace", "1s",
+                        "--rate-limit", "0", "--max-connections-per-ip", "10000"),
+                        Map.of("PORTWAY_TOKEN", token, "PORTWAY_CLUSTER_SECRET", SECRET), data));
+                lbEnv.put("RELAY_" + (char) ('A' + i - 1), host + ":" + port);
+            }
+            for (RelayProcess p : nodes.values()) {
+                assertThat(p.port()).isEqualTo(port);
+            }
+            ProcessBuilder pb = new ProcessBuilder(HAPROXY, "-db", "-f", cfg.toString()).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("haproxy.log").toFile());
+            pb.environment().putAll(lbEnv);
+            haproxy = pb.start();
+            lb = "127.0.0.1:" + lbPort;
+            OkHttpClient http = new OkHttpClient.Builder().connectTimeout(Duration.ofSeconds(2))
+                    .readTimeout(Duration.ofSeconds(10)).retryOnConnectionFailure(false).build();
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                try (Response r = http.newCall(new Request.Builder().url("http://" + lb + "/api/tunnel/health").build()).execute()) {
+                    return r.code() == 200;
+                }
+            });
+        } catch (Exception | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** HAProxy's address, {@code 127.0.0.1:port}. */
+    public String lb() {
+        return lb;
+    }
+
+    /** A node's own address for visitors, {@code 127.0.0.N:port}. */
+    public String direct(String node) {
+        return "127.0.0." + node.substring(node.lastIndexOf('-') + 1) + ":" + port;
+    }
+
+    /** The node ids, lb-1 to lb-3. */
+    public List<String> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    /** {@code kill -9} of a node; returns once the process is gone. */
+    public void kill(String node) throws InterruptedException {
+        Process p = nodes.get(node).process;
+        p.destroyForcibly();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("node " + node + " gone").isTrue();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (haproxy != null) {
+            haproxy.destroyForcibly();
+        }
+        nodes.values().forEach(RelayProcess::close);
+    }
+}
