@@ -107,6 +107,7 @@ public record EngineConfig(URI relayUrl, String token, List<TunnelSpec> tunnels,
     public EngineConfig withWsCompression(boolean on) {
         return new EngineConfig(relayUrl, token, tunnels, pingInterval, deadAfter, reconnect, streamWindow, sessionWindow,
                 localConnectTimeout, dataDir, queueLimits, delivery, breaker, captureLimit, on, haConnections);
+    }
 
     /** @param n sessions to different cluster nodes, 1 to {@link #MAX_HA_CONNECTIONS} (1: one session, as today) */
     public EngineConfig withHaConnections(int n) {
