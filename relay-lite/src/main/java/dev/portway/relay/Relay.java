@@ -313,7 +313,7 @@ public final class Relay implements AutoCloseable {
 
     /** Another node bound a name of this one while its lease had run out: that tunnel's session ends here. */
     private void lostName(String name) {
-        Tunnel<Session> t = registry.lookup(name);
+        Tunnel<Session> t = registry.lookupLocal(name); // this node's own, also while its bind is pending
         if (t != null && t.owner() != null) {
             t.owner().close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "This relay node lost the tunnel name " + name
                     + " to another node while it was cut off from the cluster's database — reconnect to bind it again.");

@@ -142,7 +142,7 @@ final class ControlHandler {
             if (p != null) {
                 ctx.accounts().limits().tunnelGone(p.user());
             }
-            if (ctx.registry().lookup(claimed.name()) == claimed) {
+            if (ctx.registry().lookupLocal(claimed.name()) == claimed) {
                 ctx.registry().remove(claimed);
             } else if (verdict != SharedNames.Verdict.GRANTED) {
                 ctx.registry().forgetHold(claimed.name()); // dropped meanwhile: the name is another node's, not held here
