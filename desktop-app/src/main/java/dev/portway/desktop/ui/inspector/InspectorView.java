@@ -184,8 +184,8 @@ public final class InspectorView extends VBox {
         t.getStyleClass().addAll(Styles.DENSE, Styles.STRIPED, Tweaks.EDGE_TO_EDGE);
         TableColumn<Exchange, String> mark = Tables.textColumn("", InspectorView::marker, 28, 28);
         mark.setId("markColumn");
-        TableColumn<Exchange, String> time = column("Time", RequestRow::time, 120); // HH:mm:ss.SSS whole, not "14:22:37.9…"
-        TableColumn<Exchange, String> method = Tables.textColumn("Method", x -> x.event().method(), 84, 84); // the bold header whole
+        TableColumn<Exchange, String> time = column("Time", RequestRow::time, 108);
+        TableColumn<Exchange, String> method = Tables.textColumn("Method", x -> x.event().method(), 72, 72);
         TableColumn<Exchange, String> path = Tables.textColumn("Path", x -> x.event().path(), 80, Double.MAX_VALUE);
         TableColumn<Exchange, String> status = column("Status", RequestRow::status, 68);
         status.setCellFactory(c -> new StatusCell());
