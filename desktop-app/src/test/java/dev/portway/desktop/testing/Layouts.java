@@ -70,6 +70,40 @@ public final class Layouts {
         return out;
     }
 
+    /**
+     * Waits (up to 10 s) until a newly shown window's scene has settled: no parent waits for a layout pass and every
+     * node's bounds are the same on two looks in a row. On a loaded machine a dialog can be found visible before the
+     * pulse that styles and lays it out has run (its buttons still unpadded, outside the window); a person sees the
+     * window one frame later, so that is what the layout checks must look at.
+     */
+    public static void awaitSettled(Scene scene) {
+        List<String> last = new ArrayList<>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> {
+                    List<String> now = org.testfx.util.WaitForAsyncUtils.asyncFx(() -> layoutState(scene)).get();
+                    boolean same = now != null && now.equals(last);
+                    last.clear();
+                    if (now != null) {
+                        last.addAll(now);
+                    }
+                    return same;
+                });
+    }
+
+    /** Every node's bounds in the scene, or null while some parent still needs a layout pass. FX thread. */
+    private static List<String> layoutState(Scene scene) {
+        List<String> state = new ArrayList<>();
+        boolean[] pending = new boolean[1];
+        state.add(scene.getWidth() + "x" + scene.getHeight());
+        walk(scene.getRoot(), n -> {
+            if (n instanceof Parent p && p.isNeedsLayout()) {
+                pending[0] = true;
+            }
+            state.add(String.valueOf(n.localToScene(n.getLayoutBounds())));
+        });
+        return pending[0] ? null : state;
+    }
+
     public static boolean visibleInScene(Node n) {
         if (n.getScene() == null) {
             return false;

@@ -104,6 +104,7 @@ class MinimumSizeUiTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> robot.lookup(id).tryQuery().filter(Layouts::visibleInScene).isPresent());
         WaitForAsyncUtils.waitForFxEvents();
         Node n = robot.lookup(id).query();
+        Layouts.awaitSettled(n.getScene());
         return n.getScene();
     }
 
