@@ -48,6 +48,8 @@ final class LocalConnection {
     int uses;
     /** Whether the pool listens for this connection's close already (set once, by the pool). */
     boolean watched;
+    /** The pool's idle timer while the connection waits in the pool (cancelled when it is taken): one per connection, not per request. */
+    volatile java.util.concurrent.Future<?> idleTimer;
 
     LocalConnection(Channel channel, String key, int maxHeaderBytes) {
         this.channel = channel;
