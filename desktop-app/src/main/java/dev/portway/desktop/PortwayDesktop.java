@@ -4,6 +4,7 @@ import dev.portway.desktop.profiles.DataDirs;
 import dev.portway.desktop.profiles.ProfilesCommand;
 import dev.portway.desktop.selftest.SelfTest;
 import dev.portway.desktop.startup.ClassArchive;
+import dev.portway.desktop.startup.GtkGl;
 import javafx.application.Application;
 
 import java.io.PrintWriter;
@@ -36,6 +37,7 @@ public final class PortwayDesktop {
             System.exit(ProfilesCommand.run(list, DataDirs.resolve(list), Clock.systemUTC(),
                     new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
         }
+        GtkGl.disableProbe(); // before JavaFX starts GTK
         Application.launch(DesktopApp.class, args);
         System.exit(DesktopApp.exitCode());
     }
