@@ -1,10 +1,10 @@
 package dev.portway.desktop.ui.app;
 
-import dev.portway.desktop.DesktopApp;
 import dev.portway.desktop.engine.EngineState;
 import dev.portway.desktop.engine.EngineStatus;
 import dev.portway.desktop.engine.ReconnectPolicy;
 import dev.portway.desktop.testing.Layouts;
+import dev.portway.desktop.testing.RunningApp;
 import dev.portway.desktop.ui.profiles.ProfileItemViewModel;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
@@ -16,13 +16,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,30 +38,19 @@ class HaConnectionCardUiTest {
     @TempDir
     Path dir;
     private final FxRobot robot = new FxRobot();
-    private DesktopApp app;
+    private RunningApp running;
     private Stage stage;
-    private double[] startSize;
 
     @BeforeEach
     void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        app = (DesktopApp) FxToolkit.setupApplication(() -> new DesktopApp(
-                List.of("--data-dir", dir.toString(), "--relay-port", "0"),
-                c -> c.withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), 5))));
-        await().atMost(Duration.ofSeconds(60)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
-        WaitForAsyncUtils.waitForFxEvents();
-        stage = (Stage) robot.lookup("#connectButton").query().getScene().getWindow();
-        startSize = new double[]{stage.getWidth(), stage.getHeight()};
+        running = RunningApp.start(dir,
+                c -> c.withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), 5)));
+        stage = running.stage();
     }
 
     @AfterEach
     void stop() throws Exception {
-        robot.interact(() -> {
-            stage.setWidth(startSize[0]);
-            stage.setHeight(startSize[1]);
-        });
-        app.shutdown().get(15, TimeUnit.SECONDS);
-        FxToolkit.cleanupStages();
+        running.close();
     }
 
     private Label status() {
@@ -71,11 +58,7 @@ class HaConnectionCardUiTest {
     }
 
     private void size(int w, int h) {
-        robot.interact(() -> {
-            stage.setWidth(w);
-            stage.setHeight(h);
-        });
-        WaitForAsyncUtils.waitForFxEvents();
+        running.size(w, h);
     }
 
     /** What the engine reports once it holds sessions to these cluster nodes, delivered on the FX thread as the app does. */

@@ -1,9 +1,9 @@
 package dev.portway.desktop.ui.app;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.portway.desktop.DesktopApp;
 import dev.portway.desktop.engine.ReconnectPolicy;
 import dev.portway.desktop.testing.Layouts;
+import dev.portway.desktop.testing.RunningApp;
 import dev.portway.desktop.ui.inspector.Exchange;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.net.InetAddress;
@@ -29,8 +28,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,9 +43,8 @@ class InspectorSmallWindowUiTest {
     Path dir;
     private final FxRobot robot = new FxRobot();
     private HttpServer local;
-    private DesktopApp app;
+    private RunningApp running;
     private Stage stage;
-    private double[] startSize;
 
     @BeforeEach
     void start() throws Exception {
@@ -62,24 +58,14 @@ class InspectorSmallWindowUiTest {
             exchange.close();
         });
         local.start();
-        FxToolkit.registerPrimaryStage();
-        app = (DesktopApp) FxToolkit.setupApplication(() -> new DesktopApp(
-                List.of("--data-dir", dir.toString(), "--relay-port", "0"),
-                c -> c.withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), 5))));
-        await().atMost(Duration.ofSeconds(60)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
-        WaitForAsyncUtils.waitForFxEvents();
-        stage = (Stage) robot.lookup("#connectButton").query().getScene().getWindow();
-        startSize = new double[]{stage.getWidth(), stage.getHeight()};
+        running = RunningApp.start(dir,
+                c -> c.withReconnect(new ReconnectPolicy(Duration.ofMillis(100), 2, 0.3, Duration.ofSeconds(1), 5)));
+        stage = running.stage();
     }
 
     @AfterEach
     void stop() throws Exception {
-        robot.interact(() -> {
-            stage.setWidth(startSize[0]);
-            stage.setHeight(startSize[1]);
-        });
-        app.shutdown().get(15, TimeUnit.SECONDS);
-        FxToolkit.cleanupStages();
+        running.close();
         local.stop(0);
     }
 
@@ -88,11 +74,7 @@ class InspectorSmallWindowUiTest {
     }
 
     private void size(int w, int h) {
-        robot.interact(() -> {
-            stage.setWidth(w);
-            stage.setHeight(h);
-        });
-        WaitForAsyncUtils.waitForFxEvents();
+        running.size(w, h);
         robot.interact(() -> stage.getScene().getRoot().layout());
         WaitForAsyncUtils.waitForFxEvents();
     }

@@ -2,6 +2,7 @@ package dev.portway.desktop.ui.app;
 
 import dev.portway.desktop.DesktopApp;
 import dev.portway.desktop.testing.Layouts;
+import dev.portway.desktop.testing.RunningApp;
 import javafx.scene.Node;
 import javafx.scene.control.MenuItem;
 import javafx.stage.Stage;
@@ -11,14 +12,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,23 +31,20 @@ class TrayMenuUiTest {
     @TempDir
     Path dir;
     private final FxRobot robot = new FxRobot();
+    private RunningApp running;
     private DesktopApp app;
     private Stage stage;
 
     @BeforeEach
     void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        app = (DesktopApp) FxToolkit.setupApplication(() -> new DesktopApp(
-                List.of("--data-dir", dir.toString(), "--relay-port", "0"), Function.identity()));
-        await().atMost(Duration.ofSeconds(60)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
-        WaitForAsyncUtils.waitForFxEvents();
-        stage = (Stage) robot.lookup("#connectButton").query().getScene().getWindow();
+        running = RunningApp.start(dir);
+        app = running.app();
+        stage = running.stage();
     }
 
     @AfterEach
     void stop() throws Exception {
-        app.shutdown().get(15, TimeUnit.SECONDS);
-        FxToolkit.cleanupStages();
+        running.close();
     }
 
     private MenuItem trayItem(String text) {
