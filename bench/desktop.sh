@@ -11,8 +11,9 @@
 # 3. RSS busy: a data folder with 5 auto-connect profiles (imported with --import), each a tunnel
 #    through the embedded relay to a local nginx; wrk drives all 5 for BUSY_SECONDS (default 30) at
 #    once; RSS is sampled every second (peak and at the end).
-# JVM flags: the launchers' (LAUNCHER_OPTS, default as jpackage/options/common.txt: desktop heap, SerialGC,
-# the AppCDS archive in a cache folder of this run) plus JAVA_OPTS; LAUNCHER_OPTS= measures a bare JVM.
+# Linux only (Xvfb, /proc). JVM flags: the Linux launcher's (LAUNCHER_OPTS, default as jpackage/options/common.txt
+# plus linux.txt: desktop heap, SerialGC, glibc's native-heap trim, the AppCDS archive in a cache folder of this run)
+# plus JAVA_OPTS; LAUNCHER_OPTS= measures a bare JVM.
 # The app runs from its jar (CDS refuses a folder on the class path).
 # DISPLAY_MODE=headless runs it on JavaFX's headless glass platform instead of Xvfb (no GTK: RSS is lower
 # than in a real window, so compare headless numbers only with headless ones); LOAD_TOOL=h2load drives

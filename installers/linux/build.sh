@@ -121,7 +121,7 @@ if [ ! -d "$runtime" ] || [ "$input/desktop-app-$pom_version.jar" -nt "$runtime/
   done_step jlink
 fi
 
-common=(@jpackage/options/common.txt
+common=(@jpackage/options/common.txt @jpackage/options/linux.txt
         --app-version "$version" --input "$stage" --main-jar "desktop-app-$pom_version.jar"
         --runtime-image "$runtime" --dest "$out")
 

@@ -119,6 +119,8 @@ public final class DesktopApp extends Application {
     private int relayPort;
     /** The tray icon, or null: none yet, none on this desktop, or snapshot mode. FX thread. */
     private dev.portway.desktop.ui.tray.TrayPresence tray;
+    /** The main window (the primary stage). FX thread. */
+    private Stage window;
     /** {@code --tray} (how start at login launches it): no window at start when there is a tray. */
     private boolean startInTray;
     private final javafx.beans.property.BooleanProperty startAtLogin = new SimpleBooleanProperty();
@@ -147,6 +149,7 @@ public final class DesktopApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        window = stage;
         List<String> args = explicitArgs != null ? explicitArgs : getParameters().getRaw();
         Path dataDir = DataDirs.resolve(args);
         logs = LogSetup.install(dataDir); // before anything worth reading is logged
@@ -353,14 +356,24 @@ public final class DesktopApp extends Application {
             return;
         }
         tray = dev.portway.desktop.ui.tray.TrayPresence.install(stage, DesktopApp.class.getResource("ui/icons/portway-32.png"), main,
-                () -> {
-                    stage.show();
-                    stage.setIconified(false);
-                    stage.toFront();
-                }, () -> closeWindow(stage));
+                () -> raise(stage), () -> closeWindow(stage));
         if (tray != null) {
             Platform.setImplicitExit(false); // a hidden window is not the end
         }
+    }
+
+    private static void raise(Stage stage) {
+        stage.show();
+        stage.setIconified(false);
+        stage.toFront();
+    }
+
+    /**
+     * The tray's menu as it is now, with the same actions as the tray's (for tests: the headless platform has no tray).
+     * FX thread, after {@link #start}.
+     */
+    public List<javafx.scene.control.MenuItem> trayMenu() {
+        return dev.portway.desktop.ui.tray.TrayPresence.menu(main, () -> raise(window), () -> closeWindow(window));
     }
 
     /** Reads the start-at-login entry once (off the FX thread), then writes or removes it when the menu item is toggled. */

@@ -12,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.feather.Feather;
 
@@ -44,7 +45,16 @@ public final class ConnectionView extends VBox {
         status.setId("statusText");
         status.textProperty().bind(vm.statusTextProperty());
         status.getStyleClass().addAll(Styles.TITLE_4, "status-text");
+        // "Connected to" and every cluster node a profile holds a session to can be longer than a small window: cut
+        // at the end, the tooltip has it whole, and it never pushes the button or the URL row's buttons out.
+        status.setMinWidth(0);
+        status.setTextOverrun(javafx.scene.control.OverrunStyle.ELLIPSIS);
+        Tooltip wholeStatus = new Tooltip();
+        wholeStatus.textProperty().bind(vm.statusTextProperty());
+        status.setTooltip(wholeStatus);
+        dot.setMinWidth(Region.USE_PREF_SIZE);
         HBox statusLine = new HBox(8, dot, status);
+        statusLine.setMinWidth(0);
         statusLine.setAlignment(Pos.CENTER_LEFT);
         Label detail = new Label();
         detail.setId("statusDetail");
@@ -65,6 +75,8 @@ public final class ConnectionView extends VBox {
         healthLine.managedProperty().bind(vm.targetDownProperty());
         VBox words = new VBox(4, statusLine, detail, healthLine);
         words.setAlignment(Pos.CENTER_LEFT);
+        words.setMinWidth(0);
+        toggle.setMinWidth(Region.USE_PREF_SIZE);
         HBox.setHgrow(words, Priority.ALWAYS);
         HBox top = new HBox(20, toggle, words);
         top.setAlignment(Pos.CENTER_LEFT);

@@ -45,9 +45,11 @@ import java.util.function.Function;
 
 /**
  * The request inspector, laid out like ngrok's: the requests (newest first) on the left and the selected one's
- * request and response on the right, with a divider the app remembers. Below {@value #SIDE_BY_SIDE} px of width the
- * two stack, list above detail. The columns other than Path have fixed widths and Path takes the rest, so Status,
- * Duration and Size never leave the table.
+ * request and response on the right, with a divider the app remembers. Below {@value #SIDE_BY_SIDE} px of width (the
+ * usual case in a small window) they still stand side by side, as in a browser's network panel with a request open:
+ * the list drops its Time column and keeps just the width its other columns need, and the detail's commands show
+ * only their icons. Stacking the two instead left a short window (800×600) one or two rows of the list. The columns
+ * other than Path have fixed widths and Path takes the rest, so Status, Duration and Size never leave the table.
  */
 public final class InspectorView extends VBox {
     /** Narrower than this, list and detail stack instead of standing side by side. */
@@ -57,6 +59,10 @@ public final class InspectorView extends VBox {
     private final InspectorViewModel vm;
     private final TableView<Exchange> table;
     private final SplitPane split;
+    /** Narrower than {@link #SIDE_BY_SIDE}: the narrow list and the icon-only commands. */
+    private final javafx.beans.property.BooleanProperty narrow = new javafx.beans.property.SimpleBooleanProperty();
+    /** The list's width when narrow: its columns without Time, Path at its minimum, the scroll bar and the borders. */
+    private double narrowListWidth;
     private boolean syncing;
 
     public InspectorView(InspectorViewModel vm) {
@@ -69,9 +75,9 @@ public final class InspectorView extends VBox {
         split.getItems().add(detail()); // the detail follows the split's orientation
         split.setId("inspectorSplit");
         split.setDividerPositions(position());
-        // Remembered when the person lets go of the side-by-side divider, not on every pixel of a drag.
+        // Remembered when the person lets go of the divider, not on every pixel of a drag (narrow, the list has a fixed width).
         split.addEventFilter(javafx.scene.input.MouseEvent.MOUSE_RELEASED, e -> {
-            if (split.getOrientation() == Orientation.HORIZONTAL) {
+            if (!narrow.get()) {
                 vm.layout().dividerProperty().set(split.getDividers().getFirst().getPosition());
             }
         });
@@ -80,30 +86,27 @@ public final class InspectorView extends VBox {
                 split.setDividerPositions(position());
             }
         });
-        widthProperty().addListener((o, was, now) -> orient(now.doubleValue()));
-        orient(getWidth());
+        widthProperty().addListener((o, was, now) -> fit(now.doubleValue()));
+        fit(getWidth());
         VBox.setVgrow(split, Priority.ALWAYS);
         getChildren().addAll(header(), split);
     }
 
-    private void orient(double width) {
-        Orientation want = width == 0 || width >= SIDE_BY_SIDE ? Orientation.HORIZONTAL : Orientation.VERTICAL;
-        if (split.getOrientation() != want) {
-            split.setOrientation(want);
+    private void fit(double width) {
+        boolean want = width > 0 && width < SIDE_BY_SIDE;
+        if (narrow.get() != want) {
+            narrow.set(want);
+            // Narrow, the split pane keeps the list at exactly its columns' width (min = max), the detail gets the rest.
+            table.setMaxWidth(want ? narrowListWidth : Double.MAX_VALUE);
+            table.setMinWidth(want ? narrowListWidth : 200);
             split.setDividerPositions(position());
         }
     }
 
-    /**
-     * The remembered share side by side; stacked (a small window) the list gets at most {@value #STACKED_LIST} of
-     * the height, so the bodies below keep room to be read.
-     */
+    /** The remembered share; narrow, the list's fixed width decides and the position only has to allow it. */
     private double position() {
-        double saved = vm.layout().dividerProperty().get();
-        return split.getOrientation() == Orientation.HORIZONTAL ? saved : Math.min(saved, STACKED_LIST);
+        return narrow.get() ? 0.3 : vm.layout().dividerProperty().get();
     }
-
-    private static final double STACKED_LIST = 0.4;
 
     private HBox header() {
         Label count = new Label();
@@ -193,7 +196,10 @@ public final class InspectorView extends VBox {
         TableColumn<Exchange, String> size = column("Size", RequestRow::size, 76);
         List<TableColumn<Exchange, String>> fixed = List.of(mark, time, method, status, duration, size);
         double fixedWidth = fixed.stream().mapToDouble(TableColumn::getPrefWidth).sum();
-        path.prefWidthProperty().bind(t.widthProperty().subtract(fixedWidth + SCROLLBAR).map(w -> Math.max(80, w.doubleValue())));
+        time.visibleProperty().bind(narrow.not());
+        path.prefWidthProperty().bind(javafx.beans.binding.Bindings.createDoubleBinding(() -> Math.max(80,
+                t.getWidth() - fixedWidth - SCROLLBAR + (narrow.get() ? time.getPrefWidth() : 0)), t.widthProperty(), narrow));
+        narrowListWidth = fixedWidth - time.getPrefWidth() + 80 + SCROLLBAR + 4;
         t.getColumns().addAll(List.of(mark, time, method, path, status, duration, size));
         t.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         t.setRowFactory(v -> new TableRow<>() {
@@ -294,6 +300,9 @@ public final class InspectorView extends VBox {
         curl.setTooltip(new Tooltip("Copy as curl (public URL); the arrow has the local-target form"));
         curl.setOnAction(e -> vm.copyCurl());
         for (var b : List.of(replay, edit, curl)) {
+            // Narrow, the icons alone (each has a tooltip), so the request and response lines keep room.
+            b.contentDisplayProperty().bind(narrow.map(n -> n ? javafx.scene.control.ContentDisplay.GRAPHIC_ONLY
+                    : javafx.scene.control.ContentDisplay.LEFT));
             b.getStyleClass().add(Styles.SMALL);
             b.setMinWidth(Region.USE_PREF_SIZE);
             b.disableProperty().bind(vm.canReplayBinding().not());
@@ -337,16 +346,15 @@ public final class InspectorView extends VBox {
         SplitPane sides = new SplitPane(request, response);
         sides.setId("exchangeSides");
         sides.setDividerPositions(0.5);
-        // Side by side with the list, the detail is narrow: request above response. Stacked under it: next to each other.
-        sides.orientationProperty().bind(split.orientationProperty().map(o ->
-                o == Orientation.HORIZONTAL ? Orientation.VERTICAL : Orientation.HORIZONTAL));
+        // Beside the list, the detail is narrow: request above response.
+        sides.setOrientation(Orientation.VERTICAL);
         VBox.setVgrow(sides, Priority.ALWAYS);
 
         Label none = new Label("Select a request to see its headers and bodies.");
         none.getStyleClass().add(Styles.TEXT_MUTED);
         none.setWrapText(true);
         VBox box = new VBox(4, actions, feedback, sides);
-        box.setMinHeight(120);
+        box.setMinHeight(100);
         box.visibleProperty().bind(vm.selectedProperty().isNotNull());
         none.visibleProperty().bind(vm.selectedProperty().isNull());
         StackPane stack = new StackPane(none, box);
@@ -376,7 +384,7 @@ public final class InspectorView extends VBox {
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         tabs.getStyleClass().add(Styles.DENSE);
         tabs.setMinWidth(160);
-        tabs.setMinHeight(90);
+        tabs.setMinHeight(60);
         return tabs;
     }
 

@@ -90,8 +90,30 @@ final class ProfileDetailView extends VBox {
                 diagnosticsVm.run();
             };
         }
-        getChildren().addAll(header, new ConnectionView(item.connection(), diagnose), tabs);
+        ConnectionView card = new ConnectionView(item.connection(), diagnose);
+        getChildren().addAll(header, card, tabs);
+        // A short window: tighter margins and no summary line (the title's tooltip has it), so the tabs below (the
+        // request list above all) keep rows to show.
+        Tooltip summaryTip = new Tooltip();
+        summaryTip.textProperty().bind(item.summaryBinding());
+        heightProperty().addListener((o, was, now) -> {
+            boolean compact = now.doubleValue() > 0 && now.doubleValue() < COMPACT_BELOW;
+            if (compact == summary.isManaged()) {
+                summary.setManaged(!compact);
+                summary.setVisible(!compact);
+                name.setTooltip(compact ? summaryTip : null);
+                setSpacing(compact ? 6 : 12);
+                setPadding(compact ? new Insets(8, 24, 8, 24) : new Insets(16, 24, 16, 24));
+                card.setSpacing(compact ? 8 : 14);
+                card.setStyle(compact ? "-fx-padding: 10 18 10 18;" : "");
+                requests.setSpacing(compact ? 4 : 8);
+                requests.setStyle(compact ? "-fx-padding: 8 18 8 18;" : "");
+            }
+        });
     }
+
+    /** Shorter than this (the pane, i.e. a window of about 660 px), the pane is compact. */
+    static final double COMPACT_BELOW = 600;
 
     /** A tab with an id (for tests and shortcuts), a label and an icon; its content fills the tab. */
     static Tab tab(String id, String title, Feather icon, Node content) {

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Portway in the system tray (menu bar on macOS), through FXTrayIcon over AWT's SystemTray: Connect or Disconnect for
- * every profile, Open Portway, Quit. With it, closing the window only hides it — tunnels and the embedded relay keep
+ * every profile, Share a folder…, Open Portway, Quit. With it, closing the window only hides it — tunnels and the embedded relay keep
  * running, so webhooks still reach the relay's queue. Where the desktop has no tray (headless, GNOME without an
  * AppIndicator extension) {@link #install} returns null and the app keeps quitting on close.
  *
@@ -87,8 +87,23 @@ public final class TrayPresence {
         icon.hide();
     }
 
-    /** The menu items for the profiles now: Connect / Disconnect “name” for each, then Open and Quit. */
-    static List<MenuItem> items(List<ProfileItemViewModel> profiles, Runnable open, Runnable quit) {
+    /**
+     * The tray's menu for the profiles now (what {@link #install} shows; also where a desktop has no tray, for tests).
+     * "Share a folder…" first raises the window (it may be hidden in the tray), then opens the dialog over it, as the
+     * app menu's item does.
+     *
+     * @param open shows and raises the window
+     * @param quit closes every tunnel and the embedded relay and exits
+     */
+    public static List<MenuItem> menu(MainViewModel main, Runnable open, Runnable quit) {
+        return items(main.items(), open, () -> {
+            open.run();
+            main.shareFolder();
+        }, quit);
+    }
+
+    /** The menu items: Connect / Disconnect “name” for each profile, then Share a folder…, Open and Quit. */
+    static List<MenuItem> items(List<ProfileItemViewModel> profiles, Runnable open, Runnable shareFolder, Runnable quit) {
         List<MenuItem> items = new ArrayList<>();
         for (ProfileItemViewModel p : profiles) {
             EngineState s = p.connection().stateProperty().get();
@@ -97,6 +112,9 @@ public final class TrayPresence {
             i.setOnAction(e -> p.connection().toggle());
             items.add(i);
         }
+        MenuItem share = new MenuItem("Share a folder…");
+        share.setOnAction(e -> shareFolder.run());
+        items.add(share);
         MenuItem show = new MenuItem("Open Portway");
         show.setOnAction(e -> open.run());
         MenuItem exit = new MenuItem("Quit Portway");
@@ -117,7 +135,7 @@ public final class TrayPresence {
             icon.removeMenuItem(i);
         }
         added.clear();
-        List<MenuItem> now = items(main.items(), open, quit);
+        List<MenuItem> now = menu(main, open, quit);
         icon.addMenuItems(now.toArray(MenuItem[]::new));
         added.addAll(now);
     }

@@ -1,6 +1,6 @@
 package dev.portway.desktop.ui.app;
 
-import dev.portway.desktop.DesktopApp;
+import dev.portway.desktop.testing.RunningApp;
 import javafx.scene.control.CheckBox;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,13 +8,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,21 +22,16 @@ class ProfileRewriteUiTest {
     @TempDir
     Path dir;
     private final FxRobot robot = new FxRobot();
-    private DesktopApp app;
+    private RunningApp running;
 
     @BeforeEach
     void start() throws Exception {
-        FxToolkit.registerPrimaryStage();
-        app = (DesktopApp) FxToolkit.setupApplication(() -> new DesktopApp(
-                List.of("--data-dir", dir.toString(), "--relay-port", "0"), c -> c));
-        await().atMost(Duration.ofSeconds(30)).until(() -> robot.lookup("#connectButton").tryQuery().isPresent());
-        WaitForAsyncUtils.waitForFxEvents();
+        running = RunningApp.start(dir);
     }
 
     @AfterEach
     void stop() throws Exception {
-        app.shutdown().get(15, TimeUnit.SECONDS);
-        FxToolkit.cleanupStages();
+        running.close();
     }
 
     private CheckBox box(String id) {

@@ -22,7 +22,7 @@ import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The tray menu (no tray needed): Connect or Disconnect per profile as its state says, then Open and Quit. */
+/** The tray menu (no tray needed): Connect or Disconnect per profile as its state says, then Share a folder…, Open and Quit. */
 class TrayMenuTest {
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private final TunnelService tunnels = new TunnelService(new EmbeddedRelayHost(0), Runnable::run, ticker,
@@ -48,12 +48,14 @@ class TrayMenuTest {
         hooks.connection().onStatus(new EngineStatus(EngineState.CONNECTED, "Connected.", null, 0, 10, null));
         List<String> done = new ArrayList<>();
 
-        List<MenuItem> items = TrayPresence.items(List.of(web, hooks), () -> done.add("open"), () -> done.add("quit"));
+        List<MenuItem> items = TrayPresence.items(List.of(web, hooks), () -> done.add("open"), () -> done.add("share"),
+                () -> done.add("quit"));
         assertThat(items).extracting(MenuItem::getText)
-                .containsExactly("Connect “Web”", "Disconnect “Hooks”", "Open Portway", "Quit Portway");
+                .containsExactly("Connect “Web”", "Disconnect “Hooks”", "Share a folder…", "Open Portway", "Quit Portway");
         items.get(2).fire();
         items.get(3).fire();
-        assertThat(done).containsExactly("open", "quit");
+        items.get(4).fire();
+        assertThat(done).containsExactly("share", "open", "quit");
     }
 
     @Test
