@@ -134,7 +134,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     @Override
     public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                            boolean guarded) {
+                                            boolean guarded, int maxTunnels) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -142,7 +142,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded);
+                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels);
                     if (v == Verdict.GRANTED) {
                         put(new Located(name, config.nodeId(), config.address(), kind, guarded));
                     }
@@ -157,6 +157,54 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             verdict.complete(Verdict.UNAVAILABLE);
         }
         return verdict;
+    }
+
+    /** Decided on {@code relay-cluster-store}, in order with the session's {@link #disconnected}. */
+    @Override
+    public CompletableFuture<Verdict> connect(String sessionId, String user, String ownerKey, int maxConnections) {
+        if (!accepting()) {
+            return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
+        }
+        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        try {
+            writes.execute(() -> {
+                try {
+                    verdict.complete(db.connect(sessionId, user, ownerKey, maxConnections));
+                } catch (SQLException | RuntimeException e) {
+                    storeOk = false;
+                    log.warn("Could not count a connection of {} in the cluster's database: {}", user, e.getMessage());
+                    verdict.complete(Verdict.UNAVAILABLE);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            verdict.complete(Verdict.UNAVAILABLE);
+        }
+        return verdict;
+    }
+
+    @Override
+    public void disconnected(String sessionId) {
+        if (closed) {
+            return; // leaving: every session row of this node goes at once
+        }
+        try {
+            writes.execute(() -> {
+                try {
+                    db.disconnect(sessionId);
+                } catch (SQLException | RuntimeException e) {
+                    // The row stays until this node's lease runs out or it leaves: then it no longer counts.
+                    log.warn("Could not remove the session {} from the cluster's database: {}", sessionId, e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.warn("Too many cluster changes waiting: session {} counts until this node's lease ends", sessionId);
+        }
+    }
+
+    /** This node and the other live nodes of the last re-read (at most {@link #REREAD_MS} ms old). */
+    @Override
+    public int liveNodes() {
+        return 1 + peers.size();
     }
 
     @Override
@@ -368,7 +416,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         writes.execute(() -> {
             for (String name : localNames.get()) {
                 try {
-                    if (db.claim(name, null, null, null, null, null) != Verdict.GRANTED) {
+                    if (db.claim(name, null, null, null, null, null, 0) != Verdict.GRANTED) {
                         log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
                                 config.nodeId(), name);
                         lost.accept(name);
