@@ -20,3 +20,7 @@ CREATE INDEX cluster_session_node ON cluster_session (node_id);
 -- Tunnel counts need no table of their own: a claim of a new name takes pg_advisory_xact_lock(1, hashtext(user))
 -- after the name's lock and counts the user's distinct names in cluster_binding on live nodes.
 CREATE INDEX cluster_binding_user ON cluster_binding (user_name);
+
+-- The tunnel user's visitor requests per minute as the binding node applies it (its tier's rate; 0: no limit), so a
+-- node carrying the tunnel's visitors over a node link applies its share of the same rate to them.
+ALTER TABLE cluster_binding ADD COLUMN per_minute INT NOT NULL DEFAULT 0;

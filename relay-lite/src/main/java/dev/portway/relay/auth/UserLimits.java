@@ -88,12 +88,22 @@ public final class UserLimits {
      * renews (for {@code Retry-After})
      */
     public long requestPermit(Principal p) {
-        int perMinute = perMinuteHere(p.tier());
+        return requestPermit(p.user(), config.perMinute(p.tier()));
+    }
+
+    /**
+     * Like {@link #requestPermit(Principal)} for a tunnel of {@code user} bound on another node of the cluster, whose
+     * node told the user's whole rate ({@code perMinute}); this node allows its share of it, in the same window as
+     * the user's own tunnels here.
+     */
+    public long requestPermit(String user, int perMinute) {
+        perMinute = perMinute <= 0 ? 0 : share(perMinute, liveNodes.getAsInt());
         if (perMinute <= 0) {
             return 0;
         }
-        Rate r = rates.compute(p.user(), (u, old) -> old != null && old.perMinute == perMinute ? old
-                : new Rate(perMinute, RateLimiter.burstyBuilder(perMinute, WINDOW).build(), System.nanoTime()));
+        int wanted = perMinute;
+        Rate r = rates.compute(user, (u, old) -> old != null && old.perMinute == wanted ? old
+                : new Rate(wanted, RateLimiter.burstyBuilder(wanted, WINDOW).build(), System.nanoTime()));
         if (r.limiter.tryAcquirePermit()) {
             return 0;
         }

@@ -163,12 +163,12 @@ final class ClusterDb implements AutoCloseable {
      * ({@link Verdict#LIMIT} otherwise; 0: no limit). Those counts of one user are serialised by a second advisory
      * lock, {@code (1, hashtext(user))}, always taken after the name's, so two nodes never both count "one left".
      */
-    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded, int maxTunnels)
-            throws SQLException {
+    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded, int maxTunnels,
+                  int perMinute) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded, maxTunnels);
+                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
                 c.commit();
                 return v;
             } catch (SQLException | RuntimeException e) {
@@ -181,7 +181,7 @@ final class ClusterDb implements AutoCloseable {
     }
 
     private Verdict claim(Connection c, String name, String kind, String sessionId, String user, String ownerKey,
-                          Boolean guarded, int maxTunnels) throws SQLException {
+                          Boolean guarded, int maxTunnels, int perMinute) throws SQLException {
         try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
             l.setString(1, name);
             l.execute();
@@ -235,12 +235,13 @@ final class ClusterDb implements AutoCloseable {
             d.executeUpdate();
         }
         try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, "
-                + "owner_key, kind, guarded) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false)) "
+                + "owner_key, kind, guarded, per_minute) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false), ?) "
                 + "ON CONFLICT (name, node_id) DO UPDATE SET bound_at = now(), "
                 // a re-claim after a lost lease passes no session, user, owner or kind: the row's stay
                 + "session_id = COALESCE(EXCLUDED.session_id, cluster_binding.session_id), "
                 + "user_name = COALESCE(EXCLUDED.user_name, cluster_binding.user_name), "
                 + "owner_key = CASE WHEN ? THEN cluster_binding.owner_key ELSE EXCLUDED.owner_key END, "
+                + "per_minute = CASE WHEN ? THEN cluster_binding.per_minute ELSE EXCLUDED.per_minute END, "
                 + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded)")) {
             i.setString(1, name);
             i.setString(2, nodeId);
@@ -249,9 +250,11 @@ final class ClusterDb implements AutoCloseable {
             i.setString(5, ownerKey);
             i.setString(6, kind);
             i.setObject(7, guarded, java.sql.Types.BOOLEAN);
-            i.setBoolean(8, reclaim);
-            i.setString(9, kind);
-            i.setObject(10, guarded, java.sql.Types.BOOLEAN);
+            i.setInt(8, perMinute);
+            i.setBoolean(9, reclaim);
+            i.setBoolean(10, reclaim);
+            i.setString(11, kind);
+            i.setObject(12, guarded, java.sql.Types.BOOLEAN);
             i.executeUpdate();
         }
         return Verdict.GRANTED;
@@ -398,7 +401,8 @@ final class ClusterDb implements AutoCloseable {
 
     private List<Located> located(String name) throws SQLException {
         try (Connection c = pool.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded FROM cluster_binding b "
+             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded, b.user_name, "
+                     + "b.per_minute FROM cluster_binding b "
                      + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
                      + (name == null ? "" : " AND b.name = ?"))) {
             if (name != null) {
@@ -407,7 +411,8 @@ final class ClusterDb implements AutoCloseable {
             List<Located> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
+                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
+                            rs.getString(6), rs.getInt(7)));
                 }
             }
             return out;

@@ -1,5 +1,6 @@
 package dev.portway.relay.cluster;
 
+import dev.portway.relay.auth.UserLimits;
 import dev.portway.relay.tunnel.SharedNames;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     private volatile NodeLinks links;
     /** The shared queue's side of this node, once the relay set it ({@link #queue}); null before. */
     private volatile ClusterQueue queue;
+    private volatile UserLimits rates;
 
     private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
                          IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
@@ -134,7 +136,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     @Override
     public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                            boolean guarded, int maxTunnels) {
+                                            boolean guarded, int maxTunnels, int perMinute) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -142,9 +144,9 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels);
+                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
                     if (v == Verdict.GRANTED) {
-                        put(new Located(name, config.nodeId(), config.address(), kind, guarded));
+                        put(new Located(name, config.nodeId(), config.address(), kind, guarded, user, perMinute));
                     }
                     verdict.complete(v);
                 } catch (SQLException | RuntimeException e) {
@@ -269,7 +271,9 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             }
             dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
             if (b != null) {
-                return new Remote(l.kind(), l.guarded(), b);
+                UserLimits r = rates;
+                return new Remote(l.kind(), l.guarded(), r == null || l.user() == null || l.perMinute() <= 0 ? b
+                        : new RatedBackend(b, r, l.user(), l.perMinute()));
             }
             if (pending == null) {
                 pending = new Remote(l.kind(), l.guarded(), UNLINKED);
@@ -293,6 +297,34 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
         Remote r = remote(name);
         return r != null && r.backend() != UNLINKED;
+    }
+
+    /**
+     * Applies this node's share of the tunnel user's request rate to visitors it carries to another node (set once by
+     * the relay right after {@link #start}; null: none).
+     */
+    public void rates(UserLimits limits) {
+        this.rates = limits;
+    }
+
+    /** Another node's tunnel whose visitors here count against this node's share of its user's request rate. */
+    private record RatedBackend(dev.portway.relay.tunnel.TunnelBackend link, UserLimits limits, String user, int perMinute)
+            implements dev.portway.relay.tunnel.TunnelBackend {
+        @Override
+        public Opened openStream(dev.portway.shared.protocol.OpenMessage open, io.netty.channel.EventLoop loop,
+                                 dev.portway.relay.tunnel.StreamListener listener) {
+            return link.openStream(open, loop, listener);
+        }
+
+        @Override
+        public long requestPermit() {
+            return limits.requestPermit(user, perMinute);
+        }
+
+        @Override
+        public String sessionId() {
+            return link.sessionId();
+        }
     }
 
     /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
@@ -416,7 +448,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         writes.execute(() -> {
             for (String name : localNames.get()) {
                 try {
-                    if (db.claim(name, null, null, null, null, null, 0) != Verdict.GRANTED) {
+                    if (db.claim(name, null, null, null, null, null, 0, 0) != Verdict.GRANTED) {
                         log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
                                 config.nodeId(), name);
                         lost.accept(name);

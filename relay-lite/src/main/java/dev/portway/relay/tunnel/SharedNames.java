@@ -29,9 +29,11 @@ public interface SharedNames {
      * @param ownerKey   the session's hashed client key (scoped by its user), or null when the hello had none
      * @param maxTunnels the most tunnels {@code user} may have in the whole cluster, each name once whatever the
      *                   number of nodes binding it ({@link Verdict#LIMIT} when this name would be one more); 0: none
+     * @param perMinute  the user's visitor requests per minute (0: no limit), which other nodes carrying the tunnel's
+     *                   visitors apply their share of
      */
     CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                     boolean guarded, int maxTunnels);
+                                     boolean guarded, int maxTunnels, int perMinute);
 
     /**
      * Counts a client session of {@code user} that passed this relay's own checks; completes (on any thread, never
@@ -89,7 +91,7 @@ public interface SharedNames {
     SharedNames LOCAL = new SharedNames() {
         @Override
         public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                                boolean guarded, int maxTunnels) {
+                                                boolean guarded, int maxTunnels, int perMinute) {
             return CompletableFuture.completedFuture(Verdict.GRANTED);
         }
 
