@@ -300,6 +300,10 @@ public final class Relay implements AutoCloseable {
         cluster = dev.portway.relay.cluster.ClusterNames.start(cc, idc.dbUrl(), idc.dbUser(), idc.dbPassword(),
                 sessions::size, registry::tunnelCount, registry::localNames, this::lostName);
         registry.shared(cluster);
+        // Tunnel and connection counts are the database's (SharedNames); request rates are shared by the live nodes.
+        var shared = cluster;
+        accounts.limits().shareRatesAmong(shared::liveNodes);
+        cluster.rates(accounts.limits()); // also for visitors carried to another node's tunnel
         // The queue is shared too: this node claims what it delivers, and follows what the others store and reserve.
         store.deliverAs(cc.nodeId());
         cluster.queue(new dev.portway.relay.cluster.ClusterQueue(store, queue, registry));

@@ -217,7 +217,7 @@ class ClusterIT {
         }
     }
 
-    private static AdminCli.Result cli(String url, String... args) {
+    static AdminCli.Result cli(String url, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--db", url, "--db-user", "postgres"));
         var cmd = RelayMain.commandLine();

@@ -12,6 +12,10 @@ import java.util.concurrent.TimeUnit;
  * Failsafe bursty {@link RateLimiter} per user: the tier's requests per one-minute window). Thread-safe and
  * non-blocking ({@code tryAcquirePermit} never waits), so every method may run on an event loop. The maps
  * hold one entry per user with something open (or a rate window), so they are bounded by the user count.
+ *
+ * <p>On a node of a relay cluster the counts here are this node's; the cluster's database decides the cluster-wide
+ * tunnel and connection counts ({@code SharedNames}), and each live node allows its {@link #share} of a user's request
+ * rate (docs/cluster.md "Per-user limits in the cluster"), so no visitor request waits for the database.
  */
 public final class UserLimits {
     private static final Duration WINDOW = Duration.ofMinutes(1);
@@ -20,6 +24,7 @@ public final class UserLimits {
     private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Integer> tunnels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Rate> rates = new ConcurrentHashMap<>();
+    private volatile java.util.function.IntSupplier liveNodes = () -> 1;
 
     private record Rate(int perMinute, RateLimiter<Object> limiter, long startNanos) {
     }
@@ -55,18 +60,50 @@ public final class UserLimits {
     }
 
     /**
+     * Shares the request rates among the relays that {@code liveNodes} counts (a cluster's live nodes, read on each
+     * request: it must not block). A single relay never calls this: it allows the whole rate.
+     */
+    public void shareRatesAmong(java.util.function.IntSupplier liveNodes) {
+        this.liveNodes = liveNodes;
+    }
+
+    /**
+     * A node's share of {@code perMinute} when {@code nodes} relays are live: rounded up, so the whole cluster allows
+     * at least the rate (and at most {@code nodes - 1} more); the whole rate for one node (or none known).
+     */
+    public static int share(int perMinute, int nodes) {
+        return nodes <= 1 ? perMinute : (int) ((perMinute + (long) nodes - 1) / nodes);
+    }
+
+    /** The requests per minute this relay allows a user of that tier now (0: no limit). */
+    public int perMinuteHere(dev.portway.relay.store.Tier tier) {
+        int perMinute = config.perMinute(tier);
+        return perMinute <= 0 ? 0 : share(perMinute, liveNodes.getAsInt());
+    }
+
+    /**
      * Takes a permit for one visitor request to a tunnel of {@code p}.
      *
      * @return 0 when allowed (always when the tier's rate is 0: no limit), else the seconds until the user's window
      * renews (for {@code Retry-After})
      */
     public long requestPermit(Principal p) {
-        int perMinute = config.perMinute(p.tier());
+        return requestPermit(p.user(), config.perMinute(p.tier()));
+    }
+
+    /**
+     * Like {@link #requestPermit(Principal)} for a tunnel of {@code user} bound on another node of the cluster, whose
+     * node told the user's whole rate ({@code perMinute}); this node allows its share of it, in the same window as
+     * the user's own tunnels here.
+     */
+    public long requestPermit(String user, int perMinute) {
+        perMinute = perMinute <= 0 ? 0 : share(perMinute, liveNodes.getAsInt());
         if (perMinute <= 0) {
             return 0;
         }
-        Rate r = rates.compute(p.user(), (u, old) -> old != null && old.perMinute == perMinute ? old
-                : new Rate(perMinute, RateLimiter.burstyBuilder(perMinute, WINDOW).build(), System.nanoTime()));
+        int wanted = perMinute;
+        Rate r = rates.compute(user, (u, old) -> old != null && old.perMinute == wanted ? old
+                : new Rate(wanted, RateLimiter.burstyBuilder(wanted, WINDOW).build(), System.nanoTime()));
         if (r.limiter.tryAcquirePermit()) {
             return 0;
         }

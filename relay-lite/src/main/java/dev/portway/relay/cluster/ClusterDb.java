@@ -100,9 +100,11 @@ final class ClusterDb implements AutoCloseable {
                     u.setString(5, clientUrl);
                     u.executeUpdate();
                 }
-                try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?")) {
-                    d.setString(1, nodeId);
-                    d.executeUpdate();
+                for (String table : List.of("cluster_binding", "cluster_session")) {
+                    try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE node_id = ?")) {
+                        d.setString(1, nodeId);
+                        d.executeUpdate();
+                    }
                 }
                 try (PreparedStatement d = c.prepareStatement(
                         "DELETE FROM cluster_node WHERE lease_until < now() - interval '1 day'")) {
@@ -155,13 +157,18 @@ final class ClusterDb implements AutoCloseable {
      * other live node's binding has the same user and the same non-null {@code ownerKey} (one client's sessions on
      * several nodes); at most one row per node. Claims of one name are serialised by a transaction-scoped advisory
      * lock on the name, so two nodes never both see "nobody else" (no read-then-write race between nodes).
+     *
+     * <p>A new binding of a user also needs the user's distinct names on live nodes, not counting {@code name}
+     * itself (one client's second binding of a name is the same tunnel), to be fewer than {@code maxTunnels}
+     * ({@link Verdict#LIMIT} otherwise; 0: no limit). Those counts of one user are serialised by a second advisory
+     * lock, {@code (1, hashtext(user))}, always taken after the name's, so two nodes never both count "one left".
      */
-    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded)
-            throws SQLException {
+    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded, int maxTunnels,
+                  int perMinute) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded);
+                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
                 c.commit();
                 return v;
             } catch (SQLException | RuntimeException e) {
@@ -174,7 +181,7 @@ final class ClusterDb implements AutoCloseable {
     }
 
     private Verdict claim(Connection c, String name, String kind, String sessionId, String user, String ownerKey,
-                          Boolean guarded) throws SQLException {
+                          Boolean guarded, int maxTunnels, int perMinute) throws SQLException {
         try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
             l.setString(1, name);
             l.execute();
@@ -217,6 +224,9 @@ final class ClusterDb implements AutoCloseable {
                 }
             }
         }
+        if (!reclaim && user != null && maxTunnels > 0 && tunnelsBesides(c, user, name) >= maxTunnels) {
+            return Verdict.LIMIT;
+        }
         // Dead nodes' rows of this name go (their lease ran out: their sessions are gone).
         try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding b WHERE b.name = ? AND b.node_id <> ? "
                 + "AND NOT EXISTS (SELECT 1 FROM cluster_node n WHERE n.node_id = b.node_id AND n.lease_until > now())")) {
@@ -225,12 +235,13 @@ final class ClusterDb implements AutoCloseable {
             d.executeUpdate();
         }
         try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, "
-                + "owner_key, kind, guarded) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false)) "
+                + "owner_key, kind, guarded, per_minute) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false), ?) "
                 + "ON CONFLICT (name, node_id) DO UPDATE SET bound_at = now(), "
                 // a re-claim after a lost lease passes no session, user, owner or kind: the row's stay
                 + "session_id = COALESCE(EXCLUDED.session_id, cluster_binding.session_id), "
                 + "user_name = COALESCE(EXCLUDED.user_name, cluster_binding.user_name), "
                 + "owner_key = CASE WHEN ? THEN cluster_binding.owner_key ELSE EXCLUDED.owner_key END, "
+                + "per_minute = CASE WHEN ? THEN cluster_binding.per_minute ELSE EXCLUDED.per_minute END, "
                 + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded)")) {
             i.setString(1, name);
             i.setString(2, nodeId);
@@ -239,12 +250,110 @@ final class ClusterDb implements AutoCloseable {
             i.setString(5, ownerKey);
             i.setString(6, kind);
             i.setObject(7, guarded, java.sql.Types.BOOLEAN);
-            i.setBoolean(8, reclaim);
-            i.setString(9, kind);
-            i.setObject(10, guarded, java.sql.Types.BOOLEAN);
+            i.setInt(8, perMinute);
+            i.setBoolean(9, reclaim);
+            i.setBoolean(10, reclaim);
+            i.setString(11, kind);
+            i.setObject(12, guarded, java.sql.Types.BOOLEAN);
             i.executeUpdate();
         }
         return Verdict.GRANTED;
+    }
+
+    /**
+     * The user's tunnels on live nodes other than {@code name}, each name once (bound on several nodes by one
+     * client, or held on a node for a dropped session), after taking the user's advisory lock for this transaction.
+     */
+    private static int tunnelsBesides(Connection c, String user, String name) throws SQLException {
+        lockUser(c, 1, user);
+        try (PreparedStatement q = c.prepareStatement("SELECT count(DISTINCT b.name) FROM cluster_binding b "
+                + "JOIN cluster_node n ON n.node_id = b.node_id WHERE b.user_name = ? AND b.name <> ? AND n.lease_until > now()")) {
+            q.setString(1, user);
+            q.setString(2, name);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** Key space 1: a user's tunnel count; 2: a user's connection count (one-key locks are the names'). */
+    private static void lockUser(Connection c, int space, String user) throws SQLException {
+        try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+            l.setInt(1, space);
+            l.setString(2, user);
+            l.execute();
+        }
+    }
+
+    /**
+     * Counts a client session of {@code user} on this node ({@code V13__cluster_sessions.sql}): granted when the
+     * user's sessions on live nodes are fewer than {@code maxConnections}, counting each {@code ownerKey} once (one
+     * client on several nodes is one connection; its own key never counts against it) and each session without a
+     * key once. {@link Verdict#UNAVAILABLE} when this node's lease ran out. Serialised per user by an advisory lock.
+     */
+    Verdict connect(String sessionId, String user, String ownerKey, int maxConnections) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Verdict v = connect(c, sessionId, user, ownerKey, maxConnections);
+                c.commit();
+                return v;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private Verdict connect(Connection c, String sessionId, String user, String ownerKey, int maxConnections)
+            throws SQLException {
+        lockUser(c, 2, user);
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM cluster_node WHERE node_id = ? AND incarnation = ? "
+                + "AND lease_until > now()")) {
+            q.setString(1, nodeId);
+            q.setString(2, incarnation);
+            try (ResultSet rs = q.executeQuery()) {
+                if (!rs.next()) {
+                    return Verdict.UNAVAILABLE;
+                }
+            }
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT count(DISTINCT COALESCE(s.owner_key, 'session:' || s.session_id)) "
+                + "FROM cluster_session s JOIN cluster_node n ON n.node_id = s.node_id "
+                + "WHERE s.user_name = ? AND n.lease_until > now() "
+                + "AND (s.owner_key IS NULL OR CAST(? AS VARCHAR) IS NULL OR s.owner_key <> ?)")) {
+            q.setString(1, user);
+            q.setString(2, ownerKey);
+            q.setString(3, ownerKey);
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) >= maxConnections) {
+                    return Verdict.LIMIT;
+                }
+            }
+        }
+        try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_session (session_id, node_id, user_name, owner_key) "
+                + "VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO NOTHING")) {
+            i.setString(1, sessionId);
+            i.setString(2, nodeId);
+            i.setString(3, user);
+            i.setString(4, ownerKey);
+            i.executeUpdate();
+        }
+        return Verdict.GRANTED;
+    }
+
+    /** The session ended: it no longer counts against its user's connections. */
+    void disconnect(String sessionId) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement d = c.prepareStatement("DELETE FROM cluster_session WHERE session_id = ? AND node_id = ?")) {
+            d.setString(1, sessionId);
+            d.setString(2, nodeId);
+            d.executeUpdate();
+        }
     }
 
     /** Deletes this node's binding of {@code name} (none when another node took it meanwhile). */
@@ -262,10 +371,13 @@ final class ClusterDb implements AutoCloseable {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?");
+                 PreparedStatement ds = c.prepareStatement("DELETE FROM cluster_session WHERE node_id = ?");
                  PreparedStatement u = c.prepareStatement("UPDATE cluster_node SET lease_until = now(), clients = 0, "
                          + "tunnels = 0 WHERE node_id = ? AND incarnation = ?")) {
                 d.setString(1, nodeId);
                 d.executeUpdate();
+                ds.setString(1, nodeId);
+                ds.executeUpdate();
                 u.setString(1, nodeId);
                 u.setString(2, incarnation);
                 u.executeUpdate();
@@ -289,7 +401,8 @@ final class ClusterDb implements AutoCloseable {
 
     private List<Located> located(String name) throws SQLException {
         try (Connection c = pool.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded FROM cluster_binding b "
+             PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded, b.user_name, "
+                     + "b.per_minute FROM cluster_binding b "
                      + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
                      + (name == null ? "" : " AND b.name = ?"))) {
             if (name != null) {
@@ -298,7 +411,8 @@ final class ClusterDb implements AutoCloseable {
             List<Located> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5)));
+                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
+                            rs.getString(6), rs.getInt(7)));
                 }
             }
             return out;

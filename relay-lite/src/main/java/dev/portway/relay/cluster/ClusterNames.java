@@ -1,5 +1,6 @@
 package dev.portway.relay.cluster;
 
+import dev.portway.relay.auth.UserLimits;
 import dev.portway.relay.tunnel.SharedNames;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -64,6 +65,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     private volatile NodeLinks links;
     /** The shared queue's side of this node, once the relay set it ({@link #queue}); null before. */
     private volatile ClusterQueue queue;
+    private volatile UserLimits rates;
 
     private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
                          IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
@@ -134,7 +136,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     @Override
     public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                            boolean guarded) {
+                                            boolean guarded, int maxTunnels, int perMinute) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -142,9 +144,9 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded);
+                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
                     if (v == Verdict.GRANTED) {
-                        put(new Located(name, config.nodeId(), config.address(), kind, guarded));
+                        put(new Located(name, config.nodeId(), config.address(), kind, guarded, user, perMinute));
                     }
                     verdict.complete(v);
                 } catch (SQLException | RuntimeException e) {
@@ -157,6 +159,54 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             verdict.complete(Verdict.UNAVAILABLE);
         }
         return verdict;
+    }
+
+    /** Decided on {@code relay-cluster-store}, in order with the session's {@link #disconnected}. */
+    @Override
+    public CompletableFuture<Verdict> connect(String sessionId, String user, String ownerKey, int maxConnections) {
+        if (!accepting()) {
+            return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
+        }
+        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
+        try {
+            writes.execute(() -> {
+                try {
+                    verdict.complete(db.connect(sessionId, user, ownerKey, maxConnections));
+                } catch (SQLException | RuntimeException e) {
+                    storeOk = false;
+                    log.warn("Could not count a connection of {} in the cluster's database: {}", user, e.getMessage());
+                    verdict.complete(Verdict.UNAVAILABLE);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            verdict.complete(Verdict.UNAVAILABLE);
+        }
+        return verdict;
+    }
+
+    @Override
+    public void disconnected(String sessionId) {
+        if (closed) {
+            return; // leaving: every session row of this node goes at once
+        }
+        try {
+            writes.execute(() -> {
+                try {
+                    db.disconnect(sessionId);
+                } catch (SQLException | RuntimeException e) {
+                    // The row stays until this node's lease runs out or it leaves: then it no longer counts.
+                    log.warn("Could not remove the session {} from the cluster's database: {}", sessionId, e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.warn("Too many cluster changes waiting: session {} counts until this node's lease ends", sessionId);
+        }
+    }
+
+    /** This node and the other live nodes of the last re-read (at most {@link #REREAD_MS} ms old). */
+    @Override
+    public int liveNodes() {
+        return 1 + peers.size();
     }
 
     @Override
@@ -221,7 +271,9 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             }
             dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
             if (b != null) {
-                return new Remote(l.kind(), l.guarded(), b);
+                UserLimits r = rates;
+                return new Remote(l.kind(), l.guarded(), r == null || l.user() == null || l.perMinute() <= 0 ? b
+                        : new RatedBackend(b, r, l.user(), l.perMinute()));
             }
             if (pending == null) {
                 pending = new Remote(l.kind(), l.guarded(), UNLINKED);
@@ -245,6 +297,34 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
         Remote r = remote(name);
         return r != null && r.backend() != UNLINKED;
+    }
+
+    /**
+     * Applies this node's share of the tunnel user's request rate to visitors it carries to another node (set once by
+     * the relay right after {@link #start}; null: none).
+     */
+    public void rates(UserLimits limits) {
+        this.rates = limits;
+    }
+
+    /** Another node's tunnel whose visitors here count against this node's share of its user's request rate. */
+    private record RatedBackend(dev.portway.relay.tunnel.TunnelBackend link, UserLimits limits, String user, int perMinute)
+            implements dev.portway.relay.tunnel.TunnelBackend {
+        @Override
+        public Opened openStream(dev.portway.shared.protocol.OpenMessage open, io.netty.channel.EventLoop loop,
+                                 dev.portway.relay.tunnel.StreamListener listener) {
+            return link.openStream(open, loop, listener);
+        }
+
+        @Override
+        public long requestPermit() {
+            return limits.requestPermit(user, perMinute);
+        }
+
+        @Override
+        public String sessionId() {
+            return link.sessionId();
+        }
     }
 
     /** A node whose link is not up (yet): streams are refused, the visitor gets the relay's 503. */
@@ -368,7 +448,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         writes.execute(() -> {
             for (String name : localNames.get()) {
                 try {
-                    if (db.claim(name, null, null, null, null, null) != Verdict.GRANTED) {
+                    if (db.claim(name, null, null, null, null, null, 0, 0) != Verdict.GRANTED) {
                         log.warn("Node {}: the name {} was bound by another node meanwhile; its tunnel here ends",
                                 config.nodeId(), name);
                         lost.accept(name);

@@ -101,11 +101,7 @@ final class ControlHandler {
         dev.portway.relay.auth.Principal p = session.principal;
         var limits = ctx.accounts().limits();
         if (p != null && !limits.tryTunnel(p.user())) {
-            ctx.metrics().rateLimitHit(dev.portway.relay.metrics.RelayMetrics.Limit.USER_TUNNELS);
-            ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.LIMIT, p.user(), "limit", "user_tunnels",
-                    "max", limits.config().maxTunnelsPerUser(), "tunnel", bind.name());
-            refuse(bind, ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has " + limits.config().maxTunnelsPerUser()
-                    + " tunnels on this relay, the most allowed per user — stop one first.");
+            refuseTunnelLimit(bind, p);
             return;
         }
         var claim = ctx.registry().claim(session, session.resumeFrom, session.clientKeyHash, name,
@@ -119,7 +115,8 @@ final class ControlHandler {
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user(),
-                        session.clientKeyHash, !options.protection().isNone());
+                        session.clientKeyHash, !options.protection().isNone(), p == null ? 0 : limits.config().maxTunnelsPerUser(),
+                        p == null ? 0 : limits.config().perMinute(p.tier()));
                 if (verdict.isDone()) { // a single relay: at once, as before
                     shared(bind, kind, port, options, queue, g, verdict.join(), wanted, attempt);
                 } else {
@@ -150,7 +147,9 @@ final class ControlHandler {
             if (session.closed) {
                 return;
             }
-            if (verdict == SharedNames.Verdict.UNAVAILABLE) {
+            if (verdict == SharedNames.Verdict.LIMIT) {
+                refuseTunnelLimit(bind, p); // counted over the whole cluster
+            } else if (verdict == SharedNames.Verdict.UNAVAILABLE) {
                 refuse(bind, ErrorCode.SHUTTING_DOWN, "This relay node has lost its connection to the cluster's database, "
                         + "so it cannot bind new tunnels now — connect to another node of the cluster, or retry in a moment.");
             } else if (options.strictName() || attempt + 1 >= SHARED_ATTEMPTS) {
@@ -190,6 +189,16 @@ final class ControlHandler {
         } else {
             bindPort(bind, t, port, notice);
         }
+    }
+
+    /** The user has as many tunnels as allowed: on this relay, or (a cluster node) on all live nodes together. */
+    private void refuseTunnelLimit(ControlMessage.Bind bind, dev.portway.relay.auth.Principal p) {
+        int max = ctx.accounts().limits().config().maxTunnelsPerUser();
+        ctx.metrics().rateLimitHit(dev.portway.relay.metrics.RelayMetrics.Limit.USER_TUNNELS);
+        ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.LIMIT, p.user(), "limit", "user_tunnels",
+                "max", max, "tunnel", bind.name());
+        refuse(bind, ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has " + max
+                + " tunnels on this relay, the most allowed per user — stop one first.");
     }
 
     /** Names tried on a relay cluster before a non-strict bind is refused as taken. */

@@ -111,7 +111,7 @@ public final class Session implements TunnelBackend {
             if (rateAuditedUntil < System.nanoTime()) { // one audit line per window, not one per refused request
                 rateAuditedUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(wait);
                 ctx.accounts().audit().record(dev.portway.relay.audit.AuditLog.LIMIT, p.user(), "limit", "user_requests",
-                        "per_minute", ctx.accounts().limits().config().perMinute(p.tier()), "retry_after_s", wait);
+                        "per_minute", ctx.accounts().limits().perMinuteHere(p.tier()), "retry_after_s", wait);
             }
         }
         return wait;

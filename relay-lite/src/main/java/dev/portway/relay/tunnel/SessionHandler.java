@@ -49,6 +49,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> pinger;
     private long pingSeq;
     private boolean authenticating;
+    /** {@link SharedNames#connect} was asked for this session: its end must be told ({@link SharedNames#disconnected}). */
+    private boolean sharedCounted;
     private boolean refreshing;
     private ScheduledFuture<?> jwtExpiry;
     /** Pongs were written in this read batch and wait for the flush at its end. Event loop only. */
@@ -345,24 +347,63 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!ctx.accounts().limits().tryConnect(p.user())) {
-            ctx.metrics().rateLimitHit(RelayMetrics.Limit.USER_CONNECTIONS);
-            audit.record(AuditLog.LIMIT, p.user(), "limit", "user_connections",
-                    "max", ctx.accounts().limits().config().maxConnectionsPerUser(), "remote", remote);
-            refuse(ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has "
-                    + ctx.accounts().limits().config().maxConnectionsPerUser()
-                    + " connections to this relay, the most allowed per user — close one (another Portway) first.");
+            refuseConnectionLimit(p, remote);
             return;
         }
-        session.principal = p;
+        session.principal = p; // from here on, the end of the channel gives the connection back (channelInactive)
+        String keyHash = null;
+        if (hello.clientKey() != null && !hello.clientKey().isEmpty()) {
+            // Scoped by the user (but not for the local user, whose stored reservations predate users): another
+            // user presenting the same client key owns nothing of this one's queued tunnels.
+            keyHash = sha256(p.local() ? hello.clientKey() : p.user() + "\n" + hello.clientKey());
+        }
+        // On a cluster the database counts the user's sessions on every live node (one client's sessions once);
+        // the hello waits for it off the event loop (a single relay answers at once).
+        sharedCounted = true;
+        var verdict = ctx.registry().shared().connect(session.id, p.user(), keyHash,
+                ctx.accounts().limits().config().maxConnectionsPerUser());
+        String hash = keyHash;
+        if (verdict.isDone()) {
+            counted(hello, version, streamWindow, sessionWindow, ok, hash, verdict.join());
+        } else {
+            verdict.thenAccept(v -> session.channel.eventLoop().execute(() -> {
+                if (!session.closed) {
+                    counted(hello, version, streamWindow, sessionWindow, ok, hash, v);
+                }
+            }));
+        }
+    }
+
+    /** The user's connection count limit was reached, on this relay or (a cluster node) on all live nodes together. */
+    private void refuseConnectionLimit(Principal p, String remote) {
+        int max = ctx.accounts().limits().config().maxConnectionsPerUser();
+        ctx.metrics().rateLimitHit(RelayMetrics.Limit.USER_CONNECTIONS);
+        ctx.accounts().audit().record(AuditLog.LIMIT, p.user(), "limit", "user_connections", "max", max, "remote", remote);
+        refuse(ErrorCode.LIMIT_REACHED, "User " + p.user() + " already has " + max
+                + " connections to this relay, the most allowed per user — close one (another Portway) first.");
+    }
+
+    private void counted(ControlMessage.Hello hello, int version, int streamWindow, int sessionWindow,
+                         Authenticator.Result.Ok ok, String keyHash, SharedNames.Verdict verdict) {
+        Principal p = ok.principal();
+        String remote = remote();
+        if (verdict == SharedNames.Verdict.LIMIT) {
+            refuseConnectionLimit(p, remote);
+            return;
+        }
+        if (verdict != SharedNames.Verdict.GRANTED) {
+            refuse(ErrorCode.SHUTTING_DOWN, "This relay node has lost its connection to the cluster's database, so it "
+                    + "cannot take new connections now — connect to another node of the cluster, or retry in a moment.");
+            return;
+        }
+        var audit = ctx.accounts().audit();
         audit.record(AuditLog.AUTH_SUCCESS, p.user(), "token", p.tokenId(), "remote", remote, "client", hello.client());
         var cfg = ctx.config();
         session.clientStreamWindow = streamWindow;
         session.flow = new FlowWindow(sessionWindow, cfg.sessionWindow());
         session.resumeFrom = session.scoped(hello.resume());
-        if (hello.clientKey() != null && !hello.clientKey().isEmpty()) {
-            // Scoped by the user (but not for the local user, whose stored reservations predate users): another
-            // user presenting the same client key owns nothing of this one's queued tunnels.
-            session.clientKeyHash = sha256(p.local() ? hello.clientKey() : p.user() + "\n" + hello.clientKey());
+        if (keyHash != null) {
+            session.clientKeyHash = keyHash;
             session.clientKeyChars = hello.clientKey().length();
         }
         takeOverStaleSession(hello.resume());
@@ -513,6 +554,9 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (jwtExpiry != null) {
             jwtExpiry.cancel(false);
+        }
+        if (sharedCounted) {
+            ctx.registry().shared().disconnected(session.id);
         }
         Principal p = session.principal;
         if (p != null) {

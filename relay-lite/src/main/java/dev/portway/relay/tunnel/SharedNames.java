@@ -16,7 +16,9 @@ public interface SharedNames {
         /** Another node's session holds it. */
         TAKEN,
         /** This node cannot ask (its database is unreachable or its lease ran out): no new bindings now. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /** The user is at their limit across the cluster (tunnels for {@link #claim}, connections for {@link #connect}). */
+        LIMIT
     }
 
     /**
@@ -24,10 +26,34 @@ public interface SharedNames {
      * exceptionally. On a cluster another node's binding of the name does not stop it when that binding has the
      * same {@code user} and the same non-null {@code ownerKey} (one client on several nodes).
      *
-     * @param ownerKey the session's hashed client key (scoped by its user), or null when the hello had none
+     * @param ownerKey   the session's hashed client key (scoped by its user), or null when the hello had none
+     * @param maxTunnels the most tunnels {@code user} may have in the whole cluster, each name once whatever the
+     *                   number of nodes binding it ({@link Verdict#LIMIT} when this name would be one more); 0: none
+     * @param perMinute  the user's visitor requests per minute (0: no limit), which other nodes carrying the tunnel's
+     *                   visitors apply their share of
      */
     CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                     boolean guarded);
+                                     boolean guarded, int maxTunnels, int perMinute);
+
+    /**
+     * Counts a client session of {@code user} that passed this relay's own checks; completes (on any thread, never
+     * exceptionally) with {@link Verdict#GRANTED}, {@link Verdict#LIMIT} when the user already has
+     * {@code maxConnections} sessions in the cluster (one client's sessions on several nodes, same non-null
+     * {@code ownerKey}, count once), or {@link Verdict#UNAVAILABLE}. A single relay grants at once: its
+     * {@code UserLimits} decided already. Every call is followed by {@link #disconnected} when the session ends.
+     */
+    default CompletableFuture<Verdict> connect(String sessionId, String user, String ownerKey, int maxConnections) {
+        return CompletableFuture.completedFuture(Verdict.GRANTED);
+    }
+
+    /** A session passed to {@link #connect} ended (whatever the verdict was). */
+    default void disconnected(String sessionId) {
+    }
+
+    /** Live relays sharing the per-user request rates: 1 on a single relay, the live nodes of a cluster. */
+    default int liveNodes() {
+        return 1;
+    }
 
     /** This node's id in its cluster, or null on a single relay (then welcome offers no {@code ha}). */
     default String nodeId() {
@@ -65,7 +91,7 @@ public interface SharedNames {
     SharedNames LOCAL = new SharedNames() {
         @Override
         public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                                boolean guarded) {
+                                                boolean guarded, int maxTunnels, int perMinute) {
             return CompletableFuture.completedFuture(Verdict.GRANTED);
         }
 
