@@ -55,7 +55,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-launcher_opts=${LAUNCHER_OPTS-"-Xms16m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=5000 -XX:SharedArchiveFile=$work/cache/portway/portway.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off"}
+launcher_opts=${LAUNCHER_OPTS-"-Xms16m -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=5000 -XX:SharedArchiveFile=$work/cache/portway/portway.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off"}
 
 # A display of our own.
 glass=
