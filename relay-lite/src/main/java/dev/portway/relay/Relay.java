@@ -624,6 +624,9 @@ public final class Relay implements AutoCloseable {
         try {
             List<Session> live = List.copyOf(sessions);
             log.info("Shutting down: {} sessions, waiting up to {} ms for open streams", live.size(), deadline.toMillis());
+            if (cluster != null) {
+                cluster.withdraw(); // first: the other nodes stop sending this node visitors its sessions would refuse
+            }
             for (Session s : live) {
                 s.goAway(deadline.toMillis());
             }

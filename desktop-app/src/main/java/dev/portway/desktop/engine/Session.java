@@ -137,12 +137,16 @@ final class Session implements RelaySocket.Listener {
         this.events = events;
     }
 
+    /** Where {@link #connect} dialled: a cluster node's own address is named in a failure, not the configured one. */
+    private volatile java.net.URI dialled;
+
     void connect(RelayConnector connector) {
         connect(connector, config.connectUri());
     }
 
     /** @param uri the relay's WebSocket address: the configured one, or a cluster node's own (PROTOCOL.md §3.3) */
     void connect(RelayConnector connector, java.net.URI uri) {
+        dialled = uri;
         webSocket = connector.connect(uri, this);
     }
 
@@ -330,7 +334,8 @@ final class Session implements RelaySocket.Listener {
     @Override
     public void onFailure(Throwable t, int httpStatus) {
         socketClosed.complete(null);
-        String where = config.relayUrl().toString();
+        java.net.URI to = dialled;
+        String where = to == null || to.equals(config.connectUri()) ? config.relayUrl().toString() : to.toString();
         String message;
         if (httpStatus > 0) {
             message = "The relay at " + where + " answered HTTP " + httpStatus + " instead of a WebSocket — check the relay address.";

@@ -463,11 +463,22 @@ public final class TunnelEngine implements AutoCloseable {
                 try {
                     return new Target(EngineConfig.connectUri(java.net.URI.create(n.url())), null, n.node());
                 } catch (IllegalArgumentException e) {
-                    slot.unreachable.add(n.node());
+                    skipNode(slot, n.node(), n.url(), "not a usable address: " + e.getMessage());
                 }
             }
         }
         return new Target(config.connectUri(), slot.resume, null);
+    }
+
+    /**
+     * A node's announced direct address ({@code welcome.nodes}, its {@code --client-url}) failed: this slot skips that
+     * node until it next connects, and says so once.
+     */
+    private static void skipNode(Slot slot, String node, String url, String why) {
+        if (slot.unreachable.add(node)) {
+            LOG.warn("Relay node {} cannot be reached at its announced address {} ({}) — trying another node; "
+                    + "that node's --client-url may be wrong", node, url, why);
+        }
     }
 
     private Events connectOnce(Slot slot) {
@@ -489,7 +500,7 @@ public final class TunnelEngine implements AutoCloseable {
             } catch (ExecutionException e) {
                 s.cancel();
                 if (t.node() != null) {
-                    slot.unreachable.add(t.node());
+                    skipNode(slot, t.node(), t.uri().toString(), String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()));
                 }
                 String refused = trust.takeRefused();
                 if (refused != null) {
@@ -500,7 +511,7 @@ public final class TunnelEngine implements AutoCloseable {
             } catch (TimeoutException e) {
                 s.cancel();
                 if (t.node() != null) {
-                    slot.unreachable.add(t.node());
+                    skipNode(slot, t.node(), t.uri().toString(), "no handshake within " + WELCOME_TIMEOUT.toSeconds() + " s");
                 }
                 throw noteFailure(ConnectFailure.network("The relay at " + t.uri() + " did not answer the handshake within "
                         + WELCOME_TIMEOUT.toSeconds() + " s."));
@@ -511,6 +522,11 @@ public final class TunnelEngine implements AutoCloseable {
             }
             boolean ha = config.haConnections() > 1 && w.agrees(dev.portway.shared.protocol.Protocol.FEATURE_HA)
                     && w.node() != null;
+            if (ha) {
+                // also from a welcome turned away below: a node that joined after the first session's welcome
+                // (nodes learn of each other within seconds) is reached by its own address from then on
+                peers = w.nodes() == null ? List.of() : List.copyOf(w.nodes());
+            }
             if (ha && nodesOfOthers(slot).contains(w.node())) {
                 // Through the shared address this reached a node another session is on: not a second session there.
                 s.close(List.of());
@@ -525,9 +541,6 @@ public final class TunnelEngine implements AutoCloseable {
             ev.node = ha ? w.node() : null;
             slot.resume = w.resume();
             slot.unreachable.clear();
-            if (ha) {
-                peers = w.nodes() == null ? List.of() : List.copyOf(w.nodes());
-            }
             boolean first = !otherLive(slot);
             ev.live = true;
             slot.current = ev;

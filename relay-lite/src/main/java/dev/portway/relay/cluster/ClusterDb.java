@@ -366,6 +366,15 @@ final class ClusterDb implements AutoCloseable {
         }
     }
 
+    /** This node starts draining: its bindings are deleted (the other nodes hear of it by NOTIFY), its lease stays. */
+    void withdraw() throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement d = c.prepareStatement("DELETE FROM cluster_binding WHERE node_id = ?")) {
+            d.setString(1, nodeId);
+            d.executeUpdate();
+        }
+    }
+
     /** This node stops (graceful shutdown): its bindings are deleted and its lease ends now. */
     void leave() throws SQLException {
         try (Connection c = pool.getConnection()) {

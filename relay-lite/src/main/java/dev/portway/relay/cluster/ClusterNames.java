@@ -228,6 +228,20 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
     }
 
+    /**
+     * The node drains (graceful shutdown, before its clients get go_away): its names leave the cluster's table now, so
+     * the other nodes carry new visitors to another node holding the same client (feature {@code ha}) instead of to this
+     * one, whose sessions would refuse them; streams already on the links finish. Blocks (JDBC): not on an event loop.
+     */
+    public void withdraw() {
+        try {
+            db.withdraw();
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Node {} could not withdraw its names before draining ({}); other nodes may send it visitors "
+                    + "until it has left", config.nodeId(), e.getMessage());
+        }
+    }
+
     @Override
     public Map<String, Object> status() {
         Map<String, Object> s = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.ProtocolException;
@@ -41,6 +42,8 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
     private String acceptNonce;
     private String peer;
     private boolean up;
+    /** What the dialling node offered and this node has (its first handshake message). */
+    private LinkFeatures features = LinkFeatures.NONE;
     private final Map<Integer, Bridge> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
 
@@ -90,9 +93,18 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                 }
             }
             case FIN -> {
-                if (b != null && b.stream != null) {
+                if (b != null && b.stream != null && !b.finIn) {
+                    java.util.List<Header> trailers;
+                    try {
+                        trailers = features.trailers() ? f.finTrailers() : java.util.List.of();
+                    } catch (ProtocolException e) {
+                        streams.remove(f.streamId());
+                        b.stream.sendRst(ErrorCode.PROTOCOL_ERROR, e.getMessage());
+                        LinkWire.write(ctx.channel(), Frame.rst(f.streamId(), ErrorCode.PROTOCOL_ERROR, e.getMessage()));
+                        return;
+                    }
                     b.finIn = true;
-                    b.stream.sendFin();
+                    b.stream.sendFin(trailers); // the visitor's request trailers (PROTOCOL.md §3.2)
                     b.doneIfBothFinished();
                 }
             }
@@ -125,8 +137,10 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                 return;
             }
             acceptNonce = LinkAuth.nonce();
+            features = LinkFeatures.agreed(m.get("features")); // none from a dialling node that predates them
             LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", acceptNonce,
-                    "proof", auth.acceptProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel()))));
+                    "proof", auth.acceptProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel())),
+                    "features", features.text()));
         } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel())), m.get("proof"))) {
             up = true;
             authenticated.run();
@@ -218,9 +232,23 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             LinkWire.writeAllData(ctx.channel(), id, data);
         }
 
+        /** An interim answer (103 Early Hints…), passed on only when the other node agreed to {@code interim}. */
+        @Override
+        public void onInterim(ReplyMessage interim) {
+            if (features.interim()) {
+                LinkWire.write(ctx.channel(), Frame.reply(id, interim));
+            }
+        }
+
         @Override
         public void onFin() {
-            LinkWire.write(ctx.channel(), Frame.fin(id));
+            onFin(java.util.List.of());
+        }
+
+        /** The end of the answer, with its trailers when the other node agreed to {@code trailers}. */
+        @Override
+        public void onFin(java.util.List<Header> trailers) {
+            LinkWire.write(ctx.channel(), Frame.fin(id, features.trailers() ? trailers : java.util.List.of()));
             finOut = true;
             doneIfBothFinished();
         }

@@ -143,10 +143,15 @@ final class NodeLinks implements AutoCloseable {
             this.address = address;
         }
 
+        /** The first handshake message: who dials, its nonce, and the link features it offers ({@link LinkFeatures}). */
+        private Map<String, String> hello() {
+            return Map.of("node", nodeId, "nonce", nonce, "features", LinkFeatures.ALL.text());
+        }
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             if (tls == null) {
-                LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+                LinkWire.writeJson(ctx.channel(), hello());
             } // with TLS: once its handshake is done
         }
 
@@ -154,7 +159,7 @@ final class NodeLinks implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof SslHandshakeCompletionEvent done) {
                 if (done.isSuccess()) {
-                    LinkWire.writeJson(ctx.channel(), Map.of("node", nodeId, "nonce", nonce));
+                    LinkWire.writeJson(ctx.channel(), hello());
                 } else {
                     log.warn("Cannot link to cluster node {} at {} over TLS ({}) — every node needs --cluster-tls, or none",
                             node, address, java.util.Objects.requireNonNullElse(done.cause().getMessage(),
@@ -186,13 +191,16 @@ final class NodeLinks implements AutoCloseable {
                 return;
             }
             LinkWire.writeJson(ctx.channel(), Map.of("proof", auth.dialProof(nonce, theirs, binding)));
-            RemoteBackend backend = new RemoteBackend(node, ctx.channel(), window);
+            // an accepting node from before link features answers none: the link then carries streams as before
+            LinkFeatures features = LinkFeatures.agreed(m.get("features"));
+            RemoteBackend backend = new RemoteBackend(node, ctx.channel(), window, features);
             ctx.pipeline().remove("handshake-timeout");
             ctx.pipeline().replace(this, "link", backend);
             up.put(node, backend);
             dialling.remove(node);
             ctx.channel().closeFuture().addListener(c -> up.remove(node, backend));
-            log.info("Node link to {} ({}) is up", node, ctx.channel().remoteAddress());
+            log.info("Node link to {} ({}) is up{}", node, ctx.channel().remoteAddress(), features.equals(LinkFeatures.NONE)
+                    ? " (it carries no trailers or interim answers: that node runs an older relay-lite)" : "");
         }
 
         @Override

@@ -6,8 +6,10 @@ import dev.portway.relay.tunnel.TunnelStream;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.FrameCodec;
+import dev.portway.shared.protocol.Header;
 import dev.portway.shared.protocol.Json;
 import dev.portway.shared.protocol.OpenMessage;
+import dev.portway.shared.protocol.Protocol;
 import dev.portway.shared.protocol.ProtocolException;
 import dev.portway.shared.protocol.ReplyMessage;
 import io.netty.buffer.ByteBuf;
@@ -41,11 +43,14 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
     private final Map<Integer, Hop> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private volatile boolean gone;
+    /** What the other node agreed to carry in the link's handshake. */
+    private final LinkFeatures features;
 
-    RemoteBackend(String peer, Channel channel, int window) {
+    RemoteBackend(String peer, Channel channel, int window, LinkFeatures features) {
         this.peer = peer;
         this.channel = channel;
         this.window = window;
+        this.features = features;
     }
 
     void close() {
@@ -100,11 +105,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
                     hop.fail(ErrorCode.PROTOCOL_ERROR, e.getMessage());
                     return;
                 }
-                hop.loop.execute(() -> {
-                    if (!hop.ended) {
-                        hop.listener.onReply(reply);
-                    }
-                });
+                hop.loop.execute(() -> hop.reply(reply));
             }
             case DATA -> {
                 ByteBuf data = msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, f.payloadLength());
@@ -116,13 +117,22 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
                     }
                 });
             }
-            case FIN -> hop.loop.execute(() -> {
-                if (!hop.ended) {
-                    hop.finIn = true;
-                    hop.listener.onFin();
-                    hop.doneIfBothFinished();
+            case FIN -> {
+                java.util.List<Header> trailers;
+                try {
+                    trailers = features.trailers() ? f.finTrailers() : java.util.List.of();
+                } catch (ProtocolException e) {
+                    hop.loop.execute(() -> hop.violate(e.getMessage()));
+                    return;
                 }
-            });
+                hop.loop.execute(() -> {
+                    if (!hop.ended && !hop.finIn) {
+                        hop.finIn = true;
+                        hop.listener.onFin(trailers); // the answer's trailers (PROTOCOL.md §3.2), cut by the listener
+                        hop.doneIfBothFinished();
+                    }
+                });
+            }
             case RST -> hop.fail(f.rstCode(), f.rstMessage());
             case WINDOW_UPDATE -> {
                 int n = f.windowIncrement();
@@ -164,6 +174,9 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         boolean ended;
         boolean finIn;
         boolean finOut;
+        /** The final REPLY arrived; before it, up to {@link Protocol#MAX_INTERIM} interim ones may. */
+        boolean replied;
+        int interims;
 
         Hop(int id, EventLoop loop, StreamListener listener) {
             this.id = id;
@@ -188,10 +201,53 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
 
         @Override
         public void sendFin() {
-            if (!ended) {
+            sendFin(java.util.List.of());
+        }
+
+        /** FIN with the visitor's request trailers, when the other node agreed to {@code trailers}. */
+        @Override
+        public void sendFin(java.util.List<Header> trailers) {
+            if (!ended && !finOut) {
                 finOut = true;
-                LinkWire.write(channel, Frame.fin(id));
+                LinkWire.write(channel, Frame.fin(id, features.trailers() && trailers != null ? trailers : java.util.List.of()));
                 doneIfBothFinished();
+            }
+        }
+
+        /**
+         * A REPLY from the other node, on the visitor's loop: an interim one (with {@code interim} agreed) goes to the
+         * listener as such, at most {@link Protocol#MAX_INTERIM} of them, as on a client's session (RelayStream); the
+         * first other one is the final answer.
+         */
+        void reply(ReplyMessage reply) {
+            if (ended) {
+                return;
+            }
+            if (replied) {
+                violate("second REPLY on link stream " + id);
+                return;
+            }
+            if (features.isInterim(reply.status())) {
+                if (++interims > Protocol.MAX_INTERIM) {
+                    log.warn("Node link to {}: stream {} reset, more than {} interim responses (1xx) before the final one",
+                            peer, id, Protocol.MAX_INTERIM);
+                    violate("more than " + Protocol.MAX_INTERIM + " interim REPLYs on link stream " + id);
+                    return;
+                }
+                listener.onInterim(reply);
+                return;
+            }
+            replied = true;
+            listener.onReply(reply);
+        }
+
+        /** The other node broke the protocol on this stream: reset it both ways. On the visitor's loop. */
+        void violate(String message) {
+            if (!ended) {
+                ended = true;
+                streams.remove(id);
+                LinkWire.write(channel, Frame.rst(id, ErrorCode.PROTOCOL_ERROR, message));
+                listener.onRst(ErrorCode.PROTOCOL_ERROR, message);
             }
         }
 
