@@ -114,15 +114,19 @@ class RelayDeflateIT {
                         .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElseThrow();
                 String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
                         .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII)));
-                out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                // The answer and the frame in one write: the engine may close as soon as it sees the frame's first
+                // byte (RSV1 unagreed), and a later write of ours would then fail with a broken pipe.
+                java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+                all.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         + "Sec-WebSocket-Accept: " + accept + "\r\n"
                         + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n") + "\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
-                out.write(0x80 | (compressed ? 0x40 : 0) | 0x2);
-                out.write(126);
-                out.write(message.length >>> 8);
-                out.write(message.length & 0xff);
-                out.write(message);
+                all.write(0x80 | (compressed ? 0x40 : 0) | 0x2);
+                all.write(126);
+                all.write(message.length >>> 8);
+                all.write(message.length & 0xff);
+                all.write(message);
+                out.write(all.toByteArray());
                 out.flush();
                 DataInputStream data = new DataInputStream(in);
                 for (;;) {
