@@ -137,33 +137,30 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     @Override
     public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
                                             boolean guarded, int maxTunnels, int perMinute) {
-        if (!accepting()) {
-            return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
-        }
-        CompletableFuture<Verdict> verdict = new CompletableFuture<>();
-        try {
-            writes.execute(() -> {
-                try {
-                    Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
-                    if (v == Verdict.GRANTED) {
-                        put(new Located(name, config.nodeId(), config.address(), kind, guarded, user, perMinute));
-                    }
-                    verdict.complete(v);
-                } catch (SQLException | RuntimeException e) {
-                    storeOk = false;
-                    log.warn("Could not claim the name {} in the cluster's database: {}", name, e.getMessage());
-                    verdict.complete(Verdict.UNAVAILABLE);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            verdict.complete(Verdict.UNAVAILABLE);
-        }
-        return verdict;
+        return decide("claim the name " + name, () -> {
+            Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
+            if (v == Verdict.GRANTED) {
+                put(new Located(name, config.nodeId(), config.address(), kind, guarded, user, perMinute));
+            }
+            return v;
+        });
     }
 
     /** Decided on {@code relay-cluster-store}, in order with the session's {@link #disconnected}. */
     @Override
     public CompletableFuture<Verdict> connect(String sessionId, String user, String ownerKey, int maxConnections) {
+        return decide("count a connection of " + user, () -> db.connect(sessionId, user, ownerKey, maxConnections));
+    }
+
+    private interface Decision {
+        Verdict run() throws SQLException;
+    }
+
+    /**
+     * Runs one of the database's decisions on {@code relay-cluster-store} (never on an event loop): UNAVAILABLE when
+     * this node does not accept now, is closing, or the database fails (which marks the store as failing).
+     */
+    private CompletableFuture<Verdict> decide(String what, Decision decision) {
         if (!accepting()) {
             return CompletableFuture.completedFuture(Verdict.UNAVAILABLE);
         }
@@ -171,10 +168,10 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         try {
             writes.execute(() -> {
                 try {
-                    verdict.complete(db.connect(sessionId, user, ownerKey, maxConnections));
+                    verdict.complete(decision.run());
                 } catch (SQLException | RuntimeException e) {
                     storeOk = false;
-                    log.warn("Could not count a connection of {} in the cluster's database: {}", user, e.getMessage());
+                    log.warn("Could not {} in the cluster's database: {}", what, e.getMessage());
                     verdict.complete(Verdict.UNAVAILABLE);
                 }
             });
