@@ -1,5 +1,7 @@
 package dev.portway.desktop.e2e;
 
+import dev.portway.desktop.testing.Curl;
+
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
@@ -17,10 +19,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -64,21 +63,11 @@ class TrailersAndHintsIT {
 
     /** curl -v at the tunnel's path form; returns stderr (the heads, trailers included) then the body. */
     private List<String> curl(String path, String... options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-v", "--max-time", "20"));
-        cmd.addAll(Arrays.asList(options));
-        cmd.add("http://127.0.0.1:" + relay.port() + "/t/app" + path);
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        byte[] body = p.getInputStream().readAllBytes();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("curl finished").isTrue();
-        assertThat(p.exitValue()).as("curl: %s", err).isZero();
-        return List.of(err, new String(body, StandardCharsets.UTF_8));
+        return Curl.verbose("http://127.0.0.1:" + relay.port() + "/t/app" + path, options);
     }
 
-    /** The response lines curl -v printed ({@code < ...}), in order, without the marker. */
     private static List<String> received(String verbose) {
-        return verbose.lines().filter(l -> l.startsWith("< ")).map(l -> l.substring(2).strip()).filter(l -> !l.isEmpty()).toList();
+        return Curl.received(verbose);
     }
 
     @Test
