@@ -309,9 +309,10 @@ public final class Relay implements AutoCloseable {
         cluster.queue(new dev.portway.relay.cluster.ClusterQueue(store, queue, registry));
         cluster.listen(boss, workers, config.bindHost(), config.streamWindow(), name -> {
             // Only what another node may serve: not a tunnel whose bind is still being applied (its protection is
-            // pending), one with visitor checks, or a private one.
+            // pending), or a private one. A tunnel's visitor checks are made by the node the visitor reached (they
+            // reach it sealed in the binding's row): what comes over a link has passed them there.
             Tunnel<Session> t = registry.lookupLocal(name);
-            return t == null || !t.protection().isNone() || t.isPrivate() ? null : t.backend();
+            return t == null || t.protection().isPending() || t.isPrivate() ? null : t.backend();
         });
     }
 

@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portway.relay.tunnel.SharedNames.Verdict;
 
+import dev.portway.relay.tunnel.VisitorProtection;
+
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +31,10 @@ final class ClusterDb implements AutoCloseable {
     private final String nodeId;
     private final String incarnation;
     private final double leaseSeconds;
+    /** Seals the tunnels' visitor checks in their rows, opens other nodes'. */
+    private final ProtectionSeal seal;
+    /** Names whose sealed checks did not open here, already warned about (one warning per name, not per re-read). */
+    private final java.util.Set<String> unreadable = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** A node as {@code relay-lite nodes list} shows it. */
     record Node(String id, String address, Instant started, int clients, int tunnels, Instant leaseUntil, boolean alive,
@@ -42,7 +48,8 @@ final class ClusterDb implements AutoCloseable {
         }
     }
 
-    ClusterDb(String url, String user, String password, String nodeId, String incarnation, Duration lease) throws IOException {
+    ClusterDb(String url, String user, String password, String nodeId, String incarnation, Duration lease,
+              ProtectionSeal seal) throws IOException {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("relay-cluster");
         hc.setJdbcUrl(url);
@@ -65,6 +72,7 @@ final class ClusterDb implements AutoCloseable {
         this.nodeId = nodeId;
         this.incarnation = incarnation;
         this.leaseSeconds = lease.toMillis() / 1000.0;
+        this.seal = seal;
     }
 
     /**
@@ -163,12 +171,12 @@ final class ClusterDb implements AutoCloseable {
      * ({@link Verdict#LIMIT} otherwise; 0: no limit). Those counts of one user are serialised by a second advisory
      * lock, {@code (1, hashtext(user))}, always taken after the name's, so two nodes never both count "one left".
      */
-    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, Boolean guarded, int maxTunnels,
-                  int perMinute) throws SQLException {
+    Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, VisitorProtection protection,
+                  int maxTunnels, int perMinute) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
+                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, protection, maxTunnels, perMinute);
                 c.commit();
                 return v;
             } catch (SQLException | RuntimeException e) {
@@ -181,7 +189,7 @@ final class ClusterDb implements AutoCloseable {
     }
 
     private Verdict claim(Connection c, String name, String kind, String sessionId, String user, String ownerKey,
-                          Boolean guarded, int maxTunnels, int perMinute) throws SQLException {
+                          VisitorProtection protection, int maxTunnels, int perMinute) throws SQLException {
         try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
             l.setString(1, name);
             l.execute();
@@ -199,6 +207,8 @@ final class ClusterDb implements AutoCloseable {
         String myUser = user;
         String myOwner = ownerKey;
         boolean reclaim = kind == null;
+        Boolean guarded = protection == null ? null : !protection.isNone();
+        String sealed = protection == null ? null : seal.seal(name, protection);
         if (reclaim) { // the owner is this node's row's
             try (PreparedStatement q = c.prepareStatement("SELECT user_name, owner_key FROM cluster_binding "
                     + "WHERE name = ? AND node_id = ?")) {
@@ -235,13 +245,14 @@ final class ClusterDb implements AutoCloseable {
             d.executeUpdate();
         }
         try (PreparedStatement i = c.prepareStatement("INSERT INTO cluster_binding (name, node_id, session_id, user_name, "
-                + "owner_key, kind, guarded, per_minute) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false), ?) "
+                + "owner_key, kind, guarded, per_minute, protection) VALUES (?, ?, ?, ?, ?, COALESCE(?, 'http'), COALESCE(?, false), ?, ?) "
                 + "ON CONFLICT (name, node_id) DO UPDATE SET bound_at = now(), "
                 // a re-claim after a lost lease passes no session, user, owner or kind: the row's stay
                 + "session_id = COALESCE(EXCLUDED.session_id, cluster_binding.session_id), "
                 + "user_name = COALESCE(EXCLUDED.user_name, cluster_binding.user_name), "
                 + "owner_key = CASE WHEN ? THEN cluster_binding.owner_key ELSE EXCLUDED.owner_key END, "
                 + "per_minute = CASE WHEN ? THEN cluster_binding.per_minute ELSE EXCLUDED.per_minute END, "
+                + "protection = CASE WHEN ? THEN cluster_binding.protection ELSE EXCLUDED.protection END, "
                 + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded)")) {
             i.setString(1, name);
             i.setString(2, nodeId);
@@ -251,10 +262,12 @@ final class ClusterDb implements AutoCloseable {
             i.setString(6, kind);
             i.setObject(7, guarded, java.sql.Types.BOOLEAN);
             i.setInt(8, perMinute);
-            i.setBoolean(9, reclaim);
+            i.setString(9, sealed);
             i.setBoolean(10, reclaim);
-            i.setString(11, kind);
-            i.setObject(12, guarded, java.sql.Types.BOOLEAN);
+            i.setBoolean(11, reclaim);
+            i.setBoolean(12, reclaim);
+            i.setString(13, kind);
+            i.setObject(14, guarded, java.sql.Types.BOOLEAN);
             i.executeUpdate();
         }
         return Verdict.GRANTED;
@@ -411,7 +424,7 @@ final class ClusterDb implements AutoCloseable {
     private List<Located> located(String name) throws SQLException {
         try (Connection c = pool.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded, b.user_name, "
-                     + "b.per_minute FROM cluster_binding b "
+                     + "b.per_minute, b.protection FROM cluster_binding b "
                      + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
                      + (name == null ? "" : " AND b.name = ?"))) {
             if (name != null) {
@@ -420,11 +433,38 @@ final class ClusterDb implements AutoCloseable {
             List<Located> out = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Located(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-                            rs.getString(6), rs.getInt(7)));
+                    String n = rs.getString(1);
+                    out.add(new Located(n, rs.getString(2), rs.getString(3), rs.getString(4),
+                            protection(n, rs.getString(2), rs.getBoolean(5), rs.getString(8)), rs.getString(6), rs.getInt(7)));
                 }
             }
             return out;
+        }
+    }
+
+    /**
+     * A binding row's visitor checks as this node makes them: none when the tunnel asked for none; what its node
+     * sealed; {@link VisitorProtection#PENDING} (its visitors turned away here, never let through unchecked) when the
+     * row has checks this node cannot open — written by a node from before sealed checks, or with another secret.
+     */
+    private VisitorProtection protection(String name, String node, boolean guarded, String sealed) {
+        if (!guarded) {
+            return VisitorProtection.NONE;
+        }
+        if (sealed == null) {
+            return VisitorProtection.PENDING; // a node that predates them keeps its checks to itself
+        }
+        try {
+            VisitorProtection p = seal.open(name, sealed);
+            unreadable.remove(name);
+            return p;
+        } catch (IllegalArgumentException e) {
+            if (unreadable.add(name)) {
+                org.slf4j.LoggerFactory.getLogger(ClusterDb.class).warn("The visitor checks of tunnel {} on node {} do not "
+                        + "open here ({}): its visitors on this node are refused — give every node the same cluster secret",
+                        name, node, e.getMessage());
+            }
+            return VisitorProtection.PENDING;
         }
     }
 

@@ -94,7 +94,8 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     public static ClusterNames start(ClusterConfig config, String url, String user, String password, IntSupplier clients,
                                      IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost)
             throws IOException {
-        ClusterDb db = new ClusterDb(url, user, password, config.nodeId(), UUID.randomUUID().toString(), config.lease());
+        ClusterDb db = new ClusterDb(url, user, password, config.nodeId(), UUID.randomUUID().toString(), config.lease(),
+                new ProtectionSeal(config.secret()));
         ClusterNames names = new ClusterNames(config, db, url, user, password, clients, tunnels, localNames, lost);
         long t0 = System.nanoTime();
         try {
@@ -136,11 +137,12 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
     @Override
     public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                            boolean guarded, int maxTunnels, int perMinute) {
+                                            dev.portway.relay.tunnel.VisitorProtection protection, int maxTunnels,
+                                            int perMinute) {
         return decide("claim the name " + name, () -> {
-            Verdict v = db.claim(name, kind, sessionId, user, ownerKey, guarded, maxTunnels, perMinute);
+            Verdict v = db.claim(name, kind, sessionId, user, ownerKey, protection, maxTunnels, perMinute);
             if (v == Verdict.GRANTED) {
-                put(new Located(name, config.nodeId(), config.address(), kind, guarded, user, perMinute));
+                put(new Located(name, config.nodeId(), config.address(), kind, protection, user, perMinute));
             }
             return v;
         });
@@ -283,11 +285,11 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
             if (b != null) {
                 UserLimits r = rates;
-                return new Remote(l.kind(), l.guarded(), r == null || l.user() == null || l.perMinute() <= 0 ? b
+                return new Remote(l.kind(), l.protection(), r == null || l.user() == null || l.perMinute() <= 0 ? b
                         : new RatedBackend(b, r, l.user(), l.perMinute()));
             }
             if (pending == null) {
-                pending = new Remote(l.kind(), l.guarded(), UNLINKED);
+                pending = new Remote(l.kind(), l.protection(), UNLINKED);
             }
         }
         return pending;

@@ -1,11 +1,21 @@
 package dev.portway.relay.cluster;
 
+import dev.portway.relay.tunnel.VisitorProtection;
+
 /**
  * A tunnel name bound on a live node of the cluster, and where that node is reached.
  *
- * @param guarded   whether the tunnel asked for visitor checks (basic auth, IP lists), which only its node can make
- * @param user      the tunnel's user, or null
- * @param perMinute the user's visitor requests per minute (the whole cluster's; 0: no limit)
+ * @param protection the tunnel's visitor checks (basic auth, IP lists), which every node makes for the visitors it
+ *                   serves: {@link VisitorProtection#NONE} when it asked for none, {@link VisitorProtection#PENDING}
+ *                   (no visitor admitted) when its row's checks cannot be read here — a row of a node that predates
+ *                   sealed checks, or one sealed with another cluster secret
+ * @param user       the tunnel's user, or null
+ * @param perMinute  the user's visitor requests per minute (the whole cluster's; 0: no limit)
  */
-public record Located(String name, String nodeId, String address, String kind, boolean guarded, String user, int perMinute) {
+public record Located(String name, String nodeId, String address, String kind, VisitorProtection protection, String user,
+                      int perMinute) {
+    /** Whether the tunnel asked for visitor checks. */
+    public boolean guarded() {
+        return !protection.isNone();
+    }
 }

@@ -115,7 +115,7 @@ final class ControlHandler {
             }
             case TunnelRegistry.Claim.Granted<Session> g -> {
                 var verdict = ctx.registry().shared().claim(g.tunnel().name(), kind, session.id, p == null ? null : p.user(),
-                        session.clientKeyHash, !options.protection().isNone(), p == null ? 0 : limits.config().maxTunnelsPerUser(),
+                        session.clientKeyHash, options.protection(), p == null ? 0 : limits.config().maxTunnelsPerUser(),
                         p == null ? 0 : limits.config().perMinute(p.tier()));
                 if (verdict.isDone()) { // a single relay: at once, as before
                     shared(bind, kind, port, options, queue, g, verdict.join(), wanted, attempt);

@@ -27,13 +27,14 @@ public interface SharedNames {
      * same {@code user} and the same non-null {@code ownerKey} (one client on several nodes).
      *
      * @param ownerKey   the session's hashed client key (scoped by its user), or null when the hello had none
+     * @param protection the tunnel's visitor checks, which other nodes serving its visitors make as this one does
      * @param maxTunnels the most tunnels {@code user} may have in the whole cluster, each name once whatever the
      *                   number of nodes binding it ({@link Verdict#LIMIT} when this name would be one more); 0: none
      * @param perMinute  the user's visitor requests per minute (0: no limit), which other nodes carrying the tunnel's
      *                   visitors apply their share of
      */
     CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                     boolean guarded, int maxTunnels, int perMinute);
+                                     VisitorProtection protection, int maxTunnels, int perMinute);
 
     /**
      * Counts a client session of {@code user} that passed this relay's own checks; completes (on any thread, never
@@ -68,9 +69,10 @@ public interface SharedNames {
     /**
      * A tunnel bound on another node, as this node's ingress may serve it.
      *
-     * @param guarded the tunnel has visitor checks only its own node can make: visitors here are turned away
+     * @param protection the tunnel's visitor checks, made here for the visitors this node serves
+     *                   ({@link VisitorProtection#PENDING} when this node cannot read them: no visitor is admitted)
      */
-    record Remote(String kind, boolean guarded, TunnelBackend backend) {
+    record Remote(String kind, VisitorProtection protection, TunnelBackend backend) {
     }
 
     /** The HTTP tunnel {@code name} when another live node binds it, else null. Never blocks (every visitor request). */
@@ -91,7 +93,7 @@ public interface SharedNames {
     SharedNames LOCAL = new SharedNames() {
         @Override
         public CompletableFuture<Verdict> claim(String name, String kind, String sessionId, String user, String ownerKey,
-                                                boolean guarded, int maxTunnels, int perMinute) {
+                                                VisitorProtection protection, int maxTunnels, int perMinute) {
             return CompletableFuture.completedFuture(Verdict.GRANTED);
         }
 

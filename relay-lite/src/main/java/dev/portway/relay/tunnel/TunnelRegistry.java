@@ -220,7 +220,7 @@ public final class TunnelRegistry<S> {
         }
         Tunnel<S> remote = new Tunnel<>(name, r.kind(), null, 0, null);
         remote.backend(r.backend(), null);
-        remote.protection(r.guarded() ? VisitorProtection.PENDING : VisitorProtection.NONE);
+        remote.protection(r.protection()); // its checks are made here, on the node the visitor reached
         return remote;
     }
 

@@ -18,7 +18,8 @@ import java.util.List;
  *
  * <p>The basic-auth password is not kept: only HMAC-SHA-256 of {@code user:password} under a random per-tunnel
  * key. That is a fast hash on purpose — every request is checked on an event loop — and it is safe here because
- * the secret is never stored on disk and guessing is slowed by the visitor rate limit.
+ * the key and hash are never stored readable (on a relay cluster they reach the other nodes sealed with the cluster
+ * secret, see {@link #encode}) and guessing is slowed by the visitor rate limit.
  */
 public final class VisitorProtection {
     public static final VisitorProtection NONE = new VisitorProtection(List.of(), List.of(), null, null);
@@ -144,6 +145,52 @@ public final class VisitorProtection {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
+    }
+
+    /**
+     * This protection as text, for another node of a relay cluster that serves the tunnel's visitors
+     * ({@link #decode}): the lists and the basic-auth key and HMAC, never the password. Only ever stored sealed
+     * with the cluster's secret ({@code dev.portway.relay.cluster.ProtectionSeal}). Not for {@link #PENDING}.
+     */
+    public String encode() {
+        if (this == PENDING) {
+            throw new IllegalStateException("a pending protection has nothing to encode");
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        return "v1\n" + join(allow) + "\n" + join(deny) + "\n" + (authKey == null ? "" : b64.encodeToString(authKey))
+                + "\n" + (authHash == null ? "" : b64.encodeToString(authHash));
+    }
+
+    private static String join(List<IpRange> ranges) {
+        StringBuilder b = new StringBuilder();
+        for (IpRange r : ranges) {
+            b.append(b.isEmpty() ? "" : ",").append(r.text());
+        }
+        return b.toString();
+    }
+
+    /**
+     * The protection {@link #encode} wrote, checked as the bind's options are.
+     *
+     * @throws IllegalArgumentException when the text is not one {@link #encode} wrote
+     */
+    public static VisitorProtection decode(String text) {
+        String[] f = text.split("\n", -1);
+        if (f.length != 5 || !f[0].equals("v1")) {
+            throw new IllegalArgumentException("not an encoded visitor protection");
+        }
+        List<IpRange> a = ranges("allow", f[1]);
+        List<IpRange> d = ranges("deny", f[2]);
+        if (f[3].isEmpty() != f[4].isEmpty()) {
+            throw new IllegalArgumentException("an encoded visitor protection with half a basic-auth check");
+        }
+        Base64.Decoder b64 = Base64.getDecoder();
+        byte[] key = f[3].isEmpty() ? null : b64.decode(f[3]);
+        byte[] hash = f[4].isEmpty() ? null : b64.decode(f[4]);
+        if (key != null && (key.length != 32 || hash.length != 32)) {
+            throw new IllegalArgumentException("an encoded visitor protection with a malformed basic-auth check");
+        }
+        return a.isEmpty() && d.isEmpty() && key == null ? NONE : new VisitorProtection(a, d, key, hash);
     }
 
     @Override
