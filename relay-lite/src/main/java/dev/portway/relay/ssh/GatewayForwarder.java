@@ -1,10 +1,13 @@
 package dev.portway.relay.ssh;
 
+import dev.portway.relay.tunnel.Names;
 import dev.portway.relay.tunnel.Session;
+import dev.portway.relay.tunnel.SharedNames;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.relay.tunnel.Tunnel;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelRegistry;
+import dev.portway.relay.tunnel.VisitorProtection;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.OpenMessage;
 import dev.portway.shared.protocol.Protocol;
@@ -158,6 +161,40 @@ final class GatewayForwarder extends DefaultForwarder {
         }
         var granted = (TunnelRegistry.Claim.Granted<Session>) claim;
         Tunnel<Session> t = granted.tunnel();
+        String notice = granted.notice();
+        // On a relay cluster the name must be free on every node: the database decides, as for a WebSocket client's
+        // bind (an SSH client has no client key, so it binds a name alone). This is a MINA thread, not an event loop.
+        String wanted = null;
+        for (int attempt = 1; ; attempt++) {
+            SharedNames.Verdict verdict = sharedClaim(t, kind, user, remote.principal);
+            if (verdict == SharedNames.Verdict.GRANTED) {
+                break;
+            }
+            ctx.registry().remove(t);
+            if (verdict == SharedNames.Verdict.TAKEN && attempt < SHARED_ATTEMPTS) {
+                wanted = wanted == null ? t.name() : wanted;
+                var again = ctx.registry().claimFor(remote, user, Names.variant(wanted), false, kind);
+                if (again instanceof TunnelRegistry.Claim.Refused<Session> r) {
+                    ctx.accounts().limits().tunnelGone(user);
+                    return refuse(host, port, r.message());
+                }
+                t = ((TunnelRegistry.Claim.Granted<Session>) again).tunnel();
+                notice = "the name " + wanted + " is in use by another client, so this tunnel is called " + t.name();
+                continue;
+            }
+            ctx.accounts().limits().tunnelGone(user);
+            if (verdict == SharedNames.Verdict.LIMIT) {
+                ctx.metrics().rateLimitHit(dev.portway.relay.metrics.RelayMetrics.Limit.USER_TUNNELS);
+            }
+            return refuse(host, port, switch (verdict) {
+                case LIMIT -> user + " already has " + ctx.accounts().limits().config().maxTunnelsPerUser()
+                        + " tunnels on this relay cluster, the most allowed per user";
+                case UNAVAILABLE -> "this relay node has lost its connection to the cluster's database, so it cannot bind "
+                        + "new tunnels now — connect to another node of the cluster, or retry in a moment";
+                default -> "the name " + t.name() + " is in use by another client on this relay cluster — choose another";
+            });
+        }
+        ctx.registry().admit(t);
         remote.tunnel = t;
         String url;
         if (http) {
@@ -178,11 +215,32 @@ final class GatewayForwarder extends DefaultForwarder {
             url = ctx.publisher().tcpUrl(bound);
         }
         remotes.add(remote);
-        String notice = granted.notice() == null ? "" : " (" + granted.notice() + ")";
-        lines.add("Portway: " + kind + " tunnel " + t.name() + " is live at " + url + notice);
+        String shown = notice == null ? "" : " (" + notice + ")";
+        lines.add("Portway: " + kind + " tunnel " + t.name() + " is live at " + url + shown);
         log.info("SSH {} ({}) bound {} tunnel {} at {}", service.getSession().getIoSession().getRemoteAddress(), user, kind,
                 t.name(), url);
         return new SshdSocketAddress(host, remote.boundPort);
+    }
+
+    /** Names tried on a relay cluster before an {@code -R} whose name another client holds is refused. */
+    private static final int SHARED_ATTEMPTS = 5;
+
+    /**
+     * The cluster's verdict on {@code t}'s name ({@link SharedNames#claim}; at once on a single relay). Waits at most
+     * 10 s: a database that does not answer by then counts as unavailable.
+     */
+    private SharedNames.Verdict sharedClaim(Tunnel<Session> t, String kind, String user, dev.portway.relay.auth.Principal p) {
+        var limits = ctx.accounts().limits().config();
+        try {
+            return ctx.registry().shared().claim(t.name(), kind, "ssh-" + service.getSession().getIoSession().getId(),
+                    user, null, VisitorProtection.NONE, limits.maxTunnelsPerUser(), limits.perMinute(p.tier()))
+                    .get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SharedNames.Verdict.UNAVAILABLE;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return SharedNames.Verdict.UNAVAILABLE;
+        }
     }
 
     private SshdSocketAddress refuse(String host, int port, String why) {

@@ -149,16 +149,21 @@ public final class TunnelRegistry<S> {
 
     /**
      * Gives a tunnel name to a connection that is not a WebSocket session (the SSH gateway): no resume, no
-     * queue; the tunnel's streams are opened by {@code backend} and it belongs to {@code user}. Drop it with
+     * queue; the tunnel's streams are opened by {@code backend} and it belongs to {@code user}. Visitors reach it
+     * once {@link #admit} is called (on a cluster, after {@link #shared()} granted the name). Drop it with
      * {@link #remove} (there is no hold: such a client cannot resume).
      */
     public synchronized Claim<S> claimFor(TunnelBackend backend, String user, String requested, boolean strict, String kind) {
         Claim<S> claim = claim(null, null, null, requested, strict, kind, null);
         if (claim instanceof Claim.Granted<S> g) {
             g.tunnel().backend(backend, user);
-            g.tunnel().protection(VisitorProtection.NONE); // ssh -R takes no bind options: visitors only pass the relay's limits
         }
         return claim;
+    }
+
+    /** A tunnel from {@link #claimFor} is ready: ssh -R takes no bind options, so visitors only pass the relay's limits. */
+    public void admit(Tunnel<S> tunnel) {
+        tunnel.protection(VisitorProtection.NONE);
     }
 
     private boolean isFree(String name, String resumeKey, String keyHash) {
