@@ -304,6 +304,13 @@ public final class Relay implements AutoCloseable {
         var shared = cluster;
         accounts.limits().shareRatesAmong(shared::liveNodes);
         cluster.rates(accounts.limits()); // also for visitors carried to another node's tunnel
+        cluster.rateRefused((user, perMinute, retryAfter, audit) -> { // counted as for this node's own tunnels
+            metrics.rateLimitHit(RelayMetrics.Limit.USER_REQUESTS);
+            if (audit) {
+                accounts.audit().record(dev.portway.relay.audit.AuditLog.LIMIT, user, "limit", "user_requests",
+                        "per_minute", perMinute, "retry_after_s", retryAfter);
+            }
+        });
         // The queue is shared too: this node claims what it delivers, and follows what the others store and reserve.
         store.deliverAs(cc.nodeId());
         cluster.queue(new dev.portway.relay.cluster.ClusterQueue(store, queue, registry));

@@ -256,6 +256,9 @@ class ClusterLimitsIT {
             try (Response sixthOnB = visit(b, "rated").get(20, TimeUnit.SECONDS)) {
                 assertThat(sixthOnB.code()).isEqualTo(429);
             }
+            // Each refusal counted on the node that refused it, also the one for a tunnel carried to the other node.
+            assertThat(a.metricsText()).containsPattern("tunnel_rate_limit_hits_total\\{limit=\"user_requests\"\\} 1(\\.0)?\n");
+            assertThat(b.metricsText()).containsPattern("tunnel_rate_limit_hits_total\\{limit=\"user_requests\"\\} 1(\\.0)?\n");
         }
     }
 

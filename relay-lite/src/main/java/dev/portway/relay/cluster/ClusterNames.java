@@ -66,6 +66,21 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     /** The shared queue's side of this node, once the relay set it ({@link #queue}); null before. */
     private volatile ClusterQueue queue;
     private volatile UserLimits rates;
+    /** Told each visitor request this node refused for another node's tunnel's user rate (metrics, audit). */
+    private volatile RateRefused rateRefused = (user, perMinute, retryAfter, audit) -> { };
+    /** Per user, System.nanoTime() until which a refusal is not audited again (one audit line per window). */
+    private final Map<String, Long> rateAuditedUntil = new ConcurrentHashMap<>();
+
+    /** A visitor request refused here by the share of a tunnel user's rate: the relay counts and audits it. */
+    @FunctionalInterface
+    public interface RateRefused {
+        /**
+         * @param perMinute  this node's share of the user's rate
+         * @param retryAfter seconds until the user's window ends
+         * @param audit      whether this is the first refusal of the user's window (audit it; count every one)
+         */
+        void refused(String user, int perMinute, long retryAfter, boolean audit);
+    }
 
     private ClusterNames(ClusterConfig config, ClusterDb db, String url, String user, String password, IntSupplier clients,
                          IntSupplier tunnels, Supplier<List<String>> localNames, Consumer<String> lost) {
@@ -320,9 +335,39 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         this.rates = limits;
     }
 
+    /** Counted and audited like the refusals of this node's own tunnels' users (set once, with {@link #rates}). */
+    public void rateRefused(RateRefused listener) {
+        this.rateRefused = listener;
+    }
+
+    private long permit(UserLimits limits, String user, int perMinute) {
+        long wait = limits.requestPermit(user, perMinute);
+        if (wait > 0) {
+            long now = System.nanoTime();
+            Long until = rateAuditedUntil.get(user);
+            boolean audit = until == null || until - now < 0;
+            if (audit) {
+                rateAuditedUntil.put(user, now + TimeUnit.SECONDS.toNanos(wait));
+            }
+            rateRefused.refused(user, UserLimits.share(perMinute, liveNodes()), wait, audit);
+        }
+        return wait;
+    }
+
     /** Another node's tunnel whose visitors here count against this node's share of its user's request rate. */
-    private record RatedBackend(dev.portway.relay.tunnel.TunnelBackend link, UserLimits limits, String user, int perMinute)
-            implements dev.portway.relay.tunnel.TunnelBackend {
+    private final class RatedBackend implements dev.portway.relay.tunnel.TunnelBackend {
+        private final dev.portway.relay.tunnel.TunnelBackend link;
+        private final UserLimits limits;
+        private final String user;
+        private final int perMinute;
+
+        RatedBackend(dev.portway.relay.tunnel.TunnelBackend link, UserLimits limits, String user, int perMinute) {
+            this.link = link;
+            this.limits = limits;
+            this.user = user;
+            this.perMinute = perMinute;
+        }
+
         @Override
         public Opened openStream(dev.portway.shared.protocol.OpenMessage open, io.netty.channel.EventLoop loop,
                                  dev.portway.relay.tunnel.StreamListener listener) {
@@ -331,7 +376,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
 
         @Override
         public long requestPermit() {
-            return limits.requestPermit(user, perMinute);
+            return permit(limits, user, perMinute);
         }
 
         @Override
