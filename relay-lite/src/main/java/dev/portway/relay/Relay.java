@@ -386,27 +386,13 @@ public final class Relay implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!gate.admit(ch)) {
-                            refuseConnection(ch);
-                            return;
+                        if (config.visitorLimits().proxyProtocol()) {
+                            // The balancer's PROXY header first: limits and the rest of the pipeline see the visitor.
+                            dev.portway.relay.ingress.ProxyProtocol.expect(ch.pipeline(),
+                                    config.visitorLimits().headerTimeout(), c -> publicPipeline((SocketChannel) c, ictx));
+                        } else {
+                            publicPipeline(ch, ictx);
                         }
-                        if (acme != null) {
-                            // The certificate by SNI name: an ACME one for a tunnel host that has it, else the fallback.
-                            ch.pipeline().addLast("tls", new dev.portway.relay.tls.SniTls(acme::select, handshakes));
-                        } else if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), handshakes));
-                        }
-                        // One flush per event-loop turn instead of one per frame or chunk: on this channel go both a
-                        // visitor's answer (chunk by chunk) and, after the upgrade, a client session's frames.
-                        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
-                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                        // HTTP/2 for visitors: by ALPN after TLS, by the h2c preface on the plain port (ingress/h2).
-                        java.util.function.Consumer<io.netty.channel.ChannelPipeline> h2 = p -> dev.portway.relay.ingress.h2
-                                .H2Pipeline.configure(p, config.visitorLimits(), () -> new HttpIngressHandler(ictx, gate));
-                        ch.pipeline().addLast("h2-switch", tls != null
-                                ? new dev.portway.relay.ingress.h2.AlpnSwitch(p -> http1(p, ictx), h2)
-                                : new dev.portway.relay.ingress.h2.PriorKnowledgeSwitch(p -> http1(p, ictx), h2,
-                                        config.visitorLimits().headerTimeout()));
                     }
                 });
         ChannelFuture f = b.bind(config.bindHost(), config.port()).awaitUninterruptibly();
@@ -438,6 +424,35 @@ public final class Relay implements AutoCloseable {
             console = dev.portway.relay.console.ConsoleServer.start(new dev.portway.relay.console.ConsoleContext(config, store,
                     accounts, sessions, registry, queue, this::metricsText, metrics.traffic(), boss, workers, tls, handshakes, VERSION, instance, this::cluster));
         }
+    }
+
+    /**
+     * The public port's pipeline for a new connection (after its PROXY header with {@code --proxy-protocol}): the
+     * connection limits, TLS, then HTTP/1.1 or HTTP/2. @return false when a connection limit refused it
+     */
+    private boolean publicPipeline(SocketChannel ch, IngressContext ictx) {
+        if (!gate.admit(ch)) {
+            refuseConnection(ch);
+            return false;
+        }
+        if (acme != null) {
+            // The certificate by SNI name: an ACME one for a tunnel host that has it, else the fallback.
+            ch.pipeline().addLast("tls", new dev.portway.relay.tls.SniTls(acme::select, handshakes));
+        } else if (tls != null) {
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), handshakes));
+        }
+        // One flush per event-loop turn instead of one per frame or chunk: on this channel go both a
+        // visitor's answer (chunk by chunk) and, after the upgrade, a client session's frames.
+        ch.pipeline().addLast("flush", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        // HTTP/2 for visitors: by ALPN after TLS, by the h2c preface on the plain port (ingress/h2).
+        java.util.function.Consumer<io.netty.channel.ChannelPipeline> h2 = p -> dev.portway.relay.ingress.h2
+                .H2Pipeline.configure(p, config.visitorLimits(), () -> new HttpIngressHandler(ictx, gate));
+        ch.pipeline().addLast("h2-switch", tls != null
+                ? new dev.portway.relay.ingress.h2.AlpnSwitch(p -> http1(p, ictx), h2)
+                : new dev.portway.relay.ingress.h2.PriorKnowledgeSwitch(p -> http1(p, ictx), h2,
+                        config.visitorLimits().headerTimeout()));
+        return true;
     }
 
     /** The bound port of the web console, or -1 when it is off. */

@@ -81,6 +81,10 @@ public final class RelayMain implements Callable<Integer> {
     @Option(names = "--trust-proxy", description = "Take the visitor's address from the last X-Forwarded-For entry (only "
             + "behind your own reverse proxy) for the rate limit and tunnels' IP lists.")
     boolean trustProxy;
+    @Option(names = "--proxy-protocol", description = "Every connection to the public port and the TCP tunnels' ports "
+            + "starts with a PROXY protocol header (v1 or v2; HAProxy's send-proxy-v2): its source is the visitor's "
+            + "address for limits, IP lists and X-Forwarded-For. Connections without one are closed.")
+    boolean proxyProtocol;
     @Option(names = "--ws-compression", paramLabel = "on|off", description = "permessage-deflate on the clients' "
             + "WebSocket when a client offers it (default ${DEFAULT-VALUE}; docs/benchmarks.md has the numbers).",
             defaultValue = dev.portway.shared.protocol.WsCompression.DEFAULT)
@@ -290,7 +294,7 @@ public final class RelayMain implements Callable<Integer> {
             b.visitorLimits(new dev.portway.relay.ingress.VisitorLimits(rateLimit, parseSize(named("--max-body"), maxBody),
                     (int) Math.min(Integer.MAX_VALUE, parseSize(named("--max-header-size"), maxHeaderSize)), maxHeaderCount,
                     parseDuration(named("--header-timeout"), headerTimeout), parseSize(named("--min-body-rate"), minBodyRate),
-                    parseDuration(named("--idle-timeout"), idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy));
+                    parseDuration(named("--idle-timeout"), idleTimeout), maxConnections, maxConnectionsPerIp, trustProxy, proxyProtocol));
             dev.portway.relay.acme.AcmeSettings acme = acmeEmail == null ? null
                     : dev.portway.relay.acme.AcmeSettings.of(acmeEmail, acmeDirectory, acmeCaFile);
             if (acme == null && (acmeDirectory != null || acmeCaFile != null)) {

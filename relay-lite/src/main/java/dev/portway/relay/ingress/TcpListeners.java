@@ -81,16 +81,27 @@ public final class TcpListeners implements SessionContext.TcpBinder {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!gate.admit(ch)) {
-                            ch.close(); // over the relay's connection limits (total or per address)
-                            return;
+                        if (config.visitorLimits().proxyProtocol()) { // the balancer's PROXY header first
+                            ProxyProtocol.expect(ch.pipeline(), config.visitorLimits().headerTimeout(),
+                                    c -> visitorPipeline(c, tunnel));
+                        } else {
+                            visitorPipeline(ch, tunnel);
                         }
-                        // one flush per event-loop turn, not one per DATA frame from the client
-                        ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(
-                                io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-                        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry, metrics));
                     }
                 });
+    }
+
+    /** A TCP visitor's pipeline. @return false when the relay's connection limits (total or per address) refused it */
+    private boolean visitorPipeline(io.netty.channel.Channel ch, Tunnel<?> tunnel) {
+        if (!gate.admit(ch)) {
+            ch.close();
+            return false;
+        }
+        // one flush per event-loop turn, not one per DATA frame from the client
+        ch.pipeline().addLast("flush", new io.netty.handler.flush.FlushConsolidationHandler(
+                io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        ch.pipeline().addLast(new TcpVisitorHandler(tunnel.name(), registry, metrics));
+        return true;
     }
 
     private void tryFrom(Tunnel<?> tunnel, int from, int last, CompletableFuture<Integer> result) {

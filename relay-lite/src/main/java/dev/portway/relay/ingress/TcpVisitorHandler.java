@@ -81,7 +81,7 @@ final class TcpVisitorHandler extends ChannelInboundHandlerAdapter implements St
             c.close(); // a TCP visitor gets no page: the connection closes at once
             return;
         }
-        String remote = c.channel().remoteAddress() instanceof InetSocketAddress a
+        String remote = ProxyProtocol.remote(c.channel()) instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
         TunnelBackend.Opened opened = tunnel.backend().openStream(OpenMessage.tcp(tunnelName, remote), c.channel().eventLoop(), this);
         if (opened.stream() == null) {

@@ -24,8 +24,9 @@ final class TunnelRequests {
 
     /** End-to-end headers, X-Forwarded-*, Portway-Request-Id and X-Request-Id. */
     static Prepared open(HttpRequest req, String name, String target, boolean upgrade, Channel visitor, String publicScheme) {
-        String remote = visitor.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
-        String remoteAddress = visitor.remoteAddress() instanceof InetSocketAddress a
+        java.net.SocketAddress peer = ProxyProtocol.remote(visitor); // with --proxy-protocol, the balancer's header's
+        String remote = peer instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+        String remoteAddress = peer instanceof InetSocketAddress a
                 ? a.getAddress().getHostAddress() + ":" + a.getPort() : "unknown";
         String requestId = RequestIds.next();
         String correlation = RequestIds.correlation(req.headers().get(RequestIds.CORRELATION_HEADER), requestId);

@@ -65,7 +65,7 @@ public final class VisitorGate {
      * @return false when a connection limit refuses it (counted); the caller closes the channel
      */
     public boolean admit(Channel ch) {
-        if (!(ch.remoteAddress() instanceof InetSocketAddress remote)) {
+        if (!(ProxyProtocol.remote(ch) instanceof InetSocketAddress remote)) {
             return true;
         }
         InetAddress address = remote.getAddress();
@@ -106,7 +106,7 @@ public final class VisitorGate {
     }
 
     static InetAddress socketAddress(Channel ch) {
-        if (ch.remoteAddress() instanceof InetSocketAddress a) {
+        if (ProxyProtocol.remote(ch) instanceof InetSocketAddress a) {
             return a.getAddress();
         }
         return InetAddress.getLoopbackAddress();

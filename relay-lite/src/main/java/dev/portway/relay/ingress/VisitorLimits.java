@@ -17,13 +17,24 @@ import java.time.Duration;
  * @param maxConnectionsPerIp open visitor connections per address (503 / closed beyond)
  * @param trustProxy          take the visitor's address from the last {@code X-Forwarded-For} entry (behind a proxy
  *                            the operator runs) instead of the socket, for the rate limit and IP lists
+ * @param proxyProtocol       every connection to the public port and the TCP tunnels' ports starts with a PROXY
+ *                            protocol header (v1 or v2, {@code --proxy-protocol}: behind HAProxy's {@code send-proxy-v2}),
+ *                            whose source address is the visitor's for every limit, IP list, log and X-Forwarded-For
  */
 public record VisitorLimits(int ratePerMinute, long maxBodyBytes, int maxHeaderBytes, int maxHeaderCount,
                             Duration headerTimeout, long minBodyRate, Duration idleTimeout, int maxConnections,
-                            int maxConnectionsPerIp, boolean trustProxy) {
+                            int maxConnectionsPerIp, boolean trustProxy, boolean proxyProtocol) {
 
     public static final VisitorLimits DEFAULTS = new VisitorLimits(600, 100L * 1024 * 1024, 16 * 1024, 100,
-            Duration.ofSeconds(10), 1024, Duration.ofSeconds(60), 10_000, 256, false);
+            Duration.ofSeconds(10), 1024, Duration.ofSeconds(60), 10_000, 256, false, false);
+
+    /** Without the PROXY protocol. */
+    public VisitorLimits(int ratePerMinute, long maxBodyBytes, int maxHeaderBytes, int maxHeaderCount, Duration headerTimeout,
+                         long minBodyRate, Duration idleTimeout, int maxConnections, int maxConnectionsPerIp,
+                         boolean trustProxy) {
+        this(ratePerMinute, maxBodyBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate, idleTimeout,
+                maxConnections, maxConnectionsPerIp, trustProxy, false);
+    }
 
     public VisitorLimits {
         if (ratePerMinute < 0) {
@@ -54,31 +65,36 @@ public record VisitorLimits(int ratePerMinute, long maxBodyBytes, int maxHeaderB
 
     public VisitorLimits withRatePerMinute(int v) {
         return new VisitorLimits(v, maxBodyBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate, idleTimeout,
-                maxConnections, maxConnectionsPerIp, trustProxy);
+                maxConnections, maxConnectionsPerIp, trustProxy, proxyProtocol);
     }
 
     public VisitorLimits withMaxBodyBytes(long v) {
         return new VisitorLimits(ratePerMinute, v, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate, idleTimeout,
-                maxConnections, maxConnectionsPerIp, trustProxy);
+                maxConnections, maxConnectionsPerIp, trustProxy, proxyProtocol);
     }
 
     public VisitorLimits withHeaders(int bytes, int count) {
         return new VisitorLimits(ratePerMinute, maxBodyBytes, bytes, count, headerTimeout, minBodyRate, idleTimeout,
-                maxConnections, maxConnectionsPerIp, trustProxy);
+                maxConnections, maxConnectionsPerIp, trustProxy, proxyProtocol);
     }
 
     public VisitorLimits withTimeouts(Duration header, long bodyRate, Duration idle) {
         return new VisitorLimits(ratePerMinute, maxBodyBytes, maxHeaderBytes, maxHeaderCount, header, bodyRate, idle,
-                maxConnections, maxConnectionsPerIp, trustProxy);
+                maxConnections, maxConnectionsPerIp, trustProxy, proxyProtocol);
     }
 
     public VisitorLimits withConnections(int total, int perIp) {
         return new VisitorLimits(ratePerMinute, maxBodyBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate,
-                idleTimeout, total, perIp, trustProxy);
+                idleTimeout, total, perIp, trustProxy, proxyProtocol);
     }
 
     public VisitorLimits withTrustProxy(boolean v) {
         return new VisitorLimits(ratePerMinute, maxBodyBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate,
-                idleTimeout, maxConnections, maxConnectionsPerIp, v);
+                idleTimeout, maxConnections, maxConnectionsPerIp, v, proxyProtocol);
+    }
+
+    public VisitorLimits withProxyProtocol(boolean v) {
+        return new VisitorLimits(ratePerMinute, maxBodyBytes, maxHeaderBytes, maxHeaderCount, headerTimeout, minBodyRate,
+                idleTimeout, maxConnections, maxConnectionsPerIp, trustProxy, v);
     }
 }

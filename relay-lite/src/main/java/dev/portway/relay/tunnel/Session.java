@@ -86,7 +86,7 @@ public final class Session implements TunnelBackend {
 
     /** The client's address as the relay sees it. */
     public java.net.SocketAddress remoteAddress() {
-        return channel.remoteAddress();
+        return dev.portway.relay.ingress.ProxyProtocol.remote(channel); // with --proxy-protocol, the balancer's header's
     }
 
     /** Who this session acts for, or null before it is authenticated. */

@@ -78,8 +78,8 @@ public final class SessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The client as audit records and logs show it: the socket, and the forwarded address when it differs. */
     private String remote() {
-        String socket = String.valueOf(session.channel.remoteAddress());
-        if (session.channel.remoteAddress() instanceof java.net.InetSocketAddress a && client != null
+        String socket = String.valueOf(session.remoteAddress());
+        if (session.remoteAddress() instanceof java.net.InetSocketAddress a && client != null
                 && !client.equals(a.getAddress())) {
             return client.getHostAddress() + " via " + socket;
         }
