@@ -112,6 +112,8 @@ public final class Relay implements AutoCloseable {
     /** Traces visitor requests (issue 16); the no-op tracer unless the OTEL_* variables ask for tracing. */
     private dev.portway.shared.tracing.Telemetry telemetry = dev.portway.shared.tracing.Telemetry.OFF;
     private volatile SshGateway gateway;
+    /** The TCP tunnels' public ports (set by bind). */
+    private volatile TcpListeners tcpListeners;
     /** This relay as a node of a cluster (docs/cluster.md), or null for a single relay. */
     private volatile dev.portway.relay.cluster.ClusterNames cluster;
     /** The web console, or null when it is off (see docs/console.md). */
@@ -372,6 +374,10 @@ public final class Relay implements AutoCloseable {
             }
         };
         TcpListeners tcpListeners = new TcpListeners(boss, workers, config, registry, metrics, gate);
+        this.tcpListeners = tcpListeners;
+        if (cluster != null) { // the other nodes' TCP tunnels are served here too, on the same ports
+            cluster.tcpPorts(tcpListeners::follow);
+        }
         SessionContext sctx = new SessionContext(config, registry, new TokenCheck(config.token()), sessions,
                 shuttingDown::get, tcpListeners, VERSION, publisher, store, events,
                 breakers, metrics, accounts);
@@ -669,6 +675,9 @@ public final class Relay implements AutoCloseable {
             }
             if (gateway != null) {
                 gateway.close();
+            }
+            if (tcpListeners != null) {
+                tcpListeners.stopFollowing();
             }
             if (cluster != null) {
                 cluster.close(); // after the sessions: their names leave the cluster's table with the node

@@ -253,7 +253,9 @@ final class ClusterDb implements AutoCloseable {
                 + "owner_key = CASE WHEN ? THEN cluster_binding.owner_key ELSE EXCLUDED.owner_key END, "
                 + "per_minute = CASE WHEN ? THEN cluster_binding.per_minute ELSE EXCLUDED.per_minute END, "
                 + "protection = CASE WHEN ? THEN cluster_binding.protection ELSE EXCLUDED.protection END, "
-                + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded)")) {
+                + "kind = COALESCE(?, cluster_binding.kind), guarded = COALESCE(?, cluster_binding.guarded), "
+                // a new bind's port is set by claimPort once its listener is open (it may be another port now)
+                + "port = CASE WHEN ? THEN cluster_binding.port ELSE NULL END")) {
             i.setString(1, name);
             i.setString(2, nodeId);
             i.setString(3, sessionId);
@@ -268,6 +270,7 @@ final class ClusterDb implements AutoCloseable {
             i.setBoolean(12, reclaim);
             i.setString(13, kind);
             i.setObject(14, guarded, java.sql.Types.BOOLEAN);
+            i.setBoolean(15, reclaim);
             i.executeUpdate();
         }
         return Verdict.GRANTED;
@@ -369,6 +372,59 @@ final class ClusterDb implements AutoCloseable {
         }
     }
 
+    /**
+     * Records the public port this node opened for its TCP binding of {@code name}: granted when no binding of another
+     * name on a live node has that port, and every other live node's binding of the name (one client's other session)
+     * has no port yet or the same one. Serialised per port by the advisory lock {@code (3, port)}, so two nodes never
+     * both give one port to two names. {@link Verdict#UNAVAILABLE} when this node's lease ran out or it has no binding
+     * of the name (released meanwhile).
+     */
+    Verdict claimPort(String name, int port) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Verdict v = claimPort(c, name, port);
+                c.commit();
+                return v;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
+    private Verdict claimPort(Connection c, String name, int port) throws SQLException {
+        try (PreparedStatement l = c.prepareStatement("SELECT pg_advisory_xact_lock(3, ?)")) {
+            l.setInt(1, port);
+            l.execute();
+        }
+        try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM cluster_binding b JOIN cluster_node n "
+                + "ON n.node_id = b.node_id WHERE n.lease_until > now() AND b.node_id <> ? AND "
+                + "((b.port = ? AND b.name <> ?) OR (b.name = ? AND b.port IS NOT NULL AND b.port <> ?))")) {
+            q.setString(1, nodeId);
+            q.setInt(2, port);
+            q.setString(3, name);
+            q.setString(4, name);
+            q.setInt(5, port);
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    return Verdict.TAKEN;
+                }
+            }
+        }
+        try (PreparedStatement u = c.prepareStatement("UPDATE cluster_binding b SET port = ? WHERE b.name = ? AND b.node_id = ? "
+                + "AND EXISTS (SELECT 1 FROM cluster_node n WHERE n.node_id = b.node_id AND n.incarnation = ? "
+                + "AND n.lease_until > now())")) {
+            u.setInt(1, port);
+            u.setString(2, name);
+            u.setString(3, nodeId);
+            u.setString(4, incarnation);
+            return u.executeUpdate() == 1 ? Verdict.GRANTED : Verdict.UNAVAILABLE;
+        }
+    }
+
     /** Deletes this node's binding of {@code name} (none when another node took it meanwhile). */
     void release(String name) throws SQLException {
         try (Connection c = pool.getConnection();
@@ -424,7 +480,7 @@ final class ClusterDb implements AutoCloseable {
     private List<Located> located(String name) throws SQLException {
         try (Connection c = pool.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT b.name, b.node_id, n.address, b.kind, b.guarded, b.user_name, "
-                     + "b.per_minute, b.protection FROM cluster_binding b "
+                     + "b.per_minute, b.protection, COALESCE(b.port, 0) FROM cluster_binding b "
                      + "JOIN cluster_node n ON n.node_id = b.node_id WHERE n.lease_until > now()"
                      + (name == null ? "" : " AND b.name = ?"))) {
             if (name != null) {
@@ -435,7 +491,8 @@ final class ClusterDb implements AutoCloseable {
                 while (rs.next()) {
                     String n = rs.getString(1);
                     out.add(new Located(n, rs.getString(2), rs.getString(3), rs.getString(4),
-                            protection(n, rs.getString(2), rs.getBoolean(5), rs.getString(8)), rs.getString(6), rs.getInt(7)));
+                            protection(n, rs.getString(2), rs.getBoolean(5), rs.getString(8)), rs.getString(6), rs.getInt(7),
+                            rs.getInt(9)));
                 }
             }
             return out;

@@ -66,6 +66,8 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     /** The shared queue's side of this node, once the relay set it ({@link #queue}); null before. */
     private volatile ClusterQueue queue;
     private volatile UserLimits rates;
+    /** Told the other nodes' TCP tunnel ports after every change of the directory ({@link #tcpPorts}); null before. */
+    private volatile Consumer<Map<Integer, String>> tcpPorts;
     /** Told each visitor request this node refused for another node's tunnel's user rate (metrics, audit). */
     private volatile RateRefused rateRefused = (user, perMinute, retryAfter, audit) -> { };
     /** Per user, System.nanoTime() until which a refusal is not audited again (one audit line per window). */
@@ -157,10 +159,62 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         return decide("claim the name " + name, () -> {
             Verdict v = db.claim(name, kind, sessionId, user, ownerKey, protection, maxTunnels, perMinute);
             if (v == Verdict.GRANTED) {
-                put(new Located(name, config.nodeId(), config.address(), kind, protection, user, perMinute));
+                put(new Located(name, config.nodeId(), config.address(), kind, protection, user, perMinute, 0));
             }
             return v;
         });
+    }
+
+    @Override
+    public CompletableFuture<Verdict> claimPort(String name, int port) {
+        return decide("claim the port " + port + " for " + name, () -> {
+            Verdict v = db.claimPort(name, port);
+            if (v == Verdict.GRANTED) {
+                Located mine = holders(name).get(config.nodeId());
+                if (mine != null) {
+                    put(new Located(name, mine.nodeId(), mine.address(), mine.kind(), mine.protection(), mine.user(),
+                            mine.perMinute(), port));
+                }
+            }
+            return v;
+        });
+    }
+
+    @Override
+    public int clusterPort(String name) {
+        for (Located l : holders(name).values()) {
+            if (!l.nodeId().equals(config.nodeId()) && l.port() > 0) {
+                return l.port();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Tells {@code listener} (now, then after every change, on a cluster thread) the public ports of the TCP tunnels
+     * other live nodes bind, each with its tunnel's name: this node listens on them too and carries their visitors
+     * over the node links. Set once by the relay.
+     */
+    public void tcpPorts(Consumer<Map<Integer, String>> listener) {
+        this.tcpPorts = listener;
+        portsChanged();
+    }
+
+    private void portsChanged() {
+        Consumer<Map<Integer, String>> l = tcpPorts;
+        if (l == null || closed) {
+            return;
+        }
+        Map<Integer, String> ports = new java.util.HashMap<>();
+        directory.forEach((name, holders) -> holders.values().forEach(h -> {
+            if (!h.nodeId().equals(config.nodeId()) && h.port() > 0
+                    && dev.portway.shared.protocol.Protocol.KIND_TCP.equals(h.kind())) {
+                ports.putIfAbsent(h.port(), name);
+            }
+        }));
+        synchronized (this) { // one caller at a time, so an older map never overtakes a newer one
+            l.accept(Map.copyOf(ports));
+        }
     }
 
     /** Decided on {@code relay-cluster-store}, in order with the session's {@link #disconnected}. */
@@ -281,7 +335,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     }
 
     /**
-     * Another live node's HTTP binding of {@code name}: one whose link is up when there is one (a client on two
+     * Another live node's binding of {@code name} (HTTP or TCP): one whose link is up when there is one (a client on two
      * nodes: when one of them dies, its link closes and the other carries the visitors at once), else one being
      * dialled (its visitors get the relay's 503 until the link is up).
      */
@@ -294,7 +348,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
         }
         Remote pending = null;
         for (Located l : holders.values()) {
-            if (l.nodeId().equals(config.nodeId()) || !"http".equals(l.kind())) {
+            if (l.nodeId().equals(config.nodeId())) {
                 continue;
             }
             dev.portway.relay.tunnel.TunnelBackend b = ls.to(l.nodeId(), l.address());
@@ -530,6 +584,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
                 directory.put(name, now);
                 now.values().forEach(this::dialIfRemote);
             }
+            portsChanged();
         } catch (SQLException | RuntimeException e) {
             log.debug("Could not read the binding of {}: {}", name, e.getMessage());
         }
@@ -561,6 +616,7 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
             directory.keySet().retainAll(fresh.keySet());
             directory.putAll(fresh);
             fresh.values().forEach(m -> m.values().forEach(this::dialIfRemote));
+            portsChanged();
             peers = db.nodes().stream().filter(n -> n.alive() && !n.id().equals(config.nodeId()))
                     .map(n -> new dev.portway.shared.protocol.ControlMessage.ClusterNode(n.id(), n.clientUrl())).toList();
         } catch (SQLException | RuntimeException e) {

@@ -11,9 +11,11 @@ import dev.portway.relay.tunnel.VisitorProtection;
  *                   sealed checks, or one sealed with another cluster secret
  * @param user       the tunnel's user, or null
  * @param perMinute  the user's visitor requests per minute (the whole cluster's; 0: no limit)
+ * @param port       a TCP tunnel's public port, which every node listens on once its node opened it; 0 before that, and
+ *                   for HTTP tunnels
  */
 public record Located(String name, String nodeId, String address, String kind, VisitorProtection protection, String user,
-                      int perMinute) {
+                      int perMinute, int port) {
     /** Whether the tunnel asked for visitor checks. */
     public boolean guarded() {
         return !protection.isNone();

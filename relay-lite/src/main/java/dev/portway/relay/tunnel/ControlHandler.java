@@ -185,7 +185,7 @@ final class ControlHandler {
             }
             bound(bind, t, null, notice);
         } else if (t.port() > 0 && (port == 0 || port == t.port())) {
-            bound(bind, t, t.port(), notice); // resumed with its held listener
+            resumedListener(bind, t, port, notice);
         } else {
             bindPort(bind, t, port, notice);
         }
@@ -203,6 +203,30 @@ final class ControlHandler {
 
     /** Names tried on a relay cluster before a non-strict bind is refused as taken. */
     private static final int SHARED_ATTEMPTS = 5;
+
+    /**
+     * Resumed with its held listener: on a cluster its port is claimed again (the new binding's row has none yet); a
+     * port the cluster gave another tunnel meanwhile is closed and another one bound.
+     */
+    private void resumedListener(ControlMessage.Bind bind, Tunnel<Session> t, int port, String notice) {
+        int held = t.port();
+        var verdict = ctx.registry().shared().claimPort(t.name(), held);
+        java.util.function.Consumer<SharedNames.Verdict> then = v -> {
+            if (session.closed || !tunnels.contains(t)) {
+                ctx.registry().remove(t);
+            } else if (v == SharedNames.Verdict.GRANTED && t.port() == held) {
+                bound(bind, t, held, notice);
+            } else {
+                ctx.registry().closeListener(t);
+                bindPort(bind, t, port, notice);
+            }
+        };
+        if (verdict.isDone()) { // a single relay: at once, as before
+            then.accept(verdict.join());
+        } else {
+            verdict.thenAccept(v -> session.channel.eventLoop().execute(() -> then.accept(v)));
+        }
+    }
 
     private void bindPort(ControlMessage.Bind bind, Tunnel<Session> t, int port, String notice) {
         ctx.tcpBinder().bind(t, port).whenComplete((bound, failure) -> session.channel.eventLoop().execute(() -> {

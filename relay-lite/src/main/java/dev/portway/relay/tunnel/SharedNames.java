@@ -75,9 +75,31 @@ public interface SharedNames {
     record Remote(String kind, VisitorProtection protection, TunnelBackend backend) {
     }
 
-    /** The HTTP tunnel {@code name} when another live node binds it, else null. Never blocks (every visitor request). */
+    /**
+     * The tunnel {@code name} (HTTP or TCP) when another live node binds it, else null. Never blocks (every visitor
+     * request and connection).
+     */
     default Remote remote(String name) {
         return null;
+    }
+
+    /**
+     * Records the public port this relay opened for its TCP tunnel {@code name} (granted it already). Completes (on
+     * any thread, never exceptionally) with {@link Verdict#GRANTED}; on a cluster {@link Verdict#TAKEN} when a tunnel
+     * of another name on a live node has that port, or another node's binding of the same name (one client's other
+     * session) has another port, and {@link Verdict#UNAVAILABLE} when the node cannot ask now. A single relay grants
+     * at once: its registry reserved the port.
+     */
+    default CompletableFuture<Verdict> claimPort(String name, int port) {
+        return CompletableFuture.completedFuture(Verdict.GRANTED);
+    }
+
+    /**
+     * The public port another live node's binding of the TCP tunnel {@code name} has (one client's other session: a
+     * second bind of the name must get the same one), or 0. Never blocks.
+     */
+    default int clusterPort(String name) {
+        return 0;
     }
 
     /** The name is no longer bound or held on this relay (unbind, end of a hold). */
