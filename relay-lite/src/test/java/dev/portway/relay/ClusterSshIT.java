@@ -85,16 +85,20 @@ class ClusterSshIT {
     }
 
     private Relay node(String url, String id, boolean gateway) throws Exception {
+        return node(url, id, gateway, "127.0.0.1");
+    }
+
+    private Relay node(String url, String id, boolean gateway, String host) throws Exception {
         Path data = Files.createDirectories(dir.resolve(id));
         SshConfig ssh = null;
         if (gateway) {
             Files.writeString(data.resolve(KeyFileDirectory.FILE_NAME),
                     "alice " + Files.readString(Path.of(alice + ".pub")));
-            ssh = new SshConfig("127.0.0.1", 0, "localhost", false, 3, Duration.ofSeconds(1), 3, data);
+            ssh = new SshConfig(host, 0, "localhost", false, 3, Duration.ofSeconds(1), 3, data);
         }
-        return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
+        return Relay.start(RelayConfig.builder().port(0).bindHost(host).token("secret").tcpPortFrom(0).tcpPortTo(0)
                         .dataDir(data).identity(IdentityConfig.DEFAULTS.withDb(url, "postgres", null)).build(), ssh,
-                new ClusterConfig(id, "127.0.0.1:" + freePort(), SECRET, Duration.ofSeconds(10)));
+                new ClusterConfig(id, host + ":" + freePort(), SECRET, Duration.ofSeconds(10)));
     }
 
     @Test
@@ -136,13 +140,55 @@ class ClusterSshIT {
         }
     }
 
+    @Test
+    void anSshTcpForwardIsServedOnTheSamePortOfEveryNode() throws Exception {
+        String url = PG.newDatabase();
+        // Two hosts' worth of loopback: node A on 127.0.0.1, node B (with the gateway) on 127.0.0.2.
+        try (Relay a = node(url, "ta", false); Relay b = node(url, "tb", true, "127.0.0.2")) {
+            Ssh ssh = sshTo(b, "127.0.0.2", "-R", "0:127.0.0.1:" + app.getAddress().getPort());
+            String line = ssh.awaitLine("is live at");
+            assertThat(line).contains("tcp tunnel ");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp://[^:]+:(\\d+)").matcher(line);
+            assertThat(m.find()).as(line).isTrue();
+            int port = Integer.parseInt(m.group(1));
+            String name = line.replaceFirst(".*tcp tunnel (\\S+) .*", "$1");
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.cluster().holders(name).containsKey("tb")
+                    && a.cluster().holders(name).get("tb").port() == port);
+
+            // A raw HTTP request to node A's port reaches the app behind B's SSH connection.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                try (java.net.Socket v = new java.net.Socket("127.0.0.1", port)) {
+                    v.setSoTimeout(10_000);
+                    v.getOutputStream().write("GET /raw HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                            .startsWith("HTTP/1.1 200").endsWith("from the app behind ssh -R: /raw");
+                }
+            });
+
+            // The SSH connection ends: node A stops listening on the port.
+            ssh.process().destroyForcibly();
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                try (java.net.Socket v = new java.net.Socket()) {
+                    v.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+                    throw new AssertionError("node A still listens on " + port);
+                } catch (java.net.ConnectException expected) {
+                    // closed
+                }
+            });
+        }
+    }
+
     /** A long-running {@code ssh -R ... host} to {@code node}'s gateway, its output lines collected. */
     private Ssh ssh(Relay node, String... args) throws IOException {
+        return sshTo(node, "127.0.0.1", args);
+    }
+
+    private Ssh sshTo(Relay node, String host, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-i", alice.toString(), "-o", "ExitOnForwardFailure=yes",
                 "-p", String.valueOf(node.sshPort())));
         cmd.addAll(List.of(args));
-        cmd.add("user@127.0.0.1");
+        cmd.add("user@" + host);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         processes.add(p);
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();

@@ -223,6 +223,32 @@ class ClusterTcpIT {
         assertThat(listening("127.0.0.1", two.port())).isTrue();
     }
 
+    @Test
+    void aTcpTunnelsIpListsAreCheckedOnTheNodeTheVisitorReached() throws Exception {
+        String url = PG.newDatabase();
+        Relay a = node(url, "ia", "127.0.0.1", 0, 0);
+        Relay b = node(url, "ib", "127.0.0.2", 0, 0);
+        EchoServer app = echo("in:");
+        TcpTestEngine denied = keep(new TcpTestEngine(b, "secret", "denied", Map.of(Protocol.OPTION_IP_DENY, "127.0.0.0/8"),
+                app.port()));
+        TcpTestEngine listed = keep(new TcpTestEngine(b, "secret", "listed", Map.of(Protocol.OPTION_IP_ALLOW, "127.0.0.1"),
+                app.port()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.cluster().holders("denied").get("ib") != null
+                && a.cluster().holders("denied").get("ib").port() > 0 && a.cluster().servable("listed"));
+        int deniedPort = denied.bound.port();
+        awaitListening("127.0.0.1", deniedPort);
+        // Refused on A: the connection closes at once, and nothing reaches the client on B.
+        try (Socket v = new Socket()) {
+            v.connect(new InetSocketAddress("127.0.0.1", deniedPort), 5_000);
+            v.setSoTimeout(10_000);
+            assertThat(v.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(denied.opens).isEmpty();
+        awaitListening("127.0.0.1", listed.bound.port());
+        assertThat(roundTrip("127.0.0.1", listed.bound.port(), "ok")).isEqualTo("in:ok");
+        assertThat(a.metricsText()).containsPattern("tunnel_visitor_refusals_total\\{reason=\"ip_list\"[^}]*\\} [1-9]");
+    }
+
     /** Sends {@code text}, half-closes, and reads the whole answer. */
     private static String roundTrip(String host, int port, String text) throws IOException {
         try (Socket v = new Socket()) {
