@@ -78,8 +78,8 @@ class ClusterTcpIT {
     }
 
     /** A local app: echoes each connection's bytes back after {@code prefix}, and closes its side after the visitor's. */
-    private EchoServer echo(String prefix) throws IOException {
-        return keep(new EchoServer(prefix));
+    private TcpEchoServer echo(String prefix) throws IOException {
+        return keep(new TcpEchoServer(prefix));
     }
 
     @Test
@@ -87,7 +87,7 @@ class ClusterTcpIT {
         String url = PG.newDatabase();
         Relay a = node(url, "ta", "127.0.0.1", 0, 0);
         Relay b = node(url, "tb", "127.0.0.2", 0, 0);
-        EchoServer app = echo("");
+        TcpEchoServer app = echo("");
         TcpTestEngine engine = keep(new TcpTestEngine(b, "secret", "db", Map.of(), app.port()));
         int port = engine.bound.port();
         assertThat(engine.bound.url()).endsWith(":" + port);
@@ -126,7 +126,7 @@ class ClusterTcpIT {
         String url = PG.newDatabase();
         node(url, "fa", "127.0.0.1", 0, 0);
         Relay b = node(url, "fb", "127.0.0.2", 0, 0);
-        EchoServer app = echo("");
+        TcpEchoServer app = echo("");
         TcpTestEngine engine = keep(new TcpTestEngine(b, "secret", "bulk", Map.of(), app.port()));
         int port = engine.bound.port();
         awaitListening("127.0.0.1", port);
@@ -167,8 +167,8 @@ class ClusterTcpIT {
         String url = PG.newDatabase();
         Relay a = node(url, "ha", "127.0.0.1", 0, 0);
         Relay b = node(url, "hb", "127.0.0.2", 0, 0);
-        EchoServer appA = echo("via-a:");
-        EchoServer appB = echo("via-b:");
+        TcpEchoServer appA = echo("via-a:");
+        TcpEchoServer appB = echo("via-b:");
         TcpTestEngine onA = keep(new TcpTestEngine(ProtocolTestClient.connectHa(a, "secret", "key-1"),
                 new ControlMessage.Bind("1", Protocol.KIND_TCP, "shell", null, null), appA.port()));
         int port = onA.bound.port();
@@ -197,7 +197,7 @@ class ClusterTcpIT {
         int from = freePort();
         Relay a = node(url, "pa", "127.0.0.1", from, from + 2);
         Relay b = node(url, "pb", "127.0.0.2", from, from + 2);
-        EchoServer app = echo("");
+        TcpEchoServer app = echo("");
         ProtocolTestClient first = keep(TcpTestEngine.connected(ProtocolTestClient.connect(a, "secret", null)));
         first.send(Frame.control(new ControlMessage.Bind("1", Protocol.KIND_TCP, "one", from, null)));
         ControlMessage.Bound one = first.control(ControlMessage.Bound.class);
@@ -228,7 +228,7 @@ class ClusterTcpIT {
         String url = PG.newDatabase();
         Relay a = node(url, "ia", "127.0.0.1", 0, 0);
         Relay b = node(url, "ib", "127.0.0.2", 0, 0);
-        EchoServer app = echo("in:");
+        TcpEchoServer app = echo("in:");
         TcpTestEngine denied = keep(new TcpTestEngine(b, "secret", "denied", Map.of(Protocol.OPTION_IP_DENY, "127.0.0.0/8"),
                 app.port()));
         TcpTestEngine listed = keep(new TcpTestEngine(b, "secret", "listed", Map.of(Protocol.OPTION_IP_ALLOW, "127.0.0.1"),
@@ -250,7 +250,7 @@ class ClusterTcpIT {
     }
 
     /** Sends {@code text}, half-closes, and reads the whole answer. */
-    private static String roundTrip(String host, int port, String text) throws IOException {
+    static String roundTrip(String host, int port, String text) throws IOException {
         try (Socket v = new Socket()) {
             v.connect(new InetSocketAddress(host, port), 5_000);
             v.setSoTimeout(10_000);
@@ -264,58 +264,12 @@ class ClusterTcpIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> listening(host, port));
     }
 
-    private static boolean listening(String host, int port) {
+    static boolean listening(String host, int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), 1_000);
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Echoes every connection after a prefix; closes its side once the visitor half-closed and all was echoed. */
-    private static final class EchoServer implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        private final byte[] prefix;
-
-        EchoServer(String prefix) throws IOException {
-            this.prefix = prefix.getBytes(StandardCharsets.UTF_8);
-            Thread.ofPlatform().daemon().name("echo-" + server.getLocalPort()).start(this::accept);
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    Thread.ofPlatform().daemon().start(() -> serve(s));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket s) {
-            try (s) {
-                OutputStream out = s.getOutputStream();
-                out.write(prefix);
-                byte[] buf = new byte[64 * 1024];
-                InputStream in = s.getInputStream();
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    out.write(buf, 0, n);
-                }
-                out.flush();
-            } catch (IOException ignored) {
-                // the visitor went away
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
         }
     }
 }

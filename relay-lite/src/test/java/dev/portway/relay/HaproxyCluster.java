@@ -28,6 +28,11 @@ public final class HaproxyCluster implements AutoCloseable {
     /** Debian's haproxy lives in /usr/sbin, which a non-root PATH may lack. */
     public static final String HAPROXY = Files.isExecutable(Path.of("/usr/sbin/haproxy")) ? "/usr/sbin/haproxy" : "haproxy";
 
+    /** The nodes' TCP tunnel ports ({@code --tcp-ports}), which HAProxy forwards from {@link #TCP_LB_HOST}. */
+    public static final int TCP_PORTS = 5;
+    /** Where HAProxy listens for TCP tunnels' visitors: another loopback address, the nodes use the same port numbers. */
+    public static final String TCP_LB_HOST = "127.0.0.9";
+    private final int tcpFrom;
     private final Map<String, RelayProcess> nodes = new LinkedHashMap<>();
     private Process haproxy;
     private final int port;
@@ -43,21 +48,25 @@ public final class HaproxyCluster implements AutoCloseable {
     public HaproxyCluster(String dbUrl, String token, Path relayJar, Path cfg, Path tmp) throws Exception {
         port = freePort();
         int lbPort = freePort();
+        tcpFrom = freeRange(TCP_PORTS);
         // Every visitor of the tests is 127.0.0.1, each request a new connection: lift the per-address rate.
         Map<String, String> lbEnv = new HashMap<>(Map.of("PORTWAY_LB_BIND", "127.0.0.1:" + lbPort,
-                "PORTWAY_LB_CONN_RATE_PER_IP", "100000"));
+                "PORTWAY_LB_CONN_RATE_PER_IP", "100000",
+                "PORTWAY_LB_TCP_BIND", TCP_LB_HOST + ":" + tcpFrom + "-" + (tcpFrom + TCP_PORTS - 1)));
         try {
             for (int i = 1; i <= 3; i++) {
                 String id = "lb-" + i;
                 String host = "127.0.0." + i;
                 Path data = Files.createDirectories(tmp.resolve(id));
                 nodes.put(id, new RelayProcess(List.of(RelayProcess.java(), "-Xmx128m", "-XX:TieredStopAtLevel=1", "-jar",
-                        relayJar.toString(), "--host", host, "--port", String.valueOf(port), "--tcp-ports", "0-0",
+                        relayJar.toString(), "--host", host, "--port", String.valueOf(port),
+                        "--tcp-ports", tcpFrom + "-" + (tcpFrom + TCP_PORTS - 1),
                         "--data-dir", data.toString(), "--db", dbUrl, "--db-user", "postgres", "--node-id", id,
                         "--cluster-address", host + ":" + freePort(), "--cluster-lease", "3s", "--grace", "1s",
                         "--rate-limit", "0", "--max-connections-per-ip", "10000"),
                         Map.of("PORTWAY_TOKEN", token, "PORTWAY_CLUSTER_SECRET", SECRET), data));
                 lbEnv.put("RELAY_" + (char) ('A' + i - 1), host + ":" + port);
+                lbEnv.put("RELAY_" + (char) ('A' + i - 1) + "_HOST", host);
             }
             for (RelayProcess p : nodes.values()) {
                 assertThat(p.port()).isEqualTo(port);
@@ -100,6 +109,37 @@ public final class HaproxyCluster implements AutoCloseable {
         Process p = nodes.get(node).process;
         p.destroyForcibly();
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("node " + node + " gone").isTrue();
+    }
+
+    /** The nodes' first TCP tunnel port (the range is {@link #TCP_PORTS} long). */
+    public int tcpFrom() {
+        return tcpFrom;
+    }
+
+    /**
+     * The first of {@code n} ports free on every address the harness uses, below the ephemeral range (so no port
+     * another test asks the OS for lands in it).
+     */
+    private static int freeRange(int n) {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int from = 20_000 + random.nextInt(10_000);
+            if (java.util.stream.IntStream.range(from, from + n).allMatch(HaproxyCluster::freeEverywhere)) {
+                return from;
+            }
+        }
+        throw new IllegalStateException("no " + n + " free ports in a row between 20000 and 30000");
+    }
+
+    private static boolean freeEverywhere(int port) {
+        for (String host : List.of("127.0.0.1", "127.0.0.2", "127.0.0.3", TCP_LB_HOST)) {
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress(host, port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static int freePort() throws IOException {

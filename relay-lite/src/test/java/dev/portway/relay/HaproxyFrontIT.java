@@ -146,6 +146,42 @@ class HaproxyFrontIT {
         }
     }
 
+    @Test
+    void tcpTunnelVisitorsThroughHaproxyReachTheClientFromEveryNodeAlsoWhenOneDies() throws Exception {
+        String url = PG.newDatabase();
+        try (HaproxyCluster cluster = new HaproxyCluster(url, TOKEN, Path.of("target", "relay-lite.jar").toAbsolutePath(),
+                CFG, tmp); TcpEchoServer app = new TcpEchoServer("app:");
+             TcpTestEngine engine = new TcpTestEngine(ProtocolTestClient.connect("ws://" + cluster.lb() + "/api/tunnel/connect",
+                     TOKEN), new ControlMessage.Bind("1", "tcp", "db", null, null), app.port())) {
+            int port = engine.bound.port();
+            assertThat(port).isBetween(cluster.tcpFrom(), cluster.tcpFrom() + HaproxyCluster.TCP_PORTS - 1);
+            // The port is the cluster's: every node listens on it, whichever one the client reached.
+            for (String node : cluster.nodeIds()) {
+                String host = cluster.direct(node).substring(0, cluster.direct(node).indexOf(':'));
+                await().atMost(Duration.ofSeconds(20)).until(() -> ClusterTcpIT.listening(host, port));
+            }
+            String lbHost = HaproxyCluster.TCP_LB_HOST;
+            for (int n = 0; n < 30; n++) { // a new connection each: HAProxy spreads them over the three nodes
+                assertThat(ClusterTcpIT.roundTrip(lbHost, port, "v" + n)).isEqualTo("app:v" + n);
+            }
+            // A node that does not hold the client dies: HAProxy sends its visitors to the others.
+            String clientNode = nodeOf(url, "db");
+            String other = cluster.nodeIds().stream().filter(n -> !n.equals(clientNode)).sorted().findFirst().orElseThrow();
+            cluster.kill(other);
+            int ok = 0;
+            for (int n = 0; n < 30; n++) {
+                try {
+                    ok += ("app:w" + n).equals(ClusterTcpIT.roundTrip(lbHost, port, "w" + n)) ? 1 : 0;
+                } catch (java.io.IOException e) {
+                    // counted as failed
+                }
+            }
+            System.out.println("TCP tunnel through HAProxy: 30/30 visitors before, " + ok + "/30 after node " + other
+                    + " was killed (the client is on " + clientNode + ")");
+            assertThat(ok).isEqualTo(30);
+        }
+    }
+
     private static Call call(OkHttpClient http, String lb, String body) {
         long start = System.nanoTime();
         boolean ok = false;

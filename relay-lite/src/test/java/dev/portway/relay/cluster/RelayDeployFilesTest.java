@@ -40,6 +40,7 @@ class RelayDeployFilesTest {
             assertThat(env.get("PORTWAY_NODE_ID")).isEqualTo(relay);
             assertThat(env).containsKeys("PORTWAY_TOKEN", "PORTWAY_CLUSTER_SECRET", "PORTWAY_DB_USER", "PORTWAY_DB_PASSWORD");
             assertThat(env.get("PORTWAY_PORT")).isEqualTo("80");
+            assertThat(env.get("PORTWAY_TCP_PORTS")).as("the range HAProxy forwards").isEqualTo("20000-20099");
             assertThat((Map<String, Object>) services.get(relay).get("depends_on")).containsKey("postgres");
             assertThat(services.get(relay).get("ports")).as("relays are reached through HAProxy only").isNull();
         }
@@ -50,8 +51,11 @@ class RelayDeployFilesTest {
         assertThat(lbEnv).containsEntry("RELAY_A", "relay-a:80").containsEntry("RELAY_B", "relay-b:80")
                 .containsEntry("RELAY_C", "relay-c:80");
         assertThat((List<String>) haproxy.get("volumes")).contains("./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro");
-        assertThat((List<String>) haproxy.get("ports")).containsExactly("80:80");
+        assertThat((List<String>) haproxy.get("ports")).containsExactly("80:80", "20000-20099:20000-20099");
         assertThat(lbEnv.get("PORTWAY_LB_BIND")).isEqualTo(":80");
+        assertThat(lbEnv.get("PORTWAY_LB_TCP_BIND")).isEqualTo(":20000-20099");
+        assertThat(lbEnv).containsEntry("RELAY_A_HOST", "relay-a").containsEntry("RELAY_B_HOST", "relay-b")
+                .containsEntry("RELAY_C_HOST", "relay-c");
         // every variable the compose file sets for HAProxy is one haproxy.cfg reads
         String cfg = Files.readString(DIR.resolve("haproxy.cfg"));
         Set<String> used = new HashSet<>();
