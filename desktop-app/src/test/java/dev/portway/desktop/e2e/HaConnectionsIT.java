@@ -152,6 +152,66 @@ class HaConnectionsIT {
         }
     }
 
+    /**
+     * A TCP tunnel of the real engine on two nodes: one port for both sessions, every node listening on it; TCP
+     * visitors through HAProxy's TCP range reach the local app, also after one of the client's nodes is killed.
+     */
+    @Test
+    void aTcpTunnelOnTwoNodesHasOnePortAndOutlivesAKilledNode() throws Exception {
+        try (HaproxyCluster cluster = new HaproxyCluster(PG.newDatabase(), TOKEN, JAR, CFG, tmp);
+             TcpEchoServer app = new TcpEchoServer();
+             TunnelHarness.RecordingEngine client = new TunnelHarness.RecordingEngine(EngineConfig.of(
+                     URI.create("ws://" + cluster.lb()), TOKEN, List.of(TunnelSpec.tcp("db", app.port())))
+                     .withHaConnections(2))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.engine.status().nodes().size() == 2
+                    && client.engine.tunnels().size() == 1);
+            int port = client.engine.tunnels().getFirst().port();
+            assertThat(port).isBetween(cluster.tcpFrom(), cluster.tcpFrom() + HaproxyCluster.TCP_PORTS - 1);
+            List<String> before = client.engine.status().nodes();
+            for (String node : cluster.nodeIds()) { // the port is the cluster's: every node answers on it
+                String host = cluster.direct(node).substring(0, cluster.direct(node).indexOf(':'));
+                await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+                        .until(() -> tcpEcho(host, port, "warm-up").equals("warm-upbye:7"));
+            }
+            for (int n = 0; n < 20; n++) {
+                String text = "v" + n;
+                assertThat(tcpEcho(HaproxyCluster.TCP_LB_HOST, port, text)).isEqualTo(text + "bye:" + text.length());
+            }
+
+            String victim = before.getFirst();
+            cluster.kill(victim); // kill -9 of one of the client's two nodes
+            long killed = System.nanoTime();
+            int ok = 0;
+            for (int n = 0; n < 30; n++) {
+                String text = "after-" + n;
+                try {
+                    ok += tcpEcho(HaproxyCluster.TCP_LB_HOST, port, text).equals(text + "bye:" + text.length()) ? 1 : 0;
+                } catch (IOException e) {
+                    // counted as failed
+                }
+            }
+            System.out.println("TCP tunnel on " + before + " at port " + port + ": " + ok + "/30 visitors through HAProxy "
+                    + "answered after " + victim + " was killed, in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)
+                    + " ms");
+            assertThat(ok).isEqualTo(30);
+            await().atMost(BACK_ON_TWO.plusSeconds(20)).until(() -> client.engine.status().nodes().size() == 2
+                    && !client.engine.status().nodes().contains(victim));
+            assertThat(client.engine.tunnels().getFirst().port()).as("the same port on the new node").isEqualTo(port);
+            assertThat(client.bound.stream().map(BoundTunnel::url).distinct().toList()).hasSize(1);
+        }
+    }
+
+    /** One TCP visitor: sends {@code text}, half-closes, reads everything the app answers. */
+    private static String tcpEcho(String host, int port, String text) throws IOException {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 2_000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
     private static Call call(OkHttpClient http, String lb, String body) {
         long start = System.nanoTime();
         boolean ok = false;
