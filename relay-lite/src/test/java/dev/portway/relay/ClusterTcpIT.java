@@ -70,8 +70,14 @@ class ClusterTcpIT {
     }
 
     private Relay node(String url, String id, String host, int tcpFrom, int tcpTo) throws Exception {
+        return node(url, id, host, tcpFrom, tcpTo, false);
+    }
+
+    /** @param proxyProtocol every connection to the node's public ports starts with a PROXY header */
+    private Relay node(String url, String id, String host, int tcpFrom, int tcpTo, boolean proxyProtocol) throws Exception {
         return keep(Relay.start(RelayConfig.builder().port(0).bindHost(host).token("secret").tcpPortFrom(tcpFrom)
                         .tcpPortTo(tcpTo).grace(Duration.ofSeconds(30))
+                        .visitorLimits(dev.portway.relay.ingress.VisitorLimits.DEFAULTS.withProxyProtocol(proxyProtocol))
                         .dataDir(Files.createDirectories(tmp.resolve(id)))
                         .identity(IdentityConfig.DEFAULTS.withDb(url, "postgres", null)).build(), null,
                 new ClusterConfig(id, host + ":" + freePort(), SECRET, Duration.ofSeconds(10))));
@@ -249,9 +255,55 @@ class ClusterTcpIT {
         assertThat(a.metricsText()).containsPattern("tunnel_visitor_refusals_total\\{reason=\"ip_list\"[^}]*\\} [1-9]");
     }
 
+    @Test
+    void behindABalancerTheProxyHeaderNamesTheVisitorOnEveryNode() throws Exception {
+        String url = PG.newDatabase();
+        Relay a = node(url, "xa", "127.0.0.1", 0, 0, true);
+        Relay b = node(url, "xb", "127.0.0.2", 0, 0, true);
+        TcpEchoServer app = echo("app:");
+        // The client reaches B through a balancer too: its session's own header first.
+        int port;
+        TcpTestEngine engine;
+        try (TcpProxyHeader front = keep(new TcpProxyHeader("127.0.0.2", b.port()))) {
+            engine = keep(new TcpTestEngine(ProtocolTestClient.connect("ws://127.0.0.1:" + front.port()
+                    + Protocol.CONNECT_PATH, "secret"), new ControlMessage.Bind("1", Protocol.KIND_TCP, "pp", null, null),
+                    app.port()));
+            port = engine.bound.port();
+            awaitListening("127.0.0.1", port);
+            for (String host : List.of("127.0.0.1", "127.0.0.2")) {
+                for (int v2 = 0; v2 < 2; v2++) {
+                    String text = "to " + host + " v" + (v2 + 1);
+                    try (Socket v = new Socket()) {
+                        v.connect(new InetSocketAddress(host, port), 5_000);
+                        v.setSoTimeout(10_000);
+                        // The header and the first bytes in one segment, as a balancer sends them.
+                        byte[] header = v2 == 1 ? TcpProxyHeader.v2("203.0.113.7", 4321, host, port)
+                                : ("PROXY TCP4 203.0.113.7 " + host + " 4321 " + port + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                        byte[] all = java.util.Arrays.copyOf(header, header.length + bytes.length);
+                        System.arraycopy(bytes, 0, all, header.length, bytes.length);
+                        v.getOutputStream().write(all);
+                        v.shutdownOutput();
+                        assertThat(new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as(text)
+                                .isEqualTo("app:" + text);
+                    }
+                    assertThat(engine.opens.getLast().remote()).isEqualTo("203.0.113.7:4321");
+                }
+            }
+        }
+    }
+
     /** Sends {@code text}, half-closes, and reads the whole answer. */
     static String roundTrip(String host, int port, String text) throws IOException {
+        return roundTripFrom(null, host, port, text);
+    }
+
+    /** @param from the visitor's own address (a loopback address other than 127.0.0.1), or null for any */
+    static String roundTripFrom(String from, String host, int port, String text) throws IOException {
         try (Socket v = new Socket()) {
+            if (from != null) {
+                v.bind(new InetSocketAddress(from, 0));
+            }
             v.connect(new InetSocketAddress(host, port), 5_000);
             v.setSoTimeout(10_000);
             v.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));

@@ -152,6 +152,46 @@ class ProxyProtocolIT {
         }
     }
 
+    @Test
+    void aTcpTunnelBehindARealHaproxySendingV2GetsTheVisitorsBytesAndAddress() throws Exception {
+        int tcpPort = HaproxyCluster.freePort();
+        relay = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(tcpPort)
+                .tcpPortTo(tcpPort).visitorLimits(VisitorLimits.DEFAULTS.withProxyProtocol(true)).build());
+        int lb = HaproxyCluster.freePort();
+        int relayLb = HaproxyCluster.freePort();
+        try (TcpEchoServer app = new TcpEchoServer("app:")) {
+            Path cfg = tmp.resolve("haproxy-tcp.cfg");
+            // The client's session through HAProxy, and the tunnel's port behind it too, both with v2 headers.
+            Files.writeString(cfg, String.join("\n",
+                    "global", "    log stdout format raw local0 warning",
+                    "defaults", "    mode tcp", "    timeout connect 5s", "    timeout client 1m", "    timeout server 1m",
+                    "frontend portway", "    bind 127.0.0.1:" + relayLb, "    default_backend relays",
+                    "backend relays", "    server relay 127.0.0.1:" + relay.port() + " send-proxy-v2",
+                    "frontend tcp_tunnels", "    bind 127.0.0.1:" + lb, "    default_backend tunnels",
+                    "backend tunnels", "    server relay 127.0.0.1:" + tcpPort + " send-proxy-v2", ""));
+            haproxy = new ProcessBuilder(HaproxyCluster.HAPROXY, "-db", "-f", cfg.toString()).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("haproxy.log").toFile()).start();
+            String url = "ws://127.0.0.1:" + relayLb + Protocol.CONNECT_PATH;
+            await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> {
+                try (ProtocolTestClient probe = ProtocolTestClient.connect(url, "secret")) {
+                    probe.control(ControlMessage.Welcome.class);
+                    return true;
+                }
+            });
+            try (TcpTestEngine engine = new TcpTestEngine(ProtocolTestClient.connect(url, "secret"),
+                    new ControlMessage.Bind("1", "tcp", "raw", null, null), app.port())) {
+                assertThat(engine.bound.port()).isEqualTo(tcpPort);
+                // Each visitor's bytes reach the app exactly (not a byte of the header), whether they come with the
+                // header in one segment or after the client's answer.
+                for (int n = 0; n < 10; n++) {
+                    assertThat(ClusterTcpIT.roundTripFrom("127.0.0.5", "127.0.0.1", lb, "hello " + n))
+                            .isEqualTo("app:hello " + n);
+                    assertThat(engine.opens.getLast().remote()).startsWith("127.0.0.5:");
+                }
+            }
+        }
+    }
+
     private static int status(String response) {
         assertThat(response).as(response).startsWith("HTTP/1.1 ");
         return Integer.parseInt(response.substring(9, 12));

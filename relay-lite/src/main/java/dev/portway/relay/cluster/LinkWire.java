@@ -55,7 +55,9 @@ final class LinkWire {
         ByteBuf header = ch.alloc().buffer(FrameCodec.HEADER_SIZE);
         header.writeByte(FrameType.DATA.code());
         header.writeInt(streamId);
-        ch.writeAndFlush(Unpooled.wrappedUnmodifiableBuffer(header, bytes));
+        // A slice: the fixed composite reads each part from its index 0, and the bytes may start further in (what a
+        // decoder passed on after a PROXY header, say). The slice shares the bytes' reference count.
+        ch.writeAndFlush(Unpooled.wrappedUnmodifiableBuffer(header, bytes.readerIndex() == 0 ? bytes : bytes.slice()));
     }
 
     /** Writes {@code bytes} as as many DATA frames as needed; takes ownership. */
