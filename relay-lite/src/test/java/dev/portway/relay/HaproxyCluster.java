@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Three relay-lite JVMs (nodes {@code lb-1}…{@code lb-3} on 127.0.0.1–3, one port, so all write the same tunnel URLs)
- * on a real PostgreSQL database behind a real HAProxy running installers/relay/haproxy.cfg: the harness of
+ * on a real PostgreSQL database behind a real HAProxy running installers/relay/haproxy.cfg (so the nodes run with
+ * {@code --proxy-protocol}: a connection straight to a node sends a PROXY header first, {@link #proxyHeader}): the harness of
  * {@code HaproxyFrontIT} and the desktop app's {@code HaConnectionsIT}. Leases of 3 s, a grace of 1 s.
  */
 public final class HaproxyCluster implements AutoCloseable {
@@ -63,7 +64,7 @@ public final class HaproxyCluster implements AutoCloseable {
                         "--tcp-ports", tcpFrom + "-" + (tcpFrom + TCP_PORTS - 1),
                         "--data-dir", data.toString(), "--db", dbUrl, "--db-user", "postgres", "--node-id", id,
                         "--cluster-address", host + ":" + freePort(), "--cluster-lease", "3s", "--grace", "1s",
-                        "--rate-limit", "0", "--max-connections-per-ip", "10000"),
+                        "--rate-limit", "0", "--max-connections-per-ip", "10000", "--proxy-protocol"),
                         Map.of("PORTWAY_TOKEN", token, "PORTWAY_CLUSTER_SECRET", SECRET), data));
                 lbEnv.put("RELAY_" + (char) ('A' + i - 1), host + ":" + port);
                 lbEnv.put("RELAY_" + (char) ('A' + i - 1) + "_HOST", host);
@@ -97,6 +98,39 @@ public final class HaproxyCluster implements AutoCloseable {
     /** A node's own address for visitors, {@code 127.0.0.N:port}. */
     public String direct(String node) {
         return "127.0.0." + node.substring(node.lastIndexOf('-') + 1) + ":" + port;
+    }
+
+    /**
+     * A PROXY v1 header for a connection made straight to a node (its ports want one: haproxy.cfg sends every
+     * connection with a PROXY v2 header, and the nodes run with {@code --proxy-protocol}), naming 127.0.0.1 as the
+     * visitor.
+     */
+    public static byte[] proxyHeader(String host, int port) {
+        return ("PROXY TCP4 127.0.0.1 " + host + " 40000 " + port + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A POST of {@code body} to {@code path} straight to {@code node} (not through HAProxy), a new connection with the
+     * PROXY header the node expects; the whole raw answer, or the exception's text when the connection failed.
+     */
+    public String directPost(String node, String path, String body) {
+        String hostPort = direct(node);
+        String host = hostPort.substring(0, hostPort.indexOf(':'));
+        byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, port), 2_000);
+            s.setSoTimeout(10_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(proxyHeader(host, port));
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: " + hostPort + "\r\nConnection: close\r\n"
+                    + "Content-Type: text/plain\r\nContent-Length: " + b.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(b);
+            out.flush();
+            return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** The node ids, lb-1 to lb-3. */

@@ -83,7 +83,10 @@ class HaproxyFrontIT {
             String firstUrl = boundUrl.get();
             // Each node dials its link to the client's node once it hears of the binding: wait until every node serves it.
             for (String node : cluster.nodeIds()) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> call(http, cluster.direct(node), "warm-up").ok());
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    String answer = cluster.directPost(node, "/t/web/hook", "warm-up");
+                    return answer.startsWith("HTTP/1.1 200") && answer.endsWith("echo warm-up");
+                });
             }
             String clientNode = nodeOf(url, "web");
             String other = cluster.nodeIds().stream().filter(n -> !n.equals(clientNode)).sorted().findFirst().orElseThrow();
@@ -164,6 +167,9 @@ class HaproxyFrontIT {
             for (int n = 0; n < 30; n++) { // a new connection each: HAProxy spreads them over the three nodes
                 assertThat(ClusterTcpIT.roundTrip(lbHost, port, "v" + n)).isEqualTo("app:v" + n);
             }
+            // HAProxy's PROXY v2 header names the visitor: the stream's remote is the visitor's address, not HAProxy's.
+            assertThat(ClusterTcpIT.roundTripFrom("127.0.0.5", lbHost, port, "from .5")).isEqualTo("app:from .5");
+            assertThat(engine.opens.getLast().remote()).startsWith("127.0.0.5:");
             // A node that does not hold the client dies: HAProxy sends its visitors to the others.
             String clientNode = nodeOf(url, "db");
             String other = cluster.nodeIds().stream().filter(n -> !n.equals(clientNode)).sorted().findFirst().orElseThrow();

@@ -76,7 +76,10 @@ class HaConnectionsIT {
             // The connection card's words for this real status (ConnectionViewModel shows StatusText).
             assertThat(StatusText.of(client.engine.status(), null)).isEqualTo("Connected to " + String.join(", ", before));
             for (String node : cluster.nodeIds()) { // every node serves it (a link to a client's node, or its own session)
-                await().atMost(Duration.ofSeconds(20)).until(() -> call(http, cluster.direct(node), "warm-up").ok());
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    String answer = cluster.directPost(node, "/t/web/echo", "warm-up");
+                    return answer.startsWith("HTTP/1.1 200") && answer.contains("\r\nwarm-up\r\n"); // a chunked echo
+                });
             }
             String victim = before.getFirst();
 
@@ -171,7 +174,7 @@ class HaConnectionsIT {
             for (String node : cluster.nodeIds()) { // the port is the cluster's: every node answers on it
                 String host = cluster.direct(node).substring(0, cluster.direct(node).indexOf(':'));
                 await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
-                        .until(() -> tcpEcho(host, port, "warm-up").equals("warm-upbye:7"));
+                        .until(() -> tcpEcho(host, port, HaproxyCluster.proxyHeader(host, port), "warm-up").equals("warm-upbye:7"));
             }
             for (int n = 0; n < 20; n++) {
                 String text = "v" + n;
@@ -203,9 +206,15 @@ class HaConnectionsIT {
 
     /** One TCP visitor: sends {@code text}, half-closes, reads everything the app answers. */
     private static String tcpEcho(String host, int port, String text) throws IOException {
+        return tcpEcho(host, port, new byte[0], text);
+    }
+
+    /** @param header what goes first (a PROXY header for a connection straight to a node), not echoed */
+    private static String tcpEcho(String host, int port, byte[] header, String text) throws IOException {
         try (java.net.Socket s = new java.net.Socket()) {
             s.connect(new java.net.InetSocketAddress(host, port), 2_000);
             s.setSoTimeout(10_000);
+            s.getOutputStream().write(header);
             s.getOutputStream().write(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             s.shutdownOutput();
             return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);

@@ -41,6 +41,7 @@ class RelayDeployFilesTest {
             assertThat(env).containsKeys("PORTWAY_TOKEN", "PORTWAY_CLUSTER_SECRET", "PORTWAY_DB_USER", "PORTWAY_DB_PASSWORD");
             assertThat(env.get("PORTWAY_PORT")).isEqualTo("80");
             assertThat(env.get("PORTWAY_TCP_PORTS")).as("the range HAProxy forwards").isEqualTo("20000-20099");
+            assertThat(env.get("PORTWAY_PROXY_PROTOCOL")).as("HAProxy sends PROXY v2 headers").isEqualTo("true");
             assertThat((Map<String, Object>) services.get(relay).get("depends_on")).containsKey("postgres");
             assertThat(services.get(relay).get("ports")).as("relays are reached through HAProxy only").isNull();
         }
@@ -67,6 +68,15 @@ class RelayDeployFilesTest {
         for (String v : used) {
             assertThat(cfg).as("a default for " + v).containsPattern("presetenv " + v + " \\S+");
         }
+        // every server line (both backends) opens its connections and health checks with the visitor's PROXY header
+        Matcher servers = Pattern.compile("(?m)^\\s*default-server .*$").matcher(cfg);
+        int defaults = 0;
+        while (servers.find()) {
+            defaults++;
+            assertThat(servers.group()).contains("send-proxy-v2");
+        }
+        assertThat(defaults).isEqualTo(2);
+        assertThat(cfg).contains("check-send-proxy");
         assertThat(cfg).contains("mode tcp").contains("uri /api/tunnel/health").contains("expect status 200")
                 .contains("timeout tunnel 1h");
     }
