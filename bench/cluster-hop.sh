@@ -7,7 +7,9 @@
 # file), two relay-lite nodes on that PostgreSQL, and the engine connected to node B; then runs wrk and a
 # large download against node B (the tunnel's own node: a single-node request) and against node A (the
 # visitor's node: one extra hop over the node link), and prints what the hop costs. Target: the hop costs
-# at most 25 % of single-node requests/s. Needs the jars: mvn -B -DskipTests package.
+# at most 25 % of single-node requests/s. Then the same for a TCP tunnel to the same nginx (a second engine; its
+# port is the cluster's, so node A listens on it too: docs/cluster.md "TCP tunnels on every node"). Node B runs on
+# 127.0.0.2 so both nodes can listen on that one port. Needs the jars: mvn -B -DskipTests package.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -62,40 +64,54 @@ CONF
 nginx -c "$work/nginx.conf" -p "$work" & pids+=($!)
 wait_port "$origin_port"
 
-node() { # id port link_port
+node() { # id host port link_port — node B on 127.0.0.2, so both nodes can listen on one TCP tunnel's port
   mkdir -p "$work/$1"
-  PORTWAY_CLUSTER_SECRET=bench-cluster-secret-0123456789 "$java" -Xmx512m -jar "$relay_jar" --host 127.0.0.1 --port "$2" \
+  PORTWAY_CLUSTER_SECRET=bench-cluster-secret-0123456789 "$java" -Xmx512m -jar "$relay_jar" --host "$2" --port "$3" \
     --token bench-token --rate-limit 0 --rate-enterprise 0 --data-dir "$work/$1" --db "$db" --db-user postgres \
-    --node-id "$1" --cluster-address "127.0.0.1:$3" > "$work/$1.log" 2>&1 & pids+=($!)
-  wait_port "$2"
+    --tcp-ports 0-0 --node-id "$1" --cluster-address "$2:$4" > "$work/$1.log" 2>&1 & pids+=($!)
+  wait_log "$work/$1.log" "listening on $2:$3"
 }
-node relay-a "$port_a" "$link_a"
-node relay-b "$port_b" "$link_b"
-"$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.1:$port_b" --token bench-token --quiet \
+node relay-a 127.0.0.1 "$port_a" "$link_a"
+node relay-b 127.0.0.2 "$port_b" "$link_b"
+"$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.2:$port_b" --token bench-token --quiet --data-dir "$work/engine-$RANDOM" \
   http "$origin_port" --name bench > "$work/engine.log" 2>&1 & pids+=($!)
+# A TCP tunnel to the same nginx: its port is the cluster's, node A listens on it too and carries it over the link.
+"$java" -Xmx512m -jar "$cli_jar" connect --relay "ws://127.0.0.2:$port_b" --token bench-token --quiet --data-dir "$work/engine-$RANDOM" \
+  tcp "$origin_port" --name raw > "$work/engine-tcp.log" 2>&1 & pids+=($!)
 wait_log "$work/engine.log" "bench.localhost"
+wait_log "$work/engine-tcp.log" "tcp://"
+tcp_port=$(grep -o 'tcp://[^ ]*' "$work/engine-tcp.log" | head -1 | sed 's/.*://')
 wait_log "$work/relay-a.log" "Node link to relay-b"
+wait_log "$work/relay-a.log" "Listening on port $tcp_port"
 
-run_wrk() { # label port  → prints a line, sets rps
+run_wrk() { # label port [host]  → prints a line, sets rps
   local out p50 p99 errs
-  out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: bench.localhost:$2" "http://127.0.0.1:$2/index.html")
+  out=$(wrk -t2 -c"$conns" -d"${dur}s" --latency -H "Host: bench.localhost:$2" "http://${3:-127.0.0.1}:$2/index.html")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
   printf '%-34s %10s req/s   p50 %-9s p99 %-9s %s\n' "$1" "$rps" "$p50" "$p99" "$errs"
 }
-dl() { # label port
-  curl -s -o /dev/null -w '%{speed_download}\n' -H "Host: bench.localhost:$2" "http://127.0.0.1:$2/big.bin" \
+dl() { # label port [host]
+  curl -s -o /dev/null -w '%{speed_download}\n' -H "Host: bench.localhost:$2" "http://${3:-127.0.0.1}:$2/big.bin" \
     | awk -v l="$1" '{printf "%-34s %8.1f MB/s\n", l, $1/1e6}'
 }
 echo "== Cluster hop benchmark ($(nproc) cores, $(date -u +%F), wrk -t2 -c$conns -d${dur}s, 1 KiB page)"
 echo "(warming up for ${warm}s on each node)"
-wrk -t2 -c"$conns" -d"${warm}s" -H "Host: bench.localhost:$port_b" "http://127.0.0.1:$port_b/index.html" >/dev/null
+wrk -t2 -c"$conns" -d"${warm}s" -H "Host: bench.localhost:$port_b" "http://127.0.0.2:$port_b/index.html" >/dev/null
 wrk -t2 -c"$conns" -d"${warm}s" -H "Host: bench.localhost:$port_a" "http://127.0.0.1:$port_a/index.html" >/dev/null
-run_wrk "node B (the tunnel's node)" "$port_b"; single=$rps
+run_wrk "node B (the tunnel's node)" "$port_b" 127.0.0.2; single=$rps
 run_wrk "node A (one hop to node B)" "$port_a"; hop=$rps
 awk -v s="$single" -v h="$hop" 'BEGIN { c = (1 - h / s) * 100; printf "hop cost: %.1f %% of single-node requests/s (target <= 25 %%): %s\n", c, (c <= 25 ? "met" : "NOT met") }'
 echo "== 64 MiB download"
-dl "node B (the tunnel's node)" "$port_b"
+dl "node B (the tunnel's node)" "$port_b" 127.0.0.2
 dl "node A (one hop to node B)" "$port_a"
+echo "== TCP tunnel to the same nginx (port $tcp_port on both nodes; HTTP/1.1 keep-alive through the raw bytes)"
+wrk -t2 -c"$conns" -d"${warm}s" "http://127.0.0.2:$tcp_port/index.html" >/dev/null
+wrk -t2 -c"$conns" -d"${warm}s" "http://127.0.0.1:$tcp_port/index.html" >/dev/null
+run_wrk "TCP, node B (the tunnel's node)" "$tcp_port" 127.0.0.2; tsingle=$rps
+run_wrk "TCP, node A (one hop to node B)" "$tcp_port" 127.0.0.1; thop=$rps
+awk -v s="$tsingle" -v h="$thop" 'BEGIN { c = (1 - h / s) * 100; printf "TCP hop cost: %.1f %% of single-node requests/s\n", c }'
+dl "TCP 64 MiB, node B" "$tcp_port" 127.0.0.2
+dl "TCP 64 MiB, node A (one hop)" "$tcp_port" 127.0.0.1
