@@ -96,9 +96,33 @@ public final class ClientStore implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.dispose();
             String where = dataDir == null ? "the in-memory store" : dataDir.resolve("engine.mv.db").toString();
-            throw e instanceof StoreException se ? se
-                    : new StoreException("Cannot open " + where + " — is another Portway using it? (" + e.getMessage() + ")", e);
+            throw e instanceof StoreException se ? se : new StoreException(cannotOpen(where, e), e);
         }
+    }
+
+    /**
+     * One line a person can act on, never the database's multi-line report: the H2 file locked by another process
+     * (another app window or {@code portway connect} on the same data directory), or else the innermost cause's
+     * first line.
+     */
+    static String cannotOpen(String where, Throwable e) {
+        Throwable root = e;
+        boolean locked = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            root = t;
+            locked |= t instanceof java.sql.SQLException q && q.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1
+                    || String.valueOf(t.getMessage()).contains("Database may be already in use");
+        }
+        if (locked) {
+            return "Cannot open " + where + ": another Portway (the app or a portway connect) is using it — close that "
+                    + "one first, or give this one its own data directory (--data-dir).";
+        }
+        String why = String.valueOf(root.getMessage()).lines().findFirst().orElse("").strip();
+        if (why.length() > 200) {
+            why = why.substring(0, 200) + "…";
+        }
+        return "Cannot open " + where + " (" + why + ") — check that the directory is writable and not used by "
+                + "another Portway.";
     }
 
     /** This installation's stable secret (§9.2): 256 random bits, base64url, created on first open. */

@@ -24,6 +24,20 @@ class ClientStoreTest {
     Path dir;
 
     @Test
+    void aStoreAnotherProcessHoldsGetsOneLineSayingWhatToDo() {
+        // What Flyway wraps around H2's lock error when another Portway holds engine.mv.db.
+        RuntimeException locked = new RuntimeException("Unable to obtain connection from database: Database may be "
+                + "already in use: \"/x/engine.mv.db\". Possible solutions\n----\nSQL State  : 90020\nError Code : 90020",
+                new java.sql.SQLException("Database may be already in use", "90020", 90020));
+        String m = ClientStore.cannotOpen("/x/engine.mv.db", locked);
+        assertThat(m).doesNotContain("\n").doesNotContain("SQL State").contains("another Portway").contains("--data-dir");
+        String other = ClientStore.cannotOpen("/x/engine.mv.db", new RuntimeException("outer",
+                new java.io.IOException("Permission denied\n  at some.Frame")));
+        assertThat(other).isEqualTo("Cannot open /x/engine.mv.db (Permission denied) — check that the directory is "
+                + "writable and not used by another Portway.");
+    }
+
+    @Test
     void keepsRequestsBodiesAndTheClientKeyAcrossReopen() throws Exception {
         byte[] body = new byte[200_000]; // several parts
         new Random(1).nextBytes(body);
