@@ -126,6 +126,29 @@ final class ClusterDb implements AutoCloseable {
         }
     }
 
+    /** One of the database's decisions, made in a transaction of its own. */
+    @FunctionalInterface
+    private interface Decision {
+        Verdict decide(Connection c) throws SQLException;
+    }
+
+    /** Runs {@code d} in one transaction: committed when it returns, rolled back when it throws. */
+    private Verdict decision(Decision d) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Verdict v = d.decide(c);
+                c.commit();
+                return v;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+    }
+
     /** Extends this node's lease while it is still valid. @return false when it had run out (or the id was taken) */
     boolean renew(int clients, int tunnels) throws SQLException {
         try (Connection c = pool.getConnection();
@@ -173,19 +196,7 @@ final class ClusterDb implements AutoCloseable {
      */
     Verdict claim(String name, String kind, String sessionId, String user, String ownerKey, VisitorProtection protection,
                   int maxTunnels, int perMinute) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Verdict v = claim(c, name, kind, sessionId, user, ownerKey, protection, maxTunnels, perMinute);
-                c.commit();
-                return v;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
+        return decision(c -> claim(c, name, kind, sessionId, user, ownerKey, protection, maxTunnels, perMinute));
     }
 
     private Verdict claim(Connection c, String name, String kind, String sessionId, String user, String ownerKey,
@@ -309,19 +320,7 @@ final class ClusterDb implements AutoCloseable {
      * key once. {@link Verdict#UNAVAILABLE} when this node's lease ran out. Serialised per user by an advisory lock.
      */
     Verdict connect(String sessionId, String user, String ownerKey, int maxConnections) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Verdict v = connect(c, sessionId, user, ownerKey, maxConnections);
-                c.commit();
-                return v;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
+        return decision(c -> connect(c, sessionId, user, ownerKey, maxConnections));
     }
 
     private Verdict connect(Connection c, String sessionId, String user, String ownerKey, int maxConnections)
@@ -380,19 +379,7 @@ final class ClusterDb implements AutoCloseable {
      * of the name (released meanwhile).
      */
     Verdict claimPort(String name, int port) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                Verdict v = claimPort(c, name, port);
-                c.commit();
-                return v;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
+        return decision(c -> claimPort(c, name, port));
     }
 
     private Verdict claimPort(Connection c, String name, int port) throws SQLException {
