@@ -654,7 +654,8 @@ public final class Relay implements AutoCloseable {
             List<Session> live = List.copyOf(sessions);
             log.info("Shutting down: {} sessions, waiting up to {} ms for open streams", live.size(), deadline.toMillis());
             if (cluster != null) {
-                cluster.withdraw(); // first: the other nodes stop sending this node visitors its sessions would refuse
+                // first: the other nodes stop sending this node visitors its sessions would refuse
+                cluster.withdraw(deadline.compareTo(Duration.ofSeconds(2)) < 0 ? deadline : Duration.ofSeconds(2));
             }
             for (Session s : live) {
                 s.goAway(deadline.toMillis());

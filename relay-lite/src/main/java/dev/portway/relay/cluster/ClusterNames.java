@@ -299,14 +299,21 @@ public final class ClusterNames implements SharedNames, AutoCloseable {
     /**
      * The node drains (graceful shutdown, before its clients get go_away): its names leave the cluster's table now, so
      * the other nodes carry new visitors to another node holding the same client (feature {@code ha}) instead of to this
-     * one, whose sessions would refuse them; streams already on the links finish. Blocks (JDBC): not on an event loop.
+     * one, whose sessions would refuse them; streams already on the links finish. The nodes linked to this one are
+     * also told over their links, and confirm (up to {@code max}) that no new stream of theirs is on its way here, so
+     * no visitor of theirs meets a refusal in the moment before the database's notification reaches them. Blocks
+     * (JDBC, the links' confirmations): not on an event loop.
      */
-    public void withdraw() {
+    public void withdraw(java.time.Duration max) {
         try {
             db.withdraw();
         } catch (SQLException | RuntimeException e) {
             log.warn("Node {} could not withdraw its names before draining ({}); other nodes may send it visitors "
                     + "until it has left", config.nodeId(), e.getMessage());
+        }
+        NodeLinks ls = links;
+        if (ls != null) {
+            ls.drain(max);
         }
     }
 

@@ -13,12 +13,18 @@ import java.util.Set;
  * interim"}), the accepting node answers with the ones it agrees to; a node that sends or answers none (one from
  * before these features, in a rolling upgrade) gets neither, and the link carries streams as before: trailers and
  * interim answers dropped on it. Immutable.
+ *
+ * <p>{@code drain} is the link's own: a node that shuts down tells the node that dialled it ({@code go_away} then
+ * {@code ping} on stream 0) and waits for its {@code pong}, after which that node sends it no new streams
+ * (docs/cluster.md "Node links").
  */
-record LinkFeatures(boolean trailers, boolean interim) {
+record LinkFeatures(boolean trailers, boolean interim, boolean drain) {
+    /** The link feature {@code drain}. */
+    static final String DRAIN = "drain";
     /** What this node offers and agrees to. */
-    static final LinkFeatures ALL = new LinkFeatures(true, true);
+    static final LinkFeatures ALL = new LinkFeatures(true, true, true);
     /** An old peer's link. */
-    static final LinkFeatures NONE = new LinkFeatures(false, false);
+    static final LinkFeatures NONE = new LinkFeatures(false, false, false);
 
     /** The handshake field's value, space-separated feature names. */
     String text() {
@@ -28,6 +34,9 @@ record LinkFeatures(boolean trailers, boolean interim) {
         }
         if (interim) {
             s.add(Protocol.FEATURE_INTERIM);
+        }
+        if (drain) {
+            s.add(DRAIN);
         }
         return String.join(" ", s);
     }
@@ -39,7 +48,7 @@ record LinkFeatures(boolean trailers, boolean interim) {
         }
         Set<String> named = Set.copyOf(Arrays.asList(text.trim().split("\\s+")));
         return new LinkFeatures(ALL.trailers && named.contains(Protocol.FEATURE_TRAILERS),
-                ALL.interim && named.contains(Protocol.FEATURE_INTERIM));
+                ALL.interim && named.contains(Protocol.FEATURE_INTERIM), ALL.drain && named.contains(DRAIN));
     }
 
     /** An interim answer (1xx other than 101, PROTOCOL.md §3.2), when {@code interim} was agreed. */

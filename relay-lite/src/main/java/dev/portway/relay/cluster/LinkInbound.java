@@ -47,10 +47,14 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
     private final Map<Integer, Bridge> streams = new HashMap<>();
     private ChannelHandlerContext ctx;
 
-    private final Runnable authenticated;
+    private final java.util.function.Consumer<LinkInbound> authenticated;
+    /** Completed by the other node's {@code pong} to this node's drain {@code ping}; null until {@link #drain}. */
+    private volatile java.util.concurrent.CompletableFuture<Void> drained;
+    private static final long DRAIN_PING = 1;
 
     /** @param authenticated run once the other node proved the secret (on the link's loop) */
-    LinkInbound(LinkAuth auth, String nodeId, boolean tls, Function<String, TunnelBackend> local, Runnable authenticated) {
+    LinkInbound(LinkAuth auth, String nodeId, boolean tls, Function<String, TunnelBackend> local,
+                java.util.function.Consumer<LinkInbound> authenticated) {
         this.auth = auth;
         this.tls = tls;
         this.nodeId = nodeId;
@@ -123,7 +127,51 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                     b.doneIfBothFinished();
                 }
             }
+            case CONTROL -> control(f);
             default -> log.debug("Node link from {}: ignored {} frame", peer, f.type());
+        }
+    }
+
+    /**
+     * This node shuts down (feature {@code drain}): {@code go_away} and a {@code ping} to the node that dialled; the
+     * future completes with its {@code pong}, after which it sends no new streams on this link. Completed at once
+     * when that node does not have the feature. Any thread; idempotent.
+     */
+    java.util.concurrent.CompletableFuture<Void> drain() {
+        synchronized (this) {
+            if (drained != null) {
+                return drained;
+            }
+            drained = new java.util.concurrent.CompletableFuture<>();
+        }
+        if (!features.drain() || !ctx.channel().isActive()) {
+            drained.complete(null);
+            return drained;
+        }
+        ctx.channel().closeFuture().addListener(c -> drained.complete(null)); // nothing more comes from a closed link
+        ctx.executor().execute(() -> {
+            LinkWire.write(ctx.channel(), Frame.control(new dev.portway.shared.protocol.ControlMessage.GoAway(
+                    "node " + nodeId + " is shutting down", 0)));
+            LinkWire.write(ctx.channel(), Frame.control(new dev.portway.shared.protocol.ControlMessage.Ping(
+                    DRAIN_PING, System.currentTimeMillis())));
+        });
+        return drained;
+    }
+
+    private void control(Frame f) {
+        dev.portway.shared.protocol.ControlMessage m;
+        try {
+            m = Json.read(f.payload(), dev.portway.shared.protocol.ControlMessage.class);
+        } catch (ProtocolException e) {
+            log.warn("Node link from {}: {} — closing it", peer, e.getMessage());
+            ctx.close();
+            return;
+        }
+        var d = drained;
+        if (m instanceof dev.portway.shared.protocol.ControlMessage.Pong p && p.seq() == DRAIN_PING && d != null) {
+            d.complete(null);
+        } else {
+            log.debug("Node link from {}: ignored {} on stream 0", peer, m.getClass().getSimpleName());
         }
     }
 
@@ -143,7 +191,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                     "features", features.text()));
         } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel())), m.get("proof"))) {
             up = true;
-            authenticated.run();
+            authenticated.accept(this);
             log.info("Node link from {} ({}) is up", peer, ctx.channel().remoteAddress());
         } else {
             log.warn("Node link from {} ({}): wrong cluster secret — closing it", peer, ctx.channel().remoteAddress());

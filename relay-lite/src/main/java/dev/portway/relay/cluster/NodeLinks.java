@@ -45,6 +45,9 @@ final class NodeLinks implements AutoCloseable {
     private final Function<String, TunnelBackend> local;
     private final Map<String, RemoteBackend> up = new ConcurrentHashMap<>();
     private final Map<String, Boolean> dialling = new ConcurrentHashMap<>();
+    /** The links the other nodes dialled, once authenticated: the ones that carry their visitors' streams here. */
+    private final java.util.Set<LinkInbound> inbound = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
     private volatile Channel server;
     private volatile boolean closed;
 
@@ -71,8 +74,14 @@ final class NodeLinks implements AutoCloseable {
                             ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc()));
                         }
                         LinkWire.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, tls != null, local, () ->
-                                ch.pipeline().remove("handshake-timeout")));
+                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, tls != null, local, in -> {
+                            ch.pipeline().remove("handshake-timeout");
+                            inbound.add(in);
+                            ch.closeFuture().addListener(c -> inbound.remove(in));
+                            if (draining) {
+                                in.drain(); // a link made while this node drains: told at once, not waited for
+                            }
+                        }));
                     }
                 });
         ChannelFuture f = b.bind(bindHost, port).awaitUninterruptibly();
@@ -93,8 +102,8 @@ final class NodeLinks implements AutoCloseable {
             return null;
         }
         RemoteBackend b = up.get(node);
-        if (b != null && b.isUp()) {
-            return b;
+        if (b != null && b.linked()) {
+            return b.isUp() ? b : null; // null: that node is shutting down
         }
         dial(node, address);
         return null;
@@ -102,7 +111,7 @@ final class NodeLinks implements AutoCloseable {
 
     /** Dials {@code node} unless a link to it is up or being made. Any thread. */
     void dial(String node, String address) {
-        if (closed || node.equals(nodeId) || (up.containsKey(node) && up.get(node).isUp())
+        if (closed || node.equals(nodeId) || (up.containsKey(node) && up.get(node).linked())
                 || dialling.putIfAbsent(node, Boolean.TRUE) != null) {
             return;
         }
@@ -216,6 +225,34 @@ final class NodeLinks implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             log.debug("Node link to {}: {}", node, cause.toString());
             ctx.close();
+        }
+    }
+
+    /**
+     * This node shuts down: every node that dialled it is told ({@code go_away}, feature {@code drain}) and sends it no
+     * new streams; blocks until each has confirmed that every stream it had decided to send is on the wire (its
+     * {@code pong}), or until {@code max}. After this, the sessions here can refuse new streams without a visitor on
+     * another node getting that refusal. A node from before the feature is not told: the names this node withdrew
+     * reach it by the database's notification instead. Not on an event loop.
+     */
+    void drain(java.time.Duration max) {
+        draining = true;
+        var waits = inbound.stream().map(LinkInbound::drain).toList();
+        long end = System.nanoTime() + max.toNanos();
+        int late = 0;
+        for (var w : waits) {
+            try {
+                w.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                late++;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (late > 0) {
+            log.warn("{} of {} nodes linked to this one did not confirm within {} ms that they stopped sending it visitors",
+                    late, waits.size(), max.toMillis());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.portway.relay.cluster;
 import dev.portway.relay.tunnel.StreamListener;
 import dev.portway.relay.tunnel.TunnelBackend;
 import dev.portway.relay.tunnel.TunnelStream;
+import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.FrameCodec;
@@ -43,6 +44,13 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
     private final Map<Integer, Hop> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     private volatile boolean gone;
+    /**
+     * The other node is shutting down (its {@code go_away} on the link, feature {@code drain}): no new streams go to
+     * it. Set under {@link #opening}, which every OPEN is written under, so that the {@code pong} answering its
+     * {@code ping} is queued on the link after every OPEN this node decided to send before.
+     */
+    private volatile boolean draining;
+    private final Object opening = new Object();
     /** What the other node agreed to carry in the link's handshake. */
     private final LinkFeatures features;
 
@@ -57,7 +65,13 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         channel.close();
     }
 
+    /** Whether new streams may go to the other node: the link is up and that node is not draining. */
     boolean isUp() {
+        return !gone && !draining && channel.isActive();
+    }
+
+    /** Whether the link is up, draining or not (a draining node is not dialled again). */
+    boolean linked() {
         return !gone && channel.isActive();
     }
 
@@ -68,18 +82,49 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
 
     @Override
     public Opened openStream(OpenMessage open, EventLoop visitorLoop, StreamListener listener) {
-        if (!isUp()) {
-            return new Opened(null, ErrorCode.SHUTTING_DOWN);
+        synchronized (opening) {
+            if (!isUp()) {
+                return new Opened(null, ErrorCode.SHUTTING_DOWN);
+            }
+            int id = nextId.getAndAdd(2);
+            if (id < 0) { // 2^31 streams on one link: start a new link
+                channel.close();
+                return new Opened(null, ErrorCode.SHUTTING_DOWN);
+            }
+            Hop hop = new Hop(id, visitorLoop, listener);
+            streams.put(id, hop);
+            LinkWire.write(channel, Frame.open(id, open));
+            return new Opened(hop, null);
         }
-        int id = nextId.getAndAdd(2);
-        if (id < 0) { // 2^31 streams on one link: start a new link
-            channel.close();
-            return new Opened(null, ErrorCode.SHUTTING_DOWN);
+    }
+
+    /**
+     * A message on stream 0 (feature {@code drain}): {@code go_away} — the other node shuts down, send it no new
+     * streams; {@code ping} — answered with {@code pong}, queued behind every OPEN already on its way. On the link's loop.
+     */
+    private void control(ChannelHandlerContext ctx, Frame f) {
+        if (!features.drain()) {
+            return;
         }
-        Hop hop = new Hop(id, visitorLoop, listener);
-        streams.put(id, hop);
-        LinkWire.write(channel, Frame.open(id, open));
-        return new Opened(hop, null);
+        ControlMessage m;
+        try {
+            m = Json.read(f.payload(), ControlMessage.class);
+        } catch (ProtocolException e) {
+            log.warn("Node link to {}: {} — closing it", peer, e.getMessage());
+            ctx.close();
+            return;
+        }
+        switch (m) {
+            case ControlMessage.GoAway g -> {
+                synchronized (opening) {
+                    draining = true;
+                }
+                log.info("Node {} is shutting down: its visitors here go to the other nodes holding the same client", peer);
+            }
+            case ControlMessage.Ping p -> ctx.channel().eventLoop().execute(() ->
+                    LinkWire.write(ctx.channel(), Frame.control(new ControlMessage.Pong(p.seq(), p.time()))));
+            default -> log.debug("Node link to {}: ignored {} on stream 0", peer, m.getClass().getSimpleName());
+        }
     }
 
     @Override
@@ -90,6 +135,10 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         } catch (ProtocolException e) {
             log.warn("Node link to {}: {} — closing it", peer, e.getMessage());
             ctx.close();
+            return;
+        }
+        if (f.type() == dev.portway.shared.protocol.FrameType.CONTROL) {
+            control(ctx, f);
             return;
         }
         Hop hop = streams.get(f.streamId());

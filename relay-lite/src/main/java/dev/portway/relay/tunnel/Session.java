@@ -79,6 +79,11 @@ public final class Session implements TunnelBackend {
         return id;
     }
 
+    @Override
+    public boolean goingAway() {
+        return goingAway || closed;
+    }
+
     /** When the WebSocket of this session was accepted (epoch ms; the web console's "since"). */
     public long connectedAtMs() {
         return connectedAtMs;

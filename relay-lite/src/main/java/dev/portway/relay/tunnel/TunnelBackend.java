@@ -45,6 +45,14 @@ public interface TunnelBackend {
      */
     String sessionId();
 
+    /**
+     * Whether this backend refuses every new stream now, as a session does once it got {@code go_away} (its relay shuts
+     * down): on a cluster, another node holding the same client then carries the tunnel's new visitors. Any thread.
+     */
+    default boolean goingAway() {
+        return false;
+    }
+
     /** The outcome of {@link #openStream}: a stream, or why none was opened (for the visitor's error page). */
     record Opened(TunnelStream stream, ErrorCode refusal) {
     }

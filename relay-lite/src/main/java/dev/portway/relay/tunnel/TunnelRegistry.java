@@ -214,11 +214,12 @@ public final class TunnelRegistry<S> {
             return null;
         }
         Tunnel<S> t = active.get(name);
-        if (t != null && !t.protection().isPending()) {
+        if (t != null && !t.protection().isPending() && (t.backend() == null || !t.backend().goingAway())) {
             return t;
         }
-        // Not bound here, or its bind is still being applied (the cluster's database is asked): while another node
-        // binds the name (on a cluster, one client's other session), that node serves it — no gap for its visitors.
+        // Not bound here, or its bind is still being applied (the cluster's database is asked), or its session here is
+        // going away (this node shuts down): while another node binds the name (on a cluster, one client's other
+        // session), that node serves it — no gap for its visitors.
         SharedNames.Remote r = shared.remote(name);
         if (r == null) {
             return t;

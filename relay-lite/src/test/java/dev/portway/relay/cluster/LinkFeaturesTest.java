@@ -15,10 +15,11 @@ class LinkFeaturesTest {
 
     @Test
     void theOfferRoundTripsAndUnknownNamesAreIgnored() {
-        assertThat(LinkFeatures.ALL.text()).isEqualTo("trailers interim");
+        assertThat(LinkFeatures.ALL.text()).isEqualTo("trailers interim drain");
         assertThat(LinkFeatures.agreed(LinkFeatures.ALL.text())).isEqualTo(LinkFeatures.ALL);
-        assertThat(LinkFeatures.agreed("  interim   teleport ")).isEqualTo(new LinkFeatures(false, true));
-        assertThat(LinkFeatures.agreed("trailers")).isEqualTo(new LinkFeatures(true, false));
+        assertThat(LinkFeatures.agreed("  interim   teleport ")).isEqualTo(new LinkFeatures(false, true, false));
+        assertThat(LinkFeatures.agreed("trailers")).isEqualTo(new LinkFeatures(true, false, false));
+        assertThat(LinkFeatures.agreed("drain trailers")).isEqualTo(new LinkFeatures(true, false, true));
     }
 
     @Test
