@@ -10,6 +10,8 @@
 # at most 25 % of single-node requests/s. Then the same for a TCP tunnel to the same nginx (a second engine; its
 # port is the cluster's, so node A listens on it too: docs/cluster.md "TCP tunnels on every node"). Node B runs on
 # 127.0.0.2 so both nodes can listen on that one port. Needs the jars: mvn -B -DskipTests package.
+# PORTWAY_BENCH_RELAY_OPTS adds JVM options to both nodes (a profile: "-XX:StartFlightRecording=filename=/tmp/n.jfr"
+# writes one recording per node, as /tmp/n.jfr is made unique with %p: "filename=/tmp/node-%p.jfr").
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -66,7 +68,7 @@ wait_port "$origin_port"
 
 node() { # id host port link_port — node B on 127.0.0.2, so both nodes can listen on one TCP tunnel's port
   mkdir -p "$work/$1"
-  PORTWAY_CLUSTER_SECRET=bench-cluster-secret-0123456789 "$java" -Xmx512m -jar "$relay_jar" --host "$2" --port "$3" \
+  PORTWAY_CLUSTER_SECRET=bench-cluster-secret-0123456789 "$java" -Xmx512m ${PORTWAY_BENCH_RELAY_OPTS:-} -jar "$relay_jar" --host "$2" --port "$3" \
     --token bench-token --rate-limit 0 --rate-enterprise 0 --data-dir "$work/$1" --db "$db" --db-user postgres \
     --tcp-ports 0-0 --node-id "$1" --cluster-address "$2:$4" > "$work/$1.log" 2>&1 & pids+=($!)
   wait_log "$work/$1.log" "listening on $2:$3"
