@@ -52,10 +52,14 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
     private volatile java.util.concurrent.CompletableFuture<Void> drained;
     private static final long DRAIN_PING = 1;
 
+    /** The credit each side of a link stream starts with (the relay's stream window). */
+    private final int window;
+
     /** @param authenticated run once the other node proved the secret (on the link's loop) */
-    LinkInbound(LinkAuth auth, String nodeId, boolean tls, Function<String, TunnelBackend> local,
+    LinkInbound(LinkAuth auth, String nodeId, boolean tls, int window, Function<String, TunnelBackend> local,
                 java.util.function.Consumer<LinkInbound> authenticated) {
         this.auth = auth;
+        this.window = window;
         this.tls = tls;
         this.nodeId = nodeId;
         this.local = local;
@@ -88,9 +92,21 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             case DATA -> {
                 if (b != null && b.stream != null) {
                     int n = f.payloadLength();
+                    if (b.finIn) {
+                        b.violate(ErrorCode.PROTOCOL_ERROR, "DATA after FIN on link stream " + b.id);
+                        return;
+                    }
+                    if (n > b.inCredit) { // the client's session would queue what the stream cannot take: never more than the window
+                        log.warn("Node link from {}: stream {} reset, {} bytes sent with {} bytes of credit", peer, b.id,
+                                n, b.inCredit);
+                        b.violate(ErrorCode.FLOW_CONTROL, n + " bytes sent on link stream " + b.id + " with only "
+                                + b.inCredit + " bytes of credit");
+                        return;
+                    }
+                    b.inCredit -= n;
                     boolean more = b.stream.sendData(msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, n));
                     if (more) {
-                        LinkWire.write(ctx.channel(), Frame.windowUpdate(f.streamId(), n));
+                        b.grant(n);
                     } else {
                         b.owed += n; // granted again when the stream is writable
                     }
@@ -122,6 +138,11 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
             }
             case WINDOW_UPDATE -> {
                 if (b != null && b.stream != null) {
+                    if (f.windowIncrement() > b.unacked) { // credit for bytes never sent would let the client overrun the link
+                        b.violate(ErrorCode.FLOW_CONTROL, "a window update on link stream " + b.id
+                                + " gives back more than was sent");
+                        return;
+                    }
                     b.unacked -= f.windowIncrement();
                     b.stream.consumed(f.windowIncrement());
                     b.doneIfBothFinished();
@@ -201,6 +222,11 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
 
     private void open(Frame f) {
         int id = f.streamId();
+        if (streams.containsKey(id)) { // its frames could no longer be told apart from the open stream's
+            log.warn("Node link from {}: a second OPEN for stream {}, which is open — closing the link", peer, id);
+            ctx.close();
+            return;
+        }
         OpenMessage open;
         try {
             open = Json.read(f.payload(), OpenMessage.class);
@@ -263,6 +289,8 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
         boolean finOut;
         /** Bytes sent to the other node that its visitor has not yet taken (its WINDOW_UPDATEs return them). */
         long unacked;
+        /** Visitor bytes the other node may still send on this stream (this node's WINDOW_UPDATEs give them back). */
+        long inCredit = window;
 
         Bridge(int id) {
             this.id = id;
@@ -326,9 +354,21 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
         @Override
         public void onWritable() {
             if (owed > 0) {
-                LinkWire.write(ctx.channel(), Frame.windowUpdate(id, owed));
+                grant(owed);
                 owed = 0;
             }
+        }
+
+        void grant(int n) {
+            inCredit += n;
+            LinkWire.write(ctx.channel(), Frame.windowUpdate(id, n));
+        }
+
+        /** The other node broke the protocol on this stream: reset both ways. */
+        void violate(ErrorCode code, String message) {
+            streams.remove(id);
+            stream.sendRst(code, message);
+            LinkWire.write(ctx.channel(), Frame.rst(id, code, message));
         }
     }
 }

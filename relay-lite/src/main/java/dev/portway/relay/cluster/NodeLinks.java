@@ -74,7 +74,7 @@ final class NodeLinks implements AutoCloseable {
                             ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc()));
                         }
                         LinkWire.addCodec(ch.pipeline());
-                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, tls != null, local, in -> {
+                        ch.pipeline().addLast("link", new LinkInbound(auth, nodeId, tls != null, window, local, in -> {
                             ch.pipeline().remove("handshake-timeout");
                             inbound.add(in);
                             ch.closeFuture().addListener(c -> inbound.remove(in));

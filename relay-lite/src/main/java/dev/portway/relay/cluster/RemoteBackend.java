@@ -121,8 +121,14 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
                 }
                 log.info("Node {} is shutting down: its visitors here go to the other nodes holding the same client", peer);
             }
-            case ControlMessage.Ping p -> ctx.channel().eventLoop().execute(() ->
-                    LinkWire.write(ctx.channel(), Frame.control(new ControlMessage.Pong(p.seq(), p.time()))));
+            case ControlMessage.Ping p -> ctx.channel().eventLoop().execute(() -> {
+                // A node that sends pings and reads no pongs gets none while its socket is full: never a queue of them.
+                if (ctx.channel().isWritable()) {
+                    LinkWire.write(ctx.channel(), Frame.control(new ControlMessage.Pong(p.seq(), p.time())));
+                } else {
+                    log.debug("Node link to {}: ping not answered, the link is not writable", peer);
+                }
+            });
             default -> log.debug("Node link to {}: ignored {} on stream 0", peer, m.getClass().getSimpleName());
         }
     }
@@ -158,13 +164,7 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
             }
             case DATA -> {
                 ByteBuf data = msg.retainedSlice(msg.readerIndex() + FrameCodec.HEADER_SIZE, f.payloadLength());
-                hop.loop.execute(() -> {
-                    if (hop.ended) {
-                        data.release();
-                    } else {
-                        hop.listener.onData(data);
-                    }
-                });
+                hop.loop.execute(() -> hop.data(data));
             }
             case FIN -> {
                 java.util.List<Header> trailers;
@@ -219,6 +219,11 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         final StreamListener listener;
         /** Bytes the other node still takes on this stream (may go below 0 by one chunk: send takes what it is given). */
         long credit = window;
+        /**
+         * Answer bytes the other node may still send before this node's visitor took some (its WINDOW_UPDATEs give
+         * them back): a node that sends more is cut off, so the visitor's channel never holds more than the window.
+         */
+        long inCredit = window;
         boolean blocked;
         boolean ended;
         boolean finIn;
@@ -290,13 +295,39 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
             listener.onReply(reply);
         }
 
+        /**
+         * Answer bytes from the other node, on the visitor's loop: only after the final REPLY, before FIN and within
+         * the credit this node gave; anything else resets the stream both ways (as a client's session would be).
+         */
+        void data(ByteBuf data) {
+            int n = data.readableBytes();
+            if (ended) {
+                data.release();
+            } else if (!replied || finIn) {
+                data.release();
+                violate("DATA " + (finIn ? "after FIN" : "before the REPLY") + " on link stream " + id);
+            } else if (n > inCredit) {
+                data.release();
+                log.warn("Node link to {}: stream {} reset, {} bytes sent with {} bytes of credit", peer, id, n, inCredit);
+                violate(ErrorCode.FLOW_CONTROL, n + " bytes sent on link stream " + id + " with only " + inCredit
+                        + " bytes of credit");
+            } else {
+                inCredit -= n;
+                listener.onData(data);
+            }
+        }
+
         /** The other node broke the protocol on this stream: reset it both ways. On the visitor's loop. */
         void violate(String message) {
+            violate(ErrorCode.PROTOCOL_ERROR, message);
+        }
+
+        void violate(ErrorCode code, String message) {
             if (!ended) {
                 ended = true;
                 streams.remove(id);
-                LinkWire.write(channel, Frame.rst(id, ErrorCode.PROTOCOL_ERROR, message));
-                listener.onRst(ErrorCode.PROTOCOL_ERROR, message);
+                LinkWire.write(channel, Frame.rst(id, code, message));
+                listener.onRst(code, message);
             }
         }
 
@@ -312,11 +343,17 @@ final class RemoteBackend extends SimpleChannelInboundHandler<ByteBuf> implement
         @Override
         public void consumed(int n) {
             if (!ended && n > 0) {
+                inCredit += n;
                 LinkWire.write(channel, Frame.windowUpdate(id, n));
             }
         }
 
+        /** A WINDOW_UPDATE from the other node: it can give back at most what this node sent it. */
         void credit(int n) {
+            if (credit + n > window) {
+                violate(ErrorCode.FLOW_CONTROL, "a window update on link stream " + id + " gives back more than was sent");
+                return;
+            }
             credit += n;
             if (blocked && credit > 0 && !ended) {
                 blocked = false;
