@@ -15,9 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,9 +62,7 @@ class ClusterTcpIT {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return dev.portway.relay.testing.FreePorts.unused(); // below the ephemeral range: no outgoing connection takes it meanwhile
     }
 
     private Relay node(String url, String id, String host, int tcpFrom, int tcpTo) throws Exception {
