@@ -194,4 +194,28 @@ class ClusterHostileLinkIT {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> node.cluster().servable("hop"));
     }
+
+    @Test
+    void aConnectionThatIsNotANodeIsClosedOnItsFirstLengthNotAfterTheHandshakesTimeout() throws Exception {
+        // A length of a frame's worth before any handshake: refused at once, nothing buffered for it (the handshake's
+        // own timeout is 10 s; this connection gets 3).
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", linkPort)) {
+            s.setSoTimeout(3_000);
+            java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+            out.writeInt(60_000); // under a frame's limit, far over a handshake's
+            out.write(new byte[100]);
+            out.flush();
+            assertThat(s.getInputStream().read()).as("closed unanswered").isEqualTo(-1);
+        }
+        // A real node's handshake still fits, and the link then carries frames up to the codec's limit.
+        try (RawLinkPeer peer = link()) {
+            peer.send(open(1, "POST"));
+            byte[] big = new byte[dev.portway.shared.protocol.FrameCodec.MAX_PAYLOAD];
+            peer.send(Frame.data(1, big, 0, big.length));
+            int s = clientExpects(FrameType.OPEN).streamId();
+            Frame data = clientExpects(FrameType.DATA);
+            assertThat(data.streamId()).isEqualTo(s);
+            assertThat(peer.closed).isNotDone();
+        }
+    }
 }

@@ -212,6 +212,7 @@ final class LinkInbound extends SimpleChannelInboundHandler<ByteBuf> {
                     "features", features.text()));
         } else if (LinkAuth.same(auth.dialProof(dialNonce, acceptNonce, LinkTls.binding(ctx.channel())), m.get("proof"))) {
             up = true;
+            LinkWire.authenticated(ctx.pipeline());
             authenticated.accept(this);
             log.info("Node link from {} ({}) is up", peer, ctx.channel().remoteAddress());
         } else {

@@ -25,9 +25,39 @@ final class LinkWire {
     private LinkWire() {
     }
 
+    /** A handshake message longer than this ends the link before any of it is buffered (they are a few hundred bytes). */
+    static final int MAX_HANDSHAKE_MESSAGE = 4096;
+
     static void addCodec(ChannelPipeline p) {
-        p.addLast("link-length", new LengthFieldBasedFrameDecoder(4 + MAX_MESSAGE, 0, 4, 0, 4)); // the limit counts the length field
+        p.addLast("link-length", new Decoder());
         p.addLast("link-prepend", new LengthFieldPrepender(4));
+    }
+
+    /** The other node proved the secret: from now on a message may be a whole frame. On the link's loop. */
+    static void authenticated(ChannelPipeline p) {
+        ((Decoder) p.get("link-length")).limit = MAX_MESSAGE;
+    }
+
+    /**
+     * Length-prefixed messages, at most {@link #MAX_HANDSHAKE_MESSAGE} bytes until {@link #authenticated}: a
+     * connection to the link port that is not a node is refused on its first length, not after buffering a frame's
+     * worth of bytes for each one of them until the handshake's timeout.
+     */
+    private static final class Decoder extends LengthFieldBasedFrameDecoder {
+        private int limit = MAX_HANDSHAKE_MESSAGE;
+
+        Decoder() {
+            super(4 + MAX_MESSAGE, 0, 4, 0, 4); // the limit counts the length field
+        }
+
+        @Override
+        protected Object decode(io.netty.channel.ChannelHandlerContext ctx, ByteBuf in) throws Exception {
+            if (in.readableBytes() >= 4 && in.getUnsignedInt(in.readerIndex()) > limit) {
+                throw new io.netty.handler.codec.TooLongFrameException("a link message of " + in.getUnsignedInt(in.readerIndex())
+                        + " bytes (at most " + limit + " here)");
+            }
+            return super.decode(ctx, in);
+        }
     }
 
     static void writeJson(Channel ch, Map<String, String> message) {

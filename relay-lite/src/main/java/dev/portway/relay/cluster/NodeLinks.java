@@ -204,6 +204,7 @@ final class NodeLinks implements AutoCloseable {
             LinkFeatures features = LinkFeatures.agreed(m.get("features"));
             RemoteBackend backend = new RemoteBackend(node, ctx.channel(), window, features);
             ctx.pipeline().remove("handshake-timeout");
+            LinkWire.authenticated(ctx.pipeline());
             ctx.pipeline().replace(this, "link", backend);
             up.put(node, backend);
             dialling.remove(node);
