@@ -1,7 +1,7 @@
 package dev.portway.relay;
 
-import dev.portway.relay.cluster.ClusterConfig;
 import dev.portway.relay.store.PostgresServer;
+import dev.portway.relay.testing.ClusterNodes;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.Frame;
 import dev.portway.shared.protocol.FrameType;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -46,10 +45,7 @@ class ClusterHopIT {
     }
 
     private Relay node(String url, String id, String secret) throws Exception {
-        return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
-                        .dataDir(Files.createDirectories(tmp.resolve(id)))
-                        .identity(IdentityConfig.DEFAULTS.withDb(url, "postgres", null)).build(), null,
-                new ClusterConfig(id, "127.0.0.1:" + freePort(), secret, Duration.ofSeconds(10)));
+        return ClusterNodes.start(tmp, url, id, secret);
     }
 
     @Test

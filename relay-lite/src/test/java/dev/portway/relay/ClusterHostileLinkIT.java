@@ -1,8 +1,8 @@
 package dev.portway.relay;
 
-import dev.portway.relay.cluster.ClusterConfig;
 import dev.portway.relay.cluster.RawLinkPeer;
 import dev.portway.relay.store.PostgresServer;
+import dev.portway.relay.testing.ClusterNodes;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -47,10 +46,7 @@ class ClusterHostileLinkIT {
     @BeforeEach
     void nodeWithABoundClient() throws Exception {
         linkPort = ClusterHopIT.freePort();
-        node = Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
-                        .dataDir(Files.createDirectories(tmp.resolve("b")))
-                        .identity(IdentityConfig.DEFAULTS.withDb(PG.newDatabase(), "postgres", null)).build(), null,
-                new ClusterConfig("hostile-b", "127.0.0.1:" + linkPort, SECRET, Duration.ofSeconds(10)));
+        node = ClusterNodes.start(tmp, PG.newDatabase(), "hostile-b", SECRET, "127.0.0.1:" + linkPort);
         client = ProtocolTestClient.connect(node, "secret", null);
         client.control(ControlMessage.Welcome.class);
         client.bind("1", "http", "hop", Map.of());

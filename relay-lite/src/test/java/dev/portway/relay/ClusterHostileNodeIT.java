@@ -1,7 +1,8 @@
 package dev.portway.relay;
 
-import dev.portway.relay.cluster.ClusterConfig;
+import dev.portway.relay.cluster.RawLinkPeer;
 import dev.portway.relay.store.PostgresServer;
+import dev.portway.relay.testing.ClusterNodes;
 import dev.portway.shared.protocol.ControlMessage;
 import dev.portway.shared.protocol.ErrorCode;
 import dev.portway.shared.protocol.Frame;
@@ -26,7 +27,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,10 +71,7 @@ class ClusterHostileNodeIT {
     }
 
     private Relay node(String url, String id, String address) throws Exception {
-        return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
-                        .dataDir(Files.createDirectories(tmp.resolve(id)))
-                        .identity(IdentityConfig.DEFAULTS.withDb(url, "postgres", null)).build(), null,
-                new ClusterConfig(id, address, SECRET, Duration.ofSeconds(10)));
+        return ClusterNodes.start(tmp, url, id, SECRET, address);
     }
 
     @AfterEach
@@ -228,9 +225,7 @@ class ClusterHostileNodeIT {
         private void pump(DataInputStream from, DataOutputStream to, boolean fromA) {
             try {
                 for (int n = 0; ; n++) {
-                    int len = from.readInt();
-                    byte[] body = new byte[len];
-                    from.readFully(body);
+                    byte[] body = RawLinkPeer.readMessage(from);
                     if (fromA && n >= 2) { // A's hello and proof, then frames
                         Frame f = FrameCodec.decode(ByteBuffer.wrap(body));
                         if (f.type() == FrameType.OPEN) {
@@ -241,23 +236,15 @@ class ClusterHostileNodeIT {
                     } else if (!fromA && n >= 1) { // B's handshake answer, then frames
                         Frame f = FrameCodec.decode(ByteBuffer.wrap(body));
                         if (f.type() == FrameType.REPLY) {
-                            write(to, body);
+                            RawLinkPeer.writeMessage(to, body);
                             repliesToA.add(f.streamId());
                             continue;
                         }
                     }
-                    write(to, body);
+                    RawLinkPeer.writeMessage(to, body);
                 }
             } catch (Exception e) {
                 close();
-            }
-        }
-
-        private static void write(DataOutputStream to, byte[] body) throws IOException {
-            synchronized (to) {
-                to.writeInt(body.length);
-                to.write(body);
-                to.flush();
             }
         }
 
@@ -265,7 +252,7 @@ class ClusterHostileNodeIT {
             ByteBuffer b = FrameCodec.encode(f);
             byte[] body = new byte[b.remaining()];
             b.get(body);
-            write(toA, body);
+            RawLinkPeer.writeMessage(toA, body);
         }
 
         /** A's RST for {@code stream} within {@code millis}, or null. */

@@ -5,11 +5,9 @@ import dev.portway.desktop.testing.Curl;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
-import dev.portway.relay.IdentityConfig;
 import dev.portway.relay.Relay;
-import dev.portway.relay.RelayConfig;
-import dev.portway.relay.cluster.ClusterConfig;
 import dev.portway.relay.store.PostgresServer;
+import dev.portway.relay.testing.ClusterNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,11 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,14 +66,7 @@ class ClusterTrailersIT {
     }
 
     private Relay node(String db, String id) throws Exception {
-        int linkPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            linkPort = s.getLocalPort();
-        }
-        return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
-                        .dataDir(Files.createDirectories(tmp.resolve(id)))
-                        .identity(IdentityConfig.DEFAULTS.withDb(db, "postgres", null)).build(), null,
-                new ClusterConfig(id, "127.0.0.1:" + linkPort, SECRET, Duration.ofSeconds(10)));
+        return ClusterNodes.start(tmp, db, id, SECRET);
     }
 
     @AfterAll

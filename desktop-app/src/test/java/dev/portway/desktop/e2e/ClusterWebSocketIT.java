@@ -3,11 +3,9 @@ package dev.portway.desktop.e2e;
 import dev.portway.desktop.engine.EngineConfig;
 import dev.portway.desktop.engine.TunnelEngine;
 import dev.portway.desktop.engine.TunnelSpec;
-import dev.portway.relay.IdentityConfig;
 import dev.portway.relay.Relay;
-import dev.portway.relay.RelayConfig;
-import dev.portway.relay.cluster.ClusterConfig;
 import dev.portway.relay.store.PostgresServer;
+import dev.portway.relay.testing.ClusterNodes;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -21,10 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,14 +63,7 @@ class ClusterWebSocketIT {
     }
 
     private Relay node(String db, String id) throws Exception {
-        int linkPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            linkPort = s.getLocalPort();
-        }
-        return Relay.start(RelayConfig.builder().port(0).bindHost("127.0.0.1").token("secret").tcpPortFrom(0).tcpPortTo(0)
-                        .dataDir(Files.createDirectories(tmp.resolve(id)))
-                        .identity(IdentityConfig.DEFAULTS.withDb(db, "postgres", null)).build(), null,
-                new ClusterConfig(id, "127.0.0.1:" + linkPort, SECRET, Duration.ofSeconds(10)));
+        return ClusterNodes.start(tmp, db, id, SECRET);
     }
 
     @AfterAll

@@ -96,7 +96,8 @@ public final class RawLinkPeer implements AutoCloseable {
         socket.close();
     }
 
-    static void writeMessage(DataOutputStream out, byte[] body) throws IOException {
+    /** Writes one link message (its 4-byte length, then {@code body}); callers may share {@code out}. */
+    public static void writeMessage(DataOutputStream out, byte[] body) throws IOException {
         synchronized (out) {
             out.writeInt(body.length);
             out.write(body);
@@ -104,7 +105,8 @@ public final class RawLinkPeer implements AutoCloseable {
         }
     }
 
-    static byte[] readMessage(DataInputStream in) throws IOException {
+    /** Reads one link message's body. */
+    public static byte[] readMessage(DataInputStream in) throws IOException {
         int n = in.readInt();
         byte[] b = new byte[n];
         in.readFully(b);
